@@ -1,0 +1,150 @@
+"""The command line: a thin layer over discovery, the engine and the formats.
+
+Exit codes: 0 no error-severity findings, 1 at least one, 2 a usage,
+configuration or internal error (one line on stderr; a traceback only with
+``--verbose``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from airflow_etiquette import __version__
+from airflow_etiquette.config import Config, ConfigError, load_config, validate_code
+from airflow_etiquette.rules import ALL_RULES, RULES_BY_CODE
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+PROG = "airflow-etiquette"
+
+
+def _codes(values: Sequence[str], option: str) -> tuple[str, ...]:
+    known = set(RULES_BY_CODE)
+    items = [item for value in values for item in value.split(",") if item.strip()]
+    return tuple(validate_code(item, known, option) for item in items)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name=PROG, message="%(prog)s %(version)s")
+def cli() -> None:
+    """A static linter for shared Apache Airflow DAG repositories.
+
+    DAG files are read, never imported or executed.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Only these rule codes or prefixes (comma-separated); replaces the config's select.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes (comma-separated).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Use this configuration file (its directory is the repository root).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes; 0 uses every core.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds one file may take before it is reported as ETQ002 (default 5, or the config's).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour the text output; auto means only on a terminal and never with NO_COLOR set.")
+@click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
+def check(
+    paths: tuple[Path, ...], output_format: str, select: tuple[str, ...], ignore: tuple[str, ...],
+    exit_zero: bool, config_file: Path | None, jobs: int, timeout: float | None, color: str, verbose: bool,
+) -> int:
+    """Check DAG files (default: the dags folder of the repository)."""
+    from airflow_etiquette.discovery import discover, known_owners
+    from airflow_etiquette.engine import Settings, check_files, severity_counts
+    from airflow_etiquette.formats import format_json, format_text
+
+    start = paths[0] if paths else Path.cwd()
+    config = load_config(start, RULES_BY_CODE, config_file)
+    config = _with_options(config, _codes(select, "--select"), _codes(ignore, "--ignore"), timeout)
+    found = discover(list(paths), config)
+    if found.outside and output_format == "text":
+        click.echo(f"{PROG}: {len(found.outside)} file(s) outside {config.dags_folder}/ not checked", err=True)
+    settings = Settings(config=config, known_owners=known_owners(config))
+    findings = check_files(found.files, settings, jobs or os.cpu_count() or 1)
+    if output_format == "json":
+        click.echo(format_json(findings), nl=False)
+    else:
+        use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+        click.echo(format_text(findings, len(found.files), use_color), nl=False)
+    errors, _ = severity_counts(findings)
+    return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
+
+
+def _with_options(config: Config, select: tuple[str, ...], ignore: tuple[str, ...], timeout: float | None) -> Config:
+    from dataclasses import replace
+
+    changes: dict[str, object] = {}
+    if select:
+        changes["select"] = select
+    if ignore:
+        changes["ignore"] = config.ignore + ignore
+    if timeout is not None:
+        changes["timeout"] = timeout
+    return replace(config, **changes) if changes else config  # type: ignore[arg-type]
+
+
+@cli.command()
+def rules() -> int:
+    """List every rule: code, name, severity, what it flags."""
+    width = max(len(rule.name) for rule in ALL_RULES)
+    for rule in ALL_RULES:
+        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}")
+    return EXIT_CLEAN
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> int:
+    """Print a rule's documentation: what it checks, why, a bad example and the fix."""
+    from airflow_etiquette.explain import explain_rule
+
+    rule = RULES_BY_CODE.get(code.strip().upper())
+    if rule is None:
+        by_name = {r.name: r for r in ALL_RULES}
+        rule = by_name.get(code.strip().lower())
+    if rule is None:
+        raise click.UsageError(f"unknown rule {code!r} (see `{PROG} rules`)")
+    click.echo(explain_rule(rule), nl=False)
+    return EXIT_CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name=PROG, standalone_mode=False)
+    except click.exceptions.Exit as exc:  # --help, --version
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo(f"{PROG}: interrupted", err=True)
+        return 130
+    except click.ClickException as exc:
+        click.echo(f"{PROG}: error: {exc.format_message()}", err=True)
+        return EXIT_ERROR
+    except ConfigError as exc:
+        click.echo(f"{PROG}: error: {exc}", err=True)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        click.echo(f"{PROG}: interrupted", err=True)
+        return 130
+    except Exception as exc:
+        if "--verbose" in args or "-v" in args:
+            raise
+        click.echo(f"{PROG}: internal error: {type(exc).__name__}: {exc} (run with --verbose for details)", err=True)
+        return EXIT_ERROR
+    return result if isinstance(result, int) else EXIT_CLEAN
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,282 @@
+"""Configuration: where the repository root is, and what its conventions are.
+
+Settings live in ``[tool.airflow-etiquette]`` of the repository's ``pyproject.toml``
+or at the top level of a ``.airflow-etiquette.toml``. The defaults fit the class
+repository, so a repository without either works with zero configuration.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILE = ".airflow-etiquette.toml"
+PYPROJECT = "pyproject.toml"
+TOOL_TABLE = "airflow-etiquette"
+OWNER_PLACEHOLDER = "{owner}"
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The conventions of one repository, with the class repository's defaults."""
+
+    root: Path
+    source: Path | None = None
+    dags_folder: str = "dags"
+    dag_id_prefix: str = "{owner}_"
+    owner_tag: str = "student:{owner}"
+    schema: str = "airflow_{owner}"
+    shared_connections: tuple[str, ...] = ()
+    admins: frozenset[str] = frozenset()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    timeout: float = 5.0
+    max_file_size_mb: float = 5.0
+    _schema_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        before, _, after = self.schema.partition(OWNER_PLACEHOLDER)
+        pattern = re.compile(f"{re.escape(before)}(?P<owner>[A-Za-z0-9_-]+?){re.escape(after)}")
+        object.__setattr__(self, "_schema_pattern", pattern)
+
+    # -- conventions, per owner ------------------------------------------------
+    def prefix_for(self, owner: str) -> str:
+        return self.dag_id_prefix.replace(OWNER_PLACEHOLDER, owner)
+
+    def tag_for(self, owner: str) -> str:
+        return self.owner_tag.replace(OWNER_PLACEHOLDER, owner)
+
+    def schema_for(self, owner: str) -> str:
+        return self.schema.replace(OWNER_PLACEHOLDER, owner)
+
+    def owner_of_schema(self, schema: str) -> str | None:
+        """The owner whose schema this is by the naming convention, if any."""
+        match = self._schema_pattern.fullmatch(schema)
+        return match.group("owner") if match else None
+
+    def is_shared_connection(self, conn_id: str, owner: str | None, known_owners: Iterable[str]) -> bool:
+        """Whether changing this connection would affect someone other than ``owner``.
+
+        Listed ``shared-connections`` are shared; so is any connection named with
+        another owner's prefix. With no list, every connection id that does not
+        carry the owner's own prefix is treated as shared.
+        """
+        if owner is not None and conn_id.startswith(self.prefix_for(owner)):
+            return False
+        if not self.shared_connections:
+            return True
+        if conn_id in self.shared_connections:
+            return True
+        return any(conn_id.startswith(self.prefix_for(other)) for other in known_owners if other != owner)
+
+    # -- rule selection --------------------------------------------------------
+    def rule_enabled(self, code: str, path: str) -> bool:
+        """Whether rule ``code`` runs on ``path`` (relative to the root)."""
+        if self.select and not any(code.startswith(sel) for sel in self.select):
+            return False
+        if any(code.startswith(ign) for ign in self.ignore):
+            return False
+        for pattern, codes in self.per_file_ignores:
+            if fnmatch.fnmatch(path, pattern) and any(code.startswith(c) for c in codes):
+                return False
+        return True
+
+    def is_excluded(self, path: str) -> bool:
+        return any(fnmatch.fnmatch(path, pattern) for pattern in self.exclude)
+
+    @property
+    def dags_path(self) -> Path:
+        return self.root / self.dags_folder
+
+
+# -- loading ---------------------------------------------------------------------
+
+def find_root(start: Path) -> tuple[Path, Path | None, Mapping[str, object]]:
+    """Find the repository root above ``start`` and its settings.
+
+    The root is the directory holding the configuration; without one, the git
+    root; without that, ``start`` itself. The search never leaves the git
+    repository ``start`` is in.
+    """
+    start = start.resolve()
+    if start.is_file() or not start.exists():
+        start = start.parent
+    git_root: Path | None = None
+    for directory in (start, *start.parents):
+        found = _settings_in(directory)
+        if found is not None:
+            return directory, found[0], found[1]
+        if (directory / ".git").exists():
+            git_root = directory
+            break
+    return (git_root or start), None, {}
+
+
+def _settings_in(directory: Path) -> tuple[Path, Mapping[str, object]] | None:
+    dedicated = directory / CONFIG_FILE
+    if dedicated.is_file():
+        data = _read_toml(dedicated)
+        table = data.get("tool", {}).get(TOOL_TABLE) if isinstance(data.get("tool"), dict) else None
+        return dedicated, table if isinstance(table, dict) else data
+    pyproject = directory / PYPROJECT
+    if pyproject.is_file():
+        data = _read_toml(pyproject)
+        tool = data.get("tool")
+        if isinstance(tool, dict) and TOOL_TABLE in tool:
+            table = tool[TOOL_TABLE]
+            if not isinstance(table, dict):
+                raise ConfigError(f"{pyproject}: [tool.{TOOL_TABLE}] must be a table")
+            return pyproject, table
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def load_config(start: Path, known_codes: Iterable[str], config_file: Path | None = None) -> Config:
+    """The configuration for the repository containing ``start``.
+
+    ``config_file`` forces a file (its directory is the root). ``known_codes``
+    validates ``select``/``ignore`` entries.
+    """
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"{config_file}: no such configuration file")
+        found = _settings_in(config_file.parent) if config_file.name in (CONFIG_FILE, PYPROJECT) else None
+        if found is None or found[0].resolve() != config_file.resolve():
+            data = _read_toml(config_file)
+            tool = data.get("tool")
+            table = tool.get(TOOL_TABLE) if isinstance(tool, dict) else None
+            found = (config_file, table if isinstance(table, dict) else data)
+        root, source, table = config_file.resolve().parent, found[0], found[1]
+    else:
+        root, source, table = find_root(start)
+    return config_from_table(root, source, table, known_codes)
+
+
+_TEMPLATES = ("dag-id-prefix", "owner-tag", "schema")
+_KEYS = {
+    "dags-folder": "a string",
+    "dag-id-prefix": "a string containing {owner}",
+    "owner-tag": "a string containing {owner}",
+    "schema": "a string containing {owner}",
+    "shared-connections": "a list of strings",
+    "admins": "a list of strings",
+    "select": "a list of rule codes",
+    "ignore": "a list of rule codes",
+    "per-file-ignores": "a table of glob = [rule codes]",
+    "exclude": "a list of glob patterns",
+    "timeout": "a positive number of seconds",
+    "max-file-size-mb": "a positive number",
+}
+
+
+def config_from_table(
+    root: Path, source: Path | None, table: Mapping[str, object], known_codes: Iterable[str]
+) -> Config:
+    """Validate a settings table; every problem names the file, the key and what was expected."""
+    where = f"{source.name if source else 'configuration'}"
+    codes = set(known_codes)
+
+    def fail(key: str, got: object) -> ConfigError:
+        return ConfigError(f"{where}: {key!r} must be {_KEYS[key]}, got {_describe(got)}")
+
+    for key in table:
+        if key not in _KEYS:
+            close = [k for k in _KEYS if k.replace("-", "_") == str(key).replace("-", "_")]
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(_KEYS)})"
+            raise ConfigError(f"{where}: unknown key {key!r}{hint}")
+
+    values: dict[str, object] = {}
+    for key in ("dags-folder", *_TEMPLATES):
+        if key in table:
+            value = table[key]
+            if not isinstance(value, str) or not value.strip():
+                raise fail(key, value)
+            if key in _TEMPLATES and OWNER_PLACEHOLDER not in value:
+                raise fail(key, value)
+            values[key] = value.strip("/") if key == "dags-folder" else value
+    for key in ("shared-connections", "admins", "exclude"):
+        if key in table:
+            values[key] = _string_list(table[key], lambda got, k=key: fail(k, got))
+    for key in ("select", "ignore"):
+        if key in table:
+            values[key] = _codes(table[key], codes, lambda got, k=key: fail(k, got), f"{where}: {key!r}")
+    if "per-file-ignores" in table:
+        raw = table["per-file-ignores"]
+        if not isinstance(raw, dict):
+            raise fail("per-file-ignores", raw)
+        values["per-file-ignores"] = tuple(
+            (str(pattern), _codes(codes_, codes, lambda got: fail("per-file-ignores", got), f"{where}: 'per-file-ignores' {pattern!r}"))
+            for pattern, codes_ in raw.items()
+        )
+    for key in ("timeout", "max-file-size-mb"):
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise fail(key, value)
+            values[key] = float(value)
+
+    return Config(
+        root=root,
+        source=source,
+        dags_folder=str(values.get("dags-folder", "dags")),
+        dag_id_prefix=str(values.get("dag-id-prefix", "{owner}_")),
+        owner_tag=str(values.get("owner-tag", "student:{owner}")),
+        schema=str(values.get("schema", "airflow_{owner}")),
+        shared_connections=tuple(values.get("shared-connections", ())),  # type: ignore[arg-type]
+        admins=frozenset(values.get("admins", ())),  # type: ignore[arg-type]
+        select=tuple(values.get("select", ())),  # type: ignore[arg-type]
+        ignore=tuple(values.get("ignore", ())),  # type: ignore[arg-type]
+        per_file_ignores=tuple(values.get("per-file-ignores", ())),  # type: ignore[arg-type]
+        exclude=tuple(values.get("exclude", ())),  # type: ignore[arg-type]
+        timeout=float(values.get("timeout", 5.0)),  # type: ignore[arg-type]
+        max_file_size_mb=float(values.get("max-file-size-mb", 5.0)),  # type: ignore[arg-type]
+    )
+
+
+def _describe(value: object) -> str:
+    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    return f"{kind} ({value!r})" if not isinstance(value, (list, dict)) else kind
+
+
+def _string_list(value: object, fail: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(value)  # type: ignore[operator]
+    return tuple(value)
+
+
+def _codes(value: object, known: set[str], fail: object, where: str) -> tuple[str, ...]:
+    items = _string_list(value, fail)
+    return tuple(validate_code(item, known, where) for item in items)
+
+
+def validate_code(code: str, known: set[str], where: str) -> str:
+    """A rule code or a prefix of codes (``ETQ1``), upper-cased; anything else is an error."""
+    normal = code.strip().upper()
+    if not normal or not any(k.startswith(normal) for k in known):
+        raise ConfigError(f"{where}: unknown rule code {code!r} (see `airflow-etiquette rules`)")
+    return normal

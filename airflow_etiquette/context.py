@@ -1,0 +1,82 @@
+"""What a rule sees of one file: its owner, its parse, its DAGs and its strings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import libcst as cst
+
+from airflow_etiquette.config import Config
+from airflow_etiquette.dags import DagDefinition, find_dags
+from airflow_etiquette.model import ModuleIndex, StringSite
+from airflow_etiquette.resolve import Resolver, Text
+from airflow_etiquette.sql import SchemaUse, schema_uses
+
+
+@dataclass(frozen=True)
+class Report:
+    """A rule's finding before it has a position: the node and what to say."""
+
+    node: cst.CSTNode
+    message: str
+
+
+@dataclass
+class FileContext:
+    relpath: str
+    owner: str | None
+    config: Config
+    known_owners: frozenset[str]
+    index: ModuleIndex
+    resolver: Resolver = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.resolver = Resolver(self.index, self.relpath)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.owner is not None and self.owner in self.config.admins
+
+    @property
+    def student(self) -> str | None:
+        """The owner the owner rules apply to: None for unowned and admin files."""
+        return None if self.owner is None or self.is_admin else self.owner
+
+    @property
+    def owner_directory(self) -> str:
+        return f"{self.config.dags_folder}/{self.owner}/"
+
+    @cached_property
+    def dags(self) -> list[DagDefinition]:
+        return find_dags(self.index, self.resolver)
+
+    def site_texts(self, site: StringSite) -> tuple[Text, ...]:
+        return self.resolver.text_values(site.node, site.scope)
+
+    def foreign_owner(self, schema: str) -> str | None:
+        """The other owner whose schema this is, or None."""
+        other = self.config.owner_of_schema(schema)
+        if other is None or other == self.owner or other not in self.known_owners:
+            return None
+        return other
+
+    def schema_problem(self, use: SchemaUse) -> bool:
+        own = self.config.schema_for(self.owner) if self.owner else None
+        if self.foreign_owner(use.schema):
+            return True
+        return use.is_write and use.schema != own
+
+    @cached_property
+    def schema_uses_by_site(self) -> list[tuple[StringSite, list[SchemaUse]]]:
+        """Schema uses of every string expression that is not an argument of a log call."""
+        found: list[tuple[StringSite, list[SchemaUse]]] = []
+        for site in self.index.sites:
+            if site.in_log:
+                continue
+            uses: list[SchemaUse] = []
+            for text in self.site_texts(site):
+                uses.extend(schema_uses(text, self.schema_problem))
+            if uses:
+                found.append((site, list(dict.fromkeys(uses))))
+        return found

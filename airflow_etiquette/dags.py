@@ -1,0 +1,156 @@
+"""Finding DAG definitions in a module, in every form Airflow 2 and 3 accept.
+
+``DAG(...)`` (``with DAG(...) as dag:``, ``dag = DAG(...)``, in loops and
+factories) and the ``@dag`` decorator (whose dag_id defaults to the function
+name), imported from any of the public modules, under any alias. Names are
+resolved through the module's own imports, so a local ``dag`` function or
+``DAG`` class is not a DAG.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import libcst as cst
+
+from airflow_etiquette.model import ModuleIndex, Scope
+from airflow_etiquette.resolve import Map, Resolver, Seq, Text, Unknown, Value, Values
+
+DAG_CLASSES = frozenset({
+    "airflow.DAG",
+    "airflow.models.DAG",
+    "airflow.models.dag.DAG",
+    "airflow.sdk.DAG",
+    "airflow.sdk.definitions.dag.DAG",
+})
+DAG_DECORATORS = frozenset({
+    "airflow.decorators.dag",
+    "airflow.decorators.dag.dag",
+    "airflow.models.dag.dag",
+    "airflow.sdk.dag",
+    "airflow.sdk.definitions.dag.dag",
+})
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A keyword argument of a DAG definition: where it is and what it may be.
+
+    ``node`` is None when the argument is absent or comes from ``**kwargs``;
+    ``values`` is None when it is certainly absent.
+    """
+
+    node: cst.CSTNode | None
+    values: Values | None
+
+
+@dataclass(frozen=True)
+class DagDefinition:
+    node: cst.CSTNode  # the DAG(...) call, or the @dag decorator
+    dag_id: Argument
+    tags: Argument
+
+
+def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
+    found: list[DagDefinition] = []
+    for function, scope in index.functions:
+        for decorator in function.decorators:
+            expr = decorator.decorator
+            callee = expr.func if isinstance(expr, cst.Call) else expr
+            if resolver.qualname(callee, scope) not in DAG_DECORATORS:
+                continue
+            if isinstance(expr, cst.Call):
+                dag_id = _argument(expr, "dag_id", 0, scope, resolver)
+                if dag_id.values is None:  # defaults to the function name
+                    dag_id = Argument(function.name, (Text.of(function.name.value),))
+                found.append(DagDefinition(expr, dag_id, _argument(expr, "tags", None, scope, resolver)))
+            else:
+                found.append(DagDefinition(
+                    decorator, Argument(function.name, (Text.of(function.name.value),)), Argument(None, None)))
+    for call, scope in index.calls:
+        if resolver.qualname(call.func, scope) in DAG_CLASSES:
+            found.append(DagDefinition(
+                call, _argument(call, "dag_id", 0, scope, resolver), _argument(call, "tags", None, scope, resolver)))
+    return found
+
+
+def _argument(call: cst.Call, keyword: str, position: int | None, scope: Scope, resolver: Resolver) -> Argument:
+    positional = 0
+    spreads: list[cst.Arg] = []
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return Argument(arg.value, resolver.values(arg.value, scope))
+        elif arg.star == "**":
+            spreads.append(arg)
+        elif arg.star == "*":
+            position = None  # positions after *args are unknowable
+        else:
+            if position is not None and positional == position:
+                return Argument(arg.value, resolver.values(arg.value, scope))
+            positional += 1
+    values: list[Value] = []
+    certain_absent = True
+    for spread in spreads:
+        for mapping in resolver.values(spread.value, scope):
+            if isinstance(mapping, Map):
+                found = mapping.get(keyword)
+                if found is not None:
+                    values.append(found)
+                    certain_absent = False
+                elif not mapping.complete:
+                    values.append(Unknown(resolver.source(spread.value)))
+                    certain_absent = False
+            else:
+                values.append(Unknown(resolver.source(spread.value)))
+                certain_absent = False
+    if certain_absent:
+        return Argument(None, None)
+    return Argument(None, tuple(values))
+
+
+# -- verdicts shared by the rules ------------------------------------------------------
+
+class Verdict(Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNDECIDED = "undecided"
+
+
+def prefix_verdict(value: Value, prefix: str) -> Verdict:
+    """Does a dag_id value start with ``prefix``?"""
+    if not isinstance(value, Text):
+        return Verdict.UNDECIDED
+    known = value.prefix if value.exact is None else value.exact
+    if known.startswith(prefix):
+        return Verdict.PASS
+    if value.exact is None and prefix.startswith(known):
+        return Verdict.UNDECIDED
+    return Verdict.FAIL
+
+
+def tag_verdict(value: Value, tag: str) -> Verdict:
+    """Does a tags value contain ``tag``?"""
+    if isinstance(value, Text):  # a bare string where a list belongs
+        value = Seq((value,))
+    if not isinstance(value, Seq):
+        return Verdict.UNDECIDED
+    undecided = not value.complete
+    for item in value.items:
+        if isinstance(item, Text):
+            if item.exact == tag:
+                return Verdict.PASS
+            if item.exact is None and item.could_equal(tag):
+                undecided = True
+        else:
+            undecided = True
+    return Verdict.UNDECIDED if undecided else Verdict.FAIL
+
+
+def known_tags(value: Value) -> list[str]:
+    if isinstance(value, Text):
+        value = Seq((value,))
+    if not isinstance(value, Seq):
+        return []
+    return [item.describe() for item in value.items if isinstance(item, Text)]

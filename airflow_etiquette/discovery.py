@@ -1,0 +1,115 @@
+"""Discovery: which files are DAG-folder files, and who owns each of them.
+
+The owner of a file is the first directory below the dags folder
+(``dags/<owner>/...``, at any depth). Files directly in the dags folder belong
+to no one (the teacher's class DAGs) and owner rules skip them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from airflow_etiquette.config import Config, ConfigError
+
+SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules"})
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to check: where it is on disk, how it is named in output, who owns it."""
+
+    path: str  # absolute, as found (symlinks not resolved)
+    relpath: str  # relative to the repository root, "/" separators
+    owner: str | None
+
+
+@dataclass(frozen=True)
+class Discovery:
+    files: tuple[SourceFile, ...]
+    outside: tuple[str, ...]  # explicitly named files that are not in the dags folder
+
+
+def owner_of(relpath: str, config: Config) -> str | None:
+    """The owner of ``relpath`` (relative to the root), or None outside owner directories."""
+    parts = relpath.split("/")
+    folder = [p for p in config.dags_folder.split("/") if p]
+    if parts[: len(folder)] != folder:
+        return None
+    below = parts[len(folder):]
+    return below[0] if len(below) >= 2 else None
+
+
+def in_dags_folder(relpath: str, config: Config) -> bool:
+    folder = [p for p in config.dags_folder.split("/") if p]
+    return relpath.split("/")[: len(folder)] == folder
+
+
+def known_owners(config: Config) -> frozenset[str]:
+    """Every owner directory in the dags folder (one directory listing)."""
+    try:
+        with os.scandir(config.dags_path) as entries:
+            return frozenset(
+                e.name for e in entries
+                if not e.name.startswith(".") and e.name not in SKIPPED_DIRECTORIES and e.is_dir()
+            )
+    except OSError:
+        return frozenset()
+
+
+def relative_to_root(path: Path, root: Path) -> str | None:
+    """``path`` relative to ``root`` with ``/`` separators, or None if it is outside."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        pass
+    try:  # the root may have been reached through a symlink
+        return absolute.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return None
+
+
+def discover(paths: Sequence[Path], config: Config) -> Discovery:
+    """The files to check under ``paths`` (the dags folder when empty), sorted.
+
+    Directories are walked without following directory symlinks, so a symlink
+    loop cannot trap the walk. Only files inside the dags folder are checked:
+    pre-commit hands over every staged Python file, and tests or scripts
+    elsewhere are not DAG files.
+    """
+    if not paths:
+        if not config.dags_path.is_dir():
+            where = f" (set dags-folder in {config.source.name})" if config.source else ""
+            raise ConfigError(f"no dags folder at {config.dags_path}{where}")
+        paths = [config.dags_path]
+    found: dict[str, SourceFile] = {}
+    outside: list[str] = []
+    for given in paths:
+        if not os.path.lexists(given):
+            raise ConfigError(f"no such file or directory: {given}")
+        if given.is_dir():
+            for file_path in _walk(given):
+                _add(file_path, config, found, None)
+        else:
+            _add(given, config, found, outside)
+    return Discovery(tuple(sorted(found.values(), key=lambda f: f.relpath)), tuple(outside))
+
+
+def _walk(directory: Path) -> Iterable[Path]:
+    for current, dirnames, filenames in os.walk(directory, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                yield Path(current, name)
+
+
+def _add(path: Path, config: Config, found: dict[str, SourceFile], outside: list[str] | None) -> None:
+    rel = relative_to_root(path, config.root)
+    if rel is None or not in_dags_folder(rel, config) or config.is_excluded(rel):
+        if outside is not None:
+            outside.append(str(path))
+        return
+    found.setdefault(rel, SourceFile(os.path.abspath(path), rel, owner_of(rel, config)))

@@ -1,0 +1,255 @@
+"""The engine: from a file on disk to its findings.
+
+Reading, parsing, running the enabled rules, placing findings on lines and
+honouring ``# noqa``. A file is never imported or executed: its bytes go to
+libcst's parser and nowhere else. Whatever happens with one file becomes a
+finding for that file (ETQ001 or ETQ002), never an exception for the run.
+
+libcst's native parser can crash the whole process or take minutes on some
+valid but pathological Python, so files that look risky to a cheap pre-screen,
+and every file of a large run, are analysed in worker processes with a time
+limit (see ``workers``).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from airflow_etiquette.config import Config
+from airflow_etiquette.context import FileContext, Report
+from airflow_etiquette.discovery import SourceFile
+from airflow_etiquette.findings import Finding, Severity
+from airflow_etiquette.model import build_index
+from airflow_etiquette.rules import CONTENT_RULES, RULES_BY_CODE
+
+PARALLEL_THRESHOLD = 16  # below this many files, worker start-up costs more than it saves
+RISKY_SIZE = 256 * 1024
+RISKY_DEPTH = 100
+RISKY_OPERATORS = 400
+
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_TOKENS = re.compile(rb"[(\[{]|[)\]}]|\n|[-+*/%@&|^~<>.]|\bnot\b|\band\b|\bor\b")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a worker needs to analyse a file; picklable."""
+
+    config: Config
+    known_owners: frozenset[str]
+
+
+def analyze_file(file: SourceFile, settings: Settings) -> list[Finding]:
+    """The findings of one file on disk. Never raises."""
+    data, problem = read_source(file, settings.config)
+    if problem is not None:
+        return [problem]
+    assert data is not None
+    return analyze_source(data, file, settings)
+
+
+def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding | None]:
+    limit = int(config.max_file_size_mb * 1024 * 1024)
+    try:
+        size = os.stat(file.path).st_size
+        if size > limit:
+            return None, failure(file, f"skipped: the file is {size / 1024 / 1024:.1f} MB, over the "
+                                       f"max-file-size-mb limit of {config.max_file_size_mb:g} MB")
+        with open(file.path, "rb") as handle:
+            return handle.read(limit + 1), None
+    except OSError as exc:
+        reason = "a symlink loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+        return None, failure(file, f"cannot read the file: {reason}")
+
+
+def failure(file: SourceFile, message: str) -> Finding:
+    rule = RULES_BY_CODE["ETQ002"]
+    return Finding(file.relpath, 1, 1, rule.code, rule.name, rule.severity, message)
+
+
+def risky(data: bytes) -> str | None:
+    """Why libcst's parser might crash or hang on this source, or None when it looks ordinary.
+
+    Measured with libcst 1.9: it segfaults on ~5,000 nested brackets or a long
+    run of ``not``, and is super-linear on long operator chains and large files.
+    """
+    if len(data) > RISKY_SIZE:
+        return "large file"
+    depth = deepest = operators = 0
+    for token in _TOKENS.findall(data):
+        if token in b"([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in b")]}":
+            depth -= 1
+        elif token == b"\n":
+            if depth <= 0:
+                operators = 0
+        else:
+            operators += 1
+            if operators > RISKY_OPERATORS:
+                return "long expression"
+    return "deep nesting" if deepest > RISKY_DEPTH else None
+
+
+def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> list[Finding]:
+    """The findings of one file's bytes. Never raises."""
+    config = settings.config
+    rules = [rule() for rule in CONTENT_RULES if config.rule_enabled(rule.code, file.relpath)]
+    parse_error_enabled = config.rule_enabled("ETQ001", file.relpath)
+    try:
+        module = _parse(data)
+    except _NotPython as exc:
+        if not parse_error_enabled:
+            return []
+        rule = RULES_BY_CODE["ETQ001"]
+        return [Finding(file.relpath, exc.line, exc.column, rule.code, rule.name, rule.severity, exc.message)]
+    except RecursionError:
+        return [failure(file, "the file is too deeply nested to analyse")]
+    except Exception as exc:  # the parser itself failed: report it for this file, go on with the rest
+        return [failure(file, f"the parser failed: {type(exc).__name__}: {exc}")]
+    if not rules:
+        return []
+    findings: list[Finding] = []
+    reports: list[tuple[type, Report]] = []
+    try:
+        context = FileContext(file.relpath, file.owner, config, settings.known_owners, build_index(module))
+    except RecursionError:
+        return [failure(file, "the file is too deeply nested to analyse")]
+    for rule in rules:
+        try:
+            reports.extend((type(rule), report) for report in rule.check(context))
+        except RecursionError:
+            findings.append(failure(file, f"{rule.code} could not finish: the file is too deeply nested"))
+        except Exception as exc:  # a bug in one rule must not hide the other rules' findings
+            findings.append(failure(file, f"{rule.code} failed: {type(exc).__name__}: {exc} (please report this)"))
+    if reports:
+        findings.extend(_place(module, data, file, reports))
+    return findings
+
+
+class _NotPython(Exception):
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+def _parse(data: bytes) -> cst.Module:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _location(data, nul)
+        raise _NotPython(line, column, "not valid Python: the file is binary (it contains NUL bytes)")
+    try:
+        return cst.parse_module(data)
+    except cst.ParserSyntaxError as exc:
+        line, column = max(exc.editor_line, 1), max(exc.editor_column, 1)
+        raise _NotPython(line, column, f"not valid Python: {_syntax_detail(exc, data, line, column)}") from None
+    except SyntaxError as exc:  # raised for bytes that do not decode in the declared encoding
+        line, column = _undecodable(data)
+        raise _NotPython(line, column, f"not valid Python: {exc.msg}") from None
+    except (UnicodeDecodeError, LookupError) as exc:
+        line, column = _undecodable(data)
+        raise _NotPython(line, column, f"not valid Python: {exc}") from None
+
+
+def _syntax_detail(exc: cst.ParserSyntaxError, data: bytes, line: int, column: int) -> str:
+    """A short reason: libcst lists every token it expected, which helps nobody."""
+    detail = str(exc.message).splitlines()[0] if exc.message else "syntax error"
+    if "expected one of" not in detail and len(detail) <= 100:
+        return detail
+    text = data.split(b"\n")[line - 1].decode("utf-8", "replace") if line <= data.count(b"\n") + 1 else ""
+    token = re.match(r"\s*(\w+|\S)", text[column - 1:]) if column <= len(text) else None
+    return f"unexpected {token.group(1)!r}" if token else "unexpected end of file"
+
+
+def _location(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    return line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+
+
+def _undecodable(data: bytes) -> tuple[int, int]:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _location(data, exc.start)
+    return 1, 1
+
+
+def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[tuple[type, Report]]) -> list[Finding]:
+    """Turn reports into findings with positions, dropping those silenced by ``# noqa``."""
+    from libcst.metadata import MetadataWrapper, PositionProvider  # only files with findings pay for positions
+
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = data.decode(module.encoding, errors="replace").splitlines()
+    findings: list[Finding] = []
+    seen: set[tuple[str, int, str]] = set()
+    for rule, report in reports:
+        start = positions[report.node].start
+        if _silenced(lines, start.line, rule.code):
+            continue
+        key = (rule.code, start.line, report.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        findings.append(Finding(file.relpath, start.line, start.column + 1, rule.code, rule.name, rule.severity, report.message))
+    return findings
+
+
+def _silenced(lines: list[str], line: int, code: str) -> bool:
+    if line > len(lines) or "noqa" not in lines[line - 1].lower():
+        return False
+    match = _NOQA.search(lines[line - 1])
+    if match is None:
+        return False
+    codes = match.group("codes")
+    return codes is None or code in {c.upper() for c in re.split(r"[\s,]+", codes)}
+
+
+def check_files(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[Finding]:
+    """All findings for ``files``, sorted by path, line, column and code."""
+    from airflow_etiquette import workers
+
+    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
+        findings = workers.analyze_in_workers(files, settings, jobs)
+    else:
+        findings = []
+        isolated: list[SourceFile] = []
+        for file in files:
+            data, problem = read_source(file, settings.config)
+            if problem is not None:
+                findings.append(problem)
+            elif risky(data or b""):
+                isolated.append(file)
+            else:
+                findings.extend(analyze_source(data or b"", file, settings))
+        if isolated:
+            findings.extend(workers.analyze_in_workers(isolated, settings, 1))
+    return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code))
+
+
+def severity_counts(findings: Sequence[Finding]) -> tuple[int, int]:
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    return errors, len(findings) - errors
+
+
+def run_example(source: str, path: str, owners: Sequence[str], settings_table: dict[str, object]) -> list[Finding]:
+    """The findings for a snippet as if it were the file ``path`` of a repository.
+
+    Used by ``explain`` and by the tests that run every rule's examples.
+    """
+    from pathlib import Path
+
+    from airflow_etiquette.config import config_from_table
+    from airflow_etiquette.discovery import owner_of
+
+    config = config_from_table(Path("/example-repository"), None, settings_table, RULES_BY_CODE)
+    file = SourceFile(f"/example-repository/{path}", path, owner_of(path, config))
+    settings = Settings(config=config, known_owners=frozenset(owners))
+    findings = analyze_source(source.encode("utf-8"), file, settings)
+    return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code))

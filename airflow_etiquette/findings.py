@@ -1,0 +1,42 @@
+"""The data every stage passes on: a finding is plain, immutable, and sortable."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is. Errors fail the run (exit 1); warnings are shown only."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One thing to fix, at one place in one file.
+
+    ``path`` is relative to the repository root with ``/`` separators;
+    ``line`` and ``column`` are 1-based.
+    """
+
+    path: str
+    line: int
+    column: int
+    code: str
+    name: str
+    severity: Severity
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The stable JSON shape of a finding."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }

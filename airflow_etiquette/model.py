@@ -1,0 +1,421 @@
+"""One walk over a parsed module that indexes what the rules need.
+
+libcst's generic visitor and its metadata providers (scopes, qualified names,
+positions) cost many times the parse itself. The rules only need a few things:
+the name bindings of each scope, every call, every string expression and a few
+kinds of assignment. This module collects them in a single hand-written walk
+that skips whitespace and punctuation nodes; positions are computed later, and
+only for nodes that are reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+
+BindingKind = Literal["assign", "import", "loop", "param", "def", "class", "unknown"]
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a name is bound to at one place.
+
+    ``assign``: ``value`` is the assigned expression; ``loop``: ``value`` is the
+    iterable of a ``for`` or comprehension; in both, ``unpack`` is the index path
+    into a tuple target (``a, (b, c) = ...`` binds ``c`` with ``(1, 1)``).
+    ``import``: ``qualname`` is the imported dotted name. ``def``: ``node`` is the
+    FunctionDef.
+    """
+
+    kind: BindingKind
+    value: cst.BaseExpression | None = None
+    unpack: tuple[int, ...] = ()
+    qualname: str | None = None
+    node: cst.CSTNode | None = None
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: Literal["module", "function", "class"]
+    parent: Scope | None
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    global_names: set[str] = field(default_factory=set)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        target = self.module() if name in self.global_names else self
+        target.bindings.setdefault(name, []).append(binding)
+
+    def module(self) -> Scope:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def lookup(self, name: str) -> tuple[list[Binding], Scope] | None:
+        """Python's rules: local, enclosing functions (not classes), module."""
+        if name in self.global_names:
+            module = self.module()
+            found = module.bindings.get(name)
+            return (found, module) if found else None
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            if first or scope.kind != "class":
+                found = scope.bindings.get(name)
+                if found:
+                    return found, scope
+            first = False
+            scope = scope.parent
+        return None
+
+
+@dataclass(frozen=True)
+class StringSite:
+    """A string expression that is not part of a larger string expression."""
+
+    node: cst.BaseExpression
+    scope: Scope
+    in_log: bool  # an argument of print() or a logger call
+
+
+@dataclass(frozen=True)
+class AttributeAssignment:
+    target: cst.Attribute
+    value: cst.BaseExpression | None
+    scope: Scope
+    statement: cst.CSTNode
+
+
+@dataclass(frozen=True)
+class SubscriptAssignment:
+    target: cst.Subscript
+    value: cst.BaseExpression | None
+    scope: Scope
+    statement: cst.CSTNode
+
+
+@dataclass
+class ModuleIndex:
+    module: cst.Module
+    module_scope: Scope
+    calls: list[tuple[cst.Call, Scope]] = field(default_factory=list)
+    functions: list[tuple[cst.FunctionDef, Scope]] = field(default_factory=list)
+    function_scopes: dict[cst.FunctionDef, Scope] = field(default_factory=dict)
+    sites: list[StringSite] = field(default_factory=list)  # string expressions, composites included
+    literals: list[StringSite] = field(default_factory=list)  # string literal nodes only
+    attribute_assignments: list[AttributeAssignment] = field(default_factory=list)
+    subscript_assignments: list[SubscriptAssignment] = field(default_factory=list)
+
+
+LOG_FUNCTIONS = frozenset({"print"})
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+LITERAL_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+# Fields that only hold whitespace, punctuation or operator tokens: never walked.
+_SKIPPED_FIELDS = frozenset({
+    "lpar", "rpar", "comma", "equal", "semicolon", "dot", "operator", "leading_lines",
+    "lines_after_decorators", "header", "footer", "indent", "lbracket", "rbracket", "lbrace",
+    "rbrace", "colon", "asynchronous", "star", "newline", "trailing_whitespace", "lpar_tok",
+    "default_indent", "default_newline", "encoding", "has_trailing_newline", "whitespace",
+})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    names = _FIELDS.get(node_type)
+    if names is None:
+        names = tuple(
+            f.name for f in dataclasses.fields(node_type)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        _FIELDS[node_type] = names
+    return names
+
+
+def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def build_index(module: cst.Module) -> ModuleIndex:
+    index = ModuleIndex(module=module, module_scope=Scope("module", None))
+    _Walker(index).body(module.body, index.module_scope)
+    return index
+
+
+def is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+class _Walker:
+    """Fills a ModuleIndex. Each method takes the node and the scope it evaluates in."""
+
+    def __init__(self, index: ModuleIndex) -> None:
+        self.index = index
+
+    # -- statements ------------------------------------------------------------
+    def body(self, statements: object, scope: Scope) -> None:
+        for statement in statements:  # type: ignore[attr-defined]
+            if is_docstring(statement):
+                continue  # a docstring is prose, not a schema or SQL
+            self.node(statement, scope)
+
+    def node(self, node: cst.CSTNode, scope: Scope, in_string: bool = False, in_log: bool = False) -> None:
+        handler = _HANDLERS.get(type(node))
+        if handler is not None:
+            handler(self, node, scope, in_string, in_log)
+            return
+        for child in iter_children(node):
+            self.node(child, scope, in_string, in_log)
+
+    def function_def(self, node: cst.FunctionDef, scope: Scope, in_string: bool, in_log: bool) -> None:
+        for decorator in node.decorators:
+            self.node(decorator.decorator, scope)
+        inner = Scope("function", scope)
+        self._params(node.params, scope, inner)
+        if node.returns is not None:
+            self.node(node.returns, scope)
+        scope.bind(node.name.value, Binding("def", node=node))
+        self.index.functions.append((node, scope))
+        self.index.function_scopes[node] = inner
+        body = node.body
+        if isinstance(body, cst.IndentedBlock):
+            self.body(body.body, inner)
+        else:
+            self.node(body, inner)
+
+    def _params(self, params: cst.Parameters, outer: Scope, inner: Scope) -> None:
+        every = [*params.posonly_params, *params.params, *params.kwonly_params]
+        for extra in (params.star_arg, params.star_kwarg):
+            if isinstance(extra, cst.Param):
+                every.append(extra)
+        for param in every:
+            inner.bind(param.name.value, Binding("param", node=param))
+            if param.default is not None:
+                self.node(param.default, outer)
+
+    def lambda_(self, node: cst.Lambda, scope: Scope, in_string: bool, in_log: bool) -> None:
+        inner = Scope("function", scope)
+        self._params(node.params, scope, inner)
+        self.node(node.body, inner, in_string, in_log)
+
+    def class_def(self, node: cst.ClassDef, scope: Scope, in_string: bool, in_log: bool) -> None:
+        for decorator in node.decorators:
+            self.node(decorator.decorator, scope)
+        for arg in (*node.bases, *node.keywords):
+            self.node(arg.value, scope)
+        scope.bind(node.name.value, Binding("class", node=node))
+        inner = Scope("class", scope)
+        body = node.body
+        if isinstance(body, cst.IndentedBlock):
+            self.body(body.body, inner)
+        else:
+            self.node(body, inner)
+
+    def assign(self, node: cst.Assign, scope: Scope, in_string: bool, in_log: bool) -> None:
+        for target in node.targets:
+            self.target(target.target, node.value, scope, node, "assign")
+        self.node(node.value, scope)
+
+    def ann_assign(self, node: cst.AnnAssign, scope: Scope, in_string: bool, in_log: bool) -> None:
+        if node.value is not None:
+            self.target(node.target, node.value, scope, node, "assign")
+            self.node(node.value, scope)
+
+    def aug_assign(self, node: cst.AugAssign, scope: Scope, in_string: bool, in_log: bool) -> None:
+        self.target(node.target, None, scope, node, "unknown")
+        self.node(node.value, scope)
+
+    def named_expr(self, node: cst.NamedExpr, scope: Scope, in_string: bool, in_log: bool) -> None:
+        self.target(node.target, node.value, scope, node, "assign")
+        self.node(node.value, scope, in_string, in_log)
+
+    def for_(self, node: cst.For, scope: Scope, in_string: bool, in_log: bool) -> None:
+        self.node(node.iter, scope)
+        self.target(node.target, node.iter, scope, node, "loop")
+        self.node(node.body, scope)
+        if node.orelse is not None:
+            self.node(node.orelse, scope)
+
+    def comprehension(self, node: cst.CSTNode, scope: Scope, in_string: bool, in_log: bool) -> None:
+        inner = Scope("function", scope)
+        comp: cst.CompFor | None = node.for_in  # type: ignore[attr-defined]
+        first = True
+        while comp is not None:
+            self.node(comp.iter, scope if first else inner)
+            self.target(comp.target, comp.iter, inner, comp, "loop")
+            for condition in comp.ifs:
+                self.node(condition.test, inner)
+            first = False
+            comp = comp.inner_for_in
+        for name in ("elt", "key", "value"):
+            part = getattr(node, name, None)
+            if part is not None:
+                self.node(part, inner, in_string, in_log)
+
+    def with_(self, node: cst.With, scope: Scope, in_string: bool, in_log: bool) -> None:
+        for item in node.items:
+            self.node(item.item, scope)
+            if item.asname is not None:
+                self.target(item.asname.name, item.item, scope, node, "assign")
+        self.node(node.body, scope)
+
+    def except_handler(self, node: cst.ExceptHandler, scope: Scope, in_string: bool, in_log: bool) -> None:
+        if node.type is not None:
+            self.node(node.type, scope)
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            scope.bind(node.name.name.value, Binding("unknown"))
+        self.node(node.body, scope)
+
+    def import_(self, node: cst.Import, scope: Scope, in_string: bool, in_log: bool) -> None:
+        for alias in node.names:
+            dotted = _dotted(alias.name)
+            if dotted is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                scope.bind(alias.asname.name.value, Binding("import", qualname=dotted))
+            else:
+                head = dotted.split(".", 1)[0]
+                scope.bind(head, Binding("import", qualname=head))
+
+    def import_from(self, node: cst.ImportFrom, scope: Scope, in_string: bool, in_log: bool) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        base = _dotted(node.module) if node.module is not None else ""
+        relative = bool(node.relative)
+        for alias in node.names:
+            name = _dotted(alias.name)
+            if name is None:
+                continue
+            bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            qualname = None if relative or base is None else f"{base}.{name}"
+            scope.bind(bound, Binding("import", qualname=qualname) if qualname else Binding("unknown"))
+
+    def global_(self, node: cst.Global, scope: Scope, in_string: bool, in_log: bool) -> None:
+        for item in node.names:
+            scope.global_names.add(item.name.value)
+
+    # -- expressions -----------------------------------------------------------
+    def call(self, node: cst.Call, scope: Scope, in_string: bool, in_log: bool) -> None:
+        self.index.calls.append((node, scope))
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("format", "join") and not in_string:
+            self.index.sites.append(StringSite(node, scope, in_log))
+            in_string = True
+        logs = in_log or (isinstance(func, cst.Name) and func.value in LOG_FUNCTIONS) or (
+            isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS
+        )
+        self.node(func, scope, in_string, in_log)
+        for arg in node.args:
+            self.node(arg.value, scope, in_string, logs)
+
+    def string(self, node: cst.BaseExpression, scope: Scope, in_string: bool, in_log: bool) -> None:
+        if isinstance(node, cst.SimpleString) and "b" in node.prefix.lower():
+            return
+        site = StringSite(node, scope, in_log)
+        self.index.literals.append(site)
+        if not in_string:
+            self.index.sites.append(site)
+        for piece in string_pieces(node):
+            if isinstance(piece, cst.FormattedString):
+                for part in piece.parts:
+                    if isinstance(part, cst.FormattedStringExpression):
+                        self.node(part.expression, scope, False, in_log)
+
+    def binary_operation(self, node: cst.BinaryOperation, scope: Scope, in_string: bool, in_log: bool) -> None:
+        if isinstance(node.operator, (cst.Add, cst.Modulo)) and not in_string:
+            self.index.sites.append(StringSite(node, scope, in_log))
+            in_string = True
+        self.node(node.left, scope, in_string, in_log)
+        self.node(node.right, scope, in_string, in_log)
+
+    def expr(self, node: cst.Expr, scope: Scope, in_string: bool, in_log: bool) -> None:
+        if isinstance(node.value, LITERAL_STRINGS):
+            return  # a bare string statement is a comment in disguise
+        self.node(node.value, scope)
+
+    # -- assignment targets ----------------------------------------------------
+    def target(
+        self, target: cst.BaseExpression, value: cst.BaseExpression | None, scope: Scope,
+        statement: cst.CSTNode, kind: BindingKind, unpack: tuple[int, ...] = (),
+    ) -> None:
+        if isinstance(target, cst.Name):
+            scope.bind(target.value, Binding(kind, value=value, unpack=unpack))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for position, element in enumerate(target.elements):
+                if isinstance(element, cst.StarredElement):
+                    self.target(element.value, None, scope, statement, "unknown")
+                else:
+                    self.target(element.value, value, scope, statement, kind, (*unpack, position))
+        elif isinstance(target, cst.Attribute):
+            self.index.attribute_assignments.append(
+                AttributeAssignment(target, value if not unpack else None, scope, statement))
+            self.node(target.value, scope)
+        elif isinstance(target, cst.Subscript):
+            self.index.subscript_assignments.append(
+                SubscriptAssignment(target, value if not unpack else None, scope, statement))
+            self.node(target.value, scope)
+            for element in target.slice:
+                self.node(element, scope)
+        elif isinstance(target, cst.StarredElement):
+            self.target(target.value, None, scope, statement, "unknown")
+
+
+def string_pieces(node: cst.BaseExpression) -> Iterator[cst.SimpleString | cst.FormattedString]:
+    """The literal pieces of a string literal, implicit concatenations flattened."""
+    if isinstance(node, cst.ConcatenatedString):
+        yield from string_pieces(node.left)
+        yield from string_pieces(node.right)
+    elif isinstance(node, (cst.SimpleString, cst.FormattedString)):
+        yield node
+
+
+def _dotted(node: cst.BaseExpression | cst.CSTNode | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr.value}" if head else None
+    return None
+
+
+_HANDLERS: dict[type, object] = {
+    cst.FunctionDef: _Walker.function_def,
+    cst.ClassDef: _Walker.class_def,
+    cst.Lambda: _Walker.lambda_,
+    cst.Assign: _Walker.assign,
+    cst.AnnAssign: _Walker.ann_assign,
+    cst.AugAssign: _Walker.aug_assign,
+    cst.NamedExpr: _Walker.named_expr,
+    cst.For: _Walker.for_,
+    cst.ListComp: _Walker.comprehension,
+    cst.SetComp: _Walker.comprehension,
+    cst.GeneratorExp: _Walker.comprehension,
+    cst.DictComp: _Walker.comprehension,
+    cst.With: _Walker.with_,
+    cst.ExceptHandler: _Walker.except_handler,
+    cst.Import: _Walker.import_,
+    cst.ImportFrom: _Walker.import_from,
+    cst.Global: _Walker.global_,
+    cst.Call: _Walker.call,
+    cst.SimpleString: _Walker.string,
+    cst.ConcatenatedString: _Walker.string,
+    cst.FormattedString: _Walker.string,
+    cst.BinaryOperation: _Walker.binary_operation,
+    cst.Expr: _Walker.expr,
+}

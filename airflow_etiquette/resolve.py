@@ -1,0 +1,665 @@
+"""Static value resolution: what a dag_id, a tag list, a schema or a SQL string is,
+worked out from the source alone.
+
+Nothing is evaluated. Literals, module constants, ``+``, f-strings, ``.format``,
+``%``, ``"sep".join``, list/dict literals, ``**kwargs``, loop variables and the
+owner idioms (``Path(__file__).parent.name``, ``os.environ.get(...) or ...``) are
+followed; anything else becomes a *hole*. A value with holes still carries what
+is known: ``f"maria_{city}"`` is known to start with ``maria_``.
+
+A resolution returns every value the expression may have (a loop variable has
+one per item), at most ``MAX_ALTERNATIVES``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from string import Formatter
+from typing import Union
+
+import libcst as cst
+
+from airflow_etiquette.model import Binding, ModuleIndex, Scope, is_docstring
+
+MAX_ALTERNATIVES = 24
+MAX_DEPTH = 40
+
+
+@dataclass(frozen=True)
+class Hole:
+    """An unknown part of a string; ``source`` is the code it came from."""
+
+    source: str
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string whose parts are known literals or holes."""
+
+    parts: tuple[str | Hole, ...]
+
+    @staticmethod
+    def of(*parts: str | Hole) -> Text:
+        merged: list[str | Hole] = []
+        for part in parts:
+            if isinstance(part, str):
+                if not part:
+                    continue
+                if merged and isinstance(merged[-1], str):
+                    merged[-1] = merged[-1] + part
+                    continue
+            merged.append(part)
+        return Text(tuple(merged))
+
+    @property
+    def exact(self) -> str | None:
+        if not self.parts:
+            return ""
+        if len(self.parts) == 1 and isinstance(self.parts[0], str):
+            return self.parts[0]
+        return None
+
+    @property
+    def prefix(self) -> str:
+        """The literal text before the first hole."""
+        return self.parts[0] if self.parts and isinstance(self.parts[0], str) else ""
+
+    @property
+    def holes(self) -> tuple[Hole, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Hole))
+
+    def __add__(self, other: Text) -> Text:
+        return Text.of(*self.parts, *other.parts)
+
+    def render(self, hole: Callable[[int], str]) -> str:
+        """The text with each hole replaced by ``hole(i)``."""
+        out: list[str] = []
+        count = 0
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                out.append(hole(count))
+                count += 1
+        return "".join(out)
+
+    def could_equal(self, value: str) -> bool:
+        pattern = "".join(re.escape(p) if isinstance(p, str) else ".*" for p in self.parts)
+        return re.fullmatch(pattern, value, re.DOTALL) is not None
+
+    def describe(self) -> str:
+        return '"' + self.render(lambda _: "{…}") + '"' if self.holes else f'"{self.exact}"'
+
+
+@dataclass(frozen=True)
+class Seq:
+    """A list, tuple or set; ``complete`` is False when some items are unknown."""
+
+    items: tuple[Value, ...]
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class Map:
+    """A dict with string keys; ``complete`` is False when some entries are unknown."""
+
+    entries: tuple[tuple[str, Value], ...]
+    complete: bool = True
+
+    def get(self, key: str) -> Value | None:
+        for name, value in reversed(self.entries):
+            if name == key:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class FilePath:
+    """A path known relative to the repository root (``__file__`` and its parents)."""
+
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Falsy:
+    """``None``, or an environment variable the shared scheduler does not set."""
+
+    source: str
+
+
+@dataclass(frozen=True)
+class Unknown:
+    source: str
+
+
+Value = Union[Text, Seq, Map, FilePath, Falsy, Unknown]
+Values = tuple[Value, ...]
+
+PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
+ENV_GETTERS = frozenset({"os.environ.get", "os.getenv"})
+SAME_PATH = frozenset({"os.path.abspath", "os.path.realpath", "os.path.normpath", "os.path.expanduser"})
+PATH_SAME_METHODS = frozenset({"resolve", "absolute", "expanduser"})
+STRING_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title", "casefold"})
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "r": "\r", "\n": ""}
+
+
+def text_of(value: Value, source: str) -> Text:
+    """A value as it would appear inside a string (holes for anything not a string)."""
+    if isinstance(value, Text):
+        return value
+    return Text.of(Hole(source))
+
+
+class Resolver:
+    """Resolves expressions of one module. ``relpath`` is the file's path from the root."""
+
+    def __init__(self, index: ModuleIndex, relpath: str) -> None:
+        self.index = index
+        self.file = FilePath(tuple(relpath.split("/")))
+        self._cache: dict[tuple[int, int], Values] = {}
+        self._active: set[int] = set()
+        self._depth = 0
+
+    def source(self, node: cst.CSTNode, limit: int = 60) -> str:
+        code = " ".join(self.index.module.code_for_node(node).split())
+        return code if len(code) <= limit else code[: limit - 1] + "…"
+
+    # -- names -------------------------------------------------------------------
+    def qualname(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
+        """The dotted name an expression refers to through the imports, if any."""
+        if isinstance(expr, cst.Name):
+            found = scope.lookup(expr.value)
+            if found is None:
+                return expr.value  # a builtin, or a name defined nowhere
+            names = {b.qualname for b in found[0]}
+            if len(names) == 1 and all(b.kind == "import" for b in found[0]):
+                return names.pop()
+            return None
+        if isinstance(expr, cst.Attribute):
+            head = self.qualname(expr.value, scope)
+            return f"{head}.{expr.attr.value}" if head else None
+        return None
+
+    # -- values ------------------------------------------------------------------
+    def values(self, expr: cst.BaseExpression, scope: Scope) -> Values:
+        key = (id(expr), id(scope))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if self._depth > MAX_DEPTH:
+            return (Unknown(self.source(expr)),)
+        self._depth += 1
+        try:
+            result = _cap(self._values(expr, scope), lambda: Unknown(self.source(expr)))
+        finally:
+            self._depth -= 1
+        self._cache[key] = result
+        return result
+
+    def text_values(self, expr: cst.BaseExpression, scope: Scope) -> tuple[Text, ...]:
+        return tuple(text_of(v, self.source(expr)) for v in self.values(expr, scope))
+
+    def _values(self, expr: cst.BaseExpression, scope: Scope) -> Iterable[Value]:
+        if isinstance(expr, cst.SimpleString):
+            value = _literal(expr)
+            return (Text.of(value) if isinstance(value, str) else Unknown(self.source(expr)),)
+        if isinstance(expr, cst.FormattedString):
+            return self._fstring(expr, scope)
+        if isinstance(expr, cst.ConcatenatedString):
+            return _combine(self.values(expr.left, scope), self.values(expr.right, scope), self._add, self.source(expr))
+        if isinstance(expr, cst.Name):
+            return self._name(expr, scope)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, scope)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._binary(expr, scope)
+        if isinstance(expr, cst.Call):
+            return self._call(expr, scope)
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            return self._or(expr, scope)
+        if isinstance(expr, cst.IfExp):
+            return (*self.values(expr.body, scope), *self.values(expr.orelse, scope))
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            return self._sequence(expr.elements, scope)
+        if isinstance(expr, cst.Dict):
+            return self._dict(expr, scope)
+        if isinstance(expr, cst.Subscript):
+            return self._subscript(expr, scope)
+        return (Unknown(self.source(expr)),)
+
+    def _name(self, expr: cst.Name, scope: Scope) -> Iterable[Value]:
+        if expr.value == "None":
+            return (Falsy("None"),)
+        if expr.value == "__file__":
+            return (self.file,)
+        found = scope.lookup(expr.value)
+        if found is None:
+            return (Unknown(expr.value),)
+        bindings, owner_scope = found
+        out: list[Value] = []
+        for binding in bindings:
+            out.extend(self._binding(binding, owner_scope, expr.value))
+        return out
+
+    def _binding(self, binding: Binding, scope: Scope, name: str) -> Iterable[Value]:
+        marker = id(binding)
+        if marker in self._active or binding.value is None or binding.kind not in ("assign", "loop"):
+            return (Unknown(name),)
+        self._active.add(marker)
+        try:
+            values = self.values(binding.value, scope)
+            if binding.kind == "loop":
+                values = tuple(itertools.chain.from_iterable(_iterate(v, name) for v in values))
+            return tuple(_unpack(v, binding.unpack, name) for v in values)
+        finally:
+            self._active.discard(marker)
+
+    def _attribute(self, expr: cst.Attribute, scope: Scope) -> Iterable[Value]:
+        attr = expr.attr.value
+        out: list[Value] = []
+        for base in self.values(expr.value, scope):
+            if isinstance(base, FilePath):
+                out.append(_path_attribute(base, attr, self.source(expr)))
+            else:
+                out.append(Unknown(self.source(expr)))
+        return out
+
+    def _binary(self, expr: cst.BinaryOperation, scope: Scope) -> Iterable[Value]:
+        left, right = self.values(expr.left, scope), self.values(expr.right, scope)
+        source = self.source(expr)
+        if isinstance(expr.operator, cst.Add):
+            return _combine(left, right, self._add, source)
+        if isinstance(expr.operator, cst.Divide):
+            return _combine(left, right, lambda a, b, s: _path_join(a, (b,), s), source)
+        if isinstance(expr.operator, cst.Modulo):
+            return _combine(left, right, _percent_format, source)
+        return (Unknown(source),)
+
+    @staticmethod
+    def _add(left: Value, right: Value, source: str) -> Value:
+        if isinstance(left, Seq) and isinstance(right, Seq):
+            return Seq(left.items + right.items, left.complete and right.complete)
+        if isinstance(left, Text) or isinstance(right, Text):
+            if isinstance(left, (Seq, Map, FilePath)) or isinstance(right, (Seq, Map, FilePath)):
+                return Unknown(source)
+            return text_of(left, source) + text_of(right, source)
+        if isinstance(left, Seq) and isinstance(right, Unknown):
+            return Seq(left.items, False)
+        if isinstance(right, Seq) and isinstance(left, Unknown):
+            return Seq(right.items, False)
+        return Unknown(source)
+
+    def _or(self, expr: cst.BooleanOperation, scope: Scope) -> Iterable[Value]:
+        out: list[Value] = []
+        for left in self.values(expr.left, scope):
+            if _falsy(left):
+                out.extend(self.values(expr.right, scope))
+            elif isinstance(left, Unknown) or (isinstance(left, Text) and left.exact is None):
+                out.append(left)
+                out.extend(self.values(expr.right, scope))
+            else:
+                out.append(left)
+        return out
+
+    def _fstring(self, expr: cst.FormattedString, scope: Scope) -> Iterable[Value]:
+        raw = "r" in expr.prefix.lower()
+        choices: list[tuple[Text, ...]] = []
+        for part in expr.parts:
+            if isinstance(part, cst.FormattedStringText):
+                choices.append((Text.of(_unescape(part.value, raw, fstring=True)),))
+            elif isinstance(part, cst.FormattedStringExpression):
+                source = self.source(part.expression)
+                if part.conversion is not None or part.format_spec is not None:
+                    choices.append((Text.of(Hole(source)),))
+                else:
+                    choices.append(tuple(text_of(v, source) for v in self.values(part.expression, scope)))
+        return _products(choices, lambda texts: Text.of(*itertools.chain.from_iterable(t.parts for t in texts)))
+
+    def _sequence(self, elements: Sequence[cst.BaseElement], scope: Scope) -> Iterable[Value]:
+        choices: list[tuple[Seq, ...]] = []
+        for element in elements:
+            if isinstance(element, cst.StarredElement):
+                spread = tuple(v if isinstance(v, Seq) else Seq((), False) for v in self.values(element.value, scope))
+                choices.append(spread)
+            else:
+                choices.append(tuple(Seq((v,)) for v in self.values(element.value, scope)))
+        return _products(choices, lambda seqs: Seq(
+            tuple(itertools.chain.from_iterable(s.items for s in seqs)), all(s.complete for s in seqs)))
+
+    def _dict(self, expr: cst.Dict, scope: Scope) -> Iterable[Value]:
+        choices: list[tuple[Map, ...]] = []
+        for element in expr.elements:
+            if isinstance(element, cst.StarredDictElement):
+                choices.append(tuple(v if isinstance(v, Map) else Map((), False) for v in self.values(element.value, scope)))
+                continue
+            keys = self.values(element.key, scope)
+            key = keys[0].exact if len(keys) == 1 and isinstance(keys[0], Text) else None
+            if key is None:
+                choices.append((Map((), False),))
+            else:
+                choices.append(tuple(Map(((key, v),)) for v in self.values(element.value, scope)))
+        return _products(choices, _merge_maps)
+
+    def _subscript(self, expr: cst.Subscript, scope: Scope) -> Iterable[Value]:
+        source = self.source(expr)
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return (Unknown(source),)
+        index_expr = expr.slice[0].slice.value
+        out: list[Value] = []
+        for base in self.values(expr.value, scope):
+            if isinstance(base, Map):
+                for key in self.values(index_expr, scope):
+                    found = base.get(key.exact) if isinstance(key, Text) and key.exact is not None else None
+                    out.append(found if found is not None else Unknown(source))
+            elif isinstance(base, Seq) and base.complete and (number := _integer(index_expr)) is not None:
+                out.append(base.items[number] if -len(base.items) <= number < len(base.items) else Unknown(source))
+            else:
+                out.append(Unknown(source))
+        return out
+
+    # -- calls -------------------------------------------------------------------
+    def _call(self, expr: cst.Call, scope: Scope) -> Iterable[Value]:
+        source = self.source(expr)
+        func = expr.func
+        name = self.qualname(func, scope)
+        args = [a for a in expr.args if a.keyword is None and not a.star]
+        kwargs = {a.keyword.value: a.value for a in expr.args if a.keyword is not None}
+        if name in ENV_GETTERS:
+            default = args[1].value if len(args) > 1 else kwargs.get("default")
+            env = self.source(args[0].value) if args else "?"
+            return self.values(default, scope) if default is not None else (Falsy(f"environment variable {env}"),)
+        if name in PATH_TYPES and len(args) >= 1:
+            return _combine_many([self.values(a.value, scope) for a in args], lambda vs, s: _path_join(vs[0], vs[1:], s), source)
+        if name in SAME_PATH and len(args) == 1:
+            return self.values(args[0].value, scope)
+        if name == "os.path.dirname" and len(args) == 1:
+            return tuple(_path_attribute(v, "parent", source) for v in self.values(args[0].value, scope))
+        if name == "os.path.basename" and len(args) == 1:
+            return tuple(_path_attribute(v, "name", source) for v in self.values(args[0].value, scope))
+        if name == "os.path.join" and args:
+            return _combine_many([self.values(a.value, scope) for a in args], lambda vs, s: _path_join(vs[0], vs[1:], s), source)
+        if name == "str" and len(args) == 1:
+            return tuple(v if isinstance(v, Text) else Unknown(source) for v in self.values(args[0].value, scope))
+        if name in ("list", "tuple", "set", "sorted") and len(args) == 1:
+            return tuple(v if isinstance(v, Seq) else Unknown(source) for v in self.values(args[0].value, scope))
+        if name == "dict":
+            return self._dict_call(expr, scope)
+        if isinstance(func, cst.Attribute):
+            return self._method(expr, func, scope, source)
+        if isinstance(func, cst.Name):
+            return self._local_function(func, scope, source)
+        return (Unknown(source),)
+
+    def _dict_call(self, expr: cst.Call, scope: Scope) -> Iterable[Value]:
+        choices: list[tuple[Map, ...]] = []
+        for arg in expr.args:
+            if arg.keyword is not None:
+                key = arg.keyword.value
+                choices.append(tuple(Map(((key, v),)) for v in self.values(arg.value, scope)))
+            else:
+                choices.append(tuple(v if isinstance(v, Map) else Map((), False) for v in self.values(arg.value, scope)))
+        return _products(choices, _merge_maps) if choices else (Map(()),)
+
+    def _method(self, expr: cst.Call, func: cst.Attribute, scope: Scope, source: str) -> Iterable[Value]:
+        method = func.attr.value
+        receivers = self.values(func.value, scope)
+        args = [a.value for a in expr.args if a.keyword is None and not a.star]
+        out: list[Value] = []
+        for receiver in receivers:
+            if isinstance(receiver, Text):
+                out.extend(self._string_method(receiver, method, expr, scope, source))
+            elif isinstance(receiver, FilePath) and method in PATH_SAME_METHODS:
+                out.append(receiver)
+            elif isinstance(receiver, FilePath) and method == "joinpath":
+                out.extend(_combine_many([self.values(a, scope) for a in args], lambda vs, s, r=receiver: _path_join(r, vs, s), source))
+            elif isinstance(receiver, Map) and method == "get" and args:
+                for key in self.values(args[0], scope):
+                    found = receiver.get(key.exact) if isinstance(key, Text) and key.exact is not None else None
+                    if found is not None:
+                        out.append(found)
+                    elif len(args) > 1 and receiver.complete:
+                        out.extend(self.values(args[1], scope))
+                    else:
+                        out.append(Unknown(source))
+            elif isinstance(receiver, Map) and method in ("items", "keys", "values"):
+                pick = {"items": lambda k, v: Seq((Text.of(k), v)), "keys": lambda k, v: Text.of(k), "values": lambda k, v: v}[method]
+                out.append(Seq(tuple(pick(k, v) for k, v in receiver.entries), receiver.complete))
+            elif isinstance(receiver, Map) and method == "copy":
+                out.append(receiver)
+            else:
+                out.append(Unknown(source))
+        return out
+
+    def _string_method(self, receiver: Text, method: str, expr: cst.Call, scope: Scope, source: str) -> Iterable[Value]:
+        args = [a for a in expr.args if not a.star]
+        if method == "format":
+            return self._format(receiver, expr, scope, source)
+        if method == "join" and len(args) == 1:
+            out: list[Value] = []
+            for seq in self.values(args[0].value, scope):
+                if isinstance(seq, Seq) and seq.complete:
+                    pieces: list[str | Hole] = []
+                    for position, item in enumerate(seq.items):
+                        if position:
+                            pieces.extend(receiver.parts)
+                        pieces.extend(text_of(item, source).parts)
+                    out.append(Text.of(*pieces))
+                else:
+                    out.append(Unknown(source))
+            return out
+        if method in STRING_METHODS and not args:
+            return (Text.of(*(getattr(p, method)() if isinstance(p, str) else p for p in receiver.parts)),)
+        if method == "replace" and len(args) == 2 and receiver.exact is not None:
+            olds, news = self.values(args[0].value, scope), self.values(args[1].value, scope)
+            return tuple(
+                Text.of(receiver.exact.replace(o.exact, n.exact))
+                if isinstance(o, Text) and isinstance(n, Text) and o.exact is not None and n.exact is not None
+                else Unknown(source)
+                for o in olds for n in news
+            )
+        return (Unknown(source),)
+
+    def _format(self, receiver: Text, expr: cst.Call, scope: Scope, source: str) -> Iterable[Value]:
+        template = receiver.exact
+        if template is None:
+            return (Unknown(source),)
+        positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+        named = {a.keyword.value: a.value for a in expr.args if a.keyword is not None}
+        try:
+            fields = list(Formatter().parse(template))
+        except ValueError:
+            return (Unknown(source),)
+        choices: list[tuple[Text, ...]] = []
+        auto = 0
+        for literal, field_name, spec, conversion in fields:
+            choices.append((Text.of(literal),))
+            if field_name is None:
+                continue
+            key = field_name.split(".", 1)[0].split("[", 1)[0]
+            if key == "":
+                key, auto = str(auto), auto + 1
+            arg = positional[int(key)] if key.isdigit() and int(key) < len(positional) else named.get(key)
+            if arg is None or spec or conversion or key != field_name and not key.isdigit():
+                choices.append((Text.of(Hole(field_name or "{}")),))
+            else:
+                arg_source = self.source(arg)
+                choices.append(tuple(text_of(v, arg_source) for v in self.values(arg, scope)))
+        return _products(choices, lambda texts: Text.of(*itertools.chain.from_iterable(t.parts for t in texts)))
+
+    def _local_function(self, func: cst.Name, scope: Scope, source: str) -> Iterable[Value]:
+        """A call of a module function whose body is just ``return <expr>``."""
+        found = scope.lookup(func.value)
+        if found is None or len(found[0]) != 1 or found[0][0].kind != "def":
+            return (Unknown(source),)
+        definition = found[0][0].node
+        assert isinstance(definition, cst.FunctionDef)
+        body = definition.body
+        statements = [s for s in body.body if not is_docstring(s)] if isinstance(body, cst.IndentedBlock) else []
+        if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
+            return (Unknown(source),)
+        line = statements[0].body
+        if len(line) != 1 or not isinstance(line[0], cst.Return) or line[0].value is None:
+            return (Unknown(source),)
+        inner = self.index.function_scopes.get(definition)
+        marker = id(definition)
+        if inner is None or marker in self._active:
+            return (Unknown(source),)
+        self._active.add(marker)
+        try:
+            return self.values(line[0].value, inner)
+        finally:
+            self._active.discard(marker)
+
+
+# -- helpers -------------------------------------------------------------------------
+
+def _literal(node: cst.SimpleString) -> str | bytes | None:
+    prefix = node.prefix.lower()
+    if "b" in prefix:
+        return None
+    quote = node.quote
+    body = node.value[len(node.prefix) + len(quote): -len(quote)]
+    return _unescape(body, "r" in prefix, fstring=False)
+
+
+def _unescape(text: str, raw: bool, fstring: bool) -> str:
+    """Undo the common escapes of a string literal's source text (no evaluation)."""
+    if fstring:
+        text = text.replace("{{", "{").replace("}}", "}")
+    if raw or "\\" not in text:
+        return text
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), text, flags=re.DOTALL)
+
+
+def _falsy(value: Value) -> bool:
+    if isinstance(value, Falsy):
+        return True
+    if isinstance(value, Text):
+        return value.exact == ""
+    if isinstance(value, Seq):
+        return value.complete and not value.items
+    if isinstance(value, Map):
+        return value.complete and not value.entries
+    return False
+
+
+def _integer(expr: cst.BaseExpression) -> int | None:
+    if isinstance(expr, cst.Integer):
+        return int(expr.value.replace("_", ""), 0)
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) and isinstance(expr.expression, cst.Integer):
+        return -int(expr.expression.value.replace("_", ""), 0)
+    return None
+
+
+def _iterate(value: Value, name: str) -> Iterable[Value]:
+    if isinstance(value, Seq):
+        return value.items if value.complete else (*value.items, Unknown(name))
+    if isinstance(value, Map):
+        keys: tuple[Value, ...] = tuple(Text.of(k) for k, _ in value.entries)
+        return keys if value.complete else (*keys, Unknown(name))
+    return (Unknown(name),)
+
+
+def _unpack(value: Value, path: tuple[int, ...], name: str) -> Value:
+    for position in path:
+        if isinstance(value, Seq) and value.complete and position < len(value.items):
+            value = value.items[position]
+        else:
+            return Unknown(name)
+    return value
+
+
+def _path_attribute(value: Value, attr: str, source: str) -> Value:
+    if not isinstance(value, FilePath):
+        return Unknown(source)
+    if attr == "parent":
+        # Above the repository root the directory name depends on the machine.
+        return FilePath(value.parts[:-1]) if len(value.parts) > 1 else Unknown(source)
+    if attr == "parents":
+        return Seq(tuple(FilePath(value.parts[:-k]) for k in range(1, len(value.parts))))
+    if attr == "name":
+        return Text.of(value.parts[-1]) if value.parts else Unknown(source)
+    if attr == "stem" and value.parts:
+        return Text.of(value.parts[-1].rsplit(".", 1)[0] if "." in value.parts[-1][1:] else value.parts[-1])
+    return Unknown(source)
+
+
+def _path_join(base: Value, others: Sequence[Value], source: str) -> Value:
+    if not isinstance(base, FilePath):
+        return base if isinstance(base, Text) and not others else Unknown(source)
+    parts = list(base.parts)
+    for other in others:
+        if not isinstance(other, Text) or other.exact is None or other.exact.startswith("/"):
+            return Unknown(source)
+        for piece in other.exact.split("/"):
+            if piece in ("", "."):
+                continue
+            if piece == "..":
+                if not parts:
+                    return Unknown(source)
+                parts.pop()
+            else:
+                parts.append(piece)
+    return FilePath(tuple(parts))
+
+
+def _percent_format(template: Value, args: Value, source: str) -> Value:
+    if not isinstance(template, Text) or template.exact is None:
+        return Unknown(source)
+    items = args.items if isinstance(args, Seq) and args.complete else (args,)
+    pieces: list[str | Hole] = []
+    position = 0
+    text = template.exact
+    last = 0
+    for match in re.finditer(r"%(\((?P<key>[^)]*)\))?(?P<flags>[-#0 +]*\d*(?:\.\d+)?)(?P<kind>[a-zA-Z%])", text):
+        pieces.append(text[last:match.start()])
+        last = match.end()
+        if match.group("kind") == "%":
+            pieces.append("%")
+            continue
+        key = match.group("key")
+        if key is not None:
+            found = args.get(key) if isinstance(args, Map) else None
+            value: Value = found if found is not None else Unknown(source)
+        elif position < len(items):
+            value = items[position]
+            position += 1
+        else:
+            value = Unknown(source)
+        if match.group("kind") == "s" and not match.group("flags"):
+            pieces.extend(text_of(value, source).parts)
+        else:
+            pieces.append(Hole(source))
+    pieces.append(text[last:])
+    return Text.of(*pieces)
+
+
+def _merge_maps(maps: Sequence[Map]) -> Map:
+    return Map(tuple(itertools.chain.from_iterable(m.entries for m in maps)), all(m.complete for m in maps))
+
+
+def _cap(values: Iterable[Value], unknown: Callable[[], Value]) -> Values:
+    unique = tuple(dict.fromkeys(values))
+    return unique if len(unique) <= MAX_ALTERNATIVES else (unknown(),)
+
+
+def _products(choices: Sequence[tuple[object, ...]], build: Callable[..., Value]) -> Values:
+    total = 1
+    for options in choices:
+        total *= max(1, len(options))
+        if total > MAX_ALTERNATIVES:
+            return (Unknown("too many possible values"),)
+    return tuple(build(combo) for combo in itertools.product(*choices))
+
+
+def _combine(left: Values, right: Values, op: Callable[[Value, Value, str], Value], source: str) -> Values:
+    if len(left) * len(right) > MAX_ALTERNATIVES:
+        return (Unknown(source),)
+    return tuple(op(a, b, source) for a in left for b in right)
+
+
+def _combine_many(choices: list[Values], op: Callable[[tuple[Value, ...], str], Value], source: str) -> Values:
+    return _products(choices, lambda combo: op(tuple(combo), source))

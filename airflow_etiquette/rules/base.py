@@ -1,0 +1,49 @@
+"""The rule base class: a rule's code, name, documentation and examples live together.
+
+A rule sees one analysed file (a FileContext) and yields Reports; it never reads
+files, parses configuration or formats output. Its VALID and INVALID examples
+are run by the test suite, and `explain` shows the first of each, so the
+documentation cannot drift from what the rule does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from airflow_etiquette.context import FileContext, Report
+from airflow_etiquette.findings import Severity
+
+DEFAULT_EXAMPLE_PATH = "dags/lasse/taxi_pipeline.py"
+DEFAULT_EXAMPLE_OWNERS = ("lasse", "maria", "ahmed")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A snippet of a DAG file and where it lives; INVALID ones say what is reported.
+
+    ``expect`` lists ``(line, message)`` pairs: the rule must report exactly
+    these lines, each with a message that contains the given text.
+    """
+
+    code: str
+    path: str = DEFAULT_EXAMPLE_PATH
+    expect: tuple[tuple[int, str], ...] = ()
+    config: Mapping[str, object] = field(default_factory=dict)
+    owners: tuple[str, ...] = DEFAULT_EXAMPLE_OWNERS
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]  # one line for `rules`
+    what: ClassVar[str]  # "What it does"
+    why: ClassVar[str]  # "Why is this bad?"
+    VALID: ClassVar[Sequence[Example]] = ()
+    INVALID: ClassVar[Sequence[Example]] = ()
+
+    def check(self, file: FileContext) -> Iterator[Report]:
+        """Yield a Report for every violation in ``file``."""
+        return iter(())

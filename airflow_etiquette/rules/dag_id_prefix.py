@@ -1,0 +1,78 @@
+"""ETQ101 dag-id-prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from airflow_etiquette.context import FileContext, Report
+from airflow_etiquette.dags import Verdict, prefix_verdict
+from airflow_etiquette.findings import Severity
+from airflow_etiquette.resolve import Text
+from airflow_etiquette.rules.base import Example, Rule
+
+
+class DagIdPrefix(Rule):
+    code = "ETQ101"
+    name = "dag-id-prefix"
+    severity = Severity.ERROR
+    summary = "A dag_id that does not start with its owner's prefix (`dags/lasse/` → `lasse_`)."
+    what = (
+        "Checks that every DAG defined in `dags/<owner>/` has a dag_id starting with `<owner>_` (the\n"
+        "`dag-id-prefix` setting). The dag_id is worked out statically: literals, constants, f-strings,\n"
+        "loops over literal lists, and the path-derived `STUDENT` idiom. A `@dag` without dag_id uses\n"
+        "the function name. Files directly in the dags folder and admins' files are skipped."
+    )
+    why = (
+        "Thirty students deploying `taxi_pipeline` give the shared UI thirty rows with the same name,\n"
+        "and two DAGs with the same dag_id silently replace each other: one student's DAG vanishes.\n"
+        "The prefix keeps every owner's DAGs unique and sorted together."
+    )
+    VALID = [
+        Example(
+            'import os\nfrom pathlib import Path\nfrom airflow.sdk import dag\n\n'
+            'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n\n'
+            '@dag(dag_id=f"{STUDENT}_taxi_pipeline", tags=["week11", f"student:{STUDENT}"])\n'
+            'def taxi_pipeline():\n    pass\n\ntaxi_pipeline()\n'
+        ),
+        Example(
+            'from airflow import DAG\n\nfor city in ["amsterdam", "rotterdam"]:\n'
+            '    with DAG(f"maria_{city}_weather", tags=["student:maria"]) as dag:\n        pass\n',
+            path="dags/maria/weather.py",
+        ),
+        Example('def dag(dag_id):\n    return dag_id\n\ndag(dag_id="not_a_dag")\n'),
+    ]
+    INVALID = [
+        Example(
+            'from airflow.decorators import dag\n\n@dag(\n    dag_id="taxi_pipeline",\n'
+            '    tags=["week11", "student:lasse"],\n)\ndef taxi_pipeline():\n    pass\n',
+            expect=((4, 'dag_id "taxi_pipeline" must start with "lasse_" (file is in dags/lasse/)'),),
+        ),
+        Example(
+            'from airflow.sdk import dag\n\n@dag(tags=["student:maria"])\ndef mariam_report():\n    pass\n',
+            path="dags/maria/report.py",
+            expect=((4, 'dag_id "mariam_report" must start with "maria_"'),),
+        ),
+        Example(
+            'import airflow\n\nCITIES = ["ams", "rtm"]\nfor city in CITIES:\n'
+            '    dag = airflow.DAG(dag_id=f"{city}_weather", tags=["student:lasse"])\n',
+            expect=((5, 'dag_id "ams_weather", "rtm_weather" must start with "lasse_"'),),
+        ),
+    ]
+
+    def check(self, file: FileContext) -> Iterator[Report]:
+        owner = file.student
+        if owner is None:
+            return
+        prefix = file.config.prefix_for(owner)
+        for dag in file.dags:
+            if dag.dag_id.values is None:
+                yield Report(dag.node, f'this DAG has no dag_id; give it one that starts with "{prefix}"')
+                continue
+            failing = [v for v in dag.dag_id.values if prefix_verdict(v, prefix) is Verdict.FAIL]
+            if failing:
+                shown = ", ".join(v.describe() for v in failing[:3] if isinstance(v, Text))
+                more = f" (and {len(failing) - 3} more)" if len(failing) > 3 else ""
+                yield Report(
+                    dag.dag_id.node or dag.node,
+                    f'dag_id {shown}{more} must start with "{prefix}" (file is in {file.owner_directory})',
+                )

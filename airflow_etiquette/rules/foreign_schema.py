@@ -1,0 +1,131 @@
+"""ETQ302 foreign-schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from airflow_etiquette.context import FileContext, Report
+from airflow_etiquette.findings import Severity
+from airflow_etiquette.model import LITERAL_STRINGS
+from airflow_etiquette.resolve import Text
+from airflow_etiquette.rules.base import Example, Rule
+from airflow_etiquette.sql import SchemaUse
+
+# Keyword arguments that name a schema, and calls whose schema= is written into.
+SCHEMA_KEYWORDS = frozenset({"schema", "target_schema", "schema_name", "destination_schema"})
+WRITING_METHODS = frozenset({"to_sql", "insert_rows", "bulk_load", "bulk_insert_rows"})
+TABLE_KEYWORDS = frozenset({"table", "destination_table", "target_table"})
+
+
+class ForeignSchema(Rule):
+    code = "ETQ302"
+    name = "foreign-schema"
+    severity = Severity.ERROR
+    summary = "SQL or schema= that uses another owner's schema, or writes outside the owner's own."
+    what = (
+        "Reports SQL text or a `schema=` argument in `dags/<owner>/` that refers to another owner's\n"
+        "schema (`airflow_maria.raw_trips` from `dags/lasse/`, read or write), and any write (INSERT,\n"
+        "UPDATE, DELETE, MERGE, CREATE, DROP, ALTER, TRUNCATE, COPY ... FROM, `to_sql(schema=...)`)\n"
+        "into a schema other than the owner's own, `public` included. Reading a shared schema\n"
+        "(`SELECT * FROM public.zones`) is fine, and so are unqualified table names. SQL is parsed\n"
+        "with sqlglot where it parses; f-string and Jinja placeholders are never guessed."
+    )
+    why = (
+        "Everyone writes to one shared Postgres; the per-owner schema is what keeps thirty\n"
+        "`raw_trips` tables apart. Writing into `public` or a classmate's schema overwrites data other\n"
+        "people's DAGs and dashboards depend on, and reading a classmate's schema makes your DAG\n"
+        "break when they change theirs."
+    )
+    VALID = [
+        Example(
+            'import os\nfrom pathlib import Path\n\n'
+            'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
+            'SCHEMA = f"airflow_{STUDENT}"\n\n'
+            'def load(df, engine, cur, month):\n'
+            '    cur.execute(f\'DELETE FROM "{SCHEMA}".raw_trips WHERE month = %s\', (month,))\n'
+            '    cur.execute("SELECT * FROM public.zones")\n'
+            '    df.to_sql("raw_trips", engine, schema=SCHEMA, if_exists="append")\n'
+        ),
+        Example('SQL = "INSERT INTO {{ params.schema }}.raw_trips SELECT * FROM staging"\n'),
+    ]
+    INVALID = [
+        Example(
+            'from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator\n\n'
+            'copy_zones = SQLExecuteQueryOperator(\n    task_id="copy_zones",\n    conn_id="azure_pg",\n'
+            '    sql="INSERT INTO public.zones SELECT * FROM airflow_lasse.zones_clean",\n)\n',
+            expect=((6, "INSERT into public.zones writes outside your schema; write to airflow_lasse"),),
+        ),
+        Example(
+            'def compare(cur):\n    cur.execute("SELECT count(*) FROM airflow_maria.raw_trips")\n',
+            expect=((2, 'airflow_maria.raw_trips is the schema of owner "maria"; dags/lasse/ may only use airflow_lasse'),),
+        ),
+        Example(
+            'def load(df, engine):\n    df.to_sql("raw_trips", engine, schema="public", if_exists="replace")\n',
+            expect=((2, "to_sql into public.raw_trips writes outside your schema"),),
+        ),
+    ]
+
+    def check(self, file: FileContext) -> Iterator[Report]:
+        if file.student is None:
+            return
+        yield from self._sql(file)
+        yield from self._arguments(file)
+
+    def _sql(self, file: FileContext) -> Iterator[Report]:
+        seen_in_literals: set[SchemaUse] = set()
+        for site, uses in file.schema_uses_by_site:
+            literal = isinstance(site.node, LITERAL_STRINGS)
+            reported: set[str] = set()
+            for use in uses:
+                if not file.schema_problem(use) or (not literal and use in seen_in_literals):
+                    continue
+                message = self._message(file, use)
+                if message not in reported:
+                    reported.add(message)
+                    yield Report(site.node, message)
+                if literal:
+                    seen_in_literals.add(use)
+
+    def _arguments(self, file: FileContext) -> Iterator[Report]:
+        own = file.config.schema_for(file.student or "")
+        for call, scope in file.index.calls:
+            method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+            for arg in call.args:
+                keyword = arg.keyword.value if arg.keyword is not None else None
+                if keyword in SCHEMA_KEYWORDS:
+                    for text in file.resolver.text_values(arg.value, scope):
+                        schema = text.exact
+                        if schema is None:
+                            continue
+                        other = file.foreign_owner(schema)
+                        if other:
+                            yield Report(arg.value, self._message(file, SchemaUse(schema, None, None)))
+                        elif method in WRITING_METHODS and schema != own:
+                            table = _first_string(call, file, scope)
+                            yield Report(arg.value, self._message(file, SchemaUse(schema, table, method)))
+                elif keyword in TABLE_KEYWORDS and (keyword != "table" or method in WRITING_METHODS):
+                    for text in file.resolver.text_values(arg.value, scope):
+                        if text.exact and text.exact.count(".") == 1:
+                            schema, table = text.exact.split(".")
+                            use = SchemaUse(schema.strip('"'), table.strip('"'), method or keyword)
+                            if file.schema_problem(use):
+                                yield Report(arg.value, self._message(file, use))
+
+    @staticmethod
+    def _message(file: FileContext, use: SchemaUse) -> str:
+        own = file.config.schema_for(file.student or "")
+        other = file.foreign_owner(use.schema)
+        if other:
+            return f'{use.target} is the schema of owner "{other}"; {file.owner_directory} may only use {own}'
+        verb = use.verb or "write"
+        return f"{verb} into {use.target} writes outside your schema; write to {own} instead"
+
+
+def _first_string(call: cst.Call, file: FileContext, scope: object) -> str | None:
+    if call.args and call.args[0].keyword is None:
+        texts = file.resolver.text_values(call.args[0].value, scope)  # type: ignore[arg-type]
+        if len(texts) == 1 and isinstance(texts[0], Text):
+            return texts[0].exact
+    return None

@@ -1,0 +1,75 @@
+"""ETQ301 hard-coded-schema."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from airflow_etiquette.context import FileContext, Report
+from airflow_etiquette.findings import Severity
+from airflow_etiquette.model import string_pieces
+from airflow_etiquette.rules.base import Example, Rule
+
+import libcst as cst
+
+
+class HardCodedSchema(Rule):
+    code = "ETQ301"
+    name = "hard-coded-schema"
+    severity = Severity.WARNING
+    summary = 'A string literal naming the owner\'s own schema ("airflow_lasse") instead of deriving it.'
+    what = (
+        "Warns about a string literal in `dags/<owner>/` that spells out the owner's own schema\n"
+        '(`"airflow_lasse"`, `"INSERT INTO airflow_lasse.raw_trips ..."`): in `schema=`, in a constant,\n'
+        "in SQL text. Docstrings, comments and log messages are not checked."
+    )
+    why = (
+        "The class derives the schema from the file's folder, so a DAG that is copied to a classmate's\n"
+        "folder, or used as a template next term, writes to its new owner's schema. A hard-coded name\n"
+        "keeps writing into the old one: into someone else's data."
+    )
+    VALID = [
+        Example(
+            'import os\nfrom pathlib import Path\n\n'
+            'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
+            'SCHEMA = f"airflow_{STUDENT}"\n'
+            'DELETE_MONTH = f\'DELETE FROM "{SCHEMA}".raw_trips WHERE month = %s\'\n'
+        ),
+        Example('def load(df, engine):\n    """Loads into airflow_lasse.raw_trips."""\n    print("loaded into airflow_lasse")\n'),
+    ]
+    INVALID = [
+        Example(
+            'SCHEMA = "airflow_lasse"\n',
+            expect=((1, 'hard-coded schema "airflow_lasse"; derive it from the folder: SCHEMA = f"airflow_{STUDENT}"'),),
+        ),
+        Example(
+            'def load(df, engine, cur):\n'
+            '    cur.execute("DELETE FROM airflow_lasse.raw_trips WHERE month = %s", ("2024-01",))\n'
+            '    df.to_sql("raw_trips", engine, schema="airflow_lasse", if_exists="append")\n',
+            expect=((2, 'hard-coded schema "airflow_lasse"'), (3, 'hard-coded schema "airflow_lasse"')),
+        ),
+    ]
+
+    def check(self, file: FileContext) -> Iterator[Report]:
+        owner = file.student
+        if owner is None:
+            return
+        schema = file.config.schema_for(owner)
+        if not any(schema in _literal_text(piece) for site in file.index.literals for piece in string_pieces(site.node)):
+            return
+        pattern = re.compile(rf"(?<![\w$]){re.escape(schema)}(?![\w$])")
+        template = file.config.schema.replace("{owner}", "{STUDENT}")
+        for site in file.index.literals:
+            if site.in_log:
+                continue
+            if any(pattern.search(_literal_text(piece)) for piece in string_pieces(site.node)):
+                yield Report(
+                    site.node,
+                    f'hard-coded schema "{schema}"; derive it from the folder: SCHEMA = f"{template}"',
+                )
+
+
+def _literal_text(piece: cst.SimpleString | cst.FormattedString) -> str:
+    if isinstance(piece, cst.SimpleString):
+        return piece.value
+    return "".join(p.value for p in piece.parts if isinstance(p, cst.FormattedStringText))

@@ -1,0 +1,208 @@
+"""Which schemas a piece of SQL text reads and writes.
+
+The text may be a plain SQL string, an f-string with unknown parts, a Jinja
+template or a shell command running ``psql -c``. Unknown parts become
+placeholder identifiers, so a schema that depends on them is never guessed.
+
+A cheap scan finds candidate references first; only text that may hold a
+problem is handed to sqlglot (imported on first use), whose parse tells reads
+from writes. Where sqlglot cannot parse the text, the scan's answer stands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from airflow_etiquette.resolve import Text
+
+HOLE = "__etq_hole_{}__"
+HOLE_MARK = "__etq_hole_"
+
+_IDENT = r'(?:"[^"\n]+"|[A-Za-z_][A-Za-z0-9_$]*)'
+_NAME = rf"(?P<name>{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}})"
+_WRITE = re.compile(
+    r"\b(?P<verb>INSERT\s+INTO|UPDATE(?:\s+ONLY)?|DELETE\s+FROM(?:\s+ONLY)?|MERGE\s+INTO"
+    r"|TRUNCATE(?:\s+TABLE)?(?:\s+ONLY)?|COPY"
+    r"|ALTER\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA)(?:\s+IF\s+EXISTS)?(?:\s+ONLY)?"
+    r"|DROP\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA|INDEX|SEQUENCE|FUNCTION)(?:\s+IF\s+EXISTS)?"
+    r"|CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+|UNLOGGED\s+)?"
+    r"(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA|INDEX|SEQUENCE)(?:\s+IF\s+NOT\s+EXISTS)?)\s+" + _NAME,
+    re.IGNORECASE,
+)
+_QUALIFIED = re.compile(rf"(?<![\w$.\"]){_IDENT}\s*\.\s*{_IDENT}(?:\s*\.\s*{_IDENT})?")
+_SEARCH_PATH = re.compile(r"\bsearch_path\s*(?:TO|=)\s*(?P<names>[^;'\n]+)", re.IGNORECASE)
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_PSQL_COMMAND = re.compile(r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')""")
+_SQL_START = re.compile(
+    r"\s*(?:--[^\n]*\n\s*)*(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|WITH|SET|BEGIN|GRANT)\b",
+    re.IGNORECASE,
+)
+_LOOKS_LIKE_SQL = re.compile(
+    r"\b(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|search_path)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SchemaUse:
+    """One use of a schema: ``verb`` is the writing statement, or None for a read."""
+
+    schema: str
+    table: str | None
+    verb: str | None
+
+    @property
+    def is_write(self) -> bool:
+        return self.verb is not None
+
+    @property
+    def target(self) -> str:
+        return f"{self.schema}.{self.table}" if self.table else self.schema
+
+
+def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool]) -> list[SchemaUse]:
+    """Every schema-qualified use in ``text`` (holes never count as a schema).
+
+    ``may_matter`` says whether a use found by the cheap scan could be a
+    problem; only then is the text parsed for real.
+    """
+    rendered = _JINJA.sub(lambda m: HOLE.format("j"), text.render(HOLE.format))
+    if "." not in rendered and "schema" not in rendered.lower() and "search_path" not in rendered.lower():
+        return []
+    if not _LOOKS_LIKE_SQL.search(rendered):
+        return []
+    segments = [m.group("dq") if m.group("dq") is not None else m.group("sq") for m in _PSQL_COMMAND.finditer(rendered)]
+    if segments:
+        return [use for segment in segments for use in _analyse(segment, may_matter)]
+    return _analyse(rendered, may_matter)
+
+
+def _analyse(sql: str, may_matter: Callable[[SchemaUse], bool]) -> list[SchemaUse]:
+    scanned = list(_scan(sql))
+    if not any(may_matter(use) for use in scanned):
+        return scanned
+    if _SQL_START.match(sql):
+        parsed = _parse(sql)
+        if parsed is not None:
+            return parsed
+    return scanned
+
+
+def _scan(sql: str) -> Iterator[SchemaUse]:
+    """The tolerant scan: regular expressions over text that may not parse."""
+    sql = re.sub(r"--[^\n]*", " ", sql)
+    writes: set[tuple[str, str | None]] = set()
+    for match in _WRITE.finditer(sql):
+        verb = " ".join(match.group("verb").split()[:1]).upper()
+        parts = _split_name(match.group("name"))
+        if verb == "COPY" and _copy_is_read(sql, match.end()):
+            continue
+        kind = match.group("verb").upper()
+        if "SCHEMA" in kind and not kind.startswith(("COPY",)):
+            use = SchemaUse(parts[-1], None, verb)
+        elif len(parts) >= 2:
+            use = SchemaUse(parts[-2], parts[-1], verb)
+        else:
+            continue
+        if HOLE_MARK not in use.schema:
+            writes.add((use.schema, use.table))
+            yield use
+    for match in _QUALIFIED.finditer(sql):
+        parts = _split_name(match.group(0))
+        schema, table = parts[-2], parts[-1]
+        if HOLE_MARK in schema or (schema, table) in writes or schema.isdigit():
+            continue
+        yield SchemaUse(schema, table, None)
+    for match in _SEARCH_PATH.finditer(sql):
+        for name in match.group("names").split(","):
+            name = name.strip().strip('"')
+            if name and HOLE_MARK not in name and re.fullmatch(r"[A-Za-z_][\w$]*", name):
+                yield SchemaUse(name, None, None)
+
+
+def _copy_is_read(sql: str, end: int) -> bool:
+    return re.match(r"\s*(?:\([^)]*\))?\s*TO\b", sql[end:], re.IGNORECASE) is not None
+
+
+def _split_name(name: str) -> list[str]:
+    return [p.strip().strip('"') for p in re.findall(_IDENT, name)]
+
+
+_SQLGLOT: Any = None
+
+
+def _sqlglot() -> Any:
+    global _SQLGLOT  # a lazily imported module, not state: sqlglot costs 0.2 s to import
+    if _SQLGLOT is None:
+        import sqlglot
+        from sqlglot import exp
+
+        _SQLGLOT = (sqlglot, exp)
+    return _SQLGLOT
+
+
+def _parse(sql: str) -> list[SchemaUse] | None:
+    """Reads and writes from sqlglot's parse tree, or None when it cannot parse."""
+    try:
+        sqlglot, exp = _sqlglot()
+        statements = sqlglot.parse(sql, read="postgres")
+    except Exception:  # sqlglot raises several error types; any means "use the scan"
+        return None
+    uses: list[SchemaUse] = []
+    for statement in statements:
+        if statement is None:
+            continue
+        if isinstance(statement, exp.Command):
+            return None  # sqlglot gave up on this statement; the scan knows more
+        write_verb = _write_verb(statement, exp)
+        targets = _write_targets(statement, exp) if write_verb else []
+        target_ids = {id(t) for t in targets}
+        for target in targets:
+            schema, table = _table_parts(target, exp)
+            if schema and HOLE_MARK not in schema:
+                uses.append(SchemaUse(schema, table, write_verb))
+        if isinstance(statement, (exp.Create, exp.Drop)) and str(statement.args.get("kind", "")).upper() == "SCHEMA":
+            continue
+        for table in statement.find_all(exp.Table):
+            if id(table) in target_ids:
+                continue
+            schema = table.args.get("db")
+            name = schema.name if schema is not None else ""
+            if name and HOLE_MARK not in name:
+                uses.append(SchemaUse(name, table.name or None, None))
+        if isinstance(statement, exp.Set):
+            uses.extend(u for u in _scan(sql) if u.table is None and not u.is_write)
+    return uses
+
+
+def _write_verb(statement: Any, exp: Any) -> str | None:
+    kinds = [
+        (exp.Insert, "INSERT"), (exp.Update, "UPDATE"), (exp.Delete, "DELETE"), (exp.Merge, "MERGE"),
+        (exp.Create, "CREATE"), (exp.Drop, "DROP"), (exp.Alter, "ALTER"), (exp.TruncateTable, "TRUNCATE"),
+        (exp.Copy, "COPY"),
+    ]
+    for kind, verb in kinds:
+        if isinstance(statement, kind):
+            if kind is exp.Copy and not statement.args.get("kind"):
+                return None  # COPY ... TO reads
+            return verb
+    return None
+
+
+def _write_targets(statement: Any, exp: Any) -> list[Any]:
+    if isinstance(statement, (exp.TruncateTable, exp.Drop)) and statement.expressions:
+        return [t for t in statement.expressions if isinstance(t, exp.Table)]
+    target = statement.this
+    if isinstance(target, exp.Schema):
+        target = target.this
+    return [target] if isinstance(target, exp.Table) else []
+
+
+def _table_parts(table: Any, exp: Any) -> tuple[str, str | None]:
+    schema = table.args.get("db")
+    if schema is None:
+        return "", None
+    if not table.name:  # CREATE SCHEMA x parses as a table with only a db part
+        return schema.name, None
+    return schema.name, table.name

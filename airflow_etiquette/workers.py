@@ -1,0 +1,122 @@
+"""Worker processes with a time limit per file.
+
+One file that crashes the parser (a segfault in libcst's native code) or makes
+it run for minutes must cost only that file: it becomes an ETQ002 finding and
+the run goes on. Each worker analyses one file at a time; the parent kills a
+worker that overruns its deadline or notices one that died, reports the file,
+and starts a fresh worker for the rest. The same pool spreads a large run over
+all cores.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from airflow_etiquette.discovery import SourceFile
+from airflow_etiquette.engine import Settings, analyze_file, failure
+from airflow_etiquette.findings import Finding
+
+
+def _serve(connection: Any, settings: Settings) -> None:
+    """A worker's loop: receive a file, send back its findings, until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    while True:
+        try:
+            file = connection.recv()
+        except (EOFError, OSError):
+            return
+        if file is None:
+            return
+        connection.send(analyze_file(file, settings))
+
+
+class _Worker:
+    def __init__(self, context: Any, settings: Settings) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, settings), daemon=True)
+        self.process.start()
+        child.close()
+        self.file: SourceFile | None = None
+        self.deadline = 0.0
+
+    def give(self, file: SourceFile, timeout: float) -> None:
+        self.file = file
+        self.deadline = time.monotonic() + timeout
+        self.connection.send(file)
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.connection.send(None)
+            except OSError:
+                pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.connection.close()
+
+
+def _context() -> Any:
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    # fork shares the already imported libcst with the workers; elsewhere spawn re-imports it.
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def analyze_in_workers(files: Sequence[SourceFile], settings: Settings, processes: int) -> list[Finding]:
+    from multiprocessing.connection import wait
+
+    context = _context()
+    timeout = settings.config.timeout
+    pending = deque(files)
+    findings: list[Finding] = []
+    workers = [_Worker(context, settings) for _ in range(max(1, min(processes, len(files))))]
+    try:
+        while pending or any(w.file is not None for w in workers):
+            for worker in workers:
+                if worker.file is None and pending:
+                    worker.give(pending.popleft(), timeout)
+            busy = [w for w in workers if w.file is not None]
+            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = set(wait([w.connection for w in busy], timeout=wait_for))
+            for position, worker in enumerate(workers):
+                if worker.file is None:
+                    continue
+                if worker.connection in ready:
+                    try:
+                        findings.extend(worker.connection.recv())
+                        worker.file = None
+                        continue
+                    except (EOFError, OSError):
+                        worker.process.join(timeout=5)
+                        findings.append(failure(worker.file, _crash_message(worker.process.exitcode)))
+                elif time.monotonic() >= worker.deadline:
+                    findings.append(failure(worker.file, (
+                        f"analysis did not finish within {timeout:g} s (the timeout setting); the file is "
+                        "probably too large or too deeply nested for the parser")))
+                else:
+                    continue
+                worker.stop(kill=True)
+                workers[position] = _Worker(context, settings)
+    finally:
+        for worker in workers:
+            worker.stop(kill=worker.file is not None)
+    return findings
+
+
+def _crash_message(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        return f"the parser crashed on this file ({name}); it is probably too deeply nested or too long"
+    return f"the analysis process exited unexpectedly (exit code {exitcode})"
