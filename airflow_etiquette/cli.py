@@ -67,15 +67,16 @@ def check(
     config = load_config(start, RULES_BY_CODE, config_file)
     config = _with_options(config, _codes(select, "--select"), _codes(ignore, "--ignore"), timeout)
     found = discover(list(paths), config)
-    if found.outside and output_format == "text":
-        click.echo(f"{PROG}: {len(found.outside)} file(s) outside {config.dags_folder}/ not checked", err=True)
+    if found.outside and not found.files:
+        click.echo(f"{PROG}: nothing to check: {len(found.outside)} file(s) given, none inside "
+                   f"{config.dags_folder}/ of {config.root}", err=True)
     settings = Settings(config=config, known_owners=known_owners(config))
     findings = check_files(found.files, settings, jobs or os.cpu_count() or 1)
     if output_format == "json":
         click.echo(format_json(findings), nl=False)
     else:
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        click.echo(format_text(findings, len(found.files), use_color), nl=False)
+        click.echo(format_text(findings, len(found.files), use_color), nl=False, color=use_color)
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
 

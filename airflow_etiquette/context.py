@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
+
 from functools import cached_property
 
 import libcst as cst
@@ -14,25 +15,23 @@ from airflow_etiquette.resolve import Resolver, Text
 from airflow_etiquette.sql import SchemaUse, schema_uses
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """A rule's finding before it has a position: the node and what to say."""
 
     node: cst.CSTNode
     message: str
 
 
-@dataclass
 class FileContext:
-    relpath: str
-    owner: str | None
-    config: Config
-    known_owners: frozenset[str]
-    index: ModuleIndex
-    resolver: Resolver = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.resolver = Resolver(self.index, self.relpath)
+    def __init__(
+        self, relpath: str, owner: str | None, config: Config, known_owners: frozenset[str], index: ModuleIndex
+    ) -> None:
+        self.relpath = relpath
+        self.owner = owner
+        self.config = config
+        self.known_owners = known_owners
+        self.index = index
+        self.resolver = Resolver(index, relpath)
 
     @property
     def is_admin(self) -> bool:

@@ -9,7 +9,8 @@ resolved through the module's own imports, so a local ``dag`` function or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
 from enum import Enum
 
 import libcst as cst
@@ -33,8 +34,7 @@ DAG_DECORATORS = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(NamedTuple):
     """A keyword argument of a DAG definition: where it is and what it may be.
 
     ``node`` is None when the argument is absent or comes from ``**kwargs``;
@@ -45,8 +45,7 @@ class Argument:
     values: Values | None
 
 
-@dataclass(frozen=True)
-class DagDefinition:
+class DagDefinition(NamedTuple):
     node: cst.CSTNode  # the DAG(...) call, or the @dag decorator
     dag_id: Argument
     tags: Argument

@@ -7,9 +7,10 @@ to no one (the teacher's class DAGs) and owner rules skip them.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from airflow_etiquette.config import Config, ConfigError
@@ -17,8 +18,7 @@ from airflow_etiquette.config import Config, ConfigError
 SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules"})
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     """A file to check: where it is on disk, how it is named in output, who owns it."""
 
     path: str  # absolute, as found (symlinks not resolved)
@@ -26,8 +26,7 @@ class SourceFile:
     owner: str | None
 
 
-@dataclass(frozen=True)
-class Discovery:
+class Discovery(NamedTuple):
     files: tuple[SourceFile, ...]
     outside: tuple[str, ...]  # explicitly named files that are not in the dags folder
 

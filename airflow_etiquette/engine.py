@@ -13,11 +13,12 @@ limit (see ``workers``).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import errno
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import libcst as cst
 
@@ -37,8 +38,7 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)
 _TOKENS = re.compile(rb"[(\[{]|[)\]}]|\n|[-+*/%@&|^~<>.]|\bnot\b|\band\b|\bor\b")
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything a worker needs to analyse a file; picklable."""
 
     config: Config

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import libcst as cst
 
 BindingKind = Literal["assign", "import", "loop", "param", "def", "class", "unknown"]
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     """What a name is bound to at one place.
 
     ``assign``: ``value`` is the assigned expression; ``loop``: ``value`` is the
@@ -38,12 +36,14 @@ class Binding:
     node: cst.CSTNode | None = None
 
 
-@dataclass(eq=False)
 class Scope:
-    kind: Literal["module", "function", "class"]
-    parent: Scope | None
-    bindings: dict[str, list[Binding]] = field(default_factory=dict)
-    global_names: set[str] = field(default_factory=set)
+    __slots__ = ("kind", "parent", "bindings", "global_names")
+
+    def __init__(self, kind: Literal["module", "function", "class"], parent: Scope | None) -> None:
+        self.kind = kind
+        self.parent = parent
+        self.bindings: dict[str, list[Binding]] = {}
+        self.global_names: set[str] = set()
 
     def bind(self, name: str, binding: Binding) -> None:
         target = self.module() if name in self.global_names else self
@@ -73,8 +73,7 @@ class Scope:
         return None
 
 
-@dataclass(frozen=True)
-class StringSite:
+class StringSite(NamedTuple):
     """A string expression that is not part of a larger string expression."""
 
     node: cst.BaseExpression
@@ -82,33 +81,33 @@ class StringSite:
     in_log: bool  # an argument of print() or a logger call
 
 
-@dataclass(frozen=True)
-class AttributeAssignment:
+class AttributeAssignment(NamedTuple):
     target: cst.Attribute
     value: cst.BaseExpression | None
     scope: Scope
     statement: cst.CSTNode
 
 
-@dataclass(frozen=True)
-class SubscriptAssignment:
+class SubscriptAssignment(NamedTuple):
     target: cst.Subscript
     value: cst.BaseExpression | None
     scope: Scope
     statement: cst.CSTNode
 
 
-@dataclass
 class ModuleIndex:
-    module: cst.Module
-    module_scope: Scope
-    calls: list[tuple[cst.Call, Scope]] = field(default_factory=list)
-    functions: list[tuple[cst.FunctionDef, Scope]] = field(default_factory=list)
-    function_scopes: dict[cst.FunctionDef, Scope] = field(default_factory=dict)
-    sites: list[StringSite] = field(default_factory=list)  # string expressions, composites included
-    literals: list[StringSite] = field(default_factory=list)  # string literal nodes only
-    attribute_assignments: list[AttributeAssignment] = field(default_factory=list)
-    subscript_assignments: list[SubscriptAssignment] = field(default_factory=list)
+    """What one walk found in a module."""
+
+    def __init__(self, module: cst.Module, module_scope: Scope) -> None:
+        self.module = module
+        self.module_scope = module_scope
+        self.calls: list[tuple[cst.Call, Scope]] = []
+        self.functions: list[tuple[cst.FunctionDef, Scope]] = []
+        self.function_scopes: dict[cst.FunctionDef, Scope] = {}
+        self.sites: list[StringSite] = []  # string expressions, composites included
+        self.literals: list[StringSite] = []  # string literal nodes only
+        self.attribute_assignments: list[AttributeAssignment] = []
+        self.subscript_assignments: list[SubscriptAssignment] = []
 
 
 LOG_FUNCTIONS = frozenset({"print"})

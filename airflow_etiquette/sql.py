@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from airflow_etiquette.resolve import Text
 
@@ -44,8 +43,7 @@ _LOOKS_LIKE_SQL = re.compile(
     r"\b(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|search_path)\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class SchemaUse:
+class SchemaUse(NamedTuple):
     """One use of a schema: ``verb`` is the writing statement, or None for a read."""
 
     schema: str

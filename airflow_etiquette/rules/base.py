@@ -9,8 +9,8 @@ documentation cannot drift from what the rule does.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import ClassVar
+from types import MappingProxyType
+from typing import ClassVar, NamedTuple
 
 from airflow_etiquette.context import FileContext, Report
 from airflow_etiquette.findings import Severity
@@ -19,8 +19,7 @@ DEFAULT_EXAMPLE_PATH = "dags/lasse/taxi_pipeline.py"
 DEFAULT_EXAMPLE_OWNERS = ("lasse", "maria", "ahmed")
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     """A snippet of a DAG file and where it lives; INVALID ones say what is reported.
 
     ``expect`` lists ``(line, message)`` pairs: the rule must report exactly
@@ -30,7 +29,7 @@ class Example:
     code: str
     path: str = DEFAULT_EXAMPLE_PATH
     expect: tuple[tuple[int, str], ...] = ()
-    config: Mapping[str, object] = field(default_factory=dict)
+    config: Mapping[str, object] = MappingProxyType({})
     owners: tuple[str, ...] = DEFAULT_EXAMPLE_OWNERS
 
 

@@ -1,0 +1,79 @@
+"""Shared helpers: real repositories in temporary directories, and the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from airflow_etiquette.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com"}
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def make_repo(root: Path, files: Mapping[str, str | bytes], config: str | None = None, init_git: bool = True) -> Path:
+    """A repository at ``root`` holding ``files`` (dedented), optionally with a pyproject config."""
+    root.mkdir(parents=True, exist_ok=True)
+    if init_git:
+        git(root, "init", "-q", "-b", "main")
+    if config is not None:
+        (root / "pyproject.toml").write_text("[tool.airflow-etiquette]\n" + textwrap.dedent(config))
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"))
+    return root
+
+
+@dataclass
+class Result:
+    exit_code: int
+    out: str
+    err: str
+
+    @property
+    def findings(self) -> list[dict[str, object]]:
+        return json.loads(self.out)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.out.splitlines()
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[object]:
+    """Run ``airflow-etiquette ARGS`` in-process from directory ``cwd``."""
+
+    def run(*args: str, cwd: Path) -> Result:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    yield run
+
+
+def run_installed(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> Result:
+    """Run the real command in a subprocess (``python -m airflow_etiquette``)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "airflow_etiquette", *args], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=120,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)

@@ -1,0 +1,241 @@
+"""The command line as a student and a teacher use it: output, exit codes, options, config errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import make_repo, run_installed
+
+LASSE_GOOD = '''
+    """Lasse's taxi pipeline: the class's correct patterns, which must stay quiet."""
+    import os
+    from datetime import datetime
+    from pathlib import Path
+
+    from airflow.providers.postgres.hooks.postgres import PostgresHook
+    from airflow.sdk import dag, task
+
+    STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
+    SCHEMA = f"airflow_{STUDENT}"
+
+
+    @dag(
+        dag_id=f"{STUDENT}_taxi_pipeline",
+        schedule="@monthly",
+        start_date=datetime(2024, 1, 1),
+        catchup=False,
+        tags=["week11", "taxi", f"student:{STUDENT}"],
+    )
+    def taxi_pipeline():
+        @task()
+        def ingest(ds=None):
+            hook = PostgresHook(postgres_conn_id="azure_pg")
+            with hook.get_conn() as conn, conn.cursor() as cur:
+                cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{SCHEMA}"')
+                cur.execute(f'DELETE FROM "{SCHEMA}".raw_trips WHERE month = %s', (ds[:7],))
+
+        ingest()
+
+
+    taxi_pipeline()
+'''
+
+MARIA_BAD = '''
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.operators.bash import BashOperator
+
+    with DAG(
+        dag_id="taxi_pipeline",
+        start_date=datetime(2024, 1, 1),
+        schedule="@daily",
+    ) as dag:
+        load = BashOperator(
+            task_id="load",
+            bash_command="psql -c 'INSERT INTO public.raw_trips SELECT * FROM airflow_maria.staging'",
+        )
+'''
+
+
+def repo(tmp_path: Path, extra: dict[str, str] | None = None, config: str | None = None) -> Path:
+    files = {"dags/lasse/taxi_pipeline.py": LASSE_GOOD, "dags/maria/taxi_pipeline.py": MARIA_BAD}
+    return make_repo(tmp_path / "class-airflow", {**files, **(extra or {})}, config=config)
+
+
+def test_text_output_lists_findings_sorted_with_relative_paths_and_a_summary(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    result = run_cli("check", cwd=root)
+    assert result.exit_code == 1
+    assert result.lines == [
+        'dags/maria/taxi_pipeline.py:6:6: ETQ102 DAG "taxi_pipeline" has no tags; add tags=["student:maria"]',
+        'dags/maria/taxi_pipeline.py:7:12: ETQ101 dag_id "taxi_pipeline" must start with "maria_" (file is in dags/maria/)',
+        'dags/maria/taxi_pipeline.py:13:22: ETQ301 hard-coded schema "airflow_maria"; derive it from the folder: '
+        'SCHEMA = f"airflow_{STUDENT}"',
+        "dags/maria/taxi_pipeline.py:13:22: ETQ302 INSERT into public.raw_trips writes outside your schema; "
+        "write to airflow_maria instead",
+        "Found 3 errors and 1 warning in 1 file (2 files checked).",
+    ]
+
+
+def test_a_clean_repository_exits_zero(tmp_path: Path, run_cli) -> None:
+    root = make_repo(tmp_path / "r", {"dags/lasse/taxi_pipeline.py": LASSE_GOOD})
+    result = run_cli("check", cwd=root)
+    assert (result.exit_code, result.out) == (0, "All good: no findings (1 file checked).\n")
+
+
+def test_json_output_has_the_stable_keys(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    result = run_cli("check", "--format", "json", cwd=root)
+    assert result.exit_code == 1
+    assert result.findings[1] == {
+        "code": "ETQ101",
+        "name": "dag-id-prefix",
+        "severity": "error",
+        "path": "dags/maria/taxi_pipeline.py",
+        "line": 7,
+        "column": 12,
+        "message": 'dag_id "taxi_pipeline" must start with "maria_" (file is in dags/maria/)',
+    }
+    assert [f["code"] for f in result.findings] == ["ETQ102", "ETQ101", "ETQ301", "ETQ302"]
+
+
+def test_paths_are_relative_to_the_repository_root_from_a_subdirectory(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    result = run_cli("check", "taxi_pipeline.py", "--format", "json", cwd=root / "dags" / "maria")
+    assert {f["path"] for f in result.findings} == {"dags/maria/taxi_pipeline.py"}
+
+
+def test_select_ignore_and_exit_zero(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    selected = run_cli("check", "--select", "ETQ101", "--format", "json", cwd=root)
+    assert [f["code"] for f in selected.findings] == ["ETQ101"]
+    ignored = run_cli("check", "--ignore", "ETQ1,ETQ3", cwd=root)
+    assert (ignored.exit_code, ignored.lines[-1]) == (0, "All good: no findings (2 files checked).")
+    zero = run_cli("check", "--exit-zero", cwd=root)
+    assert zero.exit_code == 0 and "ETQ101" in zero.out
+
+
+def test_warnings_alone_exit_zero(tmp_path: Path, run_cli) -> None:
+    root = make_repo(tmp_path / "r", {"dags/lasse/x.py": 'SCHEMA = "airflow_lasse"\n'})
+    result = run_cli("check", cwd=root)
+    assert result.exit_code == 0
+    assert result.lines[0].startswith('dags/lasse/x.py:1:10: ETQ301 hard-coded schema "airflow_lasse"')
+    assert result.lines[-1] == "Found 1 warning in 1 file (1 file checked)."
+
+
+def test_noqa_silences_one_code_or_all(tmp_path: Path, run_cli) -> None:
+    root = make_repo(tmp_path / "r", {
+        "dags/lasse/a.py": 'SCHEMA = "airflow_lasse"  # noqa: ETQ301\n',
+        "dags/lasse/b.py": 'SCHEMA = "airflow_lasse"  # noqa\n',
+        "dags/lasse/c.py": 'SCHEMA = "airflow_lasse"  # noqa: ETQ101\n',
+    })
+    result = run_cli("check", "--format", "json", cwd=root)
+    assert [(f["path"], f["code"]) for f in result.findings] == [("dags/lasse/c.py", "ETQ301")]
+
+
+def test_config_in_pyproject_changes_the_conventions(tmp_path: Path, run_cli) -> None:
+    root = make_repo(tmp_path / "r", {
+        "airflow/dags/team-a/etl.py": '''
+            from airflow import DAG
+            dag = DAG("team-a.etl", tags=["owner:team-a"])
+        ''',
+        "airflow/dags/admin/tools.py": 'from airflow import DAG\ndag = DAG("whatever")\n',
+    }, config='''
+        dags-folder = "airflow/dags"
+        dag-id-prefix = "{owner}."
+        owner-tag = "owner:{owner}"
+        admins = ["admin"]
+    ''')
+    result = run_cli("check", cwd=root)
+    assert (result.exit_code, result.out) == (0, "All good: no findings (2 files checked).\n")
+
+
+def test_per_file_ignores(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path, config='per-file-ignores = { "dags/maria/*" = ["ETQ1"] }\n')
+    result = run_cli("check", "--format", "json", cwd=root)
+    assert [f["code"] for f in result.findings] == ["ETQ301", "ETQ302"]
+
+
+def test_dedicated_config_file(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    (root / ".airflow-etiquette.toml").write_text('ignore = ["ETQ302"]\n')
+    result = run_cli("check", "--format", "json", cwd=root)
+    assert "ETQ302" not in {f["code"] for f in result.findings}
+
+
+def test_bad_configuration_is_one_line_and_exit_2(tmp_path: Path, run_cli) -> None:
+    cases = {
+        'dag_prefix = "x"\n': "pyproject.toml: unknown key 'dag_prefix'",
+        'admins = "teacher"\n': "pyproject.toml: 'admins' must be a list of strings, got a string ('teacher')",
+        'schema = "airflow_schema"\n': "pyproject.toml: 'schema' must be a string containing {owner}",
+        'ignore = ["ETQ999"]\n': "pyproject.toml: 'ignore': unknown rule code 'ETQ999'",
+        'timeout = -1\n': "pyproject.toml: 'timeout' must be a positive number of seconds",
+        'select = [\n': "pyproject.toml: invalid TOML",
+    }
+    for number, (config, expected) in enumerate(cases.items()):
+        root = repo(tmp_path / str(number), config=config)
+        result = run_cli("check", cwd=root)
+        assert result.exit_code == 2, config
+        assert result.out == ""
+        assert len(result.err.splitlines()) == 1, result.err
+        assert result.err.startswith("airflow-etiquette: error: ") and expected in result.err, result.err
+
+
+def test_bad_arguments_are_one_line_and_exit_2(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    for args, expected in [
+        (("check", "--select", "ETQ9"), "--select: unknown rule code 'ETQ9'"),
+        (("check", "--format", "xml"), "'xml' is not one of"),
+        (("check", "missing.py"), "no such file or directory: missing.py"),
+        (("check", "--jobs", "-1"), "-1 is not in the range"),
+        (("explain", "ETQ999"), "unknown rule 'ETQ999'"),
+        (("frobnicate",), "No such command 'frobnicate'"),
+    ]:
+        result = run_cli(*args, cwd=root)
+        assert result.exit_code == 2, args
+        assert len(result.err.splitlines()) == 1 and expected in result.err, result.err
+
+
+def test_a_repository_without_a_dags_folder_is_a_clear_error(tmp_path: Path, run_cli) -> None:
+    root = make_repo(tmp_path / "empty", {"README.md": "hi\n"})
+    result = run_cli("check", cwd=root)
+    assert result.exit_code == 2
+    assert result.err.startswith("airflow-etiquette: error: no dags folder at ")
+
+
+def test_files_outside_the_dags_folder_are_not_checked(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path, extra={"tests/test_dags.py": 'import os\nos.environ["AIRFLOW_CONN_AZURE_PG"] = "x"\n'})
+    result = run_cli("check", "tests/test_dags.py", cwd=root)
+    assert result.exit_code == 0
+    assert "nothing to check: 1 file(s) given, none inside dags/" in result.err
+
+
+def test_rules_lists_every_rule(tmp_path: Path, run_cli) -> None:
+    result = run_cli("rules", cwd=tmp_path)
+    assert result.exit_code == 0
+    codes = [line.split()[0] for line in result.lines]
+    assert codes == ["ETQ001", "ETQ002", "ETQ101", "ETQ102", "ETQ103", "ETQ301", "ETQ302", "ETQ401"]
+    assert "ETQ101  dag-id-prefix" in result.out and "warning" in result.lines[4]
+
+
+def test_explain_prints_the_documentation_with_the_live_finding(tmp_path: Path, run_cli) -> None:
+    result = run_cli("explain", "etq101", cwd=tmp_path)
+    assert result.exit_code == 0
+    for heading in ("ETQ101 dag-id-prefix (error)", "What it does", "Why is this bad?", "Example", "Use instead"):
+        assert heading in result.lines
+    assert 'ETQ101 dag_id "taxi_pipeline" must start with "lasse_"' in result.out
+    by_name = run_cli("explain", "shared-connection-change", cwd=tmp_path)
+    assert by_name.lines[0] == "ETQ401 shared-connection-change (error)"
+
+
+def test_installed_command_colour_and_version(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    plain = run_installed("check", cwd=root)
+    assert plain.exit_code == 1 and "\033[" not in plain.out
+    coloured = run_installed("check", "--color", "always", cwd=root)
+    assert "\033[31m" in coloured.out
+    no_color = run_installed("check", "--color", "auto", cwd=root, env={"NO_COLOR": "1"})
+    assert "\033[" not in no_color.out
+    version = run_installed("--version", cwd=root)
+    assert version.exit_code == 0 and version.out.startswith("airflow-etiquette ")
