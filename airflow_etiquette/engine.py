@@ -18,6 +18,7 @@ from typing import NamedTuple
 import errno
 import os
 import re
+import stat
 from collections.abc import Sequence
 
 import libcst as cst
@@ -57,11 +58,15 @@ def analyze_file(file: SourceFile, settings: Settings) -> list[Finding]:
 def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding | None]:
     limit = int(config.max_file_size_mb * 1024 * 1024)
     try:
-        size = os.stat(file.path).st_size
-        if size > limit:
-            return None, failure(file, f"skipped: the file is {size / 1024 / 1024:.1f} MB, over the "
-                                       f"max-file-size-mb limit of {config.max_file_size_mb:g} MB")
-        with open(file.path, "rb") as handle:
+        # O_NONBLOCK: a named pipe called x.py must not block the run forever.
+        descriptor = os.open(file.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                return None, failure(file, "cannot read the file: it is not a regular file")
+            if status.st_size > limit:
+                return None, failure(file, f"skipped: the file is {status.st_size / 1024 / 1024:.1f} MB, over "
+                                           f"the max-file-size-mb limit of {config.max_file_size_mb:g} MB")
             return handle.read(limit + 1), None
     except OSError as exc:
         reason = "a symlink loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
@@ -150,12 +155,12 @@ def _parse(data: bytes) -> cst.Module:
     except cst.ParserSyntaxError as exc:
         line, column = max(exc.editor_line, 1), max(exc.editor_column, 1)
         raise _NotPython(line, column, f"not valid Python: {_syntax_detail(exc, data, line, column)}") from None
-    except SyntaxError as exc:  # raised for bytes that do not decode in the declared encoding
-        line, column = _undecodable(data)
-        raise _NotPython(line, column, f"not valid Python: {exc.msg}") from None
-    except (UnicodeDecodeError, LookupError) as exc:
-        line, column = _undecodable(data)
-        raise _NotPython(line, column, f"not valid Python: {exc}") from None
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:  # bytes that do not decode
+        line, column, byte = _undecodable(data)
+        if byte is None:
+            raise _NotPython(1, 1, f"not valid Python: {getattr(exc, 'msg', None) or exc}") from None
+        raise _NotPython(line, column, f"not valid Python: byte 0x{byte:02x} is not UTF-8 and the file declares "
+                                       "no other encoding; save it as UTF-8") from None
 
 
 def _syntax_detail(exc: cst.ParserSyntaxError, data: bytes, line: int, column: int) -> str:
@@ -173,12 +178,12 @@ def _location(data: bytes, offset: int) -> tuple[int, int]:
     return line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
-def _undecodable(data: bytes) -> tuple[int, int]:
+def _undecodable(data: bytes) -> tuple[int, int, int | None]:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return _location(data, exc.start)
-    return 1, 1
+        return (*_location(data, exc.start), data[exc.start])
+    return 1, 1, None
 
 
 def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[tuple[type, Report]]) -> list[Finding]:

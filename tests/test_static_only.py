@@ -1,0 +1,46 @@
+"""The ground rule: no analysed file is ever imported, executed or compiled, and Airflow is not needed."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import sys
+from pathlib import Path
+
+from conftest import make_repo, run_installed
+
+
+def test_checking_a_dag_never_runs_its_code(tmp_path: Path, run_cli) -> None:
+    marker = tmp_path / "executed.marker"
+    helper_marker = tmp_path / "helper-imported.marker"
+    root = make_repo(tmp_path / "r", {
+        "dags/lasse/evil.py": f'''
+            from pathlib import Path
+            Path({str(marker)!r}).write_text("the DAG file was executed")
+
+            from airflow.sdk import dag
+
+            @dag(dag_id="taxi", tags=["student:lasse"])
+            def taxi():
+                Path({str(marker)!r}).write_text("the DAG function was called")
+
+            taxi()
+        ''',
+        "dags/lasse/helpers.py": f'from pathlib import Path\nPath({str(helper_marker)!r}).write_text("imported")\n',
+        # enough files that --jobs 2 analyses them in worker processes
+        **{f"dags/student{n}/noop.py": "x = 1\n" for n in range(20)},
+    })
+    for result in (run_installed("check", cwd=root), run_installed("check", "--jobs", "2", cwd=root),
+                   run_cli("check", cwd=root)):
+        assert result.exit_code == 1
+        assert 'dags/lasse/evil.py:6:13: ETQ101 dag_id "taxi" must start with "lasse_"' in result.out
+    assert not marker.exists()
+    assert not helper_marker.exists()
+    assert "helpers" not in sys.modules and "evil" not in sys.modules
+
+
+def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path, run_cli) -> None:
+    requirements = importlib.metadata.requires("airflow-etiquette") or []
+    assert not [r for r in requirements if r.lower().startswith("apache-airflow") and "extra" not in r]
+    root = make_repo(tmp_path / "r", {"dags/lasse/x.py": "from airflow.sdk import dag\n"})
+    run_cli("check", cwd=root)
+    assert not [name for name in sys.modules if name == "airflow" or name.startswith("airflow.")]
