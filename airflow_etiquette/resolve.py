@@ -181,7 +181,7 @@ def text_of(value: Value, source: str) -> Text:
     """A value as it would appear inside a string (holes for anything not a string)."""
     if isinstance(value, Text):
         return value
-    return Text.of(Hole(source))
+    return Text.of(Hole(value.source if isinstance(value, Unknown) else source))
 
 
 class Resolver:

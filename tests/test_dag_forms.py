@@ -1,0 +1,125 @@
+"""Every way real repositories define a DAG and compute its dag_id, Airflow 2 and 3.
+
+Each case is a file in dags/lasse/ whose dag_id lacks the prefix: the finding's
+message shows what the analyzer worked out, without running anything.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from airflow_etiquette.engine import run_example
+
+PATH = "dags/lasse/pipeline.py"
+
+
+def ids_reported(source: str, path: str = PATH) -> list[str]:
+    findings = run_example(textwrap.dedent(source), path, ("lasse", "maria"), {})
+    return [f.message.split(" must start")[0].removeprefix("dag_id ") for f in findings if f.code == "ETQ101"]
+
+
+FORMS = {
+    "airflow3 decorator": ('from airflow.sdk import dag\n@dag(dag_id="taxi")\ndef f(): pass\n', ['"taxi"']),
+    "airflow2 decorator": ('from airflow.decorators import dag\n@dag(dag_id="taxi")\ndef f(): pass\n', ['"taxi"']),
+    "models.dag decorator": ('from airflow.models.dag import dag\n@dag("taxi")\ndef f(): pass\n', ['"taxi"']),
+    "bare decorator uses the function name": ("from airflow.sdk import dag\n@dag\ndef taxi(): pass\n", ['"taxi"']),
+    "empty call uses the function name": ("from airflow.sdk import dag\n@dag()\ndef taxi(): pass\n", ['"taxi"']),
+    "decorator alias": ('from airflow.sdk import dag as airflow_dag\n@airflow_dag(dag_id="taxi")\ndef f(): pass\n', ['"taxi"']),
+    "module attribute decorator": ('import airflow.decorators\n@airflow.decorators.dag(dag_id="taxi")\ndef f(): pass\n', ['"taxi"']),
+    "from airflow import DAG": ('from airflow import DAG\nwith DAG("taxi") as dag:\n    pass\n', ['"taxi"']),
+    "airflow.models.DAG keyword": ('from airflow.models import DAG\ndag = DAG(dag_id="taxi")\n', ['"taxi"']),
+    "airflow.models.dag.DAG": ('from airflow.models.dag import DAG\ndag = DAG("taxi")\n', ['"taxi"']),
+    "airflow.sdk.DAG": ('from airflow.sdk import DAG\nwith DAG(dag_id="taxi"):\n    pass\n', ['"taxi"']),
+    "import airflow": ('import airflow\ndag = airflow.DAG("taxi")\n', ['"taxi"']),
+    "import airflow.models": ('import airflow.models\ndag = airflow.models.DAG("taxi")\n', ['"taxi"']),
+    "from airflow import models": ('from airflow import models\ndag = models.DAG("taxi")\n', ['"taxi"']),
+    "class alias": ('from airflow import DAG as AirflowDAG\ndag = AirflowDAG("taxi")\n', ['"taxi"']),
+    "import inside a function": ('def make():\n    from airflow import DAG\n    return DAG("taxi")\n', ['"taxi"']),
+    "constant defined after use": ('from airflow import DAG\ndef make():\n    return DAG(DAG_ID)\nDAG_ID = "taxi"\n', ['"taxi"']),
+    "concatenation": ('from airflow import DAG\nNAME = "taxi"\ndag = DAG("nyc_" + NAME)\n', ['"nyc_taxi"']),
+    "format": ('from airflow import DAG\ndag = DAG("{}_{city}".format("nyc", city="taxi"))\n', ['"nyc_taxi"']),
+    "percent": ('from airflow import DAG\ndag = DAG("%s_taxi" % "nyc")\n', ['"nyc_taxi"']),
+    "join": ('from airflow import DAG\ndag = DAG("_".join(["nyc", "taxi"]))\n', ['"nyc_taxi"']),
+    "kwargs dict": ('from airflow import DAG\nARGS = {"dag_id": "taxi", "tags": ["student:lasse"]}\ndag = DAG(**ARGS)\n', ['"taxi"']),
+    "dict() kwargs": ('from airflow import DAG\ndag = DAG(**dict(dag_id="taxi"))\n', ['"taxi"']),
+    "loop over a literal": (
+        'from airflow import DAG\nfor city in ["ams", "rtm"]:\n    DAG(f"{city}_weather")\n', ['"ams_weather", "rtm_weather"']),
+    "loop over a constant tuple list": (
+        'from airflow import DAG\nJOBS = [("ams", 1), ("rtm", 2)]\nfor city, hour in JOBS:\n    DAG(dag_id=city + "_x")\n',
+        ['"ams_x", "rtm_x"']),
+    "loop over dict items": (
+        'from airflow import DAG\nCFG = {"ams": 1, "rtm": 2}\nfor city, _ in CFG.items():\n    DAG(city)\n', ['"ams", "rtm"']),
+    "comprehension": ('from airflow import DAG\ndags = [DAG(c + "_x") for c in ("ams",)]\n', ['"ams_x"']),
+    "partial prefix decides": ('from airflow import DAG\nimport random\ndag = DAG(f"taxi_{random.random()}")\n', ['"taxi_{…}"']),
+    "path idiom in a nested folder": (
+        'import os\nfrom pathlib import Path\nfrom airflow import DAG\n'
+        'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\ndag = DAG(f"{STUDENT}_taxi")\n',
+        ['"sub_taxi"']),
+}
+
+
+@pytest.mark.parametrize("source,expected", FORMS.values(), ids=FORMS.keys())
+def test_dag_forms_and_values(source: str, expected: list[str]) -> None:
+    path = "dags/lasse/sub/pipeline.py" if "nested" in source or "STUDENT" in source else PATH
+    assert ids_reported(source, path) == expected
+
+
+OWNER_IDIOMS = [
+    'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name',
+    'STUDENT = os.getenv("AIRFLOW_STUDENT") or Path(__file__).resolve().parent.name',
+    'STUDENT = os.getenv("AIRFLOW_STUDENT", Path(__file__).absolute().parent.name)',
+    "STUDENT = os.path.basename(os.path.dirname(__file__))",
+    "STUDENT = os.path.basename(os.path.dirname(os.path.abspath(__file__)))",
+    "STUDENT = Path(__file__).parents[0].name",
+    "STUDENT = pathlib.Path(__file__).parent.name",
+    "def _owner():\n    return Path(__file__).parent.name\nSTUDENT = _owner()",
+]
+
+
+@pytest.mark.parametrize("idiom", OWNER_IDIOMS)
+def test_owner_idioms_resolve_to_the_owner_and_stay_quiet(idiom: str) -> None:
+    source = (
+        "import os\nimport pathlib\nfrom pathlib import Path\nfrom airflow.sdk import dag\n"
+        f"{idiom}\nSCHEMA = f'airflow_{{STUDENT}}'\n\n"
+        '@dag(dag_id=f"{STUDENT}_taxi", tags=[f"student:{STUDENT}"])\n'
+        "def taxi():\n    pass\n"
+    )
+    assert run_example(source, PATH, ("lasse",), {}) == []
+
+
+NOT_DAGS = {
+    "local function named dag": 'def dag(dag_id):\n    return dag_id\n@dag(dag_id="taxi")\ndef f(): pass\n',
+    "local class named DAG": 'class DAG:\n    def __init__(self, dag_id): pass\nDAG("taxi")\n',
+    "DAG from another library": 'from prefect import DAG\nDAG("taxi")\n',
+    "shadowed import": 'from airflow import DAG\nDAG = dict\nDAG(dag_id="taxi")\n',
+    "unimported name": 'DAG("taxi")\n',
+}
+
+
+@pytest.mark.parametrize("source", NOT_DAGS.values(), ids=NOT_DAGS.keys())
+def test_things_named_dag_that_are_not_airflow_dags(source: str) -> None:
+    assert run_example(source, PATH, ("lasse",), {}) == []
+
+
+def test_unresolvable_ids_warn_and_partial_knowledge_is_enough() -> None:
+    source = textwrap.dedent('''
+        from airflow.sdk import DAG, Variable
+        from settings import PREFIX
+
+        a = DAG(Variable.get("dag_id"), tags=["student:lasse"])
+        b = DAG(PREFIX + "_taxi", tags=["student:lasse"])
+        c = DAG(f"lasse_{Variable.get('x')}", tags=["student:lasse"])
+    ''')
+    findings = run_example(source, PATH, ("lasse",), {})
+    assert [(f.line, f.code, f.severity.value) for f in findings] == [(5, "ETQ103", "warning"), (6, "ETQ103", "warning")]
+    assert findings[1].message == (
+        'dag_id cannot be determined statically (it depends on PREFIX); make sure it starts with "lasse_"')
+
+
+def test_teacher_and_admin_files_skip_owner_rules() -> None:
+    teacher = 'from airflow.sdk import dag\n@dag(dag_id="class_demo_hello", tags=["teacher"])\ndef hello(): pass\n'
+    assert run_example(teacher, "dags/example_class_demo.py", ("lasse",), {}) == []
+    assert run_example(teacher, "dags/teacher/demo.py", ("lasse",), {"admins": ["teacher"]}) == []
+    assert [f.code for f in run_example(teacher, "dags/teacher/demo.py", ("lasse",), {})] == ["ETQ101", "ETQ102"]
