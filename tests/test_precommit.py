@@ -1,0 +1,94 @@
+"""The hook as students install it: real pre-commit, a real git repository, a real commit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, git, make_repo
+
+GOOD = '''
+import os
+from pathlib import Path
+
+from airflow.sdk import dag
+
+STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
+
+
+@dag(dag_id=f"{STUDENT}_taxi_pipeline", tags=["week11", f"student:{STUDENT}"])
+def taxi_pipeline():
+    pass
+
+
+taxi_pipeline()
+'''
+BAD = GOOD.replace('dag_id=f"{STUDENT}_taxi_pipeline"', 'dag_id="taxi_pipeline"')
+
+@pytest.fixture(scope="module")
+def hook_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git snapshot of this checkout as it is now (pre-commit try-repo needs a repository)."""
+    snapshot = tmp_path_factory.mktemp("hook-source")
+    for item in ["airflow_etiquette", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"]:
+        source = ROOT / item
+        if source.is_dir():
+            shutil.copytree(source, snapshot / item, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, snapshot / item)
+    git(snapshot, "init", "-q", "-b", "main")
+    git(snapshot, "add", "-A")
+    git(snapshot, "commit", "-q", "-m", "snapshot")
+    os.environ.setdefault("AIRFLOW_ETIQUETTE_TEST_PRE_COMMIT_HOME", str(tmp_path_factory.mktemp("pre-commit-home")))
+    return snapshot
+
+
+def cache_env() -> dict[str, str]:
+    """One pre-commit cache for the module: the hook's environment is built once."""
+    return {**os.environ, "PRE_COMMIT_HOME": os.environ["AIRFLOW_ETIQUETTE_TEST_PRE_COMMIT_HOME"], "NO_COLOR": "1"}
+
+
+def pre_commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = cache_env()
+    command = [sys.executable, "-m", "pre_commit", *args]
+    return subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_try_repo_blocks_a_bad_dag_and_lets_a_good_one_through(tmp_path: Path, hook_source: Path) -> None:
+    repo = make_repo(tmp_path / "class-airflow", {"dags/lasse/taxi_pipeline.py": BAD, "README.md": "class\n"})
+    git(repo, "add", "-A")
+    blocked = pre_commit(repo, "try-repo", str(hook_source), "airflow-etiquette")
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert ('dags/lasse/taxi_pipeline.py:9:13: ETQ101 dag_id "taxi_pipeline" must start with "lasse_" '
+            "(file is in dags/lasse/)") in blocked.stdout
+
+    (repo / "dags/lasse/taxi_pipeline.py").write_text(GOOD)
+    git(repo, "add", "-A")
+    passed = pre_commit(repo, "try-repo", str(hook_source), "airflow-etiquette")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout
+
+
+def test_the_installed_hook_stops_git_commit(tmp_path: Path, hook_source: Path) -> None:
+    repo = make_repo(tmp_path / "class-airflow", {
+        "dags/maria/taxi_pipeline.py": BAD.replace("lasse", "maria"),
+        ".pre-commit-config.yaml": f"""
+            repos:
+              - repo: {hook_source}
+                rev: {git(hook_source, "rev-parse", "HEAD").strip()}
+                hooks:
+                  - id: airflow-etiquette
+        """,
+    })
+    assert pre_commit(repo, "install").returncode == 0
+    git(repo, "add", "-A")
+    env = {**cache_env(), "GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m", "GIT_COMMITTER_EMAIL": "m@x"}
+    commit = subprocess.run(["git", "commit", "-m", "add maria taxi_pipeline"], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert commit.returncode != 0
+    assert 'ETQ101 dag_id "taxi_pipeline" must start with "maria_"' in commit.stdout + commit.stderr
+    assert subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True).returncode != 0  # no commit
