@@ -77,21 +77,26 @@ def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool]) -> list[Sch
 
 
 def _analyse(sql: str, may_matter: Callable[[SchemaUse], bool]) -> list[SchemaUse]:
-    scanned = list(_scan(sql))
+    starts_like_sql = _SQL_START.match(sql) is not None
+    # Text that does not start like SQL is a shell script or prose ("cannot insert into
+    # public.x"): there only an upper-case statement counts as SQL.
+    scanned = list(_scan(sql, uppercase_only=not starts_like_sql))
     if not any(may_matter(use) for use in scanned):
         return scanned
-    if _SQL_START.match(sql):
+    if starts_like_sql:
         parsed = _parse(sql)
         if parsed is not None:
             return parsed
     return scanned
 
 
-def _scan(sql: str) -> Iterator[SchemaUse]:
+def _scan(sql: str, uppercase_only: bool = False) -> Iterator[SchemaUse]:
     """The tolerant scan: regular expressions over text that may not parse."""
     sql = re.sub(r"--[^\n]*", " ", sql)
     writes: set[tuple[str, str | None]] = set()
     for match in _WRITE.finditer(sql):
+        if uppercase_only and not match.group("verb").isupper():
+            continue
         verb = " ".join(match.group("verb").split()[:1]).upper()
         parts = _split_name(match.group("name"))
         if verb == "COPY" and _copy_is_read(sql, match.end()):

@@ -17,6 +17,7 @@ from airflow_etiquette.sql import SchemaUse
 SCHEMA_KEYWORDS = frozenset({"schema", "target_schema", "schema_name", "destination_schema"})
 WRITING_METHODS = frozenset({"to_sql", "insert_rows", "bulk_load", "bulk_insert_rows"})
 TABLE_KEYWORDS = frozenset({"table", "destination_table", "target_table"})
+_PREPOSITIONS = {"DELETE": "from", "UPDATE": "of", "CREATE": "of", "DROP": "of", "ALTER": "of", "TRUNCATE": "of"}
 
 
 class ForeignSchema(Rule):
@@ -120,7 +121,7 @@ class ForeignSchema(Rule):
         if other:
             return f'{use.target} is the schema of owner "{other}"; {file.owner_directory} may only use {own}'
         verb = use.verb or "write"
-        return f"{verb} into {use.target} writes outside your schema; write to {own} instead"
+        return f"{verb} {_PREPOSITIONS.get(verb, 'into')} {use.target} writes outside your schema; write to {own} instead"
 
 
 def _first_string(call: cst.Call, file: FileContext, scope: object) -> str | None:
