@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from airflow_etiquette import __version__
+from airflow_etiquette.changes import GitError
 from airflow_etiquette.config import Config, ConfigError, load_config, validate_code
 from airflow_etiquette.rules import ALL_RULES, RULES_BY_CODE
 
@@ -39,8 +40,13 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]),
+              help="Output format [default: text; github inside GitHub Actions].")
+@click.option("--base", metavar="REF",
+              help="Check only what changed since the merge base of REF and HEAD (plus staged changes), "
+                   "and who changed it (ETQ201).")
+@click.option("--staged", is_flag=True, help="Check only the staged change (what pre-commit sees).")
+@click.option("--author", metavar="NAME", help="Who made the change: an owner name or a GitHub login.")
 @click.option("--select", multiple=True, metavar="CODES",
               help="Only these rule codes or prefixes (comma-separated); replaces the config's select.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes (comma-separated).")
@@ -51,32 +57,59 @@ def cli() -> None:
               help="Worker processes; 0 uses every core.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
               help="Seconds one file may take before it is reported as ETQ002 (default 5, or the config's).")
+@click.option("--sarif-output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the findings as SARIF 2.1.0 to this file (for GitHub code scanning).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour the text output; auto means only on a terminal and never with NO_COLOR set.")
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
-    paths: tuple[Path, ...], output_format: str, select: tuple[str, ...], ignore: tuple[str, ...],
-    exit_zero: bool, config_file: Path | None, jobs: int, timeout: float | None, color: str, verbose: bool,
+    paths: tuple[Path, ...], output_format: str | None, base: str | None, staged: bool, author: str | None,
+    select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, config_file: Path | None, jobs: int,
+    timeout: float | None, sarif_output: Path | None, color: str, verbose: bool,
 ) -> int:
-    """Check DAG files (default: the dags folder of the repository)."""
-    from airflow_etiquette.discovery import discover, known_owners
-    from airflow_etiquette.engine import Settings, check_files, severity_counts
-    from airflow_etiquette.formats import format_json, format_text
+    """Check DAG files (default: the dags folder of the repository), or a change."""
+    from airflow_etiquette import formats
+    from airflow_etiquette.engine import severity_counts
+    from airflow_etiquette.runner import run_check
 
+    if base is not None and staged:
+        raise click.UsageError("--base and --staged are two different change sets; give one of them")
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    output_format = output_format or ("github" if in_actions else "text")
     start = paths[0] if paths else Path.cwd()
     config = load_config(start, RULES_BY_CODE, config_file)
     config = _with_options(config, _codes(select, "--select"), _codes(ignore, "--ignore"), timeout)
-    found = discover(list(paths), config)
-    if found.outside and not found.files:
-        click.echo(f"{PROG}: nothing to check: {len(found.outside)} file(s) given, none inside "
+    result = run_check(config, list(paths), base=base, staged=staged, author=author, jobs=jobs)
+    findings = result.findings
+    if result.skipped_outside:
+        click.echo(f"{PROG}: nothing to check: {result.skipped_outside} file(s) given, none inside "
                    f"{config.dags_folder}/ of {config.root}", err=True)
-    settings = Settings(config=config, known_owners=known_owners(config))
-    findings = check_files(found.files, settings, jobs or os.cpu_count() or 1)
+    headline = None
+    if result.change is not None:
+        headline = f"Checked {result.change.description}"
+        if result.author is not None:
+            headline += f" by {result.author.describe()} (identified by {result.author.signal})"
+        headline += "."
     if output_format == "json":
-        click.echo(format_json(findings), nl=False)
+        click.echo(formats.format_json(findings), nl=False)
+    elif output_format == "sarif":
+        click.echo(formats.format_sarif(findings, __version__), nl=False)
+    elif output_format == "github":
+        if headline:
+            click.echo(f"::notice title=airflow-etiquette::{headline}")
+        click.echo(formats.format_github(findings), nl=False)
+        click.echo(formats.summary(findings, result.files_checked))
     else:
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        click.echo(format_text(findings, len(found.files), use_color), nl=False, color=use_color)
+        if headline:
+            click.echo(headline)
+        click.echo(formats.format_text(findings, result.files_checked, use_color), nl=False, color=use_color)
+    if sarif_output is not None:
+        sarif_output.write_text(formats.format_sarif(findings, __version__), encoding="utf-8")
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if in_actions and step_summary:
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(formats.format_markdown_summary(findings, result.files_checked, headline))
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
 
@@ -132,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         click.echo(f"{PROG}: error: {exc.format_message()}", err=True)
         return EXIT_ERROR
-    except ConfigError as exc:
+    except (ConfigError, GitError) as exc:
         click.echo(f"{PROG}: error: {exc}", err=True)
         return EXIT_ERROR
     except KeyboardInterrupt:

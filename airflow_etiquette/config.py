@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,15 @@ OWNER_PLACEHOLDER = "{owner}"
 
 class ConfigError(Exception):
     """A configuration problem the user must fix; the message is one line."""
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One owner of ``[tool.airflow-etiquette.owners]``: how to recognise them."""
+
+    owner: str
+    github: str | None = None
+    emails: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     timeout: float = 5.0
     max_file_size_mb: float = 5.0
+    roster: tuple[RosterEntry, ...] = ()
     _schema_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -190,6 +200,7 @@ _KEYS = {
     "exclude": "a list of glob patterns",
     "timeout": "a positive number of seconds",
     "max-file-size-mb": "a positive number",
+    "owners": 'a table of owner = { github = "login", emails = ["..."] }',
 }
 
 
@@ -239,6 +250,22 @@ def config_from_table(
                 raise fail(key, value)
             values[key] = float(value)
 
+    roster: list[RosterEntry] = []
+    if "owners" in table:
+        raw_owners = table["owners"]
+        if not isinstance(raw_owners, dict):
+            raise fail("owners", raw_owners)
+        for owner, entry in raw_owners.items():
+            if not isinstance(entry, dict) or set(entry) - {"github", "emails"}:
+                raise ConfigError(f"{where}: 'owners.{owner}' must be a table with the keys github and emails")
+            github = entry.get("github")
+            if github is not None and not isinstance(github, str):
+                raise ConfigError(f"{where}: 'owners.{owner}.github' must be a string, got {_describe(github)}")
+            emails = _string_list(entry.get("emails", []), lambda got, o=owner: ConfigError(
+                f"{where}: 'owners.{o}.emails' must be a list of strings, got {_describe(got)}"))
+            roster.append(RosterEntry(str(owner), github.lstrip("@") if github else None,
+                                      tuple(e.lower() for e in emails)))
+
     return Config(
         root=root,
         source=source,
@@ -254,6 +281,7 @@ def config_from_table(
         exclude=tuple(values.get("exclude", ())),  # type: ignore[arg-type]
         timeout=float(values.get("timeout", 5.0)),  # type: ignore[arg-type]
         max_file_size_mb=float(values.get("max-file-size-mb", 5.0)),  # type: ignore[arg-type]
+        roster=tuple(roster),
     )
 
 
@@ -263,13 +291,13 @@ def _describe(value: object) -> str:
     return f"{kind} ({value!r})" if not isinstance(value, (list, dict)) else kind
 
 
-def _string_list(value: object, fail: object) -> tuple[str, ...]:
+def _string_list(value: object, fail: Callable[[object], ConfigError]) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise fail(value)  # type: ignore[operator]
+        raise fail(value)
     return tuple(value)
 
 
-def _codes(value: object, known: set[str], fail: object, where: str) -> tuple[str, ...]:
+def _codes(value: object, known: set[str], fail: Callable[[object], ConfigError], where: str) -> tuple[str, ...]:
     items = _string_list(value, fail)
     return tuple(validate_code(item, known, where) for item in items)
 

@@ -25,8 +25,12 @@ def explain_rule(rule: type[Rule]) -> str:
             out.append("  reports:")
             out += [f"    {f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
             out.append("")
+    elif rule.example_text:
+        out += ["Example", rule.example_text, ""]
     if rule.VALID:
         out += ["Use instead", *_snippet(rule.VALID[0]), ""]
+    elif rule.fix_text:
+        out += ["Use instead", rule.fix_text, ""]
     return "\n".join(out) + "\n"
 
 

@@ -46,4 +46,88 @@ def format_json(findings: Sequence[Finding]) -> str:
     return json.dumps([f.as_dict() for f in findings], indent=2) + "\n"
 
 
-FORMATS = ("text", "json")
+
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(findings: Sequence[Finding]) -> str:
+    """GitHub Actions workflow commands: one annotation per finding on the pull request's files."""
+    lines = []
+    for f in findings:
+        command = "error" if f.severity is Severity.ERROR else "warning"
+        properties = ",".join([
+            f"file={_escape_property(f.path)}", f"line={f.line}", f"col={f.column}",
+            f"title={_escape_property(f'{f.code} {f.name}')}",
+        ])
+        lines.append(f"::{command} {properties}::{_escape_data(f.message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_markdown_summary(findings: Sequence[Finding], files_checked: int, headline: str | None = None) -> str:
+    """A Markdown report for ``$GITHUB_STEP_SUMMARY``."""
+    out = ["## airflow-etiquette", ""]
+    if headline:
+        out += [headline, ""]
+    out += [summary(findings, files_checked), ""]
+    if findings:
+        out += ["| | file | line | rule | message |", "|---|---|---|---|---|"]
+        for f in findings:
+            icon = "❌" if f.severity is Severity.ERROR else "⚠️"
+            message = f.message.replace("|", "\\|")
+            out.append(f"| {icon} | `{f.path}` | {f.line} | {f.code} {f.name} | {message} |")
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def format_sarif(findings: Sequence[Finding], version: str) -> str:
+    """SARIF 2.1.0, as GitHub code scanning accepts it (github/codeql-action/upload-sarif)."""
+    from airflow_etiquette.rules import ALL_RULES
+
+    rules = []
+    for rule in ALL_RULES:
+        rules.append({
+            "id": rule.code,
+            "name": "".join(part.capitalize() for part in rule.name.split("-")),
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": " ".join(rule.what.split())},
+            "help": {"text": " ".join(rule.why.split()),
+                     "markdown": f"**{rule.code} {rule.name}**\n\n{rule.what}\n\n**Why?** {rule.why}"},
+            "defaultConfiguration": {"level": rule.severity.value},
+            "properties": {"tags": ["airflow", "shared-scheduler"]},
+        })
+    index = {rule.code: position for position, rule in enumerate(ALL_RULES)}
+    results = [{
+        "ruleId": f.code,
+        "ruleIndex": index[f.code],
+        "level": f.severity.value,
+        "message": {"text": f.message},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": f.line, "startColumn": f.column},
+            },
+        }],
+    } for f in findings]
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "airflow-etiquette",
+                "version": version,
+                "semanticVersion": version,
+                "informationUri": "https://github.com/airflow-etiquette/airflow-etiquette",
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -98,7 +98,9 @@ def test_symlink_loops_do_not_trap_the_walk(tmp_path: Path) -> None:
     found = by_path(check_json(root))
     assert found["dags/lasse/loop_a.py"] == [(1, "ETQ002", "cannot read the file: a symlink loop")]
     assert found["dags/lasse/loop_b.py"] == [(1, "ETQ002", "cannot read the file: a symlink loop")]
-    assert set(found) == {"dags/lasse/loop_a.py", "dags/lasse/loop_b.py", "dags/maria/bad.py"}
+    assert found["dags/lasse/up"] == [(1, "ETQ202", "dags/lasse/up is a symlink to .., outside dags/lasse/; "
+                                                   "copy what you need into dags/lasse/ instead")]
+    assert set(found) == {"dags/lasse/loop_a.py", "dags/lasse/loop_b.py", "dags/lasse/up", "dags/maria/bad.py"}
 
 
 def test_an_unreadable_file_is_reported(tmp_path: Path) -> None:

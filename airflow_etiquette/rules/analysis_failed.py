@@ -10,6 +10,7 @@ class AnalysisFailed(Rule):
     code = "ETQ002"
     name = "analysis-failed"
     severity = Severity.ERROR
+    kind = "engine"
     summary = "A file the analyzer could not finish (unreadable, too large, too slow, parser crash)."
     what = (
         "Reports a file the analyzer could not finish, and why: it could not be read (permissions, a\n"

@@ -42,6 +42,11 @@ class Rule:
     why: ClassVar[str]  # "Why is this bad?"
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()
+    # "content": looks inside one parsed file; "engine": reported by the engine (ETQ001/ETQ002);
+    # "change": looks at a change set or the tree (ETQ201/ETQ202), documented with text examples.
+    kind: ClassVar[str] = "content"
+    example_text: ClassVar[str] = ""
+    fix_text: ClassVar[str] = ""
 
     def check(self, file: FileContext) -> Iterator[Report]:
         """Yield a Report for every violation in ``file``."""

@@ -10,6 +10,7 @@ class ParseError(Rule):
     code = "ETQ001"
     name = "parse-error"
     severity = Severity.ERROR
+    kind = "engine"
     summary = "A file that is not valid Python; every other file is still checked."
     what = (
         "Reports a file in the dags folder that is not valid Python: a syntax error, a binary file\n"

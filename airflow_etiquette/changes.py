@@ -1,0 +1,201 @@
+"""Change sets from git: which paths a commit, a branch or the staged index touches.
+
+Everything here asks the real ``git`` command; paths come back relative to the
+repository root with ``/`` separators, renames with both sides.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+SYMLINK_MODE = "120000"
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+class GitError(Exception):
+    """git could not answer; the message is one line that says what to do."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed path. ``old_path`` is the other side of a rename or copy."""
+
+    status: str  # A added, M modified, D deleted, R renamed, C copied, T type changed
+    path: str
+    old_path: str | None = None
+    symlink: bool = False  # the new side is a symbolic link
+    blob: str | None = None  # the new side's object id (for a symlink: its target)
+
+    @property
+    def touched(self) -> tuple[str, ...]:
+        """Every path this change alters: both sides of a rename, only the new side of a copy."""
+        return (self.old_path, self.path) if self.status == "R" and self.old_path else (self.path,)
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    changes: tuple[Change, ...]
+    description: str  # "staged changes", "changes since main (merge base 1a2b3c4)"
+
+
+def git(root: Path, *args: str) -> str:
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, encoding="utf-8",
+                              errors="surrogateescape", timeout=120)
+    except FileNotFoundError:
+        raise GitError("git is not installed, but --base/--staged need it") from None
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise GitError(f"git {' '.join(args[:2])} failed: {detail}")
+    return proc.stdout
+
+
+def is_repository(root: Path) -> bool:
+    try:
+        return git(root, "rev-parse", "--is-inside-work-tree").strip() == "true"
+    except GitError:
+        return False
+
+
+def staged_changes(root: Path) -> ChangeSet:
+    """What the next commit would change (``git diff --cached``)."""
+    head = _resolve(root, "HEAD")
+    changes = _diff(root, "--cached", head or EMPTY_TREE)
+    return ChangeSet(changes, "staged changes")
+
+
+def branch_changes(root: Path, base: str) -> ChangeSet:
+    """What HEAD and the staged index change since the merge base of ``base`` and HEAD."""
+    if _resolve(root, base) is None:
+        raise GitError(f"unknown base {base!r}: no such branch, tag or commit (fetch it first?)")
+    try:
+        merge_base = git(root, "merge-base", base, "HEAD").strip()
+    except GitError:
+        shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+        if shallow:
+            raise GitError(
+                f"this clone is shallow and lacks the merge base of {base} and HEAD; fetch the whole history "
+                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)") from None
+        raise GitError(f"{base} and HEAD have no common history") from None
+    changes = _diff(root, "--cached", merge_base)
+    return ChangeSet(changes, f"changes since {base} (merge base {merge_base[:7]})")
+
+
+def _resolve(root: Path, ref: str) -> str | None:
+    try:
+        return git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip() or None
+    except GitError:
+        return None
+
+
+def _diff(root: Path, *args: str) -> tuple[Change, ...]:
+    output = git(root, "diff", "--raw", "-z", "-M", "--relative", "--no-ext-diff", *args)
+    fields = output.split("\0")
+    changes: list[Change] = []
+    position = 0
+    while position < len(fields) - 1:
+        meta = fields[position]
+        if not meta.startswith(":"):
+            position += 1
+            continue
+        _, new_mode, _, new_blob, status = meta[1:].split(" ")[:5]
+        letter = status[0]
+        if letter in "RC":
+            old, new = fields[position + 1], fields[position + 2]
+            position += 3
+        else:
+            old, new = None, fields[position + 1]
+            position += 2
+        changes.append(Change(letter, new, old, new_mode == SYMLINK_MODE, new_blob))
+    return tuple(changes)
+
+
+def blob_text(root: Path, blob: str) -> str | None:
+    try:
+        return git(root, "cat-file", "-p", blob)
+    except GitError:
+        return None
+
+
+def current_branch(root: Path) -> str | None:
+    try:
+        branch = git(root, "rev-parse", "--abbrev-ref", "HEAD").strip()
+    except GitError:
+        return None
+    return None if branch in ("HEAD", "") else branch
+
+
+def git_email(root: Path, staged: bool) -> str | None:
+    """The e-mail of who is committing (staged) or of HEAD's author."""
+    try:
+        if staged:
+            return git(root, "config", "user.email").strip().lower() or None
+        return git(root, "log", "-1", "--format=%ae").strip().lower() or None
+    except GitError:
+        return None
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """What a GitHub Actions pull_request event says about the change."""
+
+    base_ref: str  # what to diff against: the base commit, else origin/<base branch>
+    head_branch: str | None
+    author_login: str | None
+
+
+def github_pull_request(environ: Mapping[str, str]) -> PullRequest | None:
+    """The pull request of this GitHub Actions run, or None outside a pull_request event."""
+    if environ.get("GITHUB_ACTIONS") != "true":
+        return None
+    event = environ.get("GITHUB_EVENT_NAME", "")
+    payload: dict[str, object] = {}
+    path = environ.get("GITHUB_EVENT_PATH")
+    if path and os.path.isfile(path):
+        try:
+            with open(path, encoding="utf-8") as handle:
+                loaded = json.load(handle)
+            payload = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):
+            payload = {}
+    pr = payload.get("pull_request")
+    if not event.startswith("pull_request") and not isinstance(pr, dict):
+        return None
+    pr = pr if isinstance(pr, dict) else {}
+    base = pr.get("base") if isinstance(pr.get("base"), dict) else {}
+    head = pr.get("head") if isinstance(pr.get("head"), dict) else {}
+    user = pr.get("user") if isinstance(pr.get("user"), dict) else {}
+    base_sha = base.get("sha") if isinstance(base, dict) else None
+    base_branch = environ.get("GITHUB_BASE_REF") or (base.get("ref") if isinstance(base, dict) else None)
+    base_ref = str(base_sha) if base_sha else (f"origin/{base_branch}" if base_branch else "")
+    if not base_ref:
+        return None
+    head_branch = environ.get("GITHUB_HEAD_REF") or (head.get("ref") if isinstance(head, dict) else None)
+    login = user.get("login") if isinstance(user, dict) else None
+    return PullRequest(base_ref, str(head_branch) if head_branch else None, str(login) if login else None)
+
+
+def changed_python_files(change_set: ChangeSet, root: Path) -> list[Path]:
+    """The new side of every change that still exists in the working tree and is a .py file."""
+    return [root / c.path for c in change_set.changes
+            if c.status != "D" and c.path.endswith(".py") and not c.symlink and (root / c.path).is_file()]
+
+
+def symlink_target(change: Change, root: Path) -> str | None:
+    if not change.symlink:
+        return None
+    link = root / change.path
+    if os.path.islink(link):
+        return os.readlink(link)
+    return blob_text(root, change.blob) if change.blob and set(change.blob) != {"0"} else None
+
+
+__all__: Sequence[str] = [
+    "Change", "ChangeSet", "GitError", "PullRequest", "branch_changes", "changed_python_files", "current_branch",
+    "git_email", "github_pull_request", "is_repository", "staged_changes", "symlink_target",
+]

@@ -1,0 +1,77 @@
+"""One check, start to finish: files or a change set, content rules, ownership rules.
+
+The CLI, the pre-commit hooks and CI all come through ``run_check``; it returns
+data, and the caller decides how to show it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from airflow_etiquette.changes import ChangeSet, branch_changes, changed_python_files, github_pull_request, staged_changes
+from airflow_etiquette.config import Config
+from airflow_etiquette.discovery import discover, known_owners
+from airflow_etiquette.engine import Settings, check_files
+from airflow_etiquette.findings import Finding
+from airflow_etiquette.ownership import Author, Ownership, change_findings, escaping_symlinks_in_tree, identify_author
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    findings: list[Finding]
+    files_checked: int
+    skipped_outside: int  # given files that are not in the dags folder
+    change: ChangeSet | None
+    author: Author | None
+
+
+def run_check(
+    config: Config, paths: Sequence[Path], *, base: str | None = None, staged: bool = False,
+    author: str | None = None, jobs: int = 0, environ: Mapping[str, str] | None = None,
+) -> CheckResult:
+    """Check ``paths`` (or the dags folder), or only what a change touches.
+
+    With ``base`` or ``staged`` (or in a GitHub pull_request run) the content
+    rules see the changed Python files in the dags folder (limited to ``paths``
+    when given) and ETQ201 sees every changed path.
+    """
+    environ = os.environ if environ is None else environ
+    owners = known_owners(config)
+    settings = Settings(config=config, known_owners=owners)
+    jobs = jobs or os.cpu_count() or 1
+    pull_request = github_pull_request(environ) if base is None and not staged else None
+    if base is None and not staged and pull_request is None:
+        found = discover(list(paths), config)
+        findings = check_files(found.files, settings, jobs)
+        if not paths or any(Path(p).resolve() == config.dags_path.resolve() or
+                            config.dags_path.resolve().is_relative_to(Path(p).resolve()) for p in paths):
+            findings += _enabled(escaping_symlinks_in_tree(config), config)
+        return CheckResult(_sorted(findings), len(found.files), len(found.outside) if not found.files else 0,
+                           None, None)
+
+    change = staged_changes(config.root) if staged else branch_changes(config.root, base or pull_request.base_ref)  # type: ignore[union-attr]
+    changed = changed_python_files(change, config.root)
+    if paths:
+        given = {Path(os.path.abspath(p)) for p in paths}
+        changed = [p for p in changed if Path(os.path.abspath(p)) in given or any(g in p.parents for g in given)]
+    found = discover(changed, config) if changed else None
+    files = found.files if found else ()
+    findings = check_files(files, settings, jobs)
+    ownership = Ownership(config, owners)
+    who: Author | None = None
+    if any(config.rule_enabled("ETQ201", path) for c in change.changes for path in c.touched):
+        who = identify_author(author, environ, pull_request, ownership, config.root, staged)
+    findings += _enabled(change_findings(change, who, ownership), config)
+    return CheckResult(_sorted(findings), len(files), 0, change, who)
+
+
+def _enabled(findings: list[Finding], config: Config) -> list[Finding]:
+    return [f for f in findings if config.rule_enabled(f.code, f.path)]
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code))
+
