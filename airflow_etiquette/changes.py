@@ -86,6 +86,17 @@ def branch_changes(root: Path, base: str) -> ChangeSet:
     return ChangeSet(changes, f"changes since {base} (merge base {merge_base[:7]})")
 
 
+AUTO_BASES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
+
+
+def default_base(root: Path) -> str:
+    """The branch everyone merges into: what ``--base auto`` (the pre-push hook) compares with."""
+    for ref in AUTO_BASES:
+        if _resolve(root, ref) is not None:
+            return ref
+    raise GitError("--base auto found none of " + ", ".join(AUTO_BASES) + "; give the base branch explicitly")
+
+
 def _resolve(root: Path, ref: str) -> str | None:
     try:
         return git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip() or None
@@ -194,8 +205,3 @@ def symlink_target(change: Change, root: Path) -> str | None:
         return os.readlink(link)
     return blob_text(root, change.blob) if change.blob and set(change.blob) != {"0"} else None
 
-
-__all__: Sequence[str] = [
-    "Change", "ChangeSet", "GitError", "PullRequest", "branch_changes", "changed_python_files", "current_branch",
-    "git_email", "github_pull_request", "is_repository", "staged_changes", "symlink_target",
-]

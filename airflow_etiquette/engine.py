@@ -69,7 +69,12 @@ def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding
                                            f"the max-file-size-mb limit of {config.max_file_size_mb:g} MB")
             return handle.read(limit + 1), None
     except OSError as exc:
-        reason = "a symlink loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+        if exc.errno == errno.ELOOP:
+            reason = "a symlink loop"
+        elif exc.errno == errno.ENOENT and os.path.islink(file.path):
+            reason = f"a broken symlink (its target {os.readlink(file.path)} does not exist)"
+        else:
+            reason = exc.strerror or str(exc)
         return None, failure(file, f"cannot read the file: {reason}")
 
 

@@ -11,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from airflow_etiquette.changes import ChangeSet, branch_changes, changed_python_files, github_pull_request, staged_changes
+from airflow_etiquette.changes import (
+    ChangeSet, branch_changes, changed_python_files, default_base, github_pull_request, staged_changes,
+)
 from airflow_etiquette.config import Config
 from airflow_etiquette.discovery import discover, known_owners
 from airflow_etiquette.engine import Settings, check_files
@@ -52,7 +54,11 @@ def run_check(
         return CheckResult(_sorted(findings), len(found.files), len(found.outside) if not found.files else 0,
                            None, None)
 
-    change = staged_changes(config.root) if staged else branch_changes(config.root, base or pull_request.base_ref)  # type: ignore[union-attr]
+    if staged:
+        change = staged_changes(config.root)
+    else:
+        ref = base or pull_request.base_ref  # type: ignore[union-attr]
+        change = branch_changes(config.root, default_base(config.root) if ref == "auto" else ref)
     changed = changed_python_files(change, config.root)
     if paths:
         given = {Path(os.path.abspath(p)) for p in paths}

@@ -95,12 +95,16 @@ def test_symlink_loops_do_not_trap_the_walk(tmp_path: Path) -> None:
     os.symlink("loop_b.py", root / "dags/lasse/loop_a.py")
     os.symlink("loop_a.py", root / "dags/lasse/loop_b.py")
     os.symlink("..", root / "dags/lasse/up")  # a directory loop: never followed
+    os.symlink("gone.py", root / "dags/maria/dangling.py")
     found = by_path(check_json(root))
     assert found["dags/lasse/loop_a.py"] == [(1, "ETQ002", "cannot read the file: a symlink loop")]
     assert found["dags/lasse/loop_b.py"] == [(1, "ETQ002", "cannot read the file: a symlink loop")]
+    assert found["dags/maria/dangling.py"] == [
+        (1, "ETQ002", "cannot read the file: a broken symlink (its target gone.py does not exist)")]
     assert found["dags/lasse/up"] == [(1, "ETQ202", "dags/lasse/up is a symlink to .., outside dags/lasse/; "
                                                    "copy what you need into dags/lasse/ instead")]
-    assert set(found) == {"dags/lasse/loop_a.py", "dags/lasse/loop_b.py", "dags/lasse/up", "dags/maria/bad.py"}
+    assert set(found) == {"dags/lasse/loop_a.py", "dags/lasse/loop_b.py", "dags/lasse/up", "dags/maria/bad.py",
+                          "dags/maria/dangling.py"}
 
 
 def test_an_unreadable_file_is_reported(tmp_path: Path) -> None:

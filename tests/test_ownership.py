@@ -1,0 +1,232 @@
+"""ETQ201/ETQ202 on real git repositories: branches, staged changes, pull requests, shallow clones."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import git, make_repo, run_installed
+
+CODEOWNERS = """\
+# Teacher owns the shared parts; each student their directory.
+/dags/example_class_demo.py   @lassebenni
+/tests/                       @lassebenni
+/.github/                     @lassebenni
+/requirements.txt             @lassebenni
+/include/                     @lassebenni
+/dags/lasse/    @lasse-gh
+/dags/maria/    @maria-gh
+/dags/sofia/    @sofia-gh
+"""
+
+GOOD = '''\
+import os
+from pathlib import Path
+
+from airflow.sdk import dag
+
+STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
+
+
+@dag(dag_id=f"{STUDENT}_{NAME}", tags=[f"student:{STUDENT}"])
+def pipeline():
+    pass
+
+
+pipeline()
+'''
+
+
+def dag_file(name: str) -> str:
+    return GOOD.replace("{NAME}", name)
+
+
+def commit(repo: Path, message: str, email: str = "teacher@school.example") -> None:
+    git(repo, "add", "-A")
+    env = {**os.environ, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_EMAIL": email,
+           "GIT_AUTHOR_NAME": "x", "GIT_COMMITTER_NAME": "x"}
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, env=env, check=True)
+
+
+@pytest.fixture
+def class_repo(tmp_path: Path) -> Path:
+    repo = make_repo(tmp_path / "class-airflow", {
+        ".github/CODEOWNERS": CODEOWNERS,
+        "requirements.txt": "apache-airflow-providers-postgres\n",
+        "include/dbt_project/dbt_project.yml": "name: taxi\n",
+        "dags/example_class_demo.py": 'from airflow.sdk import dag\n\n@dag(dag_id="class_demo_hello", tags=["teacher"])\ndef class_demo_hello():\n    pass\n',
+        "dags/lasse/taxi_pipeline.py": dag_file("taxi_pipeline"),
+        # an old violation on main: must not be reported to anyone else's branch
+        "dags/lasse/legacy.py": 'from airflow import DAG\n\ndag = DAG("legacy")\n',
+        "dags/maria/taxi_pipeline.py": dag_file("taxi_pipeline"),
+        "dags/maria/helpers.py": "def month(ds):\n    return ds[:7]\n",
+        "dags/sofia/weather.py": dag_file("weather"),
+    }, config='shared-connections = ["azure_pg"]\nadmins = ["teacher"]\n[tool.airflow-etiquette.owners]\n'
+              'teacher = { github = "lassebenni", emails = ["teacher@school.example"] }\n'
+              'maria = { github = "maria-gh", emails = ["maria@student.example"] }\n')
+    commit(repo, "init class repo")
+    return repo
+
+
+def findings(result) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    return [(f["path"], f["code"], f["message"]) for f in json.loads(result.out)]
+
+
+def test_a_branch_that_edits_other_peoples_files(class_repo: Path) -> None:
+    git(class_repo, "checkout", "-q", "-b", "maria/fix-schema")
+    (class_repo / "dags/maria/taxi_pipeline.py").write_text(dag_file("taxi_pipeline") + "# tweak\n")
+    (class_repo / "dags/maria/new_dag.py").write_text('from airflow import DAG\n\ndag = DAG("weather")\n')
+    (class_repo / "dags/lasse/taxi_pipeline.py").write_text(dag_file("taxi_pipeline") + "# maria was here\n")
+    (class_repo / "requirements.txt").write_text("apache-airflow-providers-postgres\ndbt-core\n")
+    (class_repo / "dags/sofia/weather.py").unlink()
+    git(class_repo, "mv", "dags/maria/helpers.py", "dags/lasse/helpers.py")
+    commit(class_repo, "fix(maria): schema", email="maria@student.example")
+
+    result = run_installed("check", "--base", "main", "--format", "json", cwd=class_repo)
+    assert result.exit_code == 1, result.err
+    assert findings(result) == [
+        ("dags/lasse/helpers.py", "ETQ201",
+         "dags/lasse/helpers.py (renamed) is owned by @lasse-gh; maria-gh (maria) may only change dags/maria/"),
+        ("dags/lasse/taxi_pipeline.py", "ETQ201",
+         "dags/lasse/taxi_pipeline.py is owned by @lasse-gh; maria-gh (maria) may only change dags/maria/"),
+        ("dags/maria/new_dag.py", "ETQ102", 'DAG "weather" has no tags; add tags=["student:maria"]'),
+        ("dags/maria/new_dag.py", "ETQ101", 'dag_id "weather" must start with "maria_" (file is in dags/maria/)'),
+        ("dags/sofia/weather.py", "ETQ201",
+         "dags/sofia/weather.py (deleted) is owned by @sofia-gh; maria-gh (maria) may only change dags/maria/"),
+        ("requirements.txt", "ETQ201",
+         "requirements.txt is owned by @lassebenni; maria-gh (maria) may only change dags/maria/"),
+    ]
+    text = run_installed("check", "--base", "main", cwd=class_repo)
+    assert text.lines[0] == ("Checked changes since main (merge base " + git(class_repo, "merge-base", "main", "HEAD")[:7]
+                             + ") by maria-gh (maria) (identified by the branch name maria/fix-schema).")
+    assert text.lines[-1] == "Found 6 errors in 5 files (4 files checked)."
+
+
+def test_own_changes_pass_and_old_violations_elsewhere_are_not_reported(class_repo: Path) -> None:
+    git(class_repo, "checkout", "-q", "-b", "maria/taxi-v2")
+    (class_repo / "dags/maria/taxi_pipeline.py").write_text(dag_file("taxi_v2"))
+    commit(class_repo, "maria: v2")
+    result = run_installed("check", "--base", "main", cwd=class_repo)
+    assert result.exit_code == 0, result.out + result.err
+    assert result.lines[-1] == "All good: no findings (1 file checked)."
+
+
+def test_a_merge_from_main_does_not_blame_the_student_for_the_teachers_changes(class_repo: Path) -> None:
+    git(class_repo, "checkout", "-q", "-b", "maria/weather")
+    (class_repo / "dags/maria/weather.py").write_text(dag_file("weather"))
+    commit(class_repo, "maria: weather")
+    git(class_repo, "checkout", "-q", "main")
+    (class_repo / "requirements.txt").write_text("pandas\n")
+    commit(class_repo, "teacher: pandas")
+    git(class_repo, "checkout", "-q", "maria/weather")
+    git(class_repo, "merge", "-q", "--no-edit", "main")
+    result = run_installed("check", "--base", "main", "--format", "json", cwd=class_repo)
+    assert (result.exit_code, findings(result)) == (0, [])
+
+
+def test_staged_changes_and_the_author_signals_in_order(class_repo: Path) -> None:
+    (class_repo / "dags/sofia/weather.py").write_text(dag_file("weather") + "# edited\n")
+    git(class_repo, "add", "-A")
+    detached = run_installed("check", "--staged", "--format", "json", cwd=class_repo,
+                             env={"AIRFLOW_STUDENT": "", "GIT_CONFIG_GLOBAL": "/dev/null"})
+    # On main with no signal at all: a clear error, not a silent pass.
+    assert detached.exit_code == 2
+    assert detached.err.startswith("airflow-etiquette: error: cannot tell who made this change: pass --author")
+
+    by_env = run_installed("check", "--staged", cwd=class_repo, env={"AIRFLOW_STUDENT": "lasse"})
+    assert by_env.exit_code == 1
+    assert by_env.lines[0].endswith("by lasse-gh (lasse) (identified by the AIRFLOW_STUDENT environment variable).")
+    by_flag = run_installed("check", "--staged", "--author", "sofia", cwd=class_repo, env={"AIRFLOW_STUDENT": "lasse"})
+    assert by_flag.exit_code == 0 and "(identified by --author)" in by_flag.lines[0]
+    git(class_repo, "config", "user.email", "Maria@Student.example")
+    by_email = run_installed("check", "--staged", "--format", "json", cwd=class_repo, env={"AIRFLOW_STUDENT": ""})
+    assert [f[:2] for f in findings(by_email)] == [("dags/sofia/weather.py", "ETQ201")]
+    text = run_installed("check", "--staged", cwd=class_repo, env={"AIRFLOW_STUDENT": ""})
+    assert "(identified by the git e-mail maria@student.example (roster; the weakest signal))" in text.lines[0]
+    teacher = run_installed("check", "--staged", "--author", "lassebenni", cwd=class_repo)
+    assert teacher.exit_code == 0, teacher.out  # an admin, found through the roster's GitHub login
+
+
+def test_a_pull_request_in_github_actions(class_repo: Path, tmp_path: Path) -> None:
+    base = git(class_repo, "rev-parse", "HEAD").strip()
+    git(class_repo, "checkout", "-q", "-b", "fix-things")  # no owner prefix: the PR author decides
+    (class_repo / "dags/lasse/taxi_pipeline.py").write_text(dag_file("taxi_pipeline") + "# hi\n")
+    (class_repo / "dags/maria/taxi_pipeline.py").write_text(dag_file("taxi") + "x = 'airflow_maria'\n")
+    commit(class_repo, "maria: changes")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {
+        "number": 7, "user": {"login": "maria-gh"}, "head": {"ref": "fix-things"},
+        "base": {"ref": "main", "sha": base}}}))
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event),
+           "GITHUB_BASE_REF": "main", "GITHUB_HEAD_REF": "fix-things", "GITHUB_STEP_SUMMARY": str(summary),
+           "AIRFLOW_STUDENT": ""}
+    sarif = tmp_path / "results.sarif"
+    result = run_installed("check", "--sarif-output", str(sarif), cwd=class_repo, env=env)
+    assert result.exit_code == 1
+    assert result.lines == [
+        "::notice title=airflow-etiquette::Checked changes since " + base + " (merge base " + base[:7] + ") by "
+        "maria-gh (maria) (identified by the pull request author @maria-gh (roster)).",
+        "::error file=dags/lasse/taxi_pipeline.py,line=1,col=1,title=ETQ201 outside-own-directory::"
+        "dags/lasse/taxi_pipeline.py is owned by @lasse-gh; maria-gh (maria) may only change dags/maria/",
+        "::warning file=dags/maria/taxi_pipeline.py,line=15,col=5,title=ETQ301 hard-coded-schema::"
+        'hard-coded schema "airflow_maria"; derive it from the folder: SCHEMA = f"airflow_{STUDENT}"',
+        "Found 1 error and 1 warning in 2 files (2 files checked).",
+    ]
+    report = summary.read_text()
+    assert report.startswith("## airflow-etiquette\n")
+    assert "| ❌ | `dags/lasse/taxi_pipeline.py` | 1 | ETQ201 outside-own-directory |" in report
+    log = json.loads(sarif.read_text())
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["ETQ201", "ETQ301"]
+
+
+def test_a_shallow_clone_is_an_error_that_says_to_fetch_the_history(class_repo: Path, tmp_path: Path) -> None:
+    git(class_repo, "checkout", "-q", "-b", "maria/x")
+    for n in range(3):
+        (class_repo / f"dags/maria/f{n}.py").write_text("x = 1\n")
+        commit(class_repo, f"maria {n}")
+    git(class_repo, "checkout", "-q", "main")
+    (class_repo / "requirements.txt").write_text("pandas\n")
+    commit(class_repo, "teacher")
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-single-branch", "--branch", "maria/x",
+                    f"file://{class_repo}", str(clone)], check=True)
+    result = run_installed("check", "--base", "origin/main", cwd=clone)
+    assert result.exit_code == 2
+    assert result.err == ("airflow-etiquette: error: this clone is shallow and lacks the merge base of origin/main and "
+                          "HEAD; fetch the whole history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n")
+    unknown = run_installed("check", "--base", "nope", cwd=clone)
+    assert unknown.exit_code == 2 and "unknown base 'nope'" in unknown.err
+
+
+def test_detached_head_and_unusual_file_names(class_repo: Path) -> None:
+    git(class_repo, "checkout", "-q", "-b", "maria/names")
+    (class_repo / "dags/maria/my weather dag.py").write_text('from airflow import DAG\n\ndag = DAG("weather")\n')
+    (class_repo / "dags/lasse/über.py").write_text("x = 1\n")
+    commit(class_repo, "names", email="someone@elsewhere.example")
+    git(class_repo, "checkout", "-q", "--detach")
+    no_branch = run_installed("check", "--base", "main", cwd=class_repo, env={"AIRFLOW_STUDENT": ""})
+    assert no_branch.exit_code == 2 and "cannot tell who made this change" in no_branch.err
+    result = run_installed("check", "--base", "main", "--author", "maria", "--format", "json", cwd=class_repo)
+    assert [(p, c) for p, c, _ in findings(result)] == [
+        ("dags/lasse/über.py", "ETQ201"),
+        ("dags/maria/my weather dag.py", "ETQ102"),
+        ("dags/maria/my weather dag.py", "ETQ101"),
+    ]
+
+
+def test_symlinks_that_escape_the_owners_directory(class_repo: Path) -> None:
+    git(class_repo, "checkout", "-q", "-b", "lasse/share")
+    os.symlink("../maria/taxi_pipeline.py", class_repo / "dags/lasse/borrowed.py")
+    os.symlink("taxi_pipeline.py", class_repo / "dags/lasse/current.py")  # inside the directory: fine
+    commit(class_repo, "lasse: borrow")
+    expected = ("dags/lasse/borrowed.py", "ETQ202", "dags/lasse/borrowed.py is a symlink to ../maria/taxi_pipeline.py, "
+                "outside dags/lasse/; copy what you need into dags/lasse/ instead")
+    changed = run_installed("check", "--base", "main", "--format", "json", cwd=class_repo)
+    assert findings(changed) == [expected]
+    whole = run_installed("check", "--format", "json", "--select", "ETQ202", cwd=class_repo)
+    assert findings(whole) == [expected]
