@@ -92,3 +92,44 @@ def test_the_installed_hook_stops_git_commit(tmp_path: Path, hook_source: Path) 
     assert commit.returncode != 0
     assert 'ETQ101 dag_id "taxi_pipeline" must start with "maria_"' in commit.stdout + commit.stderr
     assert subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True).returncode != 0  # no commit
+
+
+def test_ownership_hook_and_all_files_only_judge_the_authors_change(tmp_path: Path, hook_source: Path) -> None:
+    rev = git(hook_source, "rev-parse", "HEAD").strip()
+    repo = make_repo(tmp_path / "class-airflow", {
+        # an old violation by someone else, already on main: never the committer's problem
+        "dags/lasse/legacy.py": 'from airflow import DAG\n\ndag = DAG("legacy")\n',
+        "dags/maria/taxi_pipeline.py": GOOD,
+        "requirements.txt": "pandas\n",
+        ".pre-commit-config.yaml": f"""
+            repos:
+              - repo: {hook_source}
+                rev: {rev}
+                hooks:
+                  - id: airflow-etiquette
+                  - id: airflow-etiquette-ownership
+                  - id: airflow-etiquette-push
+        """,
+    })
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "init")
+    git(repo, "checkout", "-q", "-b", "maria/weather")
+    (repo / "dags/maria/weather.py").write_text(GOOD.replace("taxi_pipeline", "weather"))
+    git(repo, "add", "-A")
+    clean = pre_commit(repo, "run", "--all-files")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "legacy" not in clean.stdout
+
+    (repo / "requirements.txt").write_text("pandas\ndbt-core\n")
+    git(repo, "add", "-A")
+    blocked = pre_commit(repo, "run", "--all-files")
+    assert blocked.returncode == 1
+    assert ("requirements.txt:1:1: ETQ201 requirements.txt is shared (no CODEOWNERS entry); maria may only "
+            "change dags/maria/") in blocked.stdout
+    assert "identified by the branch name maria/weather" in blocked.stdout
+    assert "legacy" not in blocked.stdout
+
+    git(repo, "commit", "-q", "--no-verify", "-m", "maria: weather and deps")
+    pushed = pre_commit(repo, "run", "--hook-stage", "pre-push", "--all-files")
+    assert pushed.returncode == 1
+    assert "ETQ201 requirements.txt is shared (no CODEOWNERS entry)" in pushed.stdout
