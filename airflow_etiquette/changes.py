@@ -65,7 +65,7 @@ def is_repository(root: Path) -> bool:
 def staged_changes(root: Path) -> ChangeSet:
     """What the next commit would change (``git diff --cached``)."""
     head = _resolve(root, "HEAD")
-    changes = _diff(root, "--cached", head or EMPTY_TREE)
+    changes = diff_changes(root, "--cached", head or EMPTY_TREE)
     return ChangeSet(changes, "staged changes")
 
 
@@ -82,7 +82,7 @@ def branch_changes(root: Path, base: str) -> ChangeSet:
                 f"this clone is shallow and lacks the merge base of {base} and HEAD; fetch the whole history "
                 "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)") from None
         raise GitError(f"{base} and HEAD have no common history") from None
-    changes = _diff(root, "--cached", merge_base)
+    changes = diff_changes(root, "--cached", merge_base)
     return ChangeSet(changes, f"changes since {base} (merge base {merge_base[:7]})")
 
 
@@ -104,7 +104,7 @@ def _resolve(root: Path, ref: str) -> str | None:
         return None
 
 
-def _diff(root: Path, *args: str) -> tuple[Change, ...]:
+def diff_changes(root: Path, *args: str) -> tuple[Change, ...]:
     output = git(root, "diff", "--raw", "-z", "-M", "--relative", "--no-ext-diff", *args)
     fields = output.split("\0")
     changes: list[Change] = []

@@ -49,6 +49,7 @@ class DagDefinition(NamedTuple):
     node: cst.CSTNode  # the DAG(...) call, or the @dag decorator
     dag_id: Argument
     tags: Argument
+    scope: Scope  # where the call is evaluated
 
 
 def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
@@ -60,21 +61,21 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
             if resolver.qualname(callee, scope) not in DAG_DECORATORS:
                 continue
             if isinstance(expr, cst.Call):
-                dag_id = _argument(expr, "dag_id", 0, scope, resolver)
+                dag_id = argument(expr, "dag_id", 0, scope, resolver)
                 if dag_id.values is None:  # defaults to the function name
                     dag_id = Argument(function.name, (Text.of(function.name.value),))
-                found.append(DagDefinition(expr, dag_id, _argument(expr, "tags", None, scope, resolver)))
+                found.append(DagDefinition(expr, dag_id, argument(expr, "tags", None, scope, resolver), scope))
             else:
                 found.append(DagDefinition(
-                    decorator, Argument(function.name, (Text.of(function.name.value),)), Argument(None, None)))
+                    decorator, Argument(function.name, (Text.of(function.name.value),)), Argument(None, None), scope))
     for call, scope in index.calls:
         if resolver.qualname(call.func, scope) in DAG_CLASSES:
             found.append(DagDefinition(
-                call, _argument(call, "dag_id", 0, scope, resolver), _argument(call, "tags", None, scope, resolver)))
+                call, argument(call, "dag_id", 0, scope, resolver), argument(call, "tags", None, scope, resolver), scope))
     return found
 
 
-def _argument(call: cst.Call, keyword: str, position: int | None, scope: Scope, resolver: Resolver) -> Argument:
+def argument(call: cst.Call, keyword: str, position: int | None, scope: Scope, resolver: Resolver) -> Argument:
     positional = 0
     spreads: list[cst.Arg] = []
     for arg in call.args:

@@ -26,6 +26,7 @@ import libcst as cst
 from airflow_etiquette.config import Config
 from airflow_etiquette.context import FileContext, Report
 from airflow_etiquette.discovery import SourceFile
+from airflow_etiquette.facts import FileFacts, collect_facts
 from airflow_etiquette.findings import Finding, Severity
 from airflow_etiquette.model import build_index
 from airflow_etiquette.rules import CONTENT_RULES, RULES_BY_CODE
@@ -44,13 +45,19 @@ class Settings(NamedTuple):
 
     config: Config
     known_owners: frozenset[str]
+    collect_facts: bool = False  # also gather what the audit reports (DAGs, schemas, connections)
 
 
-def analyze_file(file: SourceFile, settings: Settings) -> list[Finding]:
-    """The findings of one file on disk. Never raises."""
+class FileResult(NamedTuple):
+    findings: list[Finding]
+    facts: FileFacts | None = None
+
+
+def analyze_file(file: SourceFile, settings: Settings) -> FileResult:
+    """The findings (and facts) of one file on disk. Never raises."""
     data, problem = read_source(file, settings.config)
     if problem is not None:
-        return [problem]
+        return FileResult([problem])
     assert data is not None
     return analyze_source(data, file, settings)
 
@@ -108,8 +115,8 @@ def risky(data: bytes) -> str | None:
     return "deep nesting" if deepest > RISKY_DEPTH else None
 
 
-def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> list[Finding]:
-    """The findings of one file's bytes. Never raises."""
+def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileResult:
+    """The findings (and facts) of one file's bytes. Never raises."""
     config = settings.config
     rules = [rule() for rule in CONTENT_RULES if config.rule_enabled(rule.code, file.relpath)]
     parse_error_enabled = config.rule_enabled("ETQ001", file.relpath)
@@ -117,21 +124,21 @@ def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> list[Fi
         module = _parse(data)
     except _NotPython as exc:
         if not parse_error_enabled:
-            return []
+            return FileResult([])
         rule = RULES_BY_CODE["ETQ001"]
-        return [Finding(file.relpath, exc.line, exc.column, rule.code, rule.name, rule.severity, exc.message)]
+        return FileResult([Finding(file.relpath, exc.line, exc.column, rule.code, rule.name, rule.severity, exc.message)])
     except RecursionError:
-        return [failure(file, "the file is too deeply nested to analyse")]
+        return FileResult([failure(file, "the file is too deeply nested to analyse")])
     except Exception as exc:  # the parser itself failed: report it for this file, go on with the rest
-        return [failure(file, f"the parser failed: {type(exc).__name__}: {exc}")]
-    if not rules:
-        return []
+        return FileResult([failure(file, f"the parser failed: {type(exc).__name__}: {exc}")])
+    if not rules and not settings.collect_facts:
+        return FileResult([])
     findings: list[Finding] = []
     reports: list[tuple[type, Report]] = []
     try:
         context = FileContext(file.relpath, file.owner, config, settings.known_owners, build_index(module))
     except RecursionError:
-        return [failure(file, "the file is too deeply nested to analyse")]
+        return FileResult([failure(file, "the file is too deeply nested to analyse")])
     for rule in rules:
         try:
             reports.extend((type(rule), report) for report in rule.check(context))
@@ -141,7 +148,29 @@ def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> list[Fi
             findings.append(failure(file, f"{rule.code} failed: {type(exc).__name__}: {exc} (please report this)"))
     if reports:
         findings.extend(_place(module, data, file, reports))
-    return findings
+    facts = None
+    if settings.collect_facts:
+        try:
+            facts = collect_facts(context)
+        except (RecursionError, Exception) as exc:  # facts are a bonus; the findings stand without them
+            findings.append(failure(file, f"could not collect the audit facts: {type(exc).__name__}: {exc}"))
+    return FileResult(findings, facts)
+
+
+def dag_positions(file: SourceFile, settings: Settings) -> list[tuple[int, int]]:
+    """Line and column of each DAG definition of a file, in the order of ``FileFacts.dags``."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    data, problem = read_source(file, settings.config)
+    if problem is not None or data is None or risky(data):
+        return []
+    try:
+        module = _parse(data)
+        context = FileContext(file.relpath, file.owner, settings.config, settings.known_owners, build_index(module))
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return [(positions[d.node].start.line, positions[d.node].start.column + 1) for d in context.dags]
+    except Exception:  # positions only decorate a report that is already complete
+        return []
 
 
 class _NotPython(Exception):
@@ -221,25 +250,30 @@ def _silenced(lines: list[str], line: int, code: str) -> bool:
     return codes is None or code in {c.upper() for c in re.split(r"[\s,]+", codes)}
 
 
-def check_files(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[Finding]:
-    """All findings for ``files``, sorted by path, line, column and code."""
+def analyze_files(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
+    """Every file's result, in the order of ``files``; large runs and risky files go to workers."""
     from airflow_etiquette import workers
 
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
-        findings = workers.analyze_in_workers(files, settings, jobs)
-    else:
-        findings = []
-        isolated: list[SourceFile] = []
-        for file in files:
-            data, problem = read_source(file, settings.config)
-            if problem is not None:
-                findings.append(problem)
-            elif risky(data or b""):
-                isolated.append(file)
-            else:
-                findings.extend(analyze_source(data or b"", file, settings))
-        if isolated:
-            findings.extend(workers.analyze_in_workers(isolated, settings, 1))
+        return workers.analyze_in_workers(files, settings, jobs)
+    results: dict[str, FileResult] = {}
+    isolated: list[SourceFile] = []
+    for file in files:
+        data, problem = read_source(file, settings.config)
+        if problem is not None:
+            results[file.relpath] = FileResult([problem])
+        elif risky(data or b""):
+            isolated.append(file)
+        else:
+            results[file.relpath] = analyze_source(data or b"", file, settings)
+    if isolated:
+        results.update((f.relpath, r) for f, r in workers.analyze_in_workers(isolated, settings, 1))
+    return [(file, results[file.relpath]) for file in files]
+
+
+def check_files(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[Finding]:
+    """All findings for ``files``, sorted by path, line, column and code."""
+    findings = [f for _, result in analyze_files(files, settings, jobs) for f in result.findings]
     return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code))
 
 
@@ -261,5 +295,5 @@ def run_example(source: str, path: str, owners: Sequence[str], settings_table: d
     config = config_from_table(Path("/example-repository"), None, settings_table, RULES_BY_CODE)
     file = SourceFile(f"/example-repository/{path}", path, owner_of(path, config))
     settings = Settings(config=config, known_owners=frozenset(owners))
-    findings = analyze_source(source.encode("utf-8"), file, settings)
+    findings = analyze_source(source.encode("utf-8"), file, settings).findings
     return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code))

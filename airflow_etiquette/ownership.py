@@ -78,6 +78,11 @@ class Ownership:
                 to_login[entry.owner] = entry.github
         return to_owner, to_login
 
+    @property
+    def listed_owners(self) -> set[str]:
+        """Owners named in the roster or with a directory line in CODEOWNERS."""
+        return {entry.owner for entry in self.config.roster} | set(self._owner_to_login)
+
     def codeowners_of(self, path: str) -> list[str]:
         if self._codeowners is None:
             return []

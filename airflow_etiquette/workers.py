@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from airflow_etiquette.discovery import SourceFile
-from airflow_etiquette.engine import Settings, analyze_file, failure
-from airflow_etiquette.findings import Finding
+from airflow_etiquette.engine import FileResult, Settings, analyze_file, failure
 
 
 def _serve(connection: Any, settings: Settings) -> None:
@@ -71,13 +70,16 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def analyze_in_workers(files: Sequence[SourceFile], settings: Settings, processes: int) -> list[Finding]:
+def analyze_in_workers(
+    files: Sequence[SourceFile], settings: Settings, processes: int,
+) -> list[tuple[SourceFile, FileResult]]:
+    """Each file's result, in the order of ``files``."""
     from multiprocessing.connection import wait
 
     context = _context()
     timeout = settings.config.timeout
     pending = deque(files)
-    findings: list[Finding] = []
+    results: dict[str, FileResult] = {}
     workers = [_Worker(context, settings) for _ in range(max(1, min(processes, len(files))))]
     try:
         while pending or any(w.file is not None for w in workers):
@@ -92,16 +94,16 @@ def analyze_in_workers(files: Sequence[SourceFile], settings: Settings, processe
                     continue
                 if worker.connection in ready:
                     try:
-                        findings.extend(worker.connection.recv())
+                        results[worker.file.relpath] = worker.connection.recv()
                         worker.file = None
                         continue
                     except (EOFError, OSError):
                         worker.process.join(timeout=5)
-                        findings.append(failure(worker.file, _crash_message(worker.process.exitcode)))
+                        results[worker.file.relpath] = FileResult([failure(worker.file, _crash_message(worker.process.exitcode))])
                 elif time.monotonic() >= worker.deadline:
-                    findings.append(failure(worker.file, (
+                    results[worker.file.relpath] = FileResult([failure(worker.file, (
                         f"analysis did not finish within {timeout:g} s (the timeout setting); the file is "
-                        "probably too large or too deeply nested for the parser")))
+                        "probably too large or too deeply nested for the parser"))])
                 else:
                     continue
                 worker.stop(kill=True)
@@ -109,7 +111,7 @@ def analyze_in_workers(files: Sequence[SourceFile], settings: Settings, processe
     finally:
         for worker in workers:
             worker.stop(kill=worker.file is not None)
-    return findings
+    return [(file, results[file.relpath]) for file in files]
 
 
 def _crash_message(exitcode: int | None) -> str:

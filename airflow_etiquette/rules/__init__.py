@@ -5,6 +5,7 @@ from __future__ import annotations
 from airflow_etiquette.rules.analysis_failed import AnalysisFailed
 from airflow_etiquette.rules.base import Example, Rule
 from airflow_etiquette.rules.dag_id_prefix import DagIdPrefix
+from airflow_etiquette.rules.duplicate_dag_id import DuplicateDagId
 from airflow_etiquette.rules.escaping_symlink import EscapingSymlink
 from airflow_etiquette.rules.foreign_schema import ForeignSchema
 from airflow_etiquette.rules.hard_coded_schema import HardCodedSchema
@@ -12,6 +13,7 @@ from airflow_etiquette.rules.outside_own_directory import OutsideOwnDirectory
 from airflow_etiquette.rules.owner_tag import OwnerTag
 from airflow_etiquette.rules.parse_error import ParseError
 from airflow_etiquette.rules.shared_connection_change import SharedConnectionChange
+from airflow_etiquette.rules.unowned_dag_file import UnownedDagFile
 from airflow_etiquette.rules.unresolved import Unresolved
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -20,8 +22,10 @@ ALL_RULES: tuple[type[Rule], ...] = (
     DagIdPrefix,
     OwnerTag,
     Unresolved,
+    DuplicateDagId,
     OutsideOwnDirectory,
     EscapingSymlink,
+    UnownedDagFile,
     HardCodedSchema,
     ForeignSchema,
     SharedConnectionChange,

@@ -43,7 +43,8 @@ class Rule:
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()
     # "content": looks inside one parsed file; "engine": reported by the engine (ETQ001/ETQ002);
-    # "change": looks at a change set or the tree (ETQ201/ETQ202), documented with text examples.
+    # "change": looks at a change set or the tree (ETQ201/ETQ202); "repository": across every file
+    # (ETQ104/ETQ203). Both are documented with text examples and tested on real repositories.
     kind: ClassVar[str] = "content"
     example_text: ClassVar[str] = ""
     fix_text: ClassVar[str] = ""

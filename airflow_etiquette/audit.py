@@ -1,0 +1,235 @@
+"""The teacher's audit: the whole repository, per owner, plus the rules that need every file
+(ETQ104 duplicate dag_ids, ETQ203 unowned DAG files) and, on request, the git history.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from airflow_etiquette.changes import EMPTY_TREE, ChangeSet, diff_changes, git
+from airflow_etiquette.config import Config
+from airflow_etiquette.discovery import SourceFile, discover, known_owners, owner_of
+from airflow_etiquette.engine import FileResult, Settings, analyze_files, dag_positions
+from airflow_etiquette.findings import Finding, Severity
+from airflow_etiquette.ownership import Author, Ownership, escaping_symlinks_in_tree, outside_own_directory
+from airflow_etiquette.rules import RULES_BY_CODE
+
+UNOWNED = "(no owner)"
+_PR_MERGE = re.compile(r"^Merge pull request #(?P<number>\d+) from [^/\s]+/(?P<branch>\S+)")
+_BRANCH_MERGE = re.compile(r"^Merge (?:remote-tracking )?branch '(?P<branch>[^']+)'")
+_SCOPE = re.compile(r"^\w+\((?P<scope>[\w.-]+)\)!?:")
+
+
+@dataclass(frozen=True)
+class DagRow:
+    path: str
+    dag_id: str
+    schedule: str | None
+    catchup: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass
+class OwnerSection:
+    owner: str
+    files: list[str] = field(default_factory=list)
+    dags: list[DagRow] = field(default_factory=list)
+    schemas: set[str] = field(default_factory=set)
+    connections: set[str] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    has_directory: bool = True
+    listed: bool = True  # in CODEOWNERS or the roster
+
+    @property
+    def status(self) -> str:
+        if any(f.severity is Severity.ERROR for f in self.findings):
+            return "errors"
+        return "warnings" if self.findings else "clean"
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for finding in self.findings:
+            out[finding.code] += 1
+        return dict(sorted(out.items()))
+
+
+@dataclass(frozen=True)
+class CommitViolation:
+    commit: str
+    date: str
+    author: str  # name <email> as git recorded it
+    owner: str | None  # whom the change is attributed to
+    signal: str
+    subject: str
+    findings: tuple[Finding, ...]
+
+
+@dataclass
+class AuditReport:
+    root: Path
+    owners: list[OwnerSection]
+    files_checked: int
+    missing_directories: list[str]  # in CODEOWNERS or the roster, no directory
+    unlisted_directories: list[str]  # a directory nobody listed
+    history: list[CommitViolation] | None = None
+    history_range: str | None = None
+    unattributed: list[str] = field(default_factory=list)  # commits no signal could attribute
+
+    @property
+    def findings(self) -> list[Finding]:
+        found = [f for section in self.owners for f in section.findings]
+        if self.history:
+            found += [f for violation in self.history for f in violation.findings]
+        return found
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+
+def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: str | None = None) -> AuditReport:
+    owners_on_disk = known_owners(config)
+    settings = Settings(config=config, known_owners=owners_on_disk, collect_facts=True)
+    files = discover([], config).files
+    results = analyze_files(files, settings, jobs or os.cpu_count() or 1)
+    ownership = Ownership(config, owners_on_disk)
+
+    sections: dict[str, OwnerSection] = {name: OwnerSection(name) for name in sorted(owners_on_disk)}
+    for file, result in results:
+        section = sections.setdefault(file.owner or UNOWNED, OwnerSection(file.owner or UNOWNED))
+        section.files.append(file.relpath)
+        section.findings.extend(result.findings)
+        if result.facts is not None:
+            section.schemas.update(result.facts.schemas)
+            section.connections.update(result.facts.connections)
+            for dag in result.facts.dags:
+                for dag_id in dag.dag_ids or (f"{dag.dynamic} (dynamic)",):
+                    section.dags.append(DagRow(file.relpath, dag_id, dag.schedule, dag.catchup, dag.tags))
+    repo_findings = duplicate_dag_ids(results, settings) + unowned_dag_files(results, settings, ownership)
+    repo_findings += escaping_symlinks_in_tree(config)
+    for finding in repo_findings:
+        if config.rule_enabled(finding.code, finding.path):
+            owner = owner_of(finding.path, config) or UNOWNED
+            sections.setdefault(owner, OwnerSection(owner)).findings.append(finding)
+
+    listed = ownership.listed_owners - set(config.admins)
+    for name, section in sections.items():
+        section.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+        section.listed = name in listed or name == UNOWNED or name in config.admins or not listed
+    for name in listed - set(sections):
+        sections[name] = OwnerSection(name, has_directory=False)
+    ordered = sorted(sections.values(), key=lambda s: (s.owner == UNOWNED, s.owner))
+    report = AuditReport(
+        root=config.root, owners=ordered, files_checked=len(files),
+        missing_directories=sorted(listed - owners_on_disk),
+        unlisted_directories=sorted(o for o in owners_on_disk if listed and o not in listed and o not in config.admins),
+    )
+    if history or since:
+        report.history_range = history or f"since {since}"
+        report.history, report.unattributed = audit_history(config, ownership, history, since)
+    return report
+
+
+def duplicate_dag_ids(results: list[tuple[SourceFile, FileResult]], settings: Settings) -> list[Finding]:
+    """ETQ104: the same dag_id defined in two places; every place is reported."""
+    rule = RULES_BY_CODE["ETQ104"]
+    places: dict[str, list[tuple[SourceFile, int]]] = defaultdict(list)
+    for file, result in results:
+        for dag in result.facts.dags if result.facts else ():
+            for dag_id in dag.dag_ids:
+                places[dag_id].append((file, dag.ordinal))
+    duplicated = {dag_id: where for dag_id, where in places.items() if len(where) > 1}
+    positions: dict[str, list[tuple[int, int]]] = {}
+    for where in duplicated.values():
+        for file, _ in where:
+            if file.relpath not in positions:
+                positions[file.relpath] = dag_positions(file, settings)
+
+    def at(file: SourceFile, ordinal: int) -> tuple[int, int]:
+        found = positions.get(file.relpath, [])
+        return found[ordinal] if ordinal < len(found) else (1, 1)
+
+    findings = []
+    for dag_id, where in sorted(duplicated.items()):
+        for file, ordinal in where:
+            others = [f"{other.relpath}:{at(other, o)[0]}" for other, o in where if (other, o) != (file, ordinal)]
+            line, column = at(file, ordinal)
+            message = (f'dag_id "{dag_id}" is also defined in {", ".join(others)}; the scheduler keeps only one '
+                       "of them, so one DAG silently disappears")
+            findings.append(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message))
+    return findings
+
+
+def unowned_dag_files(results: list[tuple[SourceFile, FileResult]], settings: Settings,
+                      ownership: Ownership) -> list[Finding]:
+    """ETQ203: DAG files outside every owner directory that CODEOWNERS does not give to an admin."""
+    rule = RULES_BY_CODE["ETQ203"]
+    admins = set(settings.config.admins)
+    findings = []
+    for file, result in results:
+        if file.owner is not None or not result.facts or not result.facts.dags:
+            continue
+        owners = ownership.codeowners_of(file.relpath)
+        if any(o.lstrip("@") in admins or ownership.owner_of_login(o) in admins for o in owners):
+            continue
+        line, column = (dag_positions(file, settings) or [(1, 1)])[0]
+        who = f"CODEOWNERS gives it to {', '.join(owners)}, not an admin" if owners else "no CODEOWNERS entry gives it to an admin"
+        message = (f"{file.relpath} defines DAGs outside every owner directory and {who}; move it to "
+                   f"{settings.config.dags_folder}/<owner>/ or assign it to an admin in CODEOWNERS")
+        findings.append(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message))
+    return findings
+
+
+# -- history ---------------------------------------------------------------------------
+
+def audit_history(config: Config, ownership: Ownership, revision_range: str | None,
+                  since: str | None) -> tuple[list[CommitViolation], list[str]]:
+    """Mainline commits (merges of pull requests count for their branch) that changed someone else's paths."""
+    args = ["log", "--first-parent", "--format=%H%x1f%aI%x1f%an <%ae>%x1f%ae%x1f%P%x1f%s"]
+    args += [f"--since={since}", "HEAD"] if since else [revision_range or "HEAD"]
+    violations: list[CommitViolation] = []
+    unattributed: list[str] = []
+    for line in git(config.root, *args).splitlines():
+        commit, date, author, email, parents, subject = line.split("\x1f", 5)
+        parent = parents.split()[0] if parents else EMPTY_TREE
+        changes = ChangeSet(diff_changes(config.root, parent, commit), f"commit {commit[:7]}")
+        if not changes.changes:
+            continue
+        who = attribute_commit(subject, email, ownership)
+        if who is None:
+            unattributed.append(f"{commit[:7]} {date[:10]} {author}: {subject}")
+            continue
+        found = tuple(f for f in outside_own_directory(changes, who, ownership) if config.rule_enabled(f.code, f.path))
+        if found:
+            violations.append(CommitViolation(commit, date, author, who.owner, who.signal, subject, found))
+    return violations, unattributed
+
+
+def attribute_commit(subject: str, email: str, ownership: Ownership) -> Author | None:
+    known = ownership.known_owners
+    for pattern, signal in ((_PR_MERGE, "pull request branch"), (_BRANCH_MERGE, "merged branch")):
+        match = pattern.match(subject)
+        if match:
+            prefix = match.group("branch").split("/", 1)[0]
+            if prefix in known:
+                return Author(prefix, ownership.login_of(prefix), f"{signal} {match.group('branch')}")
+    scope = _SCOPE.match(subject)
+    if scope and scope.group("scope") in known:
+        owner = scope.group("scope")
+        return Author(owner, ownership.login_of(owner), f"commit scope {subject.split(':', 1)[0]}")
+    owner = ownership.owner_of_email(email)
+    if owner:
+        return Author(owner, ownership.login_of(owner), f"e-mail {email} (roster)")
+    return None
+
+
+def history_summary(report: AuditReport) -> Mapping[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for violation in report.history or ():
+        counts[violation.owner or "?"] += 1
+    return dict(counts)

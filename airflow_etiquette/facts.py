@@ -1,0 +1,98 @@
+"""What a file defines and uses, for the teacher's audit: its DAGs (id, schedule, catchup,
+tags), the schemas and the connections it touches. Collected from the same analysis as the
+findings, so the audit costs one parse per file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+import libcst as cst
+
+from airflow_etiquette.context import FileContext
+from airflow_etiquette.dags import DagDefinition, argument
+from airflow_etiquette.resolve import Seq, Text
+from airflow_etiquette.sql import schema_uses
+
+SCHEDULE_KEYWORDS = ("schedule", "schedule_interval", "timetable")
+_CONN_TEMPLATE = re.compile(r"\bconn\.([A-Za-z_][\w-]*)")
+
+
+class DagFacts(NamedTuple):
+    ordinal: int  # position among the file's DAG definitions (to find it again)
+    dag_ids: tuple[str, ...]  # every id it may have, when known exactly
+    dynamic: str | None  # how the id is written when it is not known exactly
+    schedule: str | None
+    catchup: str | None
+    tags: tuple[str, ...]
+
+
+class FileFacts(NamedTuple):
+    dags: tuple[DagFacts, ...]
+    schemas: tuple[str, ...]
+    connections: tuple[str, ...]
+
+
+def collect_facts(file: FileContext) -> FileFacts:
+    dags = tuple(_dag_facts(file, position, dag) for position, dag in enumerate(file.dags))
+    return FileFacts(dags, tuple(sorted(_schemas(file))), tuple(sorted(_connections(file))))
+
+
+def _dag_facts(file: FileContext, position: int, dag: DagDefinition) -> DagFacts:
+    ids = tuple(dict.fromkeys(v.exact for v in dag.dag_id.values or () if isinstance(v, Text) and v.exact))
+    dynamic = None
+    if not ids or len(ids) != len(dag.dag_id.values or ()):
+        dynamic = file.resolver.source(dag.dag_id.node) if dag.dag_id.node is not None else "(unknown)"
+    call = dag.node if isinstance(dag.node, cst.Call) else None
+    schedule = catchup = None
+    tags: list[str] = []
+    if call is not None:
+        scope = dag.scope
+        for keyword in SCHEDULE_KEYWORDS:
+            found = argument(call, keyword, None, scope, file.resolver)
+            if found.values is not None:
+                schedule = _describe(file, found.node, found.values)
+                break
+        found = argument(call, "catchup", None, scope, file.resolver)
+        if found.values is not None:
+            catchup = _describe(file, found.node, found.values)
+    for value in dag.tags.values or ():
+        if isinstance(value, Seq):
+            tags.extend(item.exact for item in value.items if isinstance(item, Text) and item.exact)
+    return DagFacts(position, ids, dynamic, schedule, catchup, tuple(dict.fromkeys(tags)))
+
+
+def _describe(file: FileContext, node: cst.CSTNode | None, values: tuple) -> str:  # type: ignore[type-arg]
+    if len(values) == 1 and isinstance(values[0], Text) and values[0].exact is not None:
+        return values[0].exact
+    return file.resolver.source(node) if node is not None else "(from **kwargs)"
+
+
+def _schemas(file: FileContext) -> set[str]:
+    found: set[str] = set()
+    for site in file.index.sites:
+        if site.in_log:
+            continue
+        for text in file.site_texts(site):
+            found.update(use.schema for use in schema_uses(text, lambda use: False))
+    for call, scope in file.index.calls:
+        for arg in call.args:
+            if arg.keyword is not None and "schema" in arg.keyword.value:
+                found.update(t.exact for t in file.resolver.text_values(arg.value, scope) if t.exact)
+    return {s for s in found if re.fullmatch(r"[A-Za-z_][\w$-]*", s)}
+
+
+def _connections(file: FileContext) -> set[str]:
+    found: set[str] = set()
+    for call, scope in file.index.calls:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value.endswith("conn_id"):
+                found.update(t.exact for t in file.resolver.text_values(arg.value, scope) if t.exact)
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "get_connection" and call.args:
+            found.update(t.exact for t in file.resolver.text_values(call.args[0].value, scope) if t.exact)
+    for site in file.index.literals:
+        for text in file.site_texts(site):
+            if "conn." in text.render(lambda i: ""):
+                found.update(_CONN_TEMPLATE.findall(text.render(lambda i: "")))
+    return found

@@ -1,0 +1,30 @@
+"""ETQ104 duplicate-dag-id."""
+
+from __future__ import annotations
+
+from airflow_etiquette.findings import Severity
+from airflow_etiquette.rules.base import Rule
+
+
+class DuplicateDagId(Rule):
+    code = "ETQ104"
+    name = "duplicate-dag-id"
+    severity = Severity.ERROR
+    kind = "repository"
+    summary = "The same dag_id defined in two places (reported by `audit` and the pytest plugin)."
+    what = (
+        "Looks across every file of the repository: a dag_id defined twice, in two files or twice in\n"
+        "one, is reported at each place with the other places named. Dynamic ids count where they\n"
+        'resolve (`f"maria_{city}"` over a literal list gives one id per city).'
+    )
+    why = (
+        "Airflow keeps one of two DAGs with the same dag_id and drops the other without an error in\n"
+        "the UI: on a shared scheduler one student's DAG silently disappears, and which one depends\n"
+        "on parse order."
+    )
+    example_text = (
+        '  # dags/maria/taxi.py:  @dag(dag_id="maria_taxi")    # dags/maria/old/taxi.py:  DAG("maria_taxi")\n'
+        '  dags/maria/old/taxi.py:3:7: ETQ104 dag_id "maria_taxi" is also defined in dags/maria/taxi.py:5;\n'
+        "    the scheduler keeps only one of them, so one DAG silently disappears"
+    )
+    fix_text = "  Give every DAG its own id (`maria_taxi_v2`), or delete the old copy."
