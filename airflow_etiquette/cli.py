@@ -114,6 +114,51 @@ def check(
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
 
 
+@cli.command()
+@click.argument("repo", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "html"]), default="text",
+              show_default=True, help="Report format; html needs --output.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
+@click.option("--history", "history_range", metavar="RANGE",
+              help="Also walk these commits (main~50..main) for changes outside their author's own paths.")
+@click.option("--since", metavar="DATE", help="Walk the mainline commits since DATE (2026-01-01).")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Use this configuration file (its directory is the repository root).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes; 0 uses every core.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
+def audit(
+    repo: Path | None, output_format: str, output: Path | None, history_range: str | None, since: str | None,
+    select: tuple[str, ...], ignore: tuple[str, ...], config_file: Path | None, jobs: int, exit_zero: bool,
+    verbose: bool,
+) -> int:
+    """One report for the whole repository: per owner, duplicate dag_ids, unowned files, history."""
+    from airflow_etiquette import audit_formats
+    from airflow_etiquette.audit import run_audit
+
+    if history_range and since:
+        raise click.UsageError("--history and --since both choose commits; give one of them")
+    if output_format == "html" and output is None:
+        raise click.UsageError("--format html writes a file: add --output report.html")
+    config = load_config(repo or Path.cwd(), RULES_BY_CODE, config_file)
+    config = _with_options(config, _codes(select, "--select"), _codes(ignore, "--ignore"), None)
+    if not config.dags_path.is_dir():
+        raise ConfigError(f"no dags folder at {config.dags_path}")
+    report = run_audit(config, jobs, history_range, since)
+    render = {"text": audit_formats.format_audit_text, "markdown": audit_formats.format_audit_markdown,
+              "json": audit_formats.format_audit_json, "html": audit_formats.format_audit_html}[output_format]
+    text = render(report)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{PROG}: wrote {output} ({audit_formats.headline(report)})", err=True)
+    else:
+        click.echo(text, nl=False)
+    return EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN
+
+
 def _with_options(config: Config, select: tuple[str, ...], ignore: tuple[str, ...], timeout: float | None) -> Config:
     from dataclasses import replace
 
