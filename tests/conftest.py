@@ -15,6 +15,8 @@ import pytest
 
 from airflow_etiquette.cli import main
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

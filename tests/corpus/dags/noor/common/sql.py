@@ -1,6 +1,6 @@
 """SQL statements for the weather DAGs. Imported, never run on its own.
 
-Statements that take the schema as a Jinja parameter expect
+Statements that take the schema as a Jinja parameter need
 params={"schema": SCHEMA} on the operator.
 """
 

@@ -1,0 +1,108 @@
+"""A pytest plugin, so the class repository's own test run enforces the conventions
+without installing Airflow.
+
+``pytest --etiquette`` (or ``etiquette = true`` in the pytest ini options) adds one test
+item per Python file in the dags folder, failing with that file's findings, and one item
+for the repository-wide rules (ETQ104 duplicate dag_ids, ETQ203 unowned DAG files). It uses
+the same configuration as the command line. Warnings do not fail a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_etiquette.findings import Finding, Severity
+
+REPOSITORY_ITEM = "repository-wide rules"
+REPOSITORY_CODES = ("ETQ104", "ETQ203", "ETQ202")
+_REPORT_KEY = pytest.StashKey[Any]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("airflow-etiquette")
+    group.addoption("--etiquette", action="store_true", default=False,
+                    help="Check the DAG files of the repository with airflow-etiquette.")
+    parser.addini("etiquette", type="bool", default=False, help="Always run the airflow-etiquette checks.")
+
+
+def _enabled(config: pytest.Config) -> bool:
+    return bool(config.getoption("etiquette") or config.getini("etiquette"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _enabled(config):
+        return
+    collector = EtiquetteCollector.from_parent(session, name="airflow-etiquette", path=Path(config.rootpath))
+    items.extend(collector.collect())
+
+
+class EtiquetteCollector(pytest.Collector):
+    def collect(self) -> Iterator[pytest.Item]:  # type: ignore[override]
+        config = _repository_config(self.config)
+        from airflow_etiquette.discovery import discover
+
+        for file in discover([], config).files:
+            yield EtiquetteItem.from_parent(self, name=file.relpath, relpath=file.relpath)
+        yield EtiquetteItem.from_parent(self, name=REPOSITORY_ITEM, relpath=None)
+
+
+def _repository_config(config: pytest.Config) -> Any:
+    from airflow_etiquette.config import ConfigError, load_config
+    from airflow_etiquette.rules import RULES_BY_CODE
+
+    try:
+        return load_config(Path(config.rootpath), RULES_BY_CODE)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"airflow-etiquette: {exc}") from None
+
+
+def _report(config: pytest.Config) -> Any:
+    """The audit of the whole repository, made once per test session."""
+    report = config.stash.get(_REPORT_KEY, None)
+    if report is None:
+        from airflow_etiquette.audit import run_audit
+
+        report = run_audit(_repository_config(config))
+        config.stash[_REPORT_KEY] = report
+    return report
+
+
+class EtiquetteFailure(Exception):
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(f"{len(findings)} finding(s)")
+        self.findings = findings
+
+
+class EtiquetteItem(pytest.Item):
+    def __init__(self, *, relpath: str | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.relpath = relpath
+        self.add_marker("etiquette")
+
+    def runtest(self) -> None:
+        report = _report(self.config)
+        if self.relpath is None:
+            mine = [f for f in report.findings if f.code in REPOSITORY_CODES]
+        else:
+            mine = [f for f in report.findings if f.path == self.relpath and f.code not in REPOSITORY_CODES]
+        errors = [f for f in mine if f.severity is Severity.ERROR]
+        if errors:
+            raise EtiquetteFailure(sorted(mine, key=lambda f: (f.path, f.line, f.column, f.code)))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, EtiquetteFailure):
+            lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in excinfo.value.findings]
+            return "\n".join(lines) + "\n(see `airflow-etiquette explain CODE` for each rule)"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"airflow-etiquette: {self.name}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "etiquette: an airflow-etiquette check of a DAG file")
