@@ -1,0 +1,39 @@
+"""The bundled example class repository: what the README's first command shows a new user."""
+
+from __future__ import annotations
+
+from conftest import ROOT, run_installed
+
+EXAMPLE = ROOT / "examples" / "class-repo"
+
+EXPECTED_CHECK = """\
+dags/ahmed/taxi_pipeline.py:33:22: ETQ401 deletes the shared connection "azure_pg" (airflow connections delete); ask the teacher instead
+dags/ahmed/taxi_pipeline.py:48:13: ETQ302 INSERT into public.trips writes outside your schema; write to airflow_ahmed instead
+dags/maria/taxi_pipeline.py:16:10: ETQ301 hard-coded schema "airflow_maria"; derive it from the folder: SCHEMA = f"airflow_{STUDENT}"
+dags/maria/taxi_pipeline.py:48:12: ETQ101 dag_id "taxi_pipeline" must start with "maria_" (file is in dags/maria/)
+dags/sofia/taxi_pipeline.py:26:10: ETQ102 tags must include "student:sofia" (found "week11", "taxi")
+dags/sofia/taxi_pipeline.py:46:13: ETQ302 airflow_maria.raw_trips is the schema of owner "maria"; dags/sofia/ may only use airflow_sofia
+Found 5 errors and 1 warning in 3 files (6 files checked).
+"""
+
+
+def test_check_on_the_example_repository_from_the_project_root() -> None:
+    result = run_installed("check", "examples/class-repo", cwd=ROOT)
+    assert (result.exit_code, result.out, result.err) == (1, EXPECTED_CHECK, "")
+
+
+def test_the_findings_match_what_the_example_documents() -> None:
+    documented = (EXAMPLE / "EXPECTED.md").read_text()
+    result = run_installed("check", "--format", "json", cwd=EXAMPLE)
+    for finding in result.findings:
+        assert f'{finding["path"]}:{finding["line"]} {finding["code"]}' in documented
+
+
+def test_audit_of_the_example_repository() -> None:
+    result = run_installed("audit", "--format", "json", cwd=EXAMPLE)
+    assert result.exit_code == 1
+    report = result.findings  # the audit's JSON object
+    owners = {o["owner"]: o for o in report["owners"]}  # type: ignore[index, union-attr]
+    assert owners["lasse"]["status"] == "clean"
+    assert owners["maria"]["status"] == "errors"
+    assert {d["dag_id"] for d in owners["lasse"]["dags"]} == {"lasse_taxi_pipeline"}
