@@ -62,11 +62,12 @@ class Ownership:
         to_owner: dict[str, str] = {}
         to_login: dict[str, str] = {}
         folder = re.escape(self.config.dags_folder.strip("/"))
-        owner_pattern = re.compile(rf"^/?{folder}/(?P<owner>[^/*?\[\]]+)/?(?:\*\*?)?$")
+        owner_pattern = re.compile(rf"^/?{folder}/(?P<owner>[^/*?\[\]]+)(?P<dir>/(?:\*\*?)?)?$")
         if self._codeowners is not None:
             for _, pattern, owners, _, _ in reversed(self._codeowners.paths):
                 match = owner_pattern.match(pattern)
-                if not match:
+                # /dags/alice/ names a directory; /dags/alice only when there is such a directory
+                if not match or not (match.group("dir") or (self.config.dags_path / match.group("owner")).is_dir()):
                     continue
                 logins = [name.lstrip("@") for kind, name in owners if kind == "USERNAME"]
                 if len(logins) == 1:

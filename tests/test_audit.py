@@ -1,0 +1,236 @@
+"""The teacher's audit on a class repository with a real git history, in every format."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import git, make_repo, run_installed
+
+CODEOWNERS = """\
+/dags/example_class_demo.py   @lassebenni
+/requirements.txt             @lassebenni
+/dags/lasse/    @lasse-gh
+/dags/maria/    @maria-gh
+/dags/sofia/    @sofia-gh
+/dags/bob/      @bob-gh
+"""
+
+TAXI = '''\
+import os
+from datetime import datetime
+from pathlib import Path
+
+from airflow.sdk import dag
+
+STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
+SCHEMA = f"airflow_{STUDENT}"
+
+
+@dag(
+    dag_id=f"{STUDENT}_taxi_pipeline",
+    schedule="@monthly",
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    tags=["week11", f"student:{STUDENT}"],
+)
+def taxi_pipeline():
+    from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+    PostgresHook(postgres_conn_id="azure_pg").run(f'DELETE FROM "{SCHEMA}".raw_trips')
+
+
+taxi_pipeline()
+'''
+
+MARIA_CITIES = '''\
+from airflow import DAG
+
+CITIES = ["ams", "rtm"]
+for city in CITIES:
+    with DAG(dag_id=f"maria_{city}_weather", schedule="@daily", tags=["student:maria"]) as dag:
+        pass
+'''
+
+# Sofia copied Maria's weather DAG for Amsterdam without renaming it.
+SOFIA_COPY = '''\
+from airflow import DAG
+
+dag = DAG("maria_ams_weather", schedule="@hourly", tags=["student:sofia"])
+'''
+
+STRAY = '''\
+from airflow.sdk import dag
+
+
+@dag(dag_id="quick_test")
+def quick_test():
+    pass
+'''
+
+TEACHER = '''\
+from airflow.sdk import dag
+
+
+@dag(dag_id="class_demo_hello", schedule="@daily", tags=["teacher"])
+def class_demo_hello():
+    pass
+'''
+
+
+def commit(repo: Path, message: str, email: str) -> str:
+    git(repo, "add", "-A")
+    env = {**os.environ, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_EMAIL": email,
+           "GIT_AUTHOR_NAME": email.split("@")[0], "GIT_COMMITTER_NAME": email.split("@")[0],
+           "GIT_AUTHOR_DATE": "2026-03-01T10:00:00+00:00", "GIT_COMMITTER_DATE": "2026-03-01T10:00:00+00:00"}
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, env=env, check=True)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture(scope="module")
+def class_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    repo = make_repo(tmp_path_factory.mktemp("audit") / "class-airflow", {
+        ".github/CODEOWNERS": CODEOWNERS,
+        "requirements.txt": "apache-airflow-providers-postgres\n",
+        "dags/example_class_demo.py": TEACHER,
+        "dags/lasse/taxi_pipeline.py": TAXI,
+    }, config='admins = ["teacher"]\nshared-connections = ["azure_pg"]\n[tool.airflow-etiquette.owners]\n'
+              'teacher = { github = "lassebenni", emails = ["teacher@school.example"] }\n')
+    commits = {"init": commit(repo, "init: scaffold class repo", "teacher@school.example")}
+    # Maria works on a branch and merges it through a pull request.
+    git(repo, "checkout", "-q", "-b", "maria/weather")
+    (repo / "dags/maria").mkdir()
+    (repo / "dags/maria/taxi_pipeline.py").write_text(TAXI)
+    (repo / "dags/maria/cities.py").write_text(MARIA_CITIES)
+    (repo / "dags/lasse/taxi_pipeline.py").write_text(TAXI + "# maria fixed lasse's file\n")
+    commits["maria"] = commit(repo, "feat(maria): weather DAGs", "shared@school.example")
+    git(repo, "checkout", "-q", "main")
+    subprocess.run(["git", "merge", "-q", "--no-ff", "-m",
+                    "Merge pull request #3 from class-org/maria/weather", "maria/weather"],
+                   cwd=repo, check=True, env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "shared@school.example",
+                                              "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "shared@school.example",
+                                              "GIT_AUTHOR_DATE": "2026-03-01T10:00:00+00:00",
+                                              "GIT_COMMITTER_DATE": "2026-03-01T10:00:00+00:00"})
+    commits["merge"] = git(repo, "rev-parse", "HEAD").strip()
+    # Sofia commits straight to main, with the class's commit convention, and touches requirements.txt.
+    (repo / "dags/sofia").mkdir()
+    (repo / "dags/sofia/taxi_pipeline.py").write_text(TAXI)
+    (repo / "dags/sofia/weather_copy.py").write_text(SOFIA_COPY)
+    (repo / "requirements.txt").write_text("apache-airflow-providers-postgres\npandas\n")
+    commits["sofia"] = commit(repo, "fix(sofia): add weather", "shared@school.example")
+    (repo / "dags/stray_test.py").write_text(STRAY)
+    commits["stray"] = commit(repo, "quick test", "nobody@example.com")
+    return repo, commits
+
+
+def test_json_report_per_owner_with_repository_rules_and_history(class_repo: tuple[Path, dict[str, str]]) -> None:
+    repo, commits = class_repo
+    result = run_installed("audit", "--format", "json", "--history", f"{commits['init']}..HEAD", cwd=repo)
+    assert result.exit_code == 1, result.err
+    report = json.loads(result.out)
+    owners = {o["owner"]: o for o in report["owners"]}
+    assert list(owners) == ["bob", "lasse", "maria", "sofia", "(no owner)"]
+    assert owners["lasse"]["status"] == "clean"
+    assert owners["lasse"]["dags"] == [{"path": "dags/lasse/taxi_pipeline.py", "dag_id": "lasse_taxi_pipeline",
+                                        "schedule": "@monthly", "catchup": "False", "tags": ["week11", "student:lasse"]}]
+    assert owners["lasse"]["schemas"] == ["airflow_lasse"] and owners["lasse"]["connections"] == ["azure_pg"]
+    assert sorted(d["dag_id"] for d in owners["maria"]["dags"]) == [
+        "maria_ams_weather", "maria_rtm_weather", "maria_taxi_pipeline"]
+    assert owners["bob"] == {**owners["bob"], "status": "no directory", "has_directory": False, "files": []}
+    assert report["missing_directories"] == ["bob"]
+    # The duplicate, reported at both places; the stray top-level DAG.
+    duplicates = [(f["path"], f["line"], f["message"]) for o in report["owners"] for f in o["findings"]
+                  if f["code"] == "ETQ104"]
+    assert duplicates == [
+        ("dags/maria/cities.py", 5, 'dag_id "maria_ams_weather" is also defined in dags/sofia/weather_copy.py:3; '
+                                    "the scheduler keeps only one of them, so one DAG silently disappears"),
+        ("dags/sofia/weather_copy.py", 3, 'dag_id "maria_ams_weather" is also defined in dags/maria/cities.py:5; '
+                                          "the scheduler keeps only one of them, so one DAG silently disappears"),
+    ]
+    stray = owners["(no owner)"]["findings"]
+    assert [(f["path"], f["code"]) for f in stray] == [("dags/stray_test.py", "ETQ203")]
+    assert owners["sofia"]["counts"] == {"ETQ101": 1, "ETQ104": 1}
+    # History: the PR merge attributed to maria (lasse's file), sofia's direct commit (requirements.txt).
+    history = report["history"]
+    assert [(v["commit"], v["owner"], v["signal"], [f["path"] for f in v["findings"]]) for v in history["violations"]] == [
+        (commits["sofia"], "sofia", "commit scope fix(sofia)", ["requirements.txt"]),
+        (commits["merge"], "maria", "pull request branch maria/weather", ["dags/lasse/taxi_pipeline.py"]),
+    ]
+    assert history["unattributed"] == [f"{commits['stray'][:7]} 2026-03-01 nobody <nobody@example.com>: quick test"]
+
+
+def test_text_and_markdown_reports(class_repo: tuple[Path, dict[str, str]]) -> None:
+    repo, commits = class_repo
+    text = run_installed("audit", "--since", "2026-01-01", cwd=repo)
+    assert text.exit_code == 1
+    assert text.lines[2].split() == ["owner", "status", "files", "dags", "errors", "warnings", "findings"]
+    assert text.lines[3].split() == ["bob", "no", "directory", "0", "0", "0", "0"]
+    assert text.lines[4].split() == ["lasse", "clean", "1", "1", "0", "0"]
+    assert "In CODEOWNERS or the roster but without a directory: bob" in text.out
+    assert (f"  {commits['merge'][:7]} 2026-03-01 t <shared@school.example>, attributed to maria (pull request "
+            "branch maria/weather): Merge pull request #3 from class-org/maria/weather") in text.lines
+    assert text.lines[-1] == "4 owners, 1 clean; 7 files checked; 6 errors, 0 warnings."
+
+    markdown = run_installed("audit", "--format", "markdown", cwd=repo)
+    assert markdown.lines[0] == "# airflow-etiquette audit"
+    assert "| lasse | ✅ clean | 1 | 1 | 0 | 0 |  |" in markdown.lines
+    assert "| sofia | ❌ errors | 2 | 2 | 2 | 0 | ETQ101×1 ETQ104×1 |" in markdown.lines
+    assert "| maria | `maria_rtm_weather` | @daily | (default) | student:maria | `dags/maria/cities.py` |" in markdown.lines
+
+
+class _Tables(HTMLParser):
+    """Collects the owner table rows and every stylesheet or script reference."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, list[str]] = {}
+        self.external: list[str] = []
+        self._row: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "tr" and values.get("data-owner"):
+            self._row = values["data-owner"]
+            self.rows[self._row] = []
+        if tag in ("link", "script", "img") and (values.get("href") or values.get("src")):
+            self.external.append(str(values.get("href") or values.get("src")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tr":
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._row and data.strip():
+            self.rows[self._row].append(data.strip())
+
+
+def test_html_report_is_one_self_contained_file(class_repo: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    repo, _ = class_repo
+    output = tmp_path / "report.html"
+    result = run_installed("audit", "--format", "html", "--output", str(output), cwd=repo)
+    assert result.exit_code == 1 and result.out == ""
+    assert result.err.startswith(f"airflow-etiquette: wrote {output} (4 owners, 1 clean;")
+    page = output.read_text()
+    parser = _Tables()
+    parser.feed(page)
+    assert parser.external == [] and "http://" not in page.replace("http://www.w3.org", "")
+    assert parser.rows["lasse"] == ["lasse", "clean", "1", "1", "0", "0"]
+    assert parser.rows["maria"][:2] == ["maria", "errors"]
+    assert parser.rows["bob"][:2] == ["bob", "no directory"]
+    assert 'class="status clean"' in page and 'class="status errors"' in page
+    assert "dag_id &quot;maria_ams_weather&quot; is also defined in dags/sofia/weather_copy.py:3" in page
+
+
+def test_audit_usage_errors(class_repo: tuple[Path, dict[str, str]]) -> None:
+    repo, _ = class_repo
+    html = run_installed("audit", "--format", "html", cwd=repo)
+    assert html.exit_code == 2 and html.err == "airflow-etiquette: error: --format html writes a file: add --output report.html\n"
+    both = run_installed("audit", "--history", "HEAD~1..HEAD", "--since", "2026-01-01", cwd=repo)
+    assert both.exit_code == 2 and "give one of them" in both.err
+    bad_range = run_installed("audit", "--history", "nope..HEAD", cwd=repo)
+    assert bad_range.exit_code == 2 and bad_range.err.startswith("airflow-etiquette: error: git log")
