@@ -43,7 +43,7 @@ def _dag_facts(file: FileContext, position: int, dag: DagDefinition) -> DagFacts
     ids = tuple(dict.fromkeys(v.exact for v in dag.dag_id.values or () if isinstance(v, Text) and v.exact))
     dynamic = None
     if not ids or len(ids) != len(dag.dag_id.values or ()):
-        dynamic = file.resolver.source(dag.dag_id.node) if dag.dag_id.node is not None else "(unknown)"
+        dynamic = str(file.resolver.source(dag.dag_id.node)) if dag.dag_id.node is not None else "(unknown)"
     call = dag.node if isinstance(dag.node, cst.Call) else None
     schedule = catchup = None
     tags: list[str] = []
@@ -66,7 +66,7 @@ def _dag_facts(file: FileContext, position: int, dag: DagDefinition) -> DagFacts
 def _describe(file: FileContext, node: cst.CSTNode | None, values: tuple) -> str:  # type: ignore[type-arg]
     if len(values) == 1 and isinstance(values[0], Text) and values[0].exact is not None:
         return values[0].exact
-    return file.resolver.source(node) if node is not None else "(from **kwargs)"
+    return str(file.resolver.source(node)) if node is not None else "(from **kwargs)"
 
 
 def _schemas(file: FileContext) -> set[str]:

@@ -27,6 +27,40 @@ MAX_ALTERNATIVES = 24
 MAX_DEPTH = 40
 
 
+class Snippet:
+    """The source code of a node, for messages: generated when first shown, not when made.
+
+    Most unknown values never reach a message, and libcst's code generation costs more
+    than the rest of the analysis. Equal when they are the same node.
+    """
+
+    __slots__ = ("node", "module", "_text")
+    LIMIT = 60
+
+    def __init__(self, node: cst.CSTNode, module: cst.Module) -> None:
+        self.node, self.module, self._text = node, module, None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            code = " ".join(self.module.code_for_node(self.node).split())
+            self._text = code if len(code) <= self.LIMIT else code[: self.LIMIT - 1] + "…"
+        return self._text
+
+    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731 - f-strings show the code
+
+    def __repr__(self) -> str:
+        return f"Snippet({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Snippet) and self.node is other.node
+
+    def __hash__(self) -> int:
+        return id(self.node)
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return str, (str(self),)  # crossing a process boundary, only the text goes
+
+
 class _Value:
     """Immutable value objects compared by type and fields.
 
@@ -194,9 +228,9 @@ class Resolver:
         self._active: set[int] = set()
         self._depth = 0
 
-    def source(self, node: cst.CSTNode, limit: int = 60) -> str:
-        code = " ".join(self.index.module.code_for_node(node).split())
-        return code if len(code) <= limit else code[: limit - 1] + "…"
+    def source(self, node: cst.CSTNode) -> str:
+        """The code of ``node`` for messages, generated only if a message needs it."""
+        return Snippet(node, self.index.module)  # type: ignore[return-value]
 
     # -- names -------------------------------------------------------------------
     def qualname(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
