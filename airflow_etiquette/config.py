@@ -95,11 +95,15 @@ class Config:
         return any(conn_id.startswith(self.prefix_for(other)) for other in known_owners if other != owner)
 
     # -- rule selection --------------------------------------------------------
-    def rule_enabled(self, code: str, path: str) -> bool:
-        """Whether rule ``code`` runs on ``path`` (relative to the root)."""
+    def selects(self, code: str) -> bool:
+        """Whether ``select`` and ``ignore`` leave rule ``code`` on (per-file ignores aside)."""
         if self.select and not any(code.startswith(sel) for sel in self.select):
             return False
-        if any(code.startswith(ign) for ign in self.ignore):
+        return not any(code.startswith(ign) for ign in self.ignore)
+
+    def rule_enabled(self, code: str, path: str) -> bool:
+        """Whether rule ``code`` runs on ``path`` (relative to the root)."""
+        if not self.selects(code):
             return False
         for pattern, codes in self.per_file_ignores:
             if fnmatch.fnmatch(path, pattern) and any(code.startswith(c) for c in codes):

@@ -18,6 +18,7 @@ from airflow_etiquette.config import Config
 from airflow_etiquette.discovery import discover, known_owners
 from airflow_etiquette.engine import Settings, check_files
 from airflow_etiquette.findings import Finding
+from airflow_etiquette.rules import ALL_RULES
 from airflow_etiquette.ownership import Author, Ownership, change_findings, escaping_symlinks_in_tree, identify_author
 
 
@@ -61,10 +62,11 @@ def run_check(
         change = branch_changes(config.root, default_base(config.root) if ref == "auto" else ref)
     changed = changed_python_files(change, config.root)
     if paths:
-        given = {Path(os.path.abspath(p)) for p in paths}
-        changed = [p for p in changed if Path(os.path.abspath(p)) in given or any(g in p.parents for g in given)]
-    found = discover(changed, config) if changed else None
-    files = found.files if found else ()
+        given = {Path(p).resolve() for p in paths}
+        changed = [p for p in changed if p.resolve() in given or any(g in p.resolve().parents for g in given)]
+    if not any(config.selects(rule.code) for rule in ALL_RULES if rule.kind in ("content", "engine")):
+        changed = []  # only the ownership rules are selected: no file needs parsing
+    files = discover(changed, config).files if changed else ()
     findings = check_files(files, settings, jobs)
     ownership = Ownership(config, owners)
     who: Author | None = None
