@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import libcst as cst
@@ -17,6 +18,7 @@ from airflow_etiquette.sql import SchemaUse
 SCHEMA_KEYWORDS = frozenset({"schema", "target_schema", "schema_name", "destination_schema"})
 WRITING_METHODS = frozenset({"to_sql", "insert_rows", "bulk_load", "bulk_insert_rows"})
 TABLE_KEYWORDS = frozenset({"table", "destination_table", "target_table"})
+_SCHEMA_LITERAL = re.compile(r'"?(?P<schema>[A-Za-z_][\w$-]*)"?(?:\."?(?P<table>[A-Za-z_][\w$]*)"?)?')
 _PREPOSITIONS = {"DELETE": "from", "UPDATE": "of", "CREATE": "of", "DROP": "of", "ALTER": "of", "TRUNCATE": "of"}
 
 
@@ -26,8 +28,9 @@ class ForeignSchema(Rule):
     severity = Severity.ERROR
     summary = "SQL or schema= that uses another owner's schema, or writes outside the owner's own."
     what = (
-        "Reports SQL text or a `schema=` argument in `dags/<owner>/` that refers to another owner's\n"
-        "schema (`airflow_maria.raw_trips` from `dags/lasse/`, read or write), and any write (INSERT,\n"
+        "Reports SQL text, a `schema=` argument or a string that is exactly a schema name in\n"
+        "`dags/<owner>/` that refers to another owner's schema (`airflow_maria.raw_trips` from\n"
+        "`dags/lasse/`, read or write), and any write (INSERT,\n"
         "UPDATE, DELETE, MERGE, CREATE, DROP, ALTER, TRUNCATE, COPY ... FROM, `to_sql(schema=...)`)\n"
         "into a schema other than the owner's own, `public` included. Reading a shared schema\n"
         "(`SELECT * FROM public.zones`) is fine, and so are unqualified table names. SQL is parsed\n"
@@ -66,6 +69,10 @@ class ForeignSchema(Rule):
             'def load(df, engine):\n    df.to_sql("raw_trips", engine, schema="public", if_exists="replace")\n',
             expect=((2, "to_sql into public.raw_trips writes outside your schema"),),
         ),
+        Example(
+            'DBT_ENV = {"PG_HOST": "{{ conn.azure_pg.host }}", "PG_SCHEMA": "airflow_maria"}\n',
+            expect=((1, 'airflow_maria is the schema of owner "maria"'),),
+        ),
     ]
 
     def check(self, file: FileContext) -> Iterator[Report]:
@@ -73,6 +80,18 @@ class ForeignSchema(Rule):
             return
         yield from self._sql(file)
         yield from self._arguments(file)
+        yield from self._literals(file)
+
+    def _literals(self, file: FileContext) -> Iterator[Report]:
+        """A string that is exactly another owner's schema (or schema.table): a constant, a dict value."""
+        for site in file.index.literals:
+            if site.in_log or not isinstance(site.node, cst.SimpleString):
+                continue
+            for text in file.resolver.text_values(site.node, site.scope):
+                match = _SCHEMA_LITERAL.fullmatch(text.exact or "")
+                if match and file.foreign_owner(match.group("schema")):
+                    use = SchemaUse(match.group("schema"), match.group("table"), None)
+                    yield Report(site.node, self._message(file, use))
 
     def _sql(self, file: FileContext) -> Iterator[Report]:
         seen_in_literals: set[SchemaUse] = set()
