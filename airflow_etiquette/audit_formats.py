@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from airflow_etiquette.audit import AuditReport, OwnerSection
 from airflow_etiquette.findings import Finding, Severity
@@ -45,7 +45,7 @@ def _status(section: OwnerSection) -> str:
 # -- text ----------------------------------------------------------------------------------
 
 def format_audit_text(report: AuditReport) -> str:
-    rows = [("owner", "status", "files", "dags", "errors", "warnings", "findings")]
+    rows: list[tuple[str, ...]] = [("owner", "status", "files", "dags", "errors", "warnings", "findings")]
     for section in report.owners:
         errors, warnings = _count(section.findings)
         rows.append((section.owner, _status(section), str(len(section.files)), str(len(section.dags)),
@@ -88,7 +88,7 @@ def _lists_text(report: AuditReport) -> list[str]:
     return out
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
 

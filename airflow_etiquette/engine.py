@@ -29,7 +29,7 @@ from airflow_etiquette.discovery import SourceFile
 from airflow_etiquette.facts import FileFacts, collect_facts
 from airflow_etiquette.findings import Finding, Severity
 from airflow_etiquette.model import build_index
-from airflow_etiquette.rules import CONTENT_RULES, RULES_BY_CODE
+from airflow_etiquette.rules import CONTENT_RULES, RULES_BY_CODE, Rule
 
 PARALLEL_THRESHOLD = 16  # below this many files, worker start-up costs more than it saves
 RISKY_SIZE = 256 * 1024
@@ -118,7 +118,7 @@ def risky(data: bytes) -> str | None:
 def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileResult:
     """The findings (and facts) of one file's bytes. Never raises."""
     config = settings.config
-    rules = [rule() for rule in CONTENT_RULES if config.rule_enabled(rule.code, file.relpath)]
+    checkers = [rule() for rule in CONTENT_RULES if config.rule_enabled(rule.code, file.relpath)]
     parse_error_enabled = config.rule_enabled("ETQ001", file.relpath)
     try:
         module = _parse(data)
@@ -131,21 +131,21 @@ def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileRes
         return FileResult([failure(file, "the file is too deeply nested to analyse")])
     except Exception as exc:  # the parser itself failed: report it for this file, go on with the rest
         return FileResult([failure(file, f"the parser failed: {type(exc).__name__}: {exc}")])
-    if not rules and not settings.collect_facts:
+    if not checkers and not settings.collect_facts:
         return FileResult([])
     findings: list[Finding] = []
-    reports: list[tuple[type, Report]] = []
+    reports: list[tuple[type[Rule], Report]] = []
     try:
         context = FileContext(file.relpath, file.owner, config, settings.known_owners, build_index(module))
     except RecursionError:
         return FileResult([failure(file, "the file is too deeply nested to analyse")])
-    for rule in rules:
+    for checker in checkers:
         try:
-            reports.extend((type(rule), report) for report in rule.check(context))
+            reports.extend((type(checker), report) for report in checker.check(context))
         except RecursionError:
-            findings.append(failure(file, f"{rule.code} could not finish: the file is too deeply nested"))
+            findings.append(failure(file, f"{checker.code} could not finish: the file is too deeply nested"))
         except Exception as exc:  # a bug in one rule must not hide the other rules' findings
-            findings.append(failure(file, f"{rule.code} failed: {type(exc).__name__}: {exc} (please report this)"))
+            findings.append(failure(file, f"{checker.code} failed: {type(exc).__name__}: {exc} (please report this)"))
     if reports:
         findings.extend(_place(module, data, file, reports))
     facts = None
@@ -220,7 +220,7 @@ def _undecodable(data: bytes) -> tuple[int, int, int | None]:
     return 1, 1, None
 
 
-def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[tuple[type, Report]]) -> list[Finding]:
+def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[tuple[type[Rule], Report]]) -> list[Finding]:
     """Turn reports into findings with positions, dropping those silenced by ``# noqa``."""
     from libcst.metadata import MetadataWrapper, PositionProvider  # only files with findings pay for positions
 

@@ -98,7 +98,7 @@ class EtiquetteItem(pytest.Item):
         if isinstance(excinfo.value, EtiquetteFailure):
             lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in excinfo.value.findings]
             return "\n".join(lines) + "\n(see `airflow-etiquette explain CODE` for each rule)"
-        return super().repr_failure(excinfo)
+        return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"airflow-etiquette: {self.name}"

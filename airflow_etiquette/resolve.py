@@ -38,7 +38,8 @@ class Snippet:
     LIMIT = 60
 
     def __init__(self, node: cst.CSTNode, module: cst.Module) -> None:
-        self.node, self.module, self._text = node, module, None
+        self.node, self.module = node, module
+        self._text: str | None = None
 
     def __str__(self) -> str:
         if self._text is None:

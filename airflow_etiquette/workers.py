@@ -90,18 +90,19 @@ def analyze_in_workers(
             wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = set(wait([w.connection for w in busy], timeout=wait_for))
             for position, worker in enumerate(workers):
-                if worker.file is None:
+                file = worker.file
+                if file is None:
                     continue
                 if worker.connection in ready:
                     try:
-                        results[worker.file.relpath] = worker.connection.recv()
+                        results[file.relpath] = worker.connection.recv()
                         worker.file = None
                         continue
                     except (EOFError, OSError):
                         worker.process.join(timeout=5)
-                        results[worker.file.relpath] = FileResult([failure(worker.file, _crash_message(worker.process.exitcode))])
+                        results[file.relpath] = FileResult([failure(file, _crash_message(worker.process.exitcode))])
                 elif time.monotonic() >= worker.deadline:
-                    results[worker.file.relpath] = FileResult([failure(worker.file, (
+                    results[file.relpath] = FileResult([failure(file, (
                         f"analysis did not finish within {timeout:g} s (the timeout setting); the file is "
                         "probably too large or too deeply nested for the parser"))])
                 else:
