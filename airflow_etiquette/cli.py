@@ -82,7 +82,7 @@ def check(
     result = run_check(config, list(paths), base=base, staged=staged, author=author, jobs=jobs)
     findings = result.findings
     if result.skipped_outside:
-        click.echo(f"{PROG}: nothing to check: {result.skipped_outside} file(s) given, none inside "
+        click.echo(f"{PROG}: nothing to check: {result.skipped_outside} path(s) given, none inside "
                    f"{config.dags_folder}/ of {config.root}", err=True)
     headline = None
     if result.change is not None:

@@ -28,7 +28,7 @@ class SourceFile(NamedTuple):
 
 class Discovery(NamedTuple):
     files: tuple[SourceFile, ...]
-    outside: tuple[str, ...]  # explicitly named files that are not in the dags folder
+    outside: tuple[str, ...]  # named files and directories that are not in the dags folder
 
 
 def owner_of(relpath: str, config: Config) -> str | None:
@@ -90,8 +90,15 @@ def discover(paths: Sequence[Path], config: Config) -> Discovery:
         if not os.path.lexists(given):
             raise ConfigError(f"no such file or directory: {given}")
         if given.is_dir():
-            for file_path in _walk(given):
-                _add(file_path, config, found, None)
+            # Only the dags folder holds DAG files: walk the part of it below ``given``, not a
+            # whole repository with its virtualenvs and data.
+            directory, dags = given.resolve(), config.dags_path.resolve()
+            start = dags if dags.is_relative_to(directory) else directory if directory.is_relative_to(dags) else None
+            if start is None:
+                outside.append(str(given))
+            else:
+                for file_path in _walk(given if start == directory else config.dags_path):
+                    _add(file_path, config, found, None)
         else:
             _add(given, config, found, outside)
     return Discovery(tuple(sorted(found.values(), key=lambda f: f.relpath)), tuple(outside))

@@ -208,7 +208,9 @@ def test_files_outside_the_dags_folder_are_not_checked(tmp_path: Path, run_cli) 
     root = repo(tmp_path, extra={"tests/test_dags.py": 'import os\nos.environ["AIRFLOW_CONN_AZURE_PG"] = "x"\n'})
     result = run_cli("check", "tests/test_dags.py", cwd=root)
     assert result.exit_code == 0
-    assert "nothing to check: 1 file(s) given, none inside dags/" in result.err
+    assert "nothing to check: 1 path(s) given, none inside dags/" in result.err
+    elsewhere = run_cli("check", "tests", cwd=root)
+    assert elsewhere.exit_code == 0 and "nothing to check: 1 path(s) given" in elsewhere.err
 
 
 def test_rules_lists_every_rule(tmp_path: Path, run_cli) -> None:

@@ -6,7 +6,6 @@ must stay quiet: this is the precision test as much as the recall test.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from conftest import ROOT, run_installed
 
