@@ -445,6 +445,8 @@ class Resolver:
             return tuple(_path_attribute(v, "parent", source) for v in self.values(args[0].value, scope))
         if name == "os.path.basename" and len(args) == 1:
             return tuple(_path_attribute(v, "name", source) for v in self.values(args[0].value, scope))
+        if name == "os.path.splitext" and len(args) == 1:
+            return tuple(_splitext(v, source) for v in self.values(args[0].value, scope))
         if name == "os.path.join" and args:
             return _combine_many([self.values(a.value, scope) for a in args], lambda vs, s: _path_join(vs[0], vs[1:], s), source)
         if name == "str" and len(args) == 1:
@@ -651,6 +653,17 @@ def _path_attribute(value: Value, attr: str, source: str) -> Value:
     if attr == "stem" and value.parts:
         return Text.of(value.parts[-1].rsplit(".", 1)[0] if "." in value.parts[-1][1:] else value.parts[-1])
     return Unknown(source)
+
+
+def _splitext(value: Value, source: str) -> Value:
+    if isinstance(value, FilePath):
+        value = Text.of("/".join(value.parts))
+    if not isinstance(value, Text) or value.exact is None:
+        return Unknown(source)
+    root, dot, extension = value.exact.rpartition(".")
+    if not dot or "/" in extension or not root or root.endswith("/"):
+        return Seq((value, Text.of("")))
+    return Seq((Text.of(root), Text.of("." + extension)))
 
 
 def _path_join(base: Value, others: Sequence[Value], source: str) -> Value:

@@ -52,6 +52,10 @@ FORMS = {
     "loop over dict items": (
         'from airflow import DAG\nCFG = {"ams": 1, "rtm": 2}\nfor city, _ in CFG.items():\n    DAG(city)\n', ['"ams", "rtm"']),
     "comprehension": ('from airflow import DAG\ndags = [DAG(c + "_x") for c in ("ams",)]\n', ['"ams_x"']),
+    "file name as dag_id": (
+        'import os\nfrom airflow import DAG\ndag = DAG(os.path.splitext(os.path.basename(__file__))[0])\n',
+        ['"pipeline"']),
+    "file stem as dag_id": ('from pathlib import Path\nfrom airflow import DAG\ndag = DAG(Path(__file__).stem)\n', ['"pipeline"']),
     "partial prefix decides": ('from airflow import DAG\nimport random\ndag = DAG(f"taxi_{random.random()}")\n', ['"taxi_{…}"']),
     "path idiom in a nested folder": (
         'import os\nfrom pathlib import Path\nfrom airflow import DAG\n'
