@@ -107,6 +107,15 @@ def test_things_named_dag_that_are_not_airflow_dags(source: str) -> None:
     assert run_example(source, PATH, ("lasse",), {}) == []
 
 
+def test_the_path_idiom_in_a_subfolder_gets_a_hint() -> None:
+    source = ('import os\nfrom pathlib import Path\nfrom airflow import DAG\n'
+              'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
+              'dag = DAG(f"{STUDENT}_taxi", tags=[f"student:{STUDENT}"])\n')
+    (finding, *_) = [f for f in run_example(source, "dags/lasse/experiments/x.py", ("lasse",), {}) if f.code == "ETQ101"]
+    assert finding.message == ('dag_id "experiments_taxi" must start with "lasse_" (file is in dags/lasse/); in a '
+                               'subfolder Path(__file__).parent.name is "experiments", not "lasse"')
+
+
 def test_unresolvable_ids_warn_and_partial_knowledge_is_enough() -> None:
     source = textwrap.dedent('''
         from airflow.sdk import DAG, Variable

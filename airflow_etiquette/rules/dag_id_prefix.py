@@ -72,7 +72,12 @@ class DagIdPrefix(Rule):
             if failing:
                 shown = ", ".join(v.describe() for v in failing[:3] if isinstance(v, Text))
                 more = f" (and {len(failing) - 3} more)" if len(failing) > 3 else ""
+                parent = file.relpath.split("/")[-2]
+                hint = ""
+                if parent != owner and any(isinstance(v, Text) and v.prefix.startswith(parent) for v in failing):
+                    # The path idiom names the immediate folder, not the owner, in a subfolder.
+                    hint = f'; in a subfolder Path(__file__).parent.name is "{parent}", not "{owner}"'
                 yield Report(
                     dag.dag_id.node or dag.node,
-                    f'dag_id {shown}{more} must start with "{prefix}" (file is in {file.owner_directory})',
+                    f'dag_id {shown}{more} must start with "{prefix}" (file is in {file.owner_directory}){hint}',
                 )
