@@ -61,7 +61,8 @@ class SharedConnectionChange(Rule):
             'from airflow.hooks.base import BaseHook\n\n'
             'def load():\n    hook = PostgresHook(postgres_conn_id="azure_pg")\n'
             '    host = BaseHook.get_connection("azure_pg").host\n'
-            '    env = {"PG_HOST": "{{ conn.azure_pg.host }}"}\n    return hook, host, env\n',
+            '    env = {"PG_HOST": "{{ conn.azure_pg.host }}"}\n'
+            '    print("never run: airflow connections delete azure_pg")\n    return hook, host, env\n',
             config={"shared-connections": ["azure_pg"]},
         ),
         Example(
@@ -119,6 +120,8 @@ class SharedConnectionChange(Rule):
     # -- shell commands and URLs inside strings ----------------------------------------
     def _command_strings(self, file: FileContext) -> Iterator[Report]:
         for site in file.index.sites:
+            if site.in_log:
+                continue  # a log line that mentions a command does not run it
             for text in file.site_texts(site):
                 rendered = text.render(lambda i: "\x00")
                 message = self._command_problem(file, rendered)
