@@ -144,9 +144,7 @@ def find_root(start: Path) -> tuple[Path, Path | None, Mapping[str, object]]:
 def _settings_in(directory: Path) -> tuple[Path, Mapping[str, object]] | None:
     dedicated = directory / CONFIG_FILE
     if dedicated.is_file():
-        data = _read_toml(dedicated)
-        table = data.get("tool", {}).get(TOOL_TABLE) if isinstance(data.get("tool"), dict) else None
-        return dedicated, table if isinstance(table, dict) else data
+        return dedicated, _own_table(_read_toml(dedicated))
     pyproject = directory / PYPROJECT
     if pyproject.is_file():
         data = _read_toml(pyproject)
@@ -157,6 +155,13 @@ def _settings_in(directory: Path) -> tuple[Path, Mapping[str, object]] | None:
                 raise ConfigError(f"{pyproject}: [tool.{TOOL_TABLE}] must be a table")
             return pyproject, table
     return None
+
+
+def _own_table(data: dict[str, object]) -> Mapping[str, object]:
+    """``[tool.airflow-etiquette]`` if the file has it, else the whole file."""
+    tool = data.get("tool")
+    table = tool.get(TOOL_TABLE) if isinstance(tool, dict) else None
+    return table if isinstance(table, dict) else data
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -180,14 +185,10 @@ def load_config(start: Path, known_codes: Iterable[str], config_file: Path | Non
             raise ConfigError(f"{config_file}: no such configuration file")
         found = _settings_in(config_file.parent) if config_file.name in (CONFIG_FILE, PYPROJECT) else None
         if found is None or found[0].resolve() != config_file.resolve():
-            data = _read_toml(config_file)
-            tool = data.get("tool")
-            table = tool.get(TOOL_TABLE) if isinstance(tool, dict) else None
-            found = (config_file, table if isinstance(table, dict) else data)
-        root, source, table = config_file.resolve().parent, found[0], found[1]
-    else:
-        root, source, table = find_root(start)
-    return config_from_table(root, source, table, known_codes)
+            found = (config_file, _own_table(_read_toml(config_file)))
+        return config_from_table(config_file.resolve().parent, found[0], found[1], known_codes)
+    root, source, settings = find_root(start)
+    return config_from_table(root, source, settings, known_codes)
 
 
 _TEMPLATES = ("dag-id-prefix", "owner-tag", "schema")
@@ -224,69 +225,73 @@ def config_from_table(
             hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(_KEYS)})"
             raise ConfigError(f"{where}: unknown key {key!r}{hint}")
 
-    values: dict[str, object] = {}
-    for key in ("dags-folder", *_TEMPLATES):
-        if key in table:
-            value = table[key]
-            if not isinstance(value, str) or not value.strip():
-                raise fail(key, value)
-            if key in _TEMPLATES and OWNER_PLACEHOLDER not in value:
-                raise fail(key, value)
-            values[key] = value.strip("/") if key == "dags-folder" else value
-    for key in ("shared-connections", "admins", "exclude"):
-        if key in table:
-            values[key] = _string_list(table[key], lambda got, k=key: fail(k, got))
-    for key in ("select", "ignore"):
-        if key in table:
-            values[key] = _codes(table[key], codes, lambda got, k=key: fail(k, got), f"{where}: {key!r}")
-    if "per-file-ignores" in table:
-        raw = table["per-file-ignores"]
-        if not isinstance(raw, dict):
-            raise fail("per-file-ignores", raw)
-        values["per-file-ignores"] = tuple(
-            (str(pattern), _codes(codes_, codes, lambda got: fail("per-file-ignores", got), f"{where}: 'per-file-ignores' {pattern!r}"))
-            for pattern, codes_ in raw.items()
-        )
-    for key in ("timeout", "max-file-size-mb"):
-        if key in table:
-            value = table[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise fail(key, value)
-            values[key] = float(value)
+    def text(key: str, default: str) -> str:
+        if key not in table:
+            return default
+        value = table[key]
+        if not isinstance(value, str) or not value.strip():
+            raise fail(key, value)
+        if key in _TEMPLATES and OWNER_PLACEHOLDER not in value:
+            raise fail(key, value)
+        return value.strip("/") if key == "dags-folder" else value
 
-    roster: list[RosterEntry] = []
-    if "owners" in table:
-        raw_owners = table["owners"]
-        if not isinstance(raw_owners, dict):
-            raise fail("owners", raw_owners)
-        for owner, entry in raw_owners.items():
-            if not isinstance(entry, dict) or set(entry) - {"github", "emails"}:
-                raise ConfigError(f"{where}: 'owners.{owner}' must be a table with the keys github and emails")
-            github = entry.get("github")
-            if github is not None and not isinstance(github, str):
-                raise ConfigError(f"{where}: 'owners.{owner}.github' must be a string, got {_describe(github)}")
-            emails = _string_list(entry.get("emails", []), lambda got, o=owner: ConfigError(
-                f"{where}: 'owners.{o}.emails' must be a list of strings, got {_describe(got)}"))
-            roster.append(RosterEntry(str(owner), github.lstrip("@") if github else None,
-                                      tuple(e.lower() for e in emails)))
+    def strings(key: str) -> tuple[str, ...]:
+        return _string_list(table.get(key, []), lambda got: fail(key, got))
+
+    def rule_codes(key: str) -> tuple[str, ...]:
+        return _codes(table.get(key, []), codes, lambda got: fail(key, got), f"{where}: {key!r}")
+
+    def number(key: str, default: float) -> float:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise fail(key, value)
+        return float(value)
+
+    raw_ignores = table.get("per-file-ignores", {})
+    if not isinstance(raw_ignores, dict):
+        raise fail("per-file-ignores", raw_ignores)
+    per_file_ignores = tuple(
+        (str(pattern), _codes(listed, codes, lambda got: fail("per-file-ignores", got),
+                              f"{where}: 'per-file-ignores' {pattern!r}"))
+        for pattern, listed in raw_ignores.items()
+    )
 
     return Config(
         root=root,
         source=source,
-        dags_folder=str(values.get("dags-folder", "dags")),
-        dag_id_prefix=str(values.get("dag-id-prefix", "{owner}_")),
-        owner_tag=str(values.get("owner-tag", "student:{owner}")),
-        schema=str(values.get("schema", "airflow_{owner}")),
-        shared_connections=tuple(values.get("shared-connections", ())),  # type: ignore[arg-type]
-        admins=frozenset(values.get("admins", ())),  # type: ignore[arg-type]
-        select=tuple(values.get("select", ())),  # type: ignore[arg-type]
-        ignore=tuple(values.get("ignore", ())),  # type: ignore[arg-type]
-        per_file_ignores=tuple(values.get("per-file-ignores", ())),  # type: ignore[arg-type]
-        exclude=tuple(values.get("exclude", ())),  # type: ignore[arg-type]
-        timeout=float(values.get("timeout", 5.0)),  # type: ignore[arg-type]
-        max_file_size_mb=float(values.get("max-file-size-mb", 5.0)),  # type: ignore[arg-type]
-        roster=tuple(roster),
+        dags_folder=text("dags-folder", "dags"),
+        dag_id_prefix=text("dag-id-prefix", "{owner}_"),
+        owner_tag=text("owner-tag", "student:{owner}"),
+        schema=text("schema", "airflow_{owner}"),
+        shared_connections=strings("shared-connections"),
+        admins=frozenset(strings("admins")),
+        select=rule_codes("select"),
+        ignore=rule_codes("ignore"),
+        per_file_ignores=per_file_ignores,
+        exclude=strings("exclude"),
+        timeout=number("timeout", 5.0),
+        max_file_size_mb=number("max-file-size-mb", 5.0),
+        roster=_roster(table.get("owners", {}), where, fail),
     )
+
+
+def _roster(raw: object, where: str, fail: Callable[[str, object], ConfigError]) -> tuple[RosterEntry, ...]:
+    """``[tool.airflow-etiquette.owners]``: owner = { github = "login", emails = [...] }."""
+    if not isinstance(raw, dict):
+        raise fail("owners", raw)
+    roster: list[RosterEntry] = []
+    for owner, entry in raw.items():
+        if not isinstance(entry, dict) or set(entry) - {"github", "emails"}:
+            raise ConfigError(f"{where}: 'owners.{owner}' must be a table with the keys github and emails")
+        github = entry.get("github")
+        if github is not None and not isinstance(github, str):
+            raise ConfigError(f"{where}: 'owners.{owner}.github' must be a string, got {_describe(github)}")
+        emails = entry.get("emails", [])
+        if not isinstance(emails, list) or not all(isinstance(e, str) for e in emails):
+            raise ConfigError(f"{where}: 'owners.{owner}.emails' must be a list of strings, got {_describe(emails)}")
+        roster.append(RosterEntry(str(owner), github.lstrip("@") if github else None,
+                                  tuple(e.lower() for e in emails)))
+    return tuple(roster)
 
 
 def _describe(value: object) -> str:

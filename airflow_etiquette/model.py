@@ -11,8 +11,8 @@ only for nodes that are reported.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from typing import Literal, NamedTuple
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Literal, NamedTuple
 
 import libcst as cst
 
@@ -168,8 +168,8 @@ class _Walker:
         self.index = index
 
     # -- statements ------------------------------------------------------------
-    def body(self, statements: object, scope: Scope) -> None:
-        for statement in statements:  # type: ignore[attr-defined]
+    def body(self, statements: Sequence[cst.CSTNode], scope: Scope) -> None:
+        for statement in statements:
             if is_docstring(statement):
                 continue  # a docstring is prose, not a schema or SQL
             self.node(statement, scope)
@@ -369,8 +369,8 @@ class _Walker:
             self.index.subscript_assignments.append(
                 SubscriptAssignment(target, value if not unpack else None, scope, statement))
             self.node(target.value, scope)
-            for element in target.slice:
-                self.node(element, scope)
+            for subscript in target.slice:
+                self.node(subscript, scope)
         elif isinstance(target, cst.StarredElement):
             self.target(target.value, None, scope, statement, "unknown")
 
@@ -393,7 +393,7 @@ def _dotted(node: cst.BaseExpression | cst.CSTNode | None) -> str | None:
     return None
 
 
-_HANDLERS: dict[type, object] = {
+_HANDLERS: dict[type[cst.CSTNode], Callable[[_Walker, Any, Scope, bool, bool], None]] = {
     cst.FunctionDef: _Walker.function_def,
     cst.ClassDef: _Walker.class_def,
     cst.Lambda: _Walker.lambda_,

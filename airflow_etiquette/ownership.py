@@ -126,8 +126,8 @@ def identify_author(
 ) -> Author:
     """The author of the change, by the first signal that answers (see the README)."""
     if explicit:
-        owner = explicit.lstrip("@")
-        return Author(ownership.owner_of_login(owner) or owner, None, "--author")
+        name = explicit.lstrip("@")
+        return Author(ownership.owner_of_login(name) or name, None, "--author")
     student = environ.get("AIRFLOW_STUDENT", "").strip()
     if student:
         return Author(student, ownership.login_of(student), "the AIRFLOW_STUDENT environment variable")

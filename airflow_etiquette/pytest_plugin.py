@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 class EtiquetteCollector(pytest.Collector):
-    def collect(self) -> Iterator[pytest.Item]:  # type: ignore[override]
+    def collect(self) -> Iterator[pytest.Item]:
         config = _repository_config(self.config)
         from airflow_etiquette.discovery import discover
 

@@ -13,6 +13,7 @@ one per item), at most ``MAX_ALTERNATIVES``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -79,7 +80,7 @@ class _Value:
         return tuple(getattr(self, name) for name in self.__slots__)
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self._fields() == other._fields()  # type: ignore[attr-defined]
+        return type(self) is type(other) and self._fields() == other._fields()
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._fields()))
@@ -398,7 +399,7 @@ class Resolver:
     def _dict(self, expr: cst.Dict, scope: Scope) -> Iterable[Value]:
         choices: list[tuple[Map, ...]] = []
         for element in expr.elements:
-            if isinstance(element, cst.StarredDictElement):
+            if not isinstance(element, cst.DictElement):  # **other
                 choices.append(tuple(v if isinstance(v, Map) else Map((), False) for v in self.values(element.value, scope)))
                 continue
             keys = self.values(element.key, scope)
@@ -482,7 +483,7 @@ class Resolver:
             elif isinstance(receiver, FilePath) and method in PATH_SAME_METHODS:
                 out.append(receiver)
             elif isinstance(receiver, FilePath) and method == "joinpath":
-                out.extend(_combine_many([self.values(a, scope) for a in args], lambda vs, s, r=receiver: _path_join(r, vs, s), source))
+                out.extend(_combine_many([self.values(a, scope) for a in args], functools.partial(_path_join, receiver), source))
             elif isinstance(receiver, Map) and method == "get" and args:
                 for key in self.values(args[0], scope):
                     found = receiver.get(key.exact) if isinstance(key, Text) and key.exact is not None else None
@@ -493,8 +494,7 @@ class Resolver:
                     else:
                         out.append(Unknown(source))
             elif isinstance(receiver, Map) and method in ("items", "keys", "values"):
-                pick = {"items": lambda k, v: Seq((Text.of(k), v)), "keys": lambda k, v: Text.of(k), "values": lambda k, v: v}[method]
-                out.append(Seq(tuple(pick(k, v) for k, v in receiver.entries), receiver.complete))
+                out.append(Seq(tuple(_map_view(method, k, v) for k, v in receiver.entries), receiver.complete))
             elif isinstance(receiver, Map) and method == "copy":
                 out.append(receiver)
             else:
@@ -664,6 +664,13 @@ def _splitext(value: Value, source: str) -> Value:
     if not dot or "/" in extension or not root or root.endswith("/"):
         return Seq((value, Text.of("")))
     return Seq((Text.of(root), Text.of("." + extension)))
+
+
+def _map_view(method: str, key: str, value: Value) -> Value:
+    """One element of ``d.items()``, ``d.keys()`` or ``d.values()``."""
+    if method == "items":
+        return Seq((Text.of(key), value))
+    return Text.of(key) if method == "keys" else value
 
 
 def _path_join(base: Value, others: Sequence[Value], source: str) -> Value:
