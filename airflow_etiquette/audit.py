@@ -13,11 +13,11 @@ from pathlib import Path
 
 from airflow_etiquette.changes import EMPTY_TREE, ChangeSet, diff_changes, git
 from airflow_etiquette.config import Config
-from airflow_etiquette.discovery import SourceFile, discover, known_owners, owner_of
-from airflow_etiquette.engine import FileResult, Settings, analyze_files, dag_positions
+from airflow_etiquette.discovery import discover, known_owners, owner_of
+from airflow_etiquette.engine import Settings, analyze_files
 from airflow_etiquette.findings import Finding, Severity
 from airflow_etiquette.ownership import Author, Ownership, escaping_symlinks_in_tree, outside_own_directory
-from airflow_etiquette.rules import RULES_BY_CODE
+from airflow_etiquette.repository import duplicate_dag_ids, unowned_dag_files
 
 UNOWNED = "(no owner)"
 _PR_MERGE = re.compile(r"^Merge pull request #(?P<number>\d+) from [^/\s]+/(?P<branch>\S+)")
@@ -94,7 +94,7 @@ class AuditReport:
 
 def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: str | None = None) -> AuditReport:
     owners_on_disk = known_owners(config)
-    settings = Settings(config=config, known_owners=owners_on_disk, collect_facts=True)
+    settings = Settings(config=config, known_owners=owners_on_disk, collect_facts=True, collect_dag_ids=True)
     files = discover([], config).files
     results = analyze_files(files, settings, jobs or os.cpu_count() or 1)
     ownership = Ownership(config, owners_on_disk)
@@ -133,56 +133,6 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
         report.history_range = history or f"since {since}"
         report.history, report.unattributed = audit_history(config, ownership, history, since)
     return report
-
-
-def duplicate_dag_ids(results: list[tuple[SourceFile, FileResult]], settings: Settings) -> list[Finding]:
-    """ETQ104: the same dag_id defined in two places; every place is reported."""
-    rule = RULES_BY_CODE["ETQ104"]
-    places: dict[str, list[tuple[SourceFile, int]]] = defaultdict(list)
-    for file, result in results:
-        for dag in result.facts.dags if result.facts else ():
-            for dag_id in dag.dag_ids:
-                places[dag_id].append((file, dag.ordinal))
-    duplicated = {dag_id: where for dag_id, where in places.items() if len(where) > 1}
-    positions: dict[str, list[tuple[int, int]]] = {}
-    for where in duplicated.values():
-        for file, _ in where:
-            if file.relpath not in positions:
-                positions[file.relpath] = dag_positions(file, settings)
-
-    def at(file: SourceFile, ordinal: int) -> tuple[int, int]:
-        found = positions.get(file.relpath, [])
-        return found[ordinal] if ordinal < len(found) else (1, 1)
-
-    findings = []
-    for dag_id, where in sorted(duplicated.items()):
-        for file, ordinal in where:
-            others = [f"{other.relpath}:{at(other, o)[0]}" for other, o in where if (other, o) != (file, ordinal)]
-            line, column = at(file, ordinal)
-            message = (f'dag_id "{dag_id}" is also defined in {", ".join(others)}; the scheduler keeps only one '
-                       "of them, so one DAG silently disappears")
-            findings.append(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message))
-    return findings
-
-
-def unowned_dag_files(results: list[tuple[SourceFile, FileResult]], settings: Settings,
-                      ownership: Ownership) -> list[Finding]:
-    """ETQ203: DAG files outside every owner directory that CODEOWNERS does not give to an admin."""
-    rule = RULES_BY_CODE["ETQ203"]
-    admins = set(settings.config.admins)
-    findings = []
-    for file, result in results:
-        if file.owner is not None or not result.facts or not result.facts.dags:
-            continue
-        owners = ownership.codeowners_of(file.relpath)
-        if any(o.lstrip("@") in admins or ownership.owner_of_login(o) in admins for o in owners):
-            continue
-        line, column = (dag_positions(file, settings) or [(1, 1)])[0]
-        who = f"CODEOWNERS gives it to {', '.join(owners)}, not an admin" if owners else "no CODEOWNERS entry gives it to an admin"
-        message = (f"{file.relpath} defines DAGs outside every owner directory and {who}; move it to "
-                   f"{settings.config.dags_folder}/<owner>/ or assign it to an admin in CODEOWNERS")
-        findings.append(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message))
-    return findings
 
 
 # -- history ---------------------------------------------------------------------------

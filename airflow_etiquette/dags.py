@@ -110,6 +110,11 @@ def argument(call: cst.Call, keyword: str, position: int | None, scope: Scope, r
     return Argument(None, tuple(values))
 
 
+def exact_dag_ids(dag: DagDefinition) -> tuple[str, ...]:
+    """Every id the DAG may have that is known exactly (one per loop value), without repeats."""
+    return tuple(dict.fromkeys(v.exact for v in dag.dag_id.values or () if isinstance(v, Text) and v.exact))
+
+
 # -- verdicts shared by the rules ------------------------------------------------------
 
 class Verdict(Enum):

@@ -25,6 +25,7 @@ import libcst as cst
 
 from airflow_etiquette.config import Config
 from airflow_etiquette.context import FileContext, Report
+from airflow_etiquette.dags import exact_dag_ids
 from airflow_etiquette.discovery import SourceFile
 from airflow_etiquette.facts import FileFacts, collect_facts
 from airflow_etiquette.findings import Finding, Severity
@@ -46,11 +47,14 @@ class Settings(NamedTuple):
     config: Config
     known_owners: frozenset[str]
     collect_facts: bool = False  # also gather what the audit reports (DAGs, schemas, connections)
+    collect_dag_ids: bool = False  # also list each DAG definition's exact ids (for ETQ104 and ETQ203)
+    run_rules: bool = True  # False: only collect (a file that is compared with, not checked)
 
 
 class FileResult(NamedTuple):
     findings: list[Finding]
     facts: FileFacts | None = None
+    dag_ids: tuple[tuple[str, ...], ...] = ()  # per DAG definition, in order; () for an unresolved one
 
 
 def analyze_file(file: SourceFile, settings: Settings) -> FileResult:
@@ -118,8 +122,8 @@ def risky(data: bytes) -> str | None:
 def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileResult:
     """The findings (and facts) of one file's bytes. Never raises."""
     config = settings.config
-    checkers = [rule() for rule in CONTENT_RULES if config.rule_enabled(rule.code, file.relpath)]
-    parse_error_enabled = config.rule_enabled("ETQ001", file.relpath)
+    checkers = [rule() for rule in CONTENT_RULES if settings.run_rules and config.rule_enabled(rule.code, file.relpath)]
+    parse_error_enabled = settings.run_rules and config.rule_enabled("ETQ001", file.relpath)
     try:
         module = _parse(data)
     except _NotPython as exc:
@@ -131,7 +135,7 @@ def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileRes
         return FileResult([failure(file, "the file is too deeply nested to analyse")])
     except Exception as exc:  # the parser itself failed: report it for this file, go on with the rest
         return FileResult([failure(file, f"the parser failed: {type(exc).__name__}: {exc}")])
-    if not checkers and not settings.collect_facts:
+    if not checkers and not settings.collect_facts and not settings.collect_dag_ids:
         return FileResult([])
     findings: list[Finding] = []
     reports: list[tuple[type[Rule], Report]] = []
@@ -149,16 +153,20 @@ def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileRes
     if reports:
         findings.extend(_place(module, data, file, reports))
     facts = None
-    if settings.collect_facts:
-        try:
+    dag_ids: tuple[tuple[str, ...], ...] = ()
+    try:
+        if settings.collect_facts:
             facts = collect_facts(context)
-        except (RecursionError, Exception) as exc:  # facts are a bonus; the findings stand without them
-            findings.append(failure(file, f"could not collect the audit facts: {type(exc).__name__}: {exc}"))
-    return FileResult(findings, facts)
+        if settings.collect_dag_ids:
+            dag_ids = tuple(exact_dag_ids(dag) for dag in context.dags)
+    except (RecursionError, Exception) as exc:  # a bonus; the findings stand without it
+        findings.append(failure(file, f"could not list the file's DAGs: {type(exc).__name__}: {exc}"))
+    return FileResult(findings, facts, dag_ids)
 
 
-def dag_positions(file: SourceFile, settings: Settings) -> list[tuple[int, int]]:
-    """Line and column of each DAG definition of a file, in the order of ``FileFacts.dags``."""
+def dag_positions(file: SourceFile, settings: Settings, code: str) -> list[tuple[int, int, bool]]:
+    """Line, column and whether ``# noqa`` silences ``code`` there, for each DAG definition
+    of a file, in the order of ``FileResult.dag_ids``."""
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     data, problem = read_source(file, settings.config)
@@ -168,7 +176,9 @@ def dag_positions(file: SourceFile, settings: Settings) -> list[tuple[int, int]]
         module = _parse(data)
         context = FileContext(file.relpath, file.owner, settings.config, settings.known_owners, build_index(module))
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        return [(positions[d.node].start.line, positions[d.node].start.column + 1) for d in context.dags]
+        lines = data.decode(module.encoding, errors="replace").splitlines()
+        starts = [positions[d.node].start for d in context.dags]
+        return [(at.line, at.column + 1, _silenced(lines, at.line, code)) for at in starts]
     except Exception:  # positions only decorate a report that is already complete
         return []
 
@@ -269,12 +279,6 @@ def analyze_files(files: Sequence[SourceFile], settings: Settings, jobs: int) ->
     if isolated:
         results.update((f.relpath, r) for f, r in workers.analyze_in_workers(isolated, settings, 1))
     return [(file, results[file.relpath]) for file in files]
-
-
-def check_files(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[Finding]:
-    """All findings for ``files``, sorted by path, line, column and code."""
-    findings = [f for _, result in analyze_files(files, settings, jobs) for f in result.findings]
-    return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code))
 
 
 def severity_counts(findings: Sequence[Finding]) -> tuple[int, int]:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from airflow_etiquette.context import FileContext
-from airflow_etiquette.dags import DagDefinition, argument
+from airflow_etiquette.dags import DagDefinition, argument, exact_dag_ids
 from airflow_etiquette.resolve import Seq, Text
 from airflow_etiquette.sql import schema_uses
 
@@ -20,7 +20,6 @@ _CONN_TEMPLATE = re.compile(r"\bconn\.([A-Za-z_][\w-]*)")
 
 
 class DagFacts(NamedTuple):
-    ordinal: int  # position among the file's DAG definitions (to find it again)
     dag_ids: tuple[str, ...]  # every id it may have, when known exactly
     dynamic: str | None  # how the id is written when it is not known exactly
     schedule: str | None
@@ -35,12 +34,12 @@ class FileFacts(NamedTuple):
 
 
 def collect_facts(file: FileContext) -> FileFacts:
-    dags = tuple(_dag_facts(file, position, dag) for position, dag in enumerate(file.dags))
+    dags = tuple(_dag_facts(file, dag) for dag in file.dags)
     return FileFacts(dags, tuple(sorted(_schemas(file))), tuple(sorted(_connections(file))))
 
 
-def _dag_facts(file: FileContext, position: int, dag: DagDefinition) -> DagFacts:
-    ids = tuple(dict.fromkeys(v.exact for v in dag.dag_id.values or () if isinstance(v, Text) and v.exact))
+def _dag_facts(file: FileContext, dag: DagDefinition) -> DagFacts:
+    ids = exact_dag_ids(dag)
     dynamic = None
     if not ids or len(ids) != len(dag.dag_id.values or ()):
         dynamic = str(file.resolver.source(dag.dag_id.node)) if dag.dag_id.node is not None else "(unknown)"
@@ -60,7 +59,7 @@ def _dag_facts(file: FileContext, position: int, dag: DagDefinition) -> DagFacts
     for value in dag.tags.values or ():
         if isinstance(value, Seq):
             tags.extend(item.exact for item in value.items if isinstance(item, Text) and item.exact)
-    return DagFacts(position, ids, dynamic, schedule, catchup, tuple(dict.fromkeys(tags)))
+    return DagFacts(ids, dynamic, schedule, catchup, tuple(dict.fromkeys(tags)))
 
 
 def _describe(file: FileContext, node: cst.CSTNode | None, values: tuple) -> str:  # type: ignore[type-arg]

@@ -15,9 +15,10 @@ from airflow_etiquette.changes import (
     ChangeSet, branch_changes, changed_python_files, default_base, github_pull_request, staged_changes,
 )
 from airflow_etiquette.config import Config
-from airflow_etiquette.discovery import discover, known_owners
-from airflow_etiquette.engine import Settings, check_files
+from airflow_etiquette.discovery import SourceFile, discover, known_owners
+from airflow_etiquette.engine import FileResult, Settings, analyze_files
 from airflow_etiquette.findings import Finding
+from airflow_etiquette.repository import duplicate_dag_ids
 from airflow_etiquette.rules import ALL_RULES
 from airflow_etiquette.ownership import Author, Ownership, change_findings, escaping_symlinks_in_tree, identify_author
 
@@ -43,12 +44,14 @@ def run_check(
     """
     environ = os.environ if environ is None else environ
     owners = known_owners(config)
-    settings = Settings(config=config, known_owners=owners)
+    settings = Settings(config=config, known_owners=owners, collect_dag_ids=config.selects("ETQ104"))
     jobs = jobs or os.cpu_count() or 1
     pull_request = github_pull_request(environ) if base is None and not staged else None
     if base is None and not staged and pull_request is None:
         found = discover(list(paths), config)
-        findings = check_files(found.files, settings, jobs)
+        results = analyze_files(found.files, settings, jobs)
+        findings = [finding for _, result in results for finding in result.findings]
+        findings += _enabled(duplicate_dag_ids(results, settings), config)
         if not paths or any(Path(p).resolve() == config.dags_path.resolve() or
                             config.dags_path.resolve().is_relative_to(Path(p).resolve()) for p in paths):
             findings += _enabled(escaping_symlinks_in_tree(config), config)
@@ -67,13 +70,37 @@ def run_check(
     if not any(config.selects(rule.code) for rule in ALL_RULES if rule.kind in ("content", "engine")):
         changed = []  # only the ownership rules are selected: no file needs parsing
     files = discover(changed, config).files if changed else ()
-    findings = check_files(files, settings, jobs)
+    results = analyze_files(files, settings, jobs)
+    findings = [finding for _, result in results for finding in result.findings]
+    if settings.collect_dag_ids and files:
+        findings += _enabled(_duplicates_with_the_rest(results, settings, jobs, whole_folder=not staged), config)
     ownership = Ownership(config, owners)
     who: Author | None = None
     if any(config.rule_enabled("ETQ201", path) for c in change.changes for path in c.touched):
         who = identify_author(author, environ, pull_request, ownership, config.root, staged)
     findings += _enabled(change_findings(change, who, ownership), config)
     return CheckResult(_sorted(findings), len(files), 0, change, who)
+
+
+def _duplicates_with_the_rest(results: list[tuple[SourceFile, FileResult]], settings: Settings,
+                              jobs: int, whole_folder: bool) -> list[Finding]:
+    """ETQ104 for changed files: their dag_ids against the rest of the dags folder.
+
+    In CI (``whole_folder``) that is every other DAG file; in a pre-commit hook, to stay
+    fast, the other files of the changed files' owners (where a copied file is most likely).
+    """
+    config = settings.config
+    if whole_folder:
+        scope: list[Path] = []
+    else:
+        owners = sorted({file.owner for file, _ in results if file.owner is not None})
+        if not owners:
+            return []
+        scope = [config.dags_path / owner for owner in owners]
+    changed = {file.relpath for file, _ in results}
+    others = [file for file in discover(scope, config).files if file.relpath not in changed]
+    compared = analyze_files(others, settings._replace(run_rules=False), jobs)
+    return duplicate_dag_ids([*results, *compared], settings, report_in=changed)
 
 
 def _enabled(findings: list[Finding], config: Config) -> list[Finding]:

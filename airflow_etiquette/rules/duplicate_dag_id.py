@@ -11,11 +11,15 @@ class DuplicateDagId(Rule):
     name = "duplicate-dag-id"
     severity = Severity.ERROR
     kind = "repository"
-    summary = "The same dag_id defined in two places (reported by `audit` and the pytest plugin)."
+    summary = "The same dag_id defined in two places; each place is reported with the others."
     what = (
-        "Looks across every file of the repository: a dag_id defined twice, in two files or twice in\n"
-        "one, is reported at each place with the other places named. Dynamic ids count where they\n"
-        'resolve (`f"maria_{city}"` over a literal list gives one id per city).'
+        "A dag_id defined twice, in two files or twice in one file, is reported at each place with the\n"
+        "other places named. Dynamic ids count where they\n"
+        'resolve (`f"maria_{city}"` over a literal list gives one id per city).\n'
+        "`audit` and the pytest plugin compare every file; `check` compares the files it checks, and\n"
+        "for a change the changed files with the rest of the dags folder (`--base`, CI) or with the\n"
+        "other files of the same owner (`--staged`, the pre-commit hook); only the changed files are\n"
+        "reported then. `# noqa: ETQ104` on the DAG's first line silences one place."
     )
     why = (
         "Airflow keeps one of two DAGs with the same dag_id and drops the other without an error in\n"

@@ -1,0 +1,79 @@
+"""The rules that need more than one file: ETQ104 duplicate dag_ids, ETQ203 unowned DAG files.
+
+They work on the results of the per-file analysis (each file's exact dag_ids), so they
+cost no second parse except to place a finding. `audit` and the pytest plugin run them on
+the whole repository; `check` runs ETQ104 on what it checks, and for a change compares the
+changed files with the rest of the dags folder (CI) or with their owners' directories
+(pre-commit).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+
+from airflow_etiquette.discovery import SourceFile
+from airflow_etiquette.engine import FileResult, Settings, dag_positions
+from airflow_etiquette.findings import Finding
+from airflow_etiquette.ownership import Ownership
+from airflow_etiquette.rules import RULES_BY_CODE
+
+Results = Sequence[tuple[SourceFile, FileResult]]
+
+
+def duplicate_dag_ids(results: Results, settings: Settings, report_in: Collection[str] | None = None) -> list[Finding]:
+    """ETQ104: the same dag_id defined in two places.
+
+    Every place is reported, each naming the others; with ``report_in`` only the places
+    in those files (the changed ones) are, and only duplicates that involve them.
+    """
+    rule = RULES_BY_CODE["ETQ104"]
+    places: dict[str, list[tuple[SourceFile, int]]] = defaultdict(list)
+    for file, result in results:
+        for ordinal, dag_ids in enumerate(result.dag_ids):
+            for dag_id in dag_ids:
+                places[dag_id].append((file, ordinal))
+    duplicated = {dag_id: where for dag_id, where in places.items() if len(where) > 1
+                  and (report_in is None or any(file.relpath in report_in for file, _ in where))}
+    positions: dict[str, list[tuple[int, int, bool]]] = {}
+    for where in duplicated.values():
+        for file, _ in where:
+            if file.relpath not in positions:
+                positions[file.relpath] = dag_positions(file, settings, rule.code)
+
+    def at(file: SourceFile, ordinal: int) -> tuple[int, int, bool]:
+        found = positions[file.relpath]
+        return found[ordinal] if ordinal < len(found) else (1, 1, False)
+
+    findings = []
+    for dag_id, where in sorted(duplicated.items()):
+        for file, ordinal in where:
+            line, column, silenced = at(file, ordinal)
+            if silenced or (report_in is not None and file.relpath not in report_in):
+                continue
+            others = [f"{other.relpath}:{at(other, o)[0]}" for other, o in where if (other, o) != (file, ordinal)]
+            message = (f'dag_id "{dag_id}" is also defined in {", ".join(others)}; the scheduler keeps only one '
+                       "of them, so one DAG silently disappears")
+            findings.append(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message))
+    return findings
+
+
+def unowned_dag_files(results: Results, settings: Settings, ownership: Ownership) -> list[Finding]:
+    """ETQ203: DAG files outside every owner directory that CODEOWNERS does not give to an admin."""
+    rule = RULES_BY_CODE["ETQ203"]
+    admins = set(settings.config.admins)
+    findings = []
+    for file, result in results:
+        if file.owner is not None or not result.dag_ids:
+            continue
+        owners = ownership.codeowners_of(file.relpath)
+        if any(o.lstrip("@") in admins or ownership.owner_of_login(o) in admins for o in owners):
+            continue
+        line, column, silenced = (dag_positions(file, settings, rule.code) or [(1, 1, False)])[0]
+        if silenced:
+            continue
+        who = f"CODEOWNERS gives it to {', '.join(owners)}, not an admin" if owners else "no CODEOWNERS entry gives it to an admin"
+        message = (f"{file.relpath} defines DAGs outside every owner directory and {who}; move it to "
+                   f"{settings.config.dags_folder}/<owner>/ or assign it to an admin in CODEOWNERS")
+        findings.append(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message))
+    return findings

@@ -1,0 +1,83 @@
+"""ETQ104 in `check`: a copied DAG file is stopped where it is made, not only in the audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import git, make_repo, run_installed
+
+DAG = '''\
+from airflow.sdk import dag
+
+@dag(dag_id="{dag_id}", tags=["student:{owner}"])
+def pipeline():
+    pass
+
+pipeline()
+'''
+
+
+def dag(owner: str, dag_id: str, noqa: bool = False) -> str:
+    text = DAG.format(owner=owner, dag_id=dag_id)
+    return text.replace(")\ndef", ")  # noqa: ETQ104\ndef") if noqa else text
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = make_repo(tmp_path / "class", {
+        "dags/maria/taxi.py": dag("maria", "maria_taxi"),
+        "dags/ana/taxi.py": dag("ana", "ana_maria_taxi"),  # a legal prefix for ana and for ana_maria
+        "dags/ana_maria/weather.py": dag("ana_maria", "ana_maria_weather"),
+    })
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
+    return root
+
+
+def codes(result) -> list[tuple[str, int, str]]:  # type: ignore[no-untyped-def]
+    return [(f["path"], f["line"], f["code"]) for f in result.findings]
+
+
+def test_whole_folder_check_reports_both_places(repo: Path) -> None:
+    (repo / "dags/maria/taxi_copy.py").write_text(dag("maria", "maria_taxi"))
+    result = run_installed("check", cwd=repo)
+    assert result.exit_code == 1
+    assert result.lines[:2] == [
+        'dags/maria/taxi.py:3:2: ETQ104 dag_id "maria_taxi" is also defined in dags/maria/taxi_copy.py:3; '
+        "the scheduler keeps only one of them, so one DAG silently disappears",
+        'dags/maria/taxi_copy.py:3:2: ETQ104 dag_id "maria_taxi" is also defined in dags/maria/taxi.py:3; '
+        "the scheduler keeps only one of them, so one DAG silently disappears",
+    ]
+    only_given = run_installed("check", "dags/maria/taxi_copy.py", cwd=repo)
+    assert only_given.exit_code == 0  # explicit files are compared with each other only
+
+
+def test_a_pull_request_is_compared_with_the_whole_dags_folder(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "ana_maria/taxi")
+    (repo / "dags/ana_maria/taxi.py").write_text(dag("ana_maria", "ana_maria_taxi"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "ana_maria: taxi")
+    result = run_installed("check", "--base", "main", "--format", "json", cwd=repo)
+    # Only the changed file is reported: the PR that makes the clash is the one to fix it.
+    assert (result.exit_code, codes(result)) == (1, [("dags/ana_maria/taxi.py", 3, "ETQ104")])
+    assert "also defined in dags/ana/taxi.py:3" in result.findings[0]["message"]
+
+
+def test_pre_commit_compares_with_the_owners_own_files_only(repo: Path) -> None:
+    (repo / "dags/maria/taxi_v2.py").write_text(dag("maria", "maria_taxi"))
+    (repo / "dags/ana_maria/taxi.py").write_text(dag("ana_maria", "ana_maria_taxi"))
+    git(repo, "add", "-A")
+    result = run_installed("check", "--staged", "--ignore", "ETQ2", "--format", "json", cwd=repo)
+    # The copy inside maria's own folder is caught on her laptop; the clash with another
+    # owner's folder is left to CI, which keeps the hook fast.
+    assert (result.exit_code, codes(result)) == (1, [("dags/maria/taxi_v2.py", 3, "ETQ104")])
+
+
+def test_noqa_silences_one_place(repo: Path) -> None:
+    (repo / "dags/maria/taxi_copy.py").write_text(dag("maria", "maria_taxi", noqa=True))
+    result = run_installed("check", "--format", "json", cwd=repo)
+    assert codes(result) == [("dags/maria/taxi.py", 3, "ETQ104")]
+    ignored = run_installed("check", "--ignore", "ETQ104", cwd=repo)
+    assert ignored.exit_code == 0, ignored.out
