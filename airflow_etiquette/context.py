@@ -56,15 +56,21 @@ class FileContext:
     def foreign_owner(self, schema: str) -> str | None:
         """The other owner whose schema this is, or None."""
         other = self.config.owner_of_schema(schema)
-        if other is None or other == self.owner or other not in self.known_owners:
+        if other is None:
+            return None
+        # Postgres folds unquoted names, so AIRFLOW_MARIA is maria's schema too.
+        other = next((o for o in self.known_owners if o.lower() == other.lower()), None)
+        if other is None or (self.owner is not None and other.lower() == self.owner.lower()):
             return None
         return other
 
+    def is_own_schema(self, schema: str) -> bool:
+        return self.owner is not None and schema.lower() == self.config.schema_for(self.owner).lower()
+
     def schema_problem(self, use: SchemaUse) -> bool:
-        own = self.config.schema_for(self.owner) if self.owner else None
         if self.foreign_owner(use.schema):
             return True
-        return use.is_write and use.schema != own
+        return use.is_write and not self.is_own_schema(use.schema)
 
     @cached_property
     def schema_uses_by_site(self) -> list[tuple[StringSite, list[SchemaUse]]]:

@@ -23,20 +23,25 @@ HOLE_MARK = "__etq_hole_"
 _IDENT = r'(?:"[^"\n]+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _NAME = rf"(?P<name>{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}})"
 _WRITE = re.compile(
-    r"\b(?P<verb>INSERT\s+INTO|UPDATE(?:\s+ONLY)?|DELETE\s+FROM(?:\s+ONLY)?|MERGE\s+INTO"
-    r"|TRUNCATE(?:\s+TABLE)?(?:\s+ONLY)?|COPY"
+    r"\b(?P<verb>INSERT\s+INTO|UPDATE(?:\s+ONLY)?(?=\s+\S+(?:\s+(?:AS\s+)?\w+)?\s+SET\b)|DELETE\s+FROM(?:\s+ONLY)?"
+    r"|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?(?:\s+ONLY)?|COPY"
     r"|ALTER\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA)(?:\s+IF\s+EXISTS)?(?:\s+ONLY)?"
     r"|DROP\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA|INDEX|SEQUENCE|FUNCTION)(?:\s+IF\s+EXISTS)?"
+    r"|CREATE\s+(?:UNIQUE\s+)?INDEX(?:\s+CONCURRENTLY)?(?:\s+IF\s+NOT\s+EXISTS)?(?:\s+" + _IDENT + r")?\s+ON(?:\s+ONLY)?"
     r"|CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+|UNLOGGED\s+)?"
-    r"(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA|INDEX|SEQUENCE)(?:\s+IF\s+NOT\s+EXISTS)?)\s+" + _NAME,
+    r"(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA|SEQUENCE)(?:\s+IF\s+NOT\s+EXISTS)?)\s+" + _NAME,
     re.IGNORECASE,
 )
+# TRUNCATE and DROP take a list: `TRUNCATE a.x, b.y`.
+_MORE_NAMES = re.compile(rf"\s*,\s*{_NAME}")
+_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _QUALIFIED = re.compile(rf"(?<![\w$.\"]){_IDENT}\s*\.\s*{_IDENT}(?:\s*\.\s*{_IDENT})?")
 _SEARCH_PATH = re.compile(r"\bsearch_path\s*(?:TO|=)\s*(?P<names>[^;'\n]+)", re.IGNORECASE)
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _PSQL_COMMAND = re.compile(r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')""")
 _SQL_START = re.compile(
-    r"\s*(?:--[^\n]*\n\s*)*(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|WITH|SET|BEGIN|GRANT)\b",
+    r"\s*(?:--[^\n]*\n\s*)*\(?\s*(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|WITH|SET|BEGIN"
+    r"|GRANT|REVOKE|VACUUM|ANALYZE|EXPLAIN|REFRESH|REINDEX|CLUSTER|COMMENT|CALL|DO|LOCK|START|VALUES)\b",
     re.IGNORECASE,
 )
 _LOOKS_LIKE_SQL = re.compile(
@@ -77,6 +82,7 @@ def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool]) -> list[Sch
 
 
 def _analyse(sql: str, may_matter: Callable[[SchemaUse], bool]) -> list[SchemaUse]:
+    sql = _BLOCK_COMMENT.sub(" ", sql)
     starts_like_sql = _SQL_START.match(sql) is not None
     # Text that does not start like SQL is a shell script or prose ("cannot insert into
     # public.x"): there only an upper-case statement counts as SQL.
@@ -97,20 +103,27 @@ def _scan(sql: str, uppercase_only: bool = False) -> Iterator[SchemaUse]:
     for match in _WRITE.finditer(sql):
         if uppercase_only and not match.group("verb").isupper():
             continue
-        verb = " ".join(match.group("verb").split()[:1]).upper()
-        parts = _split_name(match.group("name"))
+        kind = " ".join(match.group("verb").upper().split())
+        verb = "CREATE INDEX" if kind.startswith("CREATE") and " INDEX" in kind else kind.split()[0]
         if verb == "COPY" and _copy_is_read(sql, match.end()):
             continue
-        kind = match.group("verb").upper()
-        if "SCHEMA" in kind and not kind.startswith(("COPY",)):
-            use = SchemaUse(parts[-1], None, verb)
-        elif len(parts) >= 2:
-            use = SchemaUse(parts[-2], parts[-1], verb)
-        else:
-            continue
-        if HOLE_MARK not in use.schema:
-            writes.add((use.schema, use.table))
-            yield use
+        names = [match.group("name")]
+        if verb in ("TRUNCATE", "DROP"):
+            end = match.end()
+            while more := _MORE_NAMES.match(sql, end):
+                names.append(more.group("name"))
+                end = more.end()
+        for name in names:
+            parts = _split_name(name)
+            if "SCHEMA" in kind:
+                use = SchemaUse(parts[-1], None, verb)
+            elif len(parts) >= 2:
+                use = SchemaUse(parts[-2], parts[-1], verb)
+            else:
+                continue
+            if HOLE_MARK not in use.schema:
+                writes.add((use.schema, use.table))
+                yield use
     for match in _QUALIFIED.finditer(sql):
         parts = _split_name(match.group(0))
         schema, table = parts[-2], parts[-1]
@@ -129,7 +142,8 @@ def _copy_is_read(sql: str, end: int) -> bool:
 
 
 def _split_name(name: str) -> list[str]:
-    return [p.strip().strip('"') for p in re.findall(_IDENT, name)]
+    """The parts of a dotted name as Postgres sees them: unquoted names fold to lower case."""
+    return [p[1:-1] if p.startswith('"') else p.lower() for p in re.findall(_IDENT, name)]
 
 
 _SQLGLOT: Any = None
@@ -138,8 +152,14 @@ _SQLGLOT: Any = None
 def _sqlglot() -> Any:
     global _SQLGLOT  # a lazily imported module, not state: sqlglot costs 0.2 s to import
     if _SQLGLOT is None:
+        import logging
+
         import sqlglot
         from sqlglot import exp
+
+        # sqlglot logs a warning for every statement it falls back on; to the user of a
+        # pre-commit hook that is noise about our internals, and the scan covers the case.
+        logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
         _SQLGLOT = (sqlglot, exp)
     return _SQLGLOT
@@ -171,7 +191,7 @@ def _parse(sql: str) -> list[SchemaUse] | None:
             if id(table) in target_ids:
                 continue
             schema = table.args.get("db")
-            name = schema.name if schema is not None else ""
+            name = _folded(schema) if schema is not None else ""
             if name and HOLE_MARK not in name:
                 uses.append(SchemaUse(name, table.name or None, None))
         if isinstance(statement, exp.Set):
@@ -189,14 +209,21 @@ def _write_verb(statement: Any, exp: Any) -> str | None:
         if isinstance(statement, kind):
             if kind is exp.Copy and not statement.args.get("kind"):
                 return None  # COPY ... TO reads
+            if kind is exp.Create and isinstance(statement.this, exp.Index):
+                return "CREATE INDEX"
             return verb
     return None
 
 
 def _write_targets(statement: Any, exp: Any) -> list[Any]:
-    if isinstance(statement, (exp.TruncateTable, exp.Drop)) and statement.expressions:
-        return [t for t in statement.expressions if isinstance(t, exp.Table)]
+    if isinstance(statement, (exp.TruncateTable, exp.Drop)):
+        # sqlglot keeps the list in `expressions` (TRUNCATE, DROP before 30.2x) or `tables` (DROP since)
+        listed = statement.args.get("tables") or statement.expressions
+        if listed:
+            return [t for t in listed if isinstance(t, exp.Table)]
     target = statement.this
+    if isinstance(target, exp.Index):  # CREATE INDEX ... ON target (see _write_verb)
+        target = target.args.get("table")
     if isinstance(target, exp.Schema):
         target = target.this
     return [target] if isinstance(target, exp.Table) else []
@@ -207,5 +234,11 @@ def _table_parts(table: Any, exp: Any) -> tuple[str, str | None]:
     if schema is None:
         return "", None
     if not table.name:  # CREATE SCHEMA x parses as a table with only a db part
-        return schema.name, None
-    return schema.name, table.name
+        return _folded(schema), None
+    return _folded(schema), table.name
+
+
+def _folded(identifier: Any) -> str:
+    """An identifier's name as Postgres stores it: unquoted names fold to lower case."""
+    name = str(identifier.name)
+    return name if identifier.args.get("quoted") else name.lower()

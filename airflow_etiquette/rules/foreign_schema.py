@@ -19,7 +19,8 @@ SCHEMA_KEYWORDS = frozenset({"schema", "target_schema", "schema_name", "destinat
 WRITING_METHODS = frozenset({"to_sql", "insert_rows", "bulk_load", "bulk_insert_rows"})
 TABLE_KEYWORDS = frozenset({"table", "destination_table", "target_table"})
 _SCHEMA_LITERAL = re.compile(r'"?(?P<schema>[A-Za-z_][\w$-]*)"?(?:\."?(?P<table>[A-Za-z_][\w$]*)"?)?')
-_PREPOSITIONS = {"DELETE": "from", "UPDATE": "of", "CREATE": "of", "DROP": "of", "ALTER": "of", "TRUNCATE": "of"}
+_PREPOSITIONS = {"DELETE": "from", "UPDATE": "of", "CREATE": "of", "DROP": "of", "ALTER": "of", "TRUNCATE": "of",
+                "CREATE INDEX": "on"}
 
 
 class ForeignSchema(Rule):
@@ -30,11 +31,13 @@ class ForeignSchema(Rule):
     what = (
         "Reports SQL text, a `schema=` argument or a string that is exactly a schema name in\n"
         "`dags/<owner>/` that refers to another owner's schema (`airflow_maria.raw_trips` from\n"
-        "`dags/lasse/`, read or write), and any write (INSERT,\n"
-        "UPDATE, DELETE, MERGE, CREATE, DROP, ALTER, TRUNCATE, COPY ... FROM, `to_sql(schema=...)`)\n"
-        "into a schema other than the owner's own, `public` included. Reading a shared schema\n"
+        "`dags/lasse/`, read or write), and any write (INSERT, UPDATE, DELETE, MERGE, CREATE,\n"
+        "CREATE INDEX ... ON, DROP, ALTER, TRUNCATE, COPY ... FROM, `to_sql(schema=...)`) into a\n"
+        "schema other than the owner's own, `public` included. Reading a shared schema\n"
         "(`SELECT * FROM public.zones`) is fine, and so are unqualified table names. SQL is parsed\n"
-        "with sqlglot where it parses; f-string and Jinja placeholders are never guessed."
+        "with sqlglot where it parses; comments are skipped, unquoted names compare as Postgres\n"
+        "folds them (`AIRFLOW_MARIA` is `airflow_maria`), and f-string and Jinja placeholders are\n"
+        "never guessed."
     )
     why = (
         "Everyone writes to one shared Postgres; the per-owner schema is what keeps thirty\n"
@@ -53,6 +56,11 @@ class ForeignSchema(Rule):
             '    df.to_sql("raw_trips", engine, schema=SCHEMA, if_exists="append")\n'
         ),
         Example('SQL = "INSERT INTO {{ params.schema }}.raw_trips SELECT * FROM staging"\n'),
+        Example(
+            'CHECK = "/* was: DELETE FROM public.zones */ SELECT count(*) FROM public.zones"\n'
+            'NOTE = "Update public.zones by asking the teacher"\n'
+            'OWN = "INSERT INTO AIRFLOW_LASSE.raw_trips SELECT * FROM staging"\n'
+        ),
     ]
     INVALID = [
         Example(
@@ -72,6 +80,20 @@ class ForeignSchema(Rule):
         Example(
             'DBT_ENV = {"PG_HOST": "{{ conn.azure_pg.host }}", "PG_SCHEMA": "airflow_maria"}\n',
             expect=((1, 'airflow_maria is the schema of owner "maria"'),),
+        ),
+        Example(
+            'RESET = [\n'
+            '    "DROP TABLE IF EXISTS public.raw_trips",\n'
+            '    "DROP SCHEMA Airflow_Maria CASCADE",\n'
+            '    "TRUNCATE airflow_lasse.raw_trips, staging.zones",\n'
+            '    "/* nightly */ insert into public.daily select 1",\n'
+            '    "CREATE INDEX ix_zone ON public.zones (zone_id)",\n'
+            ']\n',
+            expect=((2, "DROP of public.raw_trips writes outside your schema"),
+                    (3, 'airflow_maria is the schema of owner "maria"'),
+                    (4, "TRUNCATE of staging.zones writes outside your schema"),
+                    (5, "INSERT into public.daily writes outside your schema"),
+                    (6, "CREATE INDEX on public.zones writes outside your schema")),
         ),
     ]
 
@@ -109,7 +131,6 @@ class ForeignSchema(Rule):
                     seen_in_literals.add(use)
 
     def _arguments(self, file: FileContext) -> Iterator[Report]:
-        own = file.config.schema_for(file.student or "")
         for call, scope in file.index.calls:
             method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
             for arg in call.args:
@@ -122,7 +143,7 @@ class ForeignSchema(Rule):
                         other = file.foreign_owner(schema)
                         if other:
                             yield Report(arg.value, self._message(file, SchemaUse(schema, None, None)))
-                        elif method in WRITING_METHODS and schema != own:
+                        elif method in WRITING_METHODS and not file.is_own_schema(schema):
                             table = _first_string(call, file, scope)
                             yield Report(arg.value, self._message(file, SchemaUse(schema, table, method)))
                 elif keyword in TABLE_KEYWORDS and (keyword != "table" or method in WRITING_METHODS):
