@@ -58,7 +58,7 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
         for decorator in function.decorators:
             expr = decorator.decorator
             callee = expr.func if isinstance(expr, cst.Call) else expr
-            if resolver.qualname(callee, scope) not in DAG_DECORATORS:
+            if not resolver.refers_to(callee, scope, DAG_DECORATORS):
                 continue
             if isinstance(expr, cst.Call):
                 dag_id = argument(expr, "dag_id", 0, scope, resolver)
@@ -69,7 +69,7 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
                 found.append(DagDefinition(
                     decorator, Argument(function.name, (Text.of(function.name.value),)), Argument(None, None), scope))
     for call, scope in index.calls:
-        if resolver.qualname(call.func, scope) in DAG_CLASSES:
+        if resolver.refers_to(call.func, scope, DAG_CLASSES):
             found.append(DagDefinition(
                 call, argument(call, "dag_id", 0, scope, resolver), argument(call, "tags", None, scope, resolver), scope))
     return found

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from string import Formatter
 from typing import Union
 
@@ -236,19 +236,32 @@ class Resolver:
 
     # -- names -------------------------------------------------------------------
     def qualname(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
-        """The dotted name an expression refers to through the imports, if any."""
+        """The dotted name an expression refers to through the imports, if it is one name."""
+        names = self.qualnames(expr, scope)
+        return next(iter(names)) if len(names) == 1 else None
+
+    def qualnames(self, expr: cst.BaseExpression, scope: Scope) -> frozenset[str]:
+        """Every dotted name an expression may refer to through the imports; empty when it
+        may be anything else (a local definition, an assignment).
+
+        Several names come from the Airflow 2/3 compatibility import
+        (``try: from airflow.sdk import DAG`` / ``except ImportError: from airflow import DAG``).
+        """
         if isinstance(expr, cst.Name):
             found = scope.lookup(expr.value)
             if found is None:
-                return expr.value  # a builtin, or a name defined nowhere
-            names = {b.qualname for b in found[0]}
-            if len(names) == 1 and all(b.kind == "import" for b in found[0]):
-                return names.pop()
-            return None
+                return frozenset((expr.value,))  # a builtin, or a name defined nowhere
+            if all(b.kind == "import" and b.qualname for b in found[0]):
+                return frozenset(b.qualname for b in found[0] if b.qualname)
+            return frozenset()
         if isinstance(expr, cst.Attribute):
-            head = self.qualname(expr.value, scope)
-            return f"{head}.{expr.attr.value}" if head else None
-        return None
+            return frozenset(f"{head}.{expr.attr.value}" for head in self.qualnames(expr.value, scope))
+        return frozenset()
+
+    def refers_to(self, expr: cst.BaseExpression, scope: Scope, names: Collection[str]) -> bool:
+        """Whether ``expr`` certainly names one of ``names`` (whichever import ran)."""
+        found = self.qualnames(expr, scope)
+        return bool(found) and all(name in names for name in found)
 
     # -- values ------------------------------------------------------------------
     def values(self, expr: cst.BaseExpression, scope: Scope) -> Values:

@@ -36,6 +36,10 @@ FORMS = {
     "import airflow.models": ('import airflow.models\ndag = airflow.models.DAG("taxi")\n', ['"taxi"']),
     "from airflow import models": ('from airflow import models\ndag = models.DAG("taxi")\n', ['"taxi"']),
     "class alias": ('from airflow import DAG as AirflowDAG\ndag = AirflowDAG("taxi")\n', ['"taxi"']),
+    "airflow 2/3 compatibility import": (
+        'try:\n    from airflow.sdk import DAG, dag\nexcept ImportError:\n    from airflow import DAG\n'
+        '    from airflow.decorators import dag\n\nd = DAG("taxi")\n@dag(dag_id="rides")\ndef f(): pass\n',
+        ['"taxi"', '"rides"']),
     "import inside a function": ('def make():\n    from airflow import DAG\n    return DAG("taxi")\n', ['"taxi"']),
     "constant defined after use": ('from airflow import DAG\ndef make():\n    return DAG(DAG_ID)\nDAG_ID = "taxi"\n', ['"taxi"']),
     "concatenation": ('from airflow import DAG\nNAME = "taxi"\ndag = DAG("nyc_" + NAME)\n', ['"nyc_taxi"']),
@@ -99,6 +103,7 @@ NOT_DAGS = {
     "DAG from another library": 'from prefect import DAG\nDAG("taxi")\n',
     "shadowed import": 'from airflow import DAG\nDAG = dict\nDAG(dag_id="taxi")\n',
     "unimported name": 'DAG("taxi")\n',
+    "fallback to another library": 'try:\n    from airflow import DAG\nexcept ImportError:\n    from mylib import DAG\nDAG("taxi")\n',
 }
 
 

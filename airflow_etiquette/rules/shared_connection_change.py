@@ -217,8 +217,7 @@ class SharedConnectionChange(Rule):
             return ids
         if not isinstance(expr, cst.Call):
             return []
-        name = file.resolver.qualname(expr.func, scope) or ""
-        if name in CONNECTION_CLASSES:
+        if file.resolver.refers_to(expr.func, scope, CONNECTION_CLASSES):
             conn_arg = _argument(expr, ("conn_id", "connection_id"), 0)
             return self._exact(file, conn_arg, scope)
         if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in FETCHERS:
@@ -234,7 +233,7 @@ class SharedConnectionChange(Rule):
             if isinstance(node, cst.Call):
                 for arg in node.args:
                     for sub in _walk_expression(arg.value):
-                        if isinstance(sub, (cst.Name, cst.Attribute)) and (file.resolver.qualname(sub, scope) or "") in CONNECTION_CLASSES:
+                        if isinstance(sub, (cst.Name, cst.Attribute)) and file.resolver.refers_to(sub, scope, CONNECTION_CLASSES):
                             mentions_connection = True
                         elif isinstance(sub, (cst.SimpleString, cst.Name)):
                             ids.extend(i for i in self._exact(file, sub, scope) if self._shared(file, i))
