@@ -59,21 +59,33 @@ def duplicate_dag_ids(results: Results, settings: Settings, report_in: Collectio
 
 
 def unowned_dag_files(results: Results, settings: Settings, ownership: Ownership) -> list[Finding]:
-    """ETQ203: DAG files outside every owner directory that CODEOWNERS does not give to an admin."""
+    """ETQ203: DAG files outside every owner directory that CODEOWNERS gives to no one in charge.
+
+    In charge: an admin, or a login that is no student's (no ``dags/<owner>/`` is theirs by
+    CODEOWNERS or the roster), so the class repository's own CODEOWNERS line for the teacher's
+    demo DAG is enough, with zero configuration.
+    """
     rule = RULES_BY_CODE["ETQ203"]
-    admins = set(settings.config.admins)
+    config = settings.config
+    admins = set(config.admins)
     findings = []
     for file, result in results:
         if file.owner is not None or not result.dag_ids:
             continue
-        owners = ownership.codeowners_of(file.relpath)
-        if any(o.lstrip("@") in admins or ownership.owner_of_login(o) in admins for o in owners):
+        logins = ownership.codeowners_of(file.relpath)
+        students = {login: ownership.owner_of_login(login) for login in logins}
+        if any(owner is None or owner in admins or owner not in settings.known_owners
+               for owner in students.values()):
             continue
         line, column, silenced = (dag_positions(file, settings, rule.code) or [(1, 1, False)])[0]
         if silenced:
             continue
-        who = f"CODEOWNERS gives it to {', '.join(owners)}, not an admin" if owners else "no CODEOWNERS entry gives it to an admin"
+        if logins:
+            named = ", ".join(f"{login} ({owner})" for login, owner in students.items())
+            who, fix = f"CODEOWNERS gives it to {named}, a student", f"{config.dags_folder}/{next(iter(students.values()))}/"
+        else:
+            who, fix = "no CODEOWNERS entry gives it to the teacher or an admin", f"{config.dags_folder}/<owner>/"
         message = (f"{file.relpath} defines DAGs outside every owner directory and {who}; move it to "
-                   f"{settings.config.dags_folder}/<owner>/ or assign it to an admin in CODEOWNERS")
+                   f"{fix} or give it to the teacher in CODEOWNERS")
         findings.append(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message))
     return findings

@@ -234,3 +234,24 @@ def test_audit_usage_errors(class_repo: tuple[Path, dict[str, str]]) -> None:
     assert both.exit_code == 2 and "give one of them" in both.err
     bad_range = run_installed("audit", "--history", "nope..HEAD", cwd=repo)
     assert bad_range.exit_code == 2 and bad_range.err.startswith("airflow-etiquette: error: git log")
+
+
+def test_unowned_dag_files_with_zero_configuration(tmp_path: Path) -> None:
+    dag = 'from airflow.sdk import dag\n\n@dag(dag_id="{0}")\ndef {0}():\n    pass\n'
+    repo = make_repo(tmp_path / "class", {
+        ".github/CODEOWNERS": "/dags/class_demo.py @teacher-gh\n/dags/maria_scratch.py @maria-gh\n"
+                              "/dags/maria/ @maria-gh\n",
+        "dags/class_demo.py": dag.format("class_demo"),
+        "dags/maria_scratch.py": dag.format("maria_scratch"),
+        "dags/nobodys.py": dag.format("nobodys"),
+        "dags/maria/taxi.py": dag.format("maria_taxi").replace(")\ndef", ', tags=["student:maria"])\ndef'),
+    })
+    result = run_installed("audit", "--format", "json", cwd=repo)
+    findings = [(f["path"], f["line"], f["code"], f["message"])
+                for o in result.findings["owners"] for f in o["findings"]]  # type: ignore[index, union-attr]
+    assert (result.exit_code, findings) == (1, [
+        ("dags/maria_scratch.py", 3, "ETQ203", "dags/maria_scratch.py defines DAGs outside every owner directory and "
+         "CODEOWNERS gives it to @maria-gh (maria), a student; move it to dags/maria/ or give it to the teacher in CODEOWNERS"),
+        ("dags/nobodys.py", 3, "ETQ203", "dags/nobodys.py defines DAGs outside every owner directory and no CODEOWNERS "
+         "entry gives it to the teacher or an admin; move it to dags/<owner>/ or give it to the teacher in CODEOWNERS"),
+    ])
