@@ -38,6 +38,7 @@ RISKY_DEPTH = 100
 RISKY_OPERATORS = 400
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _TOKENS = re.compile(rb"[(\[{]|[)\]}]|\n|[-+*/%@&|^~<>.]|\bnot\b|\band\b|\bor\b")
 
 
@@ -176,7 +177,7 @@ def dag_positions(file: SourceFile, settings: Settings, code: str) -> list[tuple
         module = _parse(data)
         context = FileContext(file.relpath, file.owner, settings.config, settings.known_owners, build_index(module))
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        lines = data.decode(module.encoding, errors="replace").splitlines()
+        lines = _source_lines(data, module.encoding)
         starts = [positions[d.node].start for d in context.dags]
         return [(at.line, at.column + 1, _silenced(lines, at.line, code)) for at in starts]
     except Exception:  # positions only decorate a report that is already complete
@@ -235,12 +236,14 @@ def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[
     from libcst.metadata import MetadataWrapper, PositionProvider  # only files with findings pay for positions
 
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    lines = data.decode(module.encoding, errors="replace").splitlines()
+    lines = _source_lines(data, module.encoding)
     findings: list[Finding] = []
     seen: set[tuple[str, int, str]] = set()
     for rule, report in reports:
-        start = positions[report.node].start
-        if _silenced(lines, start.line, rule.code):
+        start, end = positions[report.node].start, positions[report.node].end
+        # A comment can follow the first line, or, for a multi-line string or call, the last
+        # (`""")  # noqa: ETQ302`), as flake8 and ruff users expect.
+        if _silenced(lines, start.line, rule.code) or (end.line != start.line and _silenced(lines, end.line, rule.code)):
             continue
         key = (rule.code, start.line, report.message)
         if key in seen:
@@ -248,6 +251,12 @@ def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[
         seen.add(key)
         findings.append(Finding(file.relpath, start.line, start.column + 1, rule.code, rule.name, rule.severity, report.message))
     return findings
+
+
+def _source_lines(data: bytes, encoding: str) -> list[str]:
+    """The lines as the parser counts them: str.splitlines would also split on form feeds
+    and U+2028, and put a `# noqa` on the wrong line."""
+    return _LINE_BREAK.split(data.decode(encoding, errors="replace"))
 
 
 def _silenced(lines: list[str], line: int, code: str) -> bool:

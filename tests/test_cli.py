@@ -129,9 +129,15 @@ def test_noqa_silences_one_code_or_all(tmp_path: Path, run_cli) -> None:
         "dags/lasse/a.py": 'SCHEMA = "airflow_lasse"  # noqa: ETQ301\n',
         "dags/lasse/b.py": 'SCHEMA = "airflow_lasse"  # noqa\n',
         "dags/lasse/c.py": 'SCHEMA = "airflow_lasse"  # noqa: ETQ101\n',
+        # A multi-line string takes the comment after its closing quotes.
+        "dags/lasse/d.py": 'run(sql="""\n    INSERT INTO public.audit_log VALUES (1);\n""")  # noqa: ETQ302\n',
+        "dags/lasse/e.py": 'run(sql="""\n    INSERT INTO public.audit_log VALUES (1);\n""")  # noqa: ETQ301\n',
+        # A form feed is not a line break for Python, so the comment stays on its line.
+        "dags/lasse/f.py": 'x = 1\x0c\nSCHEMA = "airflow_lasse"  # noqa: ETQ301\n',
     })
     result = run_cli("check", "--format", "json", cwd=root)
-    assert [(f["path"], f["code"]) for f in result.findings] == [("dags/lasse/c.py", "ETQ301")]
+    assert [(f["path"], f["line"], f["code"]) for f in result.findings] == [
+        ("dags/lasse/c.py", 1, "ETQ301"), ("dags/lasse/e.py", 1, "ETQ302")]
 
 
 def test_config_in_pyproject_changes_the_conventions(tmp_path: Path, run_cli) -> None:
