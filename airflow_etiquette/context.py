@@ -77,7 +77,7 @@ class FileContext:
         """Schema uses of every string expression that is not an argument of a log call."""
         found: list[tuple[StringSite, list[SchemaUse]]] = []
         for site in self.index.sites:
-            if site.in_log:
+            if site.prose:
                 continue
             uses: list[SchemaUse] = []
             for text in self.site_texts(site):

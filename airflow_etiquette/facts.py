@@ -71,7 +71,7 @@ def _describe(file: FileContext, node: cst.CSTNode | None, values: tuple) -> str
 def _schemas(file: FileContext) -> set[str]:
     found: set[str] = set()
     for site in file.index.sites:
-        if site.in_log:
+        if site.prose:
             continue
         for text in file.site_texts(site):
             found.update(use.schema for use in schema_uses(text, lambda use: False))

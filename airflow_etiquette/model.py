@@ -78,7 +78,7 @@ class StringSite(NamedTuple):
 
     node: cst.BaseExpression
     scope: Scope
-    in_log: bool  # an argument of print() or a logger call
+    prose: bool  # a message or documentation: logged, printed, raised, asserted, doc_md=/description=
 
 
 class AttributeAssignment(NamedTuple):
@@ -111,6 +111,8 @@ class ModuleIndex:
 
 
 LOG_FUNCTIONS = frozenset({"print"})
+# Keyword arguments that hold documentation shown in the UI, never code or SQL.
+PROSE_KEYWORDS = frozenset({"doc", "doc_md", "doc_rst", "doc_json", "doc_yaml", "description"})
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 LITERAL_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 
@@ -174,15 +176,15 @@ class _Walker:
                 continue  # a docstring is prose, not a schema or SQL
             self.node(statement, scope)
 
-    def node(self, node: cst.CSTNode, scope: Scope, in_string: bool = False, in_log: bool = False) -> None:
+    def node(self, node: cst.CSTNode, scope: Scope, in_string: bool = False, prose: bool = False) -> None:
         handler = _HANDLERS.get(type(node))
         if handler is not None:
-            handler(self, node, scope, in_string, in_log)
+            handler(self, node, scope, in_string, prose)
             return
         for child in iter_children(node):
-            self.node(child, scope, in_string, in_log)
+            self.node(child, scope, in_string, prose)
 
-    def function_def(self, node: cst.FunctionDef, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def function_def(self, node: cst.FunctionDef, scope: Scope, in_string: bool, prose: bool) -> None:
         for decorator in node.decorators:
             self.node(decorator.decorator, scope)
         inner = Scope("function", scope)
@@ -208,12 +210,12 @@ class _Walker:
             if param.default is not None:
                 self.node(param.default, outer)
 
-    def lambda_(self, node: cst.Lambda, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def lambda_(self, node: cst.Lambda, scope: Scope, in_string: bool, prose: bool) -> None:
         inner = Scope("function", scope)
         self._params(node.params, scope, inner)
-        self.node(node.body, inner, in_string, in_log)
+        self.node(node.body, inner, in_string, prose)
 
-    def class_def(self, node: cst.ClassDef, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def class_def(self, node: cst.ClassDef, scope: Scope, in_string: bool, prose: bool) -> None:
         for decorator in node.decorators:
             self.node(decorator.decorator, scope)
         for arg in (*node.bases, *node.keywords):
@@ -226,32 +228,32 @@ class _Walker:
         else:
             self.node(body, inner)
 
-    def assign(self, node: cst.Assign, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def assign(self, node: cst.Assign, scope: Scope, in_string: bool, prose: bool) -> None:
         for target in node.targets:
             self.target(target.target, node.value, scope, node, "assign")
         self.node(node.value, scope)
 
-    def ann_assign(self, node: cst.AnnAssign, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def ann_assign(self, node: cst.AnnAssign, scope: Scope, in_string: bool, prose: bool) -> None:
         if node.value is not None:
             self.target(node.target, node.value, scope, node, "assign")
             self.node(node.value, scope)
 
-    def aug_assign(self, node: cst.AugAssign, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def aug_assign(self, node: cst.AugAssign, scope: Scope, in_string: bool, prose: bool) -> None:
         self.target(node.target, None, scope, node, "unknown")
         self.node(node.value, scope)
 
-    def named_expr(self, node: cst.NamedExpr, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def named_expr(self, node: cst.NamedExpr, scope: Scope, in_string: bool, prose: bool) -> None:
         self.target(node.target, node.value, scope, node, "assign")
-        self.node(node.value, scope, in_string, in_log)
+        self.node(node.value, scope, in_string, prose)
 
-    def for_(self, node: cst.For, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def for_(self, node: cst.For, scope: Scope, in_string: bool, prose: bool) -> None:
         self.node(node.iter, scope)
         self.target(node.target, node.iter, scope, node, "loop")
         self.node(node.body, scope)
         if node.orelse is not None:
             self.node(node.orelse, scope)
 
-    def comprehension(self, node: cst.CSTNode, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def comprehension(self, node: cst.CSTNode, scope: Scope, in_string: bool, prose: bool) -> None:
         inner = Scope("function", scope)
         comp: cst.CompFor | None = node.for_in  # type: ignore[attr-defined]
         first = True
@@ -265,23 +267,23 @@ class _Walker:
         for name in ("elt", "key", "value"):
             part = getattr(node, name, None)
             if part is not None:
-                self.node(part, inner, in_string, in_log)
+                self.node(part, inner, in_string, prose)
 
-    def with_(self, node: cst.With, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def with_(self, node: cst.With, scope: Scope, in_string: bool, prose: bool) -> None:
         for item in node.items:
             self.node(item.item, scope)
             if item.asname is not None:
                 self.target(item.asname.name, item.item, scope, node, "assign")
         self.node(node.body, scope)
 
-    def except_handler(self, node: cst.ExceptHandler, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def except_handler(self, node: cst.ExceptHandler, scope: Scope, in_string: bool, prose: bool) -> None:
         if node.type is not None:
             self.node(node.type, scope)
         if node.name is not None and isinstance(node.name.name, cst.Name):
             scope.bind(node.name.name.value, Binding("unknown"))
         self.node(node.body, scope)
 
-    def import_(self, node: cst.Import, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def import_(self, node: cst.Import, scope: Scope, in_string: bool, prose: bool) -> None:
         for alias in node.names:
             dotted = _dotted(alias.name)
             if dotted is None:
@@ -292,7 +294,7 @@ class _Walker:
                 head = dotted.split(".", 1)[0]
                 scope.bind(head, Binding("import", qualname=head))
 
-    def import_from(self, node: cst.ImportFrom, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def import_from(self, node: cst.ImportFrom, scope: Scope, in_string: bool, prose: bool) -> None:
         if isinstance(node.names, cst.ImportStar):
             return
         base = _dotted(node.module) if node.module is not None else ""
@@ -305,28 +307,40 @@ class _Walker:
             qualname = None if relative or base is None else f"{base}.{name}"
             scope.bind(bound, Binding("import", qualname=qualname) if qualname else Binding("unknown"))
 
-    def global_(self, node: cst.Global, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def global_(self, node: cst.Global, scope: Scope, in_string: bool, prose: bool) -> None:
         for item in node.names:
             scope.global_names.add(item.name.value)
 
     # -- expressions -----------------------------------------------------------
-    def call(self, node: cst.Call, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def call(self, node: cst.Call, scope: Scope, in_string: bool, prose: bool) -> None:
         self.index.calls.append((node, scope))
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("format", "join") and not in_string:
-            self.index.sites.append(StringSite(node, scope, in_log))
+            self.index.sites.append(StringSite(node, scope, prose))
             in_string = True
-        logs = in_log or (isinstance(func, cst.Name) and func.value in LOG_FUNCTIONS) or (
+        logs = prose or (isinstance(func, cst.Name) and func.value in LOG_FUNCTIONS) or (
             isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS
         )
-        self.node(func, scope, in_string, in_log)
+        self.node(func, scope, in_string, prose)
         for arg in node.args:
-            self.node(arg.value, scope, in_string, logs)
+            documents = arg.keyword is not None and arg.keyword.value in PROSE_KEYWORDS
+            self.node(arg.value, scope, in_string, logs or documents)
 
-    def string(self, node: cst.BaseExpression, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def raise_(self, node: cst.Raise, scope: Scope, in_string: bool, prose: bool) -> None:
+        """An exception's message says what went wrong; it runs no SQL and changes no connection."""
+        for part in (node.exc, node.cause.item if node.cause else None):
+            if part is not None:
+                self.node(part, scope, in_string, True)
+
+    def assert_(self, node: cst.Assert, scope: Scope, in_string: bool, prose: bool) -> None:
+        self.node(node.test, scope, in_string, prose)
+        if node.msg is not None:
+            self.node(node.msg, scope, in_string, True)
+
+    def string(self, node: cst.BaseExpression, scope: Scope, in_string: bool, prose: bool) -> None:
         if isinstance(node, cst.SimpleString) and "b" in node.prefix.lower():
             return
-        site = StringSite(node, scope, in_log)
+        site = StringSite(node, scope, prose)
         self.index.literals.append(site)
         if not in_string:
             self.index.sites.append(site)
@@ -334,16 +348,16 @@ class _Walker:
             if isinstance(piece, cst.FormattedString):
                 for part in piece.parts:
                     if isinstance(part, cst.FormattedStringExpression):
-                        self.node(part.expression, scope, False, in_log)
+                        self.node(part.expression, scope, False, prose)
 
-    def binary_operation(self, node: cst.BinaryOperation, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def binary_operation(self, node: cst.BinaryOperation, scope: Scope, in_string: bool, prose: bool) -> None:
         if isinstance(node.operator, (cst.Add, cst.Modulo)) and not in_string:
-            self.index.sites.append(StringSite(node, scope, in_log))
+            self.index.sites.append(StringSite(node, scope, prose))
             in_string = True
-        self.node(node.left, scope, in_string, in_log)
-        self.node(node.right, scope, in_string, in_log)
+        self.node(node.left, scope, in_string, prose)
+        self.node(node.right, scope, in_string, prose)
 
-    def expr(self, node: cst.Expr, scope: Scope, in_string: bool, in_log: bool) -> None:
+    def expr(self, node: cst.Expr, scope: Scope, in_string: bool, prose: bool) -> None:
         if isinstance(node.value, LITERAL_STRINGS):
             return  # a bare string statement is a comment in disguise
         self.node(node.value, scope)
@@ -417,4 +431,6 @@ _HANDLERS: dict[type[cst.CSTNode], Callable[[_Walker, Any, Scope, bool, bool], N
     cst.FormattedString: _Walker.string,
     cst.BinaryOperation: _Walker.binary_operation,
     cst.Expr: _Walker.expr,
+    cst.Raise: _Walker.raise_,
+    cst.Assert: _Walker.assert_,
 }

@@ -61,6 +61,14 @@ class ForeignSchema(Rule):
             'NOTE = "Update public.zones by asking the teacher"\n'
             'OWN = "INSERT INTO AIRFLOW_LASSE.raw_trips SELECT * FROM staging"\n'
         ),
+        Example(
+            'from airflow.sdk import DAG\n\n'
+            'with DAG("lasse_zones", tags=["student:lasse"],\n         description="Copies public.zones; maria reads airflow_maria.zones") as dag:\n'
+            '    pass\n\n'
+            'def check(cur):\n'
+            '    if not cur.rowcount:\n'
+            '        raise RuntimeError("INSERT INTO public.zones is the teacher\'s job: ask before rerunning")\n'
+        ),
     ]
     INVALID = [
         Example(
@@ -107,7 +115,7 @@ class ForeignSchema(Rule):
     def _literals(self, file: FileContext) -> Iterator[Report]:
         """A string that is exactly another owner's schema (or schema.table): a constant, a dict value."""
         for site in file.index.literals:
-            if site.in_log or not isinstance(site.node, cst.SimpleString):
+            if site.prose or not isinstance(site.node, cst.SimpleString):
                 continue
             for text in file.resolver.text_values(site.node, site.scope):
                 match = _SCHEMA_LITERAL.fullmatch(text.exact or "")
