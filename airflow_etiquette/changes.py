@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,12 +73,15 @@ def staged_changes(root: Path) -> ChangeSet:
 def branch_changes(root: Path, base: str) -> ChangeSet:
     """What HEAD and the staged index change since the merge base of ``base`` and HEAD."""
     if _resolve(root, base) is None:
+        if _is_shallow(root) and re.fullmatch(r"[0-9a-f]{7,40}", base):  # a pull request's base commit
+            raise GitError(
+                f"this clone is shallow and lacks the base commit {base[:12]}; fetch the whole history "
+                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)")
         raise GitError(f"unknown base {base!r}: no such branch, tag or commit (fetch it first?)")
     try:
         merge_base = git(root, "merge-base", base, "HEAD").strip()
     except GitError:
-        shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
-        if shallow:
+        if _is_shallow(root):
             raise GitError(
                 f"this clone is shallow and lacks the merge base of {base} and HEAD; fetch the whole history "
                 "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)") from None
@@ -95,6 +99,13 @@ def default_base(root: Path) -> str:
         if _resolve(root, ref) is not None:
             return ref
     raise GitError("--base auto found none of " + ", ".join(AUTO_BASES) + "; give the base branch explicitly")
+
+
+def _is_shallow(root: Path) -> bool:
+    try:
+        return git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+    except GitError:
+        return False
 
 
 def _resolve(root: Path, ref: str) -> str | None:
@@ -134,11 +145,12 @@ def blob_text(root: Path, blob: str) -> str | None:
 
 
 def current_branch(root: Path) -> str | None:
+    """The checked-out branch, also before its first commit; None when HEAD is detached."""
     try:
-        branch = git(root, "rev-parse", "--abbrev-ref", "HEAD").strip()
+        branch = git(root, "symbolic-ref", "--quiet", "--short", "HEAD").strip()
     except GitError:
         return None
-    return None if branch in ("HEAD", "") else branch
+    return branch or None
 
 
 def git_email(root: Path, staged: bool) -> str | None:

@@ -148,6 +148,11 @@ def identify_author(
         owner = ownership.owner_of_email(email)
         if owner:
             return Author(owner, ownership.login_of(owner), f"the git e-mail {email} (roster; the weakest signal)")
+    if pull_request and pull_request.author_login:
+        raise ConfigError(
+            f"cannot tell whose folder the pull request author @{pull_request.author_login} works in: add "
+            f"'/{ownership.config.dags_folder}/<name>/ @{pull_request.author_login}' to CODEOWNERS, or "
+            f'<name> = {{ github = "{pull_request.author_login}" }} under [tool.airflow-etiquette.owners]')
     raise ConfigError(
         "cannot tell who made this change: pass --author NAME, set AIRFLOW_STUDENT, use a branch named "
         "<name>/<topic>, or list your e-mail under [tool.airflow-etiquette.owners]")

@@ -46,7 +46,8 @@ def run_check(
     owners = known_owners(config)
     settings = Settings(config=config, known_owners=owners, collect_dag_ids=config.selects("ETQ104"))
     jobs = jobs or os.cpu_count() or 1
-    pull_request = github_pull_request(environ) if base is None and not staged else None
+    # In a pull request the event names the author even when --base is given explicitly.
+    pull_request = github_pull_request(environ) if not staged else None
     if base is None and not staged and pull_request is None:
         found = discover(list(paths), config)
         results = analyze_files(found.files, settings, jobs)

@@ -184,6 +184,41 @@ def test_a_pull_request_in_github_actions(class_repo: Path, tmp_path: Path) -> N
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["ETQ201", "ETQ301"]
 
 
+def test_a_pull_request_with_an_explicit_base_and_an_unknown_author(class_repo: Path, tmp_path: Path) -> None:
+    base = git(class_repo, "rev-parse", "HEAD").strip()
+    git(class_repo, "checkout", "-q", "-b", "patch-1")  # GitHub's web editor names branches like this
+    (class_repo / "dags/maria/weather.py").write_text(dag_file("weather"))
+    commit(class_repo, "add weather", email="new@student.example")
+    event = tmp_path / "event.json"
+
+    def run_as(login: str):  # type: ignore[no-untyped-def]
+        event.write_text(json.dumps({"pull_request": {
+            "user": {"login": login}, "head": {"ref": "patch-1"}, "base": {"ref": "main", "sha": base}}}))
+        env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event),
+               "AIRFLOW_STUDENT": "", "GITHUB_STEP_SUMMARY": ""}
+        return run_installed("check", "--base", base, "--format", "text", cwd=class_repo, env=env)
+
+    # --base given by the workflow's `args` must not hide who opened the pull request.
+    known = run_as("maria-gh")
+    assert known.exit_code == 0, known.err
+    assert "(identified by the pull request author @maria-gh (roster))" in known.lines[0]
+    stranger = run_as("new-student")
+    assert stranger.exit_code == 2
+    assert stranger.err == (
+        "airflow-etiquette: error: cannot tell whose folder the pull request author @new-student works in: add "
+        "'/dags/<name>/ @new-student' to CODEOWNERS, or <name> = { github = \"new-student\" } under "
+        "[tool.airflow-etiquette.owners]\n")
+
+
+def test_the_author_is_known_from_the_branch_before_the_first_commit(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "fresh", {"dags/maria/taxi.py": dag_file("taxi")}, init_git=False)
+    subprocess.run(["git", "init", "-q", "-b", "maria/first"], cwd=repo, check=True)
+    git(repo, "add", "-A")
+    result = run_installed("check", "--staged", cwd=repo, env={"AIRFLOW_STUDENT": ""})
+    assert result.exit_code == 0, result.err
+    assert "(identified by the branch name maria/first)" in result.lines[0]
+
+
 def test_a_shallow_clone_is_an_error_that_says_to_fetch_the_history(class_repo: Path, tmp_path: Path) -> None:
     git(class_repo, "checkout", "-q", "-b", "maria/x")
     for n in range(3):
@@ -201,6 +236,12 @@ def test_a_shallow_clone_is_an_error_that_says_to_fetch_the_history(class_repo: 
                           "HEAD; fetch the whole history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n")
     unknown = run_installed("check", "--base", "nope", cwd=clone)
     assert unknown.exit_code == 2 and "unknown base 'nope'" in unknown.err
+    # actions/checkout's default (depth 1) lacks even the pull request's base commit.
+    base = git(class_repo, "rev-parse", "main~1").strip()  # older than anything the clone holds
+    missing = run_installed("check", "--base", base, cwd=clone)
+    assert missing.exit_code == 2
+    assert missing.err == (f"airflow-etiquette: error: this clone is shallow and lacks the base commit {base[:12]}; fetch "
+                           "the whole history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n")
 
 
 def test_detached_head_and_unusual_file_names(class_repo: Path) -> None:
