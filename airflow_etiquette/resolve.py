@@ -301,7 +301,7 @@ class Resolver:
         if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
             return self._or(expr, scope)
         if isinstance(expr, cst.IfExp):
-            return (*self.values(expr.body, scope), *self.values(expr.orelse, scope))
+            return self._if_expression(expr, scope)
         if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
             return self._sequence(expr.elements, scope)
         if isinstance(expr, cst.Dict):
@@ -371,6 +371,16 @@ class Resolver:
         if isinstance(right, Seq) and isinstance(left, Unknown):
             return Seq(right.items, False)
         return Unknown(source)
+
+    def _if_expression(self, expr: cst.IfExp, scope: Scope) -> Iterable[Value]:
+        """``a if test else b``: the branch the test picks when it is known (``[TAG] if STUDENT
+        else []`` with the path-derived STUDENT), else both."""
+        verdicts = {_truth(value) for value in self.values(expr.test, scope)}
+        if verdicts == {True}:
+            return self.values(expr.body, scope)
+        if verdicts == {False}:
+            return self.values(expr.orelse, scope)
+        return (*self.values(expr.body, scope), *self.values(expr.orelse, scope))
 
     def _or(self, expr: cst.BooleanOperation, scope: Scope) -> Iterable[Value]:
         out: list[Value] = []
@@ -613,6 +623,17 @@ def _unescape(text: str, raw: bool, fstring: bool) -> str:
     if raw or "\\" not in text:
         return text
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), text, flags=re.DOTALL)
+
+
+def _truth(value: Value) -> bool | None:
+    """``bool(value)`` when it is known statically."""
+    if _falsy(value):
+        return False
+    if isinstance(value, Text):
+        return True if any(isinstance(part, str) for part in value.parts) else None
+    if isinstance(value, (Seq, Map)):
+        return True if (value.items if isinstance(value, Seq) else value.entries) else None
+    return True if isinstance(value, FilePath) else None
 
 
 def _falsy(value: Value) -> bool:

@@ -34,6 +34,12 @@ class OwnerTag(Rule):
             'from airflow import DAG\n\nCOMMON = {"tags": ["student:lasse"], "catchup": False}\n\n'
             'dag = DAG("lasse_taxi", **COMMON)\n'
         ),
+        Example(
+            'import os\nfrom pathlib import Path\n\nfrom airflow.sdk import dag\n\n'
+            'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n\n'
+            '@dag(dag_id=f"{STUDENT}_taxi", tags=["week12"] + ([f"student:{STUDENT}"] if STUDENT else []))\n'
+            'def taxi():\n    pass\n'
+        ),
     ]
     INVALID = [
         Example(
