@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from airflow_etiquette.context import FileContext, Report
 from airflow_etiquette.dags import Verdict, prefix_verdict
 from airflow_etiquette.findings import Severity
-from airflow_etiquette.resolve import Text
+from airflow_etiquette.resolve import Text, Value
 from airflow_etiquette.rules.base import Example, Rule
 
 
@@ -20,7 +20,9 @@ class DagIdPrefix(Rule):
         "Checks that every DAG defined in `dags/<owner>/` has a dag_id starting with `<owner>_` (the\n"
         "`dag-id-prefix` setting). The dag_id is worked out statically: literals, constants, f-strings,\n"
         "loops over literal lists, and the path-derived `STUDENT` idiom. A `@dag` without dag_id uses\n"
-        "the function name. Files directly in the dags folder and admins' files are skipped."
+        "the function name. When one owner's name extends another's (`jan` and `jan_willem`), a dag_id\n"
+        "of `jan` that starts with `jan_willem_` is reported too: it reads as the other owner's.\n"
+        "Files directly in the dags folder and admins' files are skipped."
     )
     why = (
         "Thirty students deploying `taxi_pipeline` give the shared UI thirty rows with the same name,\n"
@@ -57,6 +59,11 @@ class DagIdPrefix(Rule):
             '    dag = airflow.DAG(dag_id=f"{city}_weather", tags=["student:lasse"])\n',
             expect=((5, 'dag_id "ams_weather", "rtm_weather" must start with "lasse_"'),),
         ),
+        Example(
+            'from airflow import DAG\n\ndag = DAG("jan_willem_taxi", tags=["student:jan"])\n',
+            path="dags/jan/taxi.py", owners=("jan", "jan_willem"),
+            expect=((3, 'dag_id "jan_willem_taxi" starts with "jan_willem_", the prefix of owner "jan_willem"'),),
+        ),
     ]
 
     def check(self, file: FileContext) -> Iterator[Report]:
@@ -81,3 +88,24 @@ class DagIdPrefix(Rule):
                     dag.dag_id.node or dag.node,
                     f'dag_id {shown}{more} must start with "{prefix}" (file is in {file.owner_directory}){hint}',
                 )
+                continue
+            claimed = self._claimed(file, owner, dag.dag_id.values)
+            if claimed is not None:
+                value, other = claimed
+                yield Report(
+                    dag.dag_id.node or dag.node,
+                    f'dag_id {value.describe()} starts with "{file.config.prefix_for(other)}", the prefix of owner '
+                    f'"{other}"; name it "{prefix}..." without another owner\'s name after the prefix',
+                )
+
+    @staticmethod
+    def _claimed(file: FileContext, owner: str, values: Sequence[Value]) -> tuple[Text, str] | None:
+        """A dag_id of owner ``jan`` that reads as owner ``jan_willem``'s (``jan_willem_taxi``)."""
+        own = file.config.prefix_for(owner)
+        longer = [o for o in file.known_owners if o != owner and file.config.prefix_for(o).startswith(own)]
+        for value in values:
+            if isinstance(value, Text):
+                for other in longer:
+                    if value.prefix.startswith(file.config.prefix_for(other)):
+                        return value, other
+        return None
