@@ -28,7 +28,8 @@ def dag(owner: str, dag_id: str, noqa: bool = False) -> str:
 def repo(tmp_path: Path) -> Path:
     root = make_repo(tmp_path / "class", {
         "dags/maria/taxi.py": dag("maria", "maria_taxi"),
-        "dags/ana/taxi.py": dag("ana", "ana_maria_taxi"),  # a legal prefix for ana and for ana_maria
+        # ETQ101 reports this prefix clash too; silenced here to see what ETQ104 does on its own.
+        "dags/ana/taxi.py": dag("ana", "ana_maria_taxi").replace(")\ndef", ")  # noqa: ETQ101\ndef"),
         "dags/ana_maria/weather.py": dag("ana_maria", "ana_maria_weather"),
     })
     git(root, "add", "-A")

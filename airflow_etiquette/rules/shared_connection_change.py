@@ -61,8 +61,14 @@ class SharedConnectionChange(Rule):
             'from airflow.hooks.base import BaseHook\n\n'
             'def load():\n    hook = PostgresHook(postgres_conn_id="azure_pg")\n'
             '    host = BaseHook.get_connection("azure_pg").host\n'
-            '    env = {"PG_HOST": "{{ conn.azure_pg.host }}"}\n'
-            '    print("never run: airflow connections delete azure_pg")\n    return hook, host, env\n',
+            '    env = {"PG_HOST": "{{ conn.azure_pg.host }}"}\n    return hook, host, env\n',
+            config={"shared-connections": ["azure_pg"]},
+        ),
+        Example(
+            'import logging\nimport requests\n\nlog = logging.getLogger(__name__)\n\n'
+            'def check(base, auth):\n'
+            '    log.info("to reset it the teacher runs: airflow connections delete azure_pg")\n'
+            '    requests.post(f"{base}/api/v2/connections/test", json={"connection_id": "azure_pg"}, auth=auth)\n',
             config={"shared-connections": ["azure_pg"]},
         ),
         Example(
@@ -98,6 +104,12 @@ class SharedConnectionChange(Rule):
             config={"shared-connections": ["azure_pg"]},
             expect=((4, 'deletes the shared connection "azure_pg" (REST API DELETE)'),),
         ),
+        Example(  # no shared-connections listed: every id without the owner's prefix counts as shared
+            'import os\n\nos.environ["AIRFLOW_CONN_WAREHOUSE"] = "postgresql://me@localhost/db"\n'
+            'os.environ["AIRFLOW_CONN_MARIA_SCRATCH"] = "postgresql://me@localhost/db"\n',
+            expect=((3, 'overrides the connection "warehouse" (shared: named "warehouse", not "lasse_...")'),
+                    (4, 'overrides owner "maria"\'s connection "maria_scratch"')),
+        ),
     ]
 
     def check(self, file: FileContext) -> Iterator[Report]:
@@ -109,6 +121,17 @@ class SharedConnectionChange(Rule):
         yield from self._attribute_assignments(file)
 
     # -- helpers -----------------------------------------------------------------
+    @staticmethod
+    def _named(file: FileContext, conn_id: str) -> str:
+        """How a message names the connection, saying why it counts as shared when it is not listed."""
+        if conn_id in file.config.shared_connections:
+            return f'the shared connection "{conn_id}"'
+        for other in sorted(file.known_owners):
+            if other != file.owner and conn_id.startswith(file.config.prefix_for(other)):
+                return f'owner "{other}"\'s connection "{conn_id}"'
+        mine = f', not "{file.config.prefix_for(file.owner)}..."' if file.owner else ""
+        return f'the connection "{conn_id}" (shared: named "{conn_id}"{mine})'
+
     def _shared(self, file: FileContext, conn_id: str | None) -> bool:
         return bool(conn_id) and file.config.is_shared_connection(conn_id, file.owner, file.known_owners)  # type: ignore[arg-type]
 
@@ -141,7 +164,7 @@ class SharedConnectionChange(Rule):
             conn_id = next((w for w in words if not w.startswith("-")), None)
             if conn_id and "\x00" not in conn_id and self._shared(file, conn_id):
                 action = {"add": "creates", "delete": "deletes", "edit": "edits"}[verb]
-                return f'{action} the shared connection "{conn_id}" (airflow connections {verb}); ask the teacher instead'
+                return f'{action} {self._named(file, conn_id)} (airflow connections {verb}); ask the teacher instead'
         for match in _CURL.finditer(command):
             args = match.group("args")
             method = _CURL_METHOD.search(args)
@@ -156,16 +179,18 @@ class SharedConnectionChange(Rule):
         if match is None or method not in {"POST", "PATCH", "PUT", "DELETE"}:
             return None
         conn_id = match.group("id")
+        if method == "POST" and conn_id == "test":
+            return None  # POST /connections/test only tries a connection out
         if conn_id is None:
             if method == "POST":
                 found = _BODY_ID.search(body)
                 conn_id = found.group("id") if found else None
             else:
                 return f"changes connections in bulk (REST API {method} /connections), which can change shared connections"
-        if not self._shared(file, conn_id):
+        if conn_id is None or not self._shared(file, conn_id):
             return None
         action = {"POST": "creates", "PATCH": "edits", "PUT": "edits", "DELETE": "deletes"}[method]
-        return f'{action} the shared connection "{conn_id}" (REST API {method}); ask the teacher instead'
+        return f'{action} {self._named(file, conn_id)} (REST API {method}); ask the teacher instead'
 
     # -- calls ---------------------------------------------------------------------------
     def _calls(self, file: FileContext) -> Iterator[Report]:
@@ -197,7 +222,7 @@ class SharedConnectionChange(Rule):
                 if self._shared(file, conn_id):
                     action = "deletes" if method == "delete" else "writes"
                     where = "merge_conn" if is_merge_conn else f"session.{method}"
-                    return f'{action} the shared connection "{conn_id}" ({where}); ask the teacher instead'
+                    return f'{action} {self._named(file, conn_id)} ({where}); ask the teacher instead'
         return None
 
     def _connection_ids(self, file: FileContext, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> list[str]:
@@ -252,7 +277,7 @@ class SharedConnectionChange(Rule):
         ids = self._queried_ids(file, call.func.value, scope)
         if ids:
             action = "deletes" if method == "delete" else "edits"
-            return f'{action} the shared connection "{ids[0]}" (query .{method}()); ask the teacher instead'
+            return f'{action} {self._named(file, ids[0])} (query .{method}()); ask the teacher instead'
         return None
 
     def _http(self, file: FileContext, call: cst.Call, scope: Scope, method: str, name: str) -> str | None:
@@ -268,7 +293,7 @@ class SharedConnectionChange(Rule):
             for conn_id in self._exact(file, _argument(call, ("connection_id",), 0), scope):
                 if self._shared(file, conn_id):
                     action = "deletes" if method == "delete_connection" else "edits"
-                    return f'{action} the shared connection "{conn_id}" (REST API client); ask the teacher instead'
+                    return f'{action} {self._named(file, conn_id)} (REST API client); ask the teacher instead'
             return None
         else:
             return None
@@ -303,7 +328,7 @@ class SharedConnectionChange(Rule):
             return None
         conn_id = key[len(ENV_PREFIX):].lower()
         if self._shared(file, conn_id):
-            return f'overrides the shared connection "{conn_id}" ({key}); ask the teacher instead'
+            return f'overrides {self._named(file, conn_id)} ({key}); ask the teacher instead'
         return None
 
     def _environment_call(self, file: FileContext, call: cst.Call, scope: Scope, name: str) -> str | None:
@@ -361,7 +386,7 @@ class SharedConnectionChange(Rule):
                     field = assignment.target.attr.value
                     yield Report(
                         assignment.statement,
-                        f'edits the shared connection "{ids[0]}" (sets .{field} on a queried Connection); '
+                        f'edits {self._named(file, ids[0])} (sets .{field} on a queried Connection); '
                         "ask the teacher instead",
                     )
                     break
