@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,22 +198,28 @@ def escaping_symlinks_in_changes(change_set: ChangeSet, config: Config) -> list[
     return findings
 
 
-def escaping_symlinks_in_tree(config: Config) -> list[Finding]:
-    """ETQ202 over the whole dags folder: symlinked files and directories inside owner directories."""
+def escaping_symlinks_in_tree(config: Config, roots: Sequence[Path] = ()) -> list[Finding]:
+    """ETQ202 over the dags folder (or the given directories and symlinks inside it):
+    symlinked files and directories inside owner directories that point outside them."""
     rule = RULES_BY_CODE["ETQ202"]
-    findings = []
-    base = config.dags_path
-    for current, dirnames, filenames in os.walk(base, followlinks=False):
-        for name in (*dirnames, *filenames):
-            full = os.path.join(current, name)
-            if not os.path.islink(full):
-                continue
-            relpath = Path(full).relative_to(config.root).as_posix()
-            message = escaping_symlink_message(relpath, os.readlink(full), config)
-            if message:
-                findings.append(Finding(relpath, 1, 1, rule.code, rule.name, rule.severity, message))
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-    return findings
+    found: dict[str, Finding] = {}
+
+    def visit(full: str) -> None:
+        relpath = Path(full).relative_to(config.root).as_posix()
+        message = escaping_symlink_message(relpath, os.readlink(full), config)
+        if message:
+            found[relpath] = Finding(relpath, 1, 1, rule.code, rule.name, rule.severity, message)
+
+    for base in roots or (config.dags_path,):
+        if os.path.islink(base):
+            visit(str(base))
+            continue
+        for current, dirnames, filenames in os.walk(base, followlinks=False):
+            for name in (*dirnames, *filenames):
+                if os.path.islink(os.path.join(current, name)):
+                    visit(os.path.join(current, name))
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+    return list(found.values())
 
 
 def change_findings(change_set: ChangeSet, author: Author | None, ownership: Ownership) -> list[Finding]:

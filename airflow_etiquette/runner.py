@@ -53,9 +53,9 @@ def run_check(
         results = analyze_files(found.files, settings, jobs)
         findings = [finding for _, result in results for finding in result.findings]
         findings += _enabled(duplicate_dag_ids(results, settings), config)
-        if not paths or any(Path(p).resolve() == config.dags_path.resolve() or
-                            config.dags_path.resolve().is_relative_to(Path(p).resolve()) for p in paths):
-            findings += _enabled(escaping_symlinks_in_tree(config), config)
+        roots = _symlink_roots(config, paths)
+        if roots:
+            findings += _enabled(escaping_symlinks_in_tree(config, roots), config)
         return CheckResult(_sorted(findings), len(found.files), len(found.outside) if not found.files else 0,
                            None, None)
 
@@ -81,6 +81,23 @@ def run_check(
         who = identify_author(author, environ, pull_request, ownership, config.root, staged)
     findings += _enabled(change_findings(change, who, ownership), config)
     return CheckResult(_sorted(findings), len(files), 0, change, who)
+
+
+def _symlink_roots(config: Config, paths: Sequence[Path]) -> list[Path]:
+    """Where to look for escaping symlinks (ETQ202): the dags folder, or the parts of it given."""
+    dags = config.dags_path.resolve()
+    if not paths:
+        return [dags]
+    roots = []
+    for given in paths:
+        absolute = Path(os.path.abspath(given))  # the link itself, not what it points to
+        if dags.is_relative_to(absolute.resolve()):
+            roots.append(dags)
+        elif absolute.is_symlink() and absolute.parent.resolve().is_relative_to(dags):
+            roots.append(absolute.parent.resolve() / absolute.name)
+        elif absolute.resolve().is_relative_to(dags) and absolute.is_dir():
+            roots.append(absolute.resolve())
+    return roots
 
 
 def _duplicates_with_the_rest(results: list[tuple[SourceFile, FileResult]], settings: Settings,

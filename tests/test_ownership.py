@@ -271,3 +271,9 @@ def test_symlinks_that_escape_the_owners_directory(class_repo: Path) -> None:
     assert findings(changed) == [expected]
     whole = run_installed("check", "--format", "json", "--select", "ETQ202", cwd=class_repo)
     assert findings(whole) == [expected]
+    own_folder = run_installed("check", "dags/lasse", "--format", "json", "--select", "ETQ202", cwd=class_repo)
+    assert findings(own_folder) == [expected]
+    the_link = run_installed("check", "dags/lasse/borrowed.py", "--format", "json", "--select", "ETQ202", cwd=class_repo)
+    assert findings(the_link) == [expected]
+    elsewhere = run_installed("check", "dags/maria", "--format", "json", "--select", "ETQ202", cwd=class_repo)
+    assert findings(elsewhere) == []
