@@ -616,6 +616,17 @@ def _literal(node: cst.SimpleString) -> str | bytes | None:
     return _unescape(body, "r" in prefix, fstring=False)
 
 
+def literal_text(piece: cst.SimpleString | cst.FormattedString) -> str:
+    """The literal characters of one string piece, escapes undone; an f-string's holes become NUL
+    so that text on either side of a placeholder never runs together."""
+    if isinstance(piece, cst.SimpleString):
+        value = _literal(piece)
+        return value if isinstance(value, str) else ""
+    raw = "r" in piece.prefix.lower()
+    return "\0".join(_unescape(part.value, raw, fstring=True) if isinstance(part, cst.FormattedStringText) else ""
+                      for part in piece.parts)
+
+
 def _unescape(text: str, raw: bool, fstring: bool) -> str:
     """Undo the common escapes of a string literal's source text (no evaluation)."""
     if fstring:

@@ -59,7 +59,7 @@ class ForeignSchema(Rule):
         Example(
             'CHECK = "/* was: DELETE FROM public.zones */ SELECT count(*) FROM public.zones"\n'
             'NOTE = "Update public.zones by asking the teacher"\n'
-            'OWN = "INSERT INTO AIRFLOW_LASSE.raw_trips SELECT * FROM staging"\n'
+            'OWN = "INSERT INTO AIRFLOW_LASSE.raw_trips SELECT * FROM staging"  # noqa: ETQ301\n'
         ),
         Example(
             'from airflow.sdk import DAG\n\n'

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from airflow_etiquette.context import FileContext, Report
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.model import string_pieces
+from airflow_etiquette.resolve import literal_text
 from airflow_etiquette.rules.base import Example, Rule
-
-import libcst as cst
 
 
 class HardCodedSchema(Rule):
@@ -58,6 +57,10 @@ class HardCodedSchema(Rule):
             '    df.to_sql("raw_trips", engine, schema="airflow_lasse", if_exists="append")\n',
             expect=((2, 'hard-coded schema "airflow_lasse"'), (3, 'hard-coded schema "airflow_lasse"')),
         ),
+        Example(
+            'PURGE = "DELETE FROM\\nairflow_lasse.raw_trips"\nCOUNT = "SELECT count(*) FROM AIRFLOW_LASSE.raw_trips"\n',
+            expect=((1, 'hard-coded schema "airflow_lasse"'), (2, 'hard-coded schema "airflow_lasse"')),
+        ),
     ]
 
     def check(self, file: FileContext) -> Iterator[Report]:
@@ -65,21 +68,18 @@ class HardCodedSchema(Rule):
         if owner is None:
             return
         schema = file.config.schema_for(owner)
-        if not any(schema in _literal_text(piece) for site in file.index.literals for piece in string_pieces(site.node)):
+        texts = {id(site.node): [literal_text(piece) for piece in string_pieces(site.node)] for site in file.index.literals}
+        if not any(schema.lower() in text.lower() for pieces in texts.values() for text in pieces):
             return
-        pattern = re.compile(rf"(?<![\w$]){re.escape(schema)}(?![\w$])")
+        # Unquoted names fold to lower case in Postgres: AIRFLOW_LASSE is the same schema.
+        pattern = re.compile(rf"(?<![\w$]){re.escape(schema)}(?![\w$])", re.IGNORECASE)
         template = file.config.schema.replace("{owner}", "{STUDENT}")
         for site in file.index.literals:
             if site.prose:
                 continue
-            if any(pattern.search(_literal_text(piece)) for piece in string_pieces(site.node)):
+            if any(pattern.search(text) for text in texts[id(site.node)]):
                 yield Report(
                     site.node,
                     f'hard-coded schema "{schema}"; derive it from the folder: SCHEMA = f"{template}"',
                 )
 
-
-def _literal_text(piece: cst.SimpleString | cst.FormattedString) -> str:
-    if isinstance(piece, cst.SimpleString):
-        return piece.value
-    return "".join(p.value for p in piece.parts if isinstance(p, cst.FormattedStringText))
