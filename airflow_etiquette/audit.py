@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from airflow_etiquette.changes import EMPTY_TREE, ChangeSet, diff_changes, git
+from airflow_etiquette.changes import EMPTY_TREE, ChangeSet, GitError, diff_changes, git
 from airflow_etiquette.config import Config
 from airflow_etiquette.discovery import discover, known_owners, owner_of
 from airflow_etiquette.engine import Settings, analyze_files
@@ -140,12 +140,10 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
 def audit_history(config: Config, ownership: Ownership, revision_range: str | None,
                   since: str | None) -> tuple[list[CommitViolation], list[str]]:
     """Mainline commits (merges of pull requests count for their branch) that changed someone else's paths."""
-    args = ["log", "--first-parent", "--format=%H%x1f%aI%x1f%an <%ae>%x1f%ae%x1f%P%x1f%s"]
-    args += [f"--since={since}", "HEAD"] if since else [revision_range or "HEAD"]
     violations: list[CommitViolation] = []
     unattributed: list[str] = []
-    for line in git(config.root, *args).splitlines():
-        commit, date, author, email, parents, subject = line.split("\x1f", 5)
+    for record in _mainline_commits(config.root, revision_range, since):
+        commit, date, author, email, parents, subject = record.split("\x1f", 5)
         parent = parents.split()[0] if parents else EMPTY_TREE
         changes = ChangeSet(diff_changes(config.root, parent, commit), f"commit {commit[:7]}")
         if not changes.changes:
@@ -158,6 +156,35 @@ def audit_history(config: Config, ownership: Ownership, revision_range: str | No
         if found:
             violations.append(CommitViolation(commit, date, author, who.owner, who.signal, subject, found))
     return violations, unattributed
+
+
+def _mainline_commits(root: Path, revision_range: str | None, since: str | None) -> list[str]:
+    """One record per commit, fields separated by \\x1f with the free-text subject last.
+
+    Records end in NUL (``-z``): a subject may hold any line separator Python knows
+    (U+2028, \\x1c), but never NUL.
+    """
+    if revision_range is not None and revision_range.startswith("-"):  # git would take it as an option
+        raise GitError(f"--history {revision_range}: not a revision range (like main~50..main)")
+    args = ["log", "-z", "--first-parent", "--format=%H%x1f%aI%x1f%an <%ae>%x1f%ae%x1f%P%x1f%s"]
+    args += [f"--since={since}", "HEAD"] if since else [revision_range or "HEAD"]
+    try:
+        output = git(root, *args)
+    except GitError as exc:
+        unknown = _unknown_revision(root, revision_range) if revision_range else None
+        raise (unknown or exc) from None
+    return [record for record in output.split("\0") if record]
+
+
+def _unknown_revision(root: Path, revision_range: str) -> GitError | None:
+    """Which end of ``revision_range`` does not exist: git log itself only prints its usage text."""
+    for end in re.split(r"\.{2,3}", revision_range):
+        try:
+            git(root, "rev-parse", "--verify", "--quiet", f"{end or 'HEAD'}^{{commit}}")
+        except GitError:
+            return GitError(f"git log failed for --history {revision_range}: unknown revision {end!r} "
+                            "(no such branch, tag or commit, or older than the first commit)")
+    return None
 
 
 def attribute_commit(subject: str, email: str, ownership: Ownership) -> Author | None:

@@ -45,13 +45,19 @@ class ChangeSet:
 
 
 def git(root: Path, *args: str) -> str:
+    """git's standard output; a failure is a GitError with git's reason.
+
+    The reason is git's ``fatal:``/``error:`` line: the lines after it are often
+    usage hints ("Use '--' to separate paths from revisions") that say nothing.
+    """
     try:
         proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, encoding="utf-8",
                               errors="surrogateescape", timeout=120)
     except FileNotFoundError:
         raise GitError("git is not installed, but --base/--staged need it") from None
     if proc.returncode != 0:
-        detail = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
+        lines = proc.stderr.strip().splitlines() or ["unknown error"]
+        detail = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1])
         raise GitError(f"git {' '.join(args[:2])} failed: {detail}")
     return proc.stdout
 

@@ -7,16 +7,19 @@ configuration or internal error (one line on stderr; a traceback only with
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from airflow_etiquette import __version__
 from airflow_etiquette.changes import GitError
-from airflow_etiquette.config import Config, ConfigError, load_config, validate_code
+from airflow_etiquette.config import MAX_TIMEOUT, Config, ConfigError, load_config, validate_code
 from airflow_etiquette.rules import ALL_RULES, RULES_BY_CODE
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -27,6 +30,57 @@ def _codes(values: Sequence[str], option: str) -> tuple[str, ...]:
     known = set(RULES_BY_CODE)
     items = [item for value in values for item in value.split(",") if item.strip()]
     return tuple(validate_code(item, known, option) for item in items)
+
+
+def _not_nan(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """click's FloatRange lets nan through (every comparison with it is false)."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter(f"{value} is not a number of seconds")
+    return value
+
+
+def _revision_range(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A range for git log; one starting with '-' would be read by git as an option (--output=FILE)."""
+    if value is not None and (not value.strip() or value.startswith("-")):
+        raise click.BadParameter(f"{value!r} is not a revision range (like main~50..main)")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?")
+_RELATIVE_DATE = re.compile(r"\d+[ .](?:second|minute|hour|day|week|month|year)s?[ .]ago")
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An ISO date or git's ``N units ago``: git's own parser takes any text, and a typo meant 0 commits."""
+    if value is None:
+        return None
+    text = value.strip()
+    if _RELATIVE_DATE.fullmatch(text):
+        return text
+    if _ISO_DATE.fullmatch(text):
+        try:
+            datetime.fromisoformat(text)
+            return text
+        except ValueError:
+            pass
+    raise click.BadParameter(f"{value!r} is not a date: give YYYY-MM-DD or a relative date like '2 weeks ago'")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _write(path: Path, text: str, append: bool = False) -> None:
+    """Write an output file; a path that cannot be written is the user's to fix, not an internal error.
+
+    A file name that is not UTF-8 reaches us with surrogate escapes, which no UTF-8 file
+    can hold: they become U+FFFD, so SARIF, JSON and HTML stay valid UTF-8 (a ``?`` would
+    read as a query in a SARIF URI).
+    """
+    try:
+        with open(path, "a" if append else "w", encoding="utf-8") as handle:
+            handle.write(_SURROGATE.sub("\ufffd", text))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,7 +109,7 @@ def cli() -> None:
               help="Use this configuration file (its directory is the repository root).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes; 0 uses every core.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT), callback=_not_nan,
               help="Seconds one file may take before it is reported as ETQ002 (default 5, or the config's).")
 @click.option("--sarif-output", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the findings as SARIF 2.1.0 to this file (for GitHub code scanning).")
@@ -105,11 +159,11 @@ def check(
             click.echo(headline)
         click.echo(formats.format_text(findings, result.files_checked, use_color), nl=False, color=use_color)
     if sarif_output is not None:
-        sarif_output.write_text(formats.format_sarif(findings, __version__), encoding="utf-8")
+        _write(sarif_output, formats.format_sarif(findings, __version__))
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if in_actions and step_summary:
-        with open(step_summary, "a", encoding="utf-8") as handle:
-            handle.write(formats.format_markdown_summary(findings, result.files_checked, headline))
+        _write(Path(step_summary), formats.format_markdown_summary(findings, result.files_checked, headline),
+               append=True)
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
 
@@ -119,9 +173,10 @@ def check(
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "html"]), default="text",
               show_default=True, help="Report format; html needs --output.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
-@click.option("--history", "history_range", metavar="RANGE",
+@click.option("--history", "history_range", metavar="RANGE", callback=_revision_range,
               help="Also walk these commits (main~50..main) for changes outside their author's own paths.")
-@click.option("--since", metavar="DATE", help="Walk the mainline commits since DATE (2026-01-01).")
+@click.option("--since", metavar="DATE", callback=_date,
+              help="Walk the mainline commits since DATE (2026-01-01, or '2 weeks ago').")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
@@ -152,7 +207,7 @@ def audit(
               "json": audit_formats.format_audit_json, "html": audit_formats.format_audit_html}[output_format]
     text = render(report)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        _write(output, text)
         click.echo(f"{PROG}: wrote {output} ({audit_formats.headline(report)})", err=True)
     else:
         click.echo(text, nl=False)

@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -61,7 +61,7 @@ class Config:
 
     def __post_init__(self) -> None:
         before, _, after = self.schema.partition(OWNER_PLACEHOLDER)
-        pattern = re.compile(f"{re.escape(before)}(?P<owner>[A-Za-z0-9_-]+?){re.escape(after)}")
+        pattern = re.compile(f"{re.escape(before)}(?P<owner>[A-Za-z0-9_-]+?){re.escape(after)}", re.IGNORECASE)
         object.__setattr__(self, "_schema_pattern", pattern)
 
     # -- conventions, per owner ------------------------------------------------
@@ -147,14 +147,24 @@ def _settings_in(directory: Path) -> tuple[Path, Mapping[str, object]] | None:
         return dedicated, _own_table(_read_toml(dedicated))
     pyproject = directory / PYPROJECT
     if pyproject.is_file():
-        data = _read_toml(pyproject)
-        tool = data.get("tool")
-        if isinstance(tool, dict) and TOOL_TABLE in tool:
-            table = tool[TOOL_TABLE]
-            if not isinstance(table, dict):
-                raise ConfigError(f"{pyproject}: [tool.{TOOL_TABLE}] must be a table")
+        table = _pyproject_table(pyproject)
+        if table is not None:
             return pyproject, table
     return None
+
+
+def _pyproject_table(pyproject: Path) -> Mapping[str, object] | None:
+    """``[tool.airflow-etiquette]`` of a pyproject.toml, or None without one.
+
+    The rest of a pyproject belongs to other tools, so it is never read as settings.
+    """
+    tool = _read_toml(pyproject).get("tool")
+    if not isinstance(tool, dict) or TOOL_TABLE not in tool:
+        return None
+    table = tool[TOOL_TABLE]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.{TOOL_TABLE}] must be a table")
+    return table
 
 
 def _own_table(data: dict[str, object]) -> Mapping[str, object]:
@@ -170,6 +180,10 @@ def _read_toml(path: Path) -> dict[str, object]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition; tomllib decodes before parsing
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+                          f"on line {line})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -183,17 +197,22 @@ def load_config(start: Path, known_codes: Iterable[str], config_file: Path | Non
     if config_file is not None:
         if not config_file.is_file():
             raise ConfigError(f"{config_file}: no such configuration file")
-        found = _settings_in(config_file.parent) if config_file.name in (CONFIG_FILE, PYPROJECT) else None
-        if found is None or found[0].resolve() != config_file.resolve():
-            found = (config_file, _own_table(_read_toml(config_file)))
-        return config_from_table(config_file.resolve().parent, found[0], found[1], known_codes)
+        if config_file.name == PYPROJECT:  # without our table: no settings, i.e. the defaults
+            settings = _pyproject_table(config_file) or {}
+        else:
+            settings = _own_table(_read_toml(config_file))
+        return config_from_table(config_file.resolve().parent, config_file, settings, known_codes)
     root, source, settings = find_root(start)
     return config_from_table(root, source, settings, known_codes)
 
 
 _TEMPLATES = ("dag-id-prefix", "owner-tag", "schema")
+# Upper bounds keep a typo (or inf) from turning into an overflow deep inside a run.
+MAX_TIMEOUT = 3600.0
+MAX_FILE_SIZE_MB = 1024.0
+_LIMITS = {"timeout": MAX_TIMEOUT, "max-file-size-mb": MAX_FILE_SIZE_MB}
 _KEYS = {
-    "dags-folder": "a string",
+    "dags-folder": 'a folder below the repository root, like "dags"',
     "dag-id-prefix": "a string containing {owner}",
     "owner-tag": "a string containing {owner}",
     "schema": "a string containing {owner}",
@@ -203,8 +222,8 @@ _KEYS = {
     "ignore": "a list of rule codes",
     "per-file-ignores": "a table of glob = [rule codes]",
     "exclude": "a list of glob patterns",
-    "timeout": "a positive number of seconds",
-    "max-file-size-mb": "a positive number",
+    "timeout": f"a positive number of seconds, at most {MAX_TIMEOUT:g}",
+    "max-file-size-mb": f"a positive number, at most {MAX_FILE_SIZE_MB:g}",
     "owners": 'a table of owner = { github = "login", emails = ["..."] }',
 }
 
@@ -233,7 +252,14 @@ def config_from_table(
             raise fail(key, value)
         if key in _TEMPLATES and OWNER_PLACEHOLDER not in value:
             raise fail(key, value)
-        return value.strip("/") if key == "dags-folder" else value
+        return value
+
+    def folder(key: str, default: str) -> str:
+        value = text(key, default)
+        normal = _relative_folder(value)
+        if normal is None:
+            raise fail(key, value)
+        return normal
 
     def strings(key: str) -> tuple[str, ...]:
         return _string_list(table.get(key, []), lambda got: fail(key, got))
@@ -243,8 +269,8 @@ def config_from_table(
 
     def number(key: str, default: float) -> float:
         value = table.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise fail(key, value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= _LIMITS[key]:
+            raise fail(key, value)  # ``not 0 < nan`` holds, so nan is refused with inf
         return float(value)
 
     raw_ignores = table.get("per-file-ignores", {})
@@ -259,7 +285,7 @@ def config_from_table(
     return Config(
         root=root,
         source=source,
-        dags_folder=text("dags-folder", "dags"),
+        dags_folder=folder("dags-folder", "dags"),
         dag_id_prefix=text("dag-id-prefix", "{owner}_"),
         owner_tag=text("owner-tag", "student:{owner}"),
         schema=text("schema", "airflow_{owner}"),
@@ -292,6 +318,20 @@ def _roster(raw: object, where: str, fail: Callable[[str, object], ConfigError])
         roster.append(RosterEntry(str(owner), github.lstrip("@") if github else None,
                                   tuple(e.lower() for e in emails)))
     return tuple(roster)
+
+
+def _relative_folder(value: str) -> str | None:
+    """``value`` as ``a/b`` (``./dags/`` is ``dags``), or None when it leaves the root.
+
+    Discovery and ownership compare path components with this string, so every
+    spelling of one folder must come out the same; an absolute path or ``..``
+    names no folder of this repository.
+    """
+    path = PurePosixPath(value.strip())
+    if path.is_absolute() or PureWindowsPath(value.strip()).anchor or ".." in path.parts:
+        return None
+    parts = [part for part in path.parts if part != "."]
+    return "/".join(parts) or None
 
 
 def _describe(value: object) -> str:

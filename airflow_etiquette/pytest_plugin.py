@@ -43,12 +43,22 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 class EtiquetteCollector(pytest.Collector):
     def collect(self) -> Iterator[pytest.Item]:
-        config = _repository_config(self.config)
+        from airflow_etiquette.config import ConfigError
         from airflow_etiquette.discovery import discover
 
-        for file in discover([], config).files:
+        config = _repository_config(self.config)
+        try:
+            files = discover([], config).files  # no dags folder is a configuration problem too
+        except ConfigError as exc:
+            raise _usage_error(exc) from None
+        for file in files:
             yield EtiquetteItem.from_parent(self, name=file.relpath, relpath=file.relpath)
         yield EtiquetteItem.from_parent(self, name=REPOSITORY_ITEM, relpath=None)
+
+
+def _usage_error(exc: Exception) -> pytest.UsageError:
+    """pytest prints a UsageError as one line and exits 4; anything else from a hook is an INTERNALERROR."""
+    return pytest.UsageError(f"airflow-etiquette: {exc}")
 
 
 def _repository_config(config: pytest.Config) -> Any:
@@ -58,17 +68,26 @@ def _repository_config(config: pytest.Config) -> Any:
     try:
         return load_config(Path(config.rootpath), RULES_BY_CODE)
     except ConfigError as exc:
-        raise pytest.UsageError(f"airflow-etiquette: {exc}") from None
+        raise _usage_error(exc) from None
+
+
+class EtiquetteError(Exception):
+    """The audit itself could not run (a malformed CODEOWNERS, git missing): every item fails with its reason."""
 
 
 def _report(config: pytest.Config) -> Any:
-    """The audit of the whole repository, made once per test session."""
+    """The audit of the whole repository, made once per test session (a failure too, so it is not redone per item)."""
     report = config.stash.get(_REPORT_KEY, None)
     if report is None:
         from airflow_etiquette.audit import run_audit
 
-        report = run_audit(_repository_config(config))
+        try:
+            report = run_audit(_repository_config(config))
+        except Exception as exc:  # shown as one line per item instead of a traceback
+            report = f"airflow-etiquette could not check the repository: {exc}"
         config.stash[_REPORT_KEY] = report
+    if isinstance(report, str):
+        raise EtiquetteError(report)
     return report
 
 
@@ -98,6 +117,8 @@ class EtiquetteItem(pytest.Item):
         if isinstance(excinfo.value, EtiquetteFailure):
             lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in excinfo.value.findings]
             return "\n".join(lines) + "\n(see `airflow-etiquette explain CODE` for each rule)"
+        if isinstance(excinfo.value, EtiquetteError):
+            return str(excinfo.value)
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
