@@ -108,8 +108,11 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
             section.schemas.update(result.facts.schemas)
             section.connections.update(result.facts.connections)
             for dag in result.facts.dags:
-                for dag_id in dag.dag_ids or (f"{dag.dynamic} (dynamic)",):
-                    section.dags.append(DagRow(file.relpath, dag_id, dag.schedule, dag.catchup, dag.tags))
+                for dag_id, tags in zip(dag.dag_ids, dag.tags_by_id):
+                    section.dags.append(DagRow(file.relpath, dag_id, dag.schedule, dag.catchup, tags))
+                if not dag.dag_ids:
+                    section.dags.append(DagRow(file.relpath, f"{dag.dynamic} (dynamic)", dag.schedule, dag.catchup,
+                                               dag.tags))
     repo_findings = duplicate_dag_ids(results, settings) + unowned_dag_files(results, settings, ownership)
     repo_findings += escaping_symlinks_in_tree(config)
     for finding in repo_findings:

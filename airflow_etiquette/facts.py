@@ -24,7 +24,8 @@ class DagFacts(NamedTuple):
     dynamic: str | None  # how the id is written when it is not known exactly
     schedule: str | None
     catchup: str | None
-    tags: tuple[str, ...]
+    tags: tuple[str, ...]  # every tag any of its definitions may have
+    tags_by_id: tuple[tuple[str, ...], ...]  # per dag_id (loop-generated DAGs each get their own)
 
 
 class FileFacts(NamedTuple):
@@ -56,10 +57,23 @@ def _dag_facts(file: FileContext, dag: DagDefinition) -> DagFacts:
         found = argument(call, "catchup", None, scope, file.resolver)
         if found.values is not None:
             catchup = _describe(file, found.node, found.values)
-    for value in dag.tags.values or ():
-        if isinstance(value, Seq):
-            tags.extend(item.exact for item in value.items if isinstance(item, Text) and item.exact)
-    return DagFacts(ids, dynamic, schedule, catchup, tuple(dict.fromkeys(tags)))
+    per_id: dict[str, list[str]] = {}
+    id_values, tag_values = dag.dag_id.values or (), dag.tags.values or ()
+    paired = len(id_values) == len(tag_values) > 1  # one DAG per loop value: ids and tags in step
+    for id_value, tag_value in zip(id_values, tag_values) if paired else ():
+        if isinstance(id_value, Text) and id_value.exact:
+            per_id.setdefault(id_value.exact, []).extend(_tag_list(tag_value))
+    for value in tag_values:
+        tags.extend(_tag_list(value))
+    every = tuple(dict.fromkeys(tags))
+    by_id = tuple(tuple(dict.fromkeys(per_id[i])) if i in per_id else every for i in ids)
+    return DagFacts(ids, dynamic, schedule, catchup, every, by_id)
+
+
+def _tag_list(value: object) -> list[str]:
+    if not isinstance(value, Seq):
+        return []
+    return [item.exact for item in value.items if isinstance(item, Text) and item.exact]
 
 
 def _describe(file: FileContext, node: cst.CSTNode | None, values: tuple) -> str:  # type: ignore[type-arg]

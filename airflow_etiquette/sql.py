@@ -36,6 +36,13 @@ _WRITE = re.compile(
 _MORE_NAMES = re.compile(rf"\s*,\s*{_NAME}")
 _BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _QUALIFIED = re.compile(rf"(?<![\w$.\"]){_IDENT}\s*\.\s*{_IDENT}(?:\s*\.\s*{_IDENT})?")
+# `FROM trips t` / `JOIN public.zones AS z`: then `t.fare` and `z.borough` are columns, not schemas.
+_TABLE_AND_ALIAS = re.compile(rf"\b(?:FROM|JOIN|UPDATE|INTO)\s+{_NAME}(?:\s+(?:AS\s+)?(?P<alias>{_IDENT}))?", re.IGNORECASE)
+_NOT_ALIASES = frozenset({
+    "where", "join", "on", "left", "right", "inner", "outer", "full", "cross", "natural", "group", "order",
+    "limit", "offset", "set", "using", "values", "select", "union", "except", "intersect", "having", "window",
+    "returning", "as", "with", "lateral", "tablesample", "for", "default",
+})
 _SEARCH_PATH = re.compile(r"\bsearch_path\s*(?:TO|=)\s*(?P<names>[^;'\n]+)", re.IGNORECASE)
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _PSQL_COMMAND = re.compile(r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')""")
@@ -124,17 +131,33 @@ def _scan(sql: str, uppercase_only: bool = False) -> Iterator[SchemaUse]:
             if HOLE_MARK not in use.schema:
                 writes.add((use.schema, use.table))
                 yield use
+    relations = _relation_names(sql)
     for match in _QUALIFIED.finditer(sql):
         parts = _split_name(match.group(0))
         schema, table = parts[-2], parts[-1]
         if HOLE_MARK in schema or (schema, table) in writes or schema.isdigit():
             continue
+        if len(parts) == 2 and schema in relations:
+            continue  # alias.column or table.column
         yield SchemaUse(schema, table, None)
     for match in _SEARCH_PATH.finditer(sql):
         for name in match.group("names").split(","):
             name = name.strip().strip('"')
             if name and HOLE_MARK not in name and re.fullmatch(r"[A-Za-z_][\w$]*", name):
                 yield SchemaUse(name, None, None)
+
+
+def _relation_names(sql: str) -> set[str]:
+    """Names that stand for a relation in this SQL: unqualified tables and aliases."""
+    names: set[str] = set()
+    for match in _TABLE_AND_ALIAS.finditer(sql):
+        parts = _split_name(match.group("name"))
+        if len(parts) == 1:
+            names.add(parts[0])
+        alias = match.group("alias")
+        if alias and alias.lower() not in _NOT_ALIASES:
+            names.add(_split_name(alias)[0])
+    return names
 
 
 def _copy_is_read(sql: str, end: int) -> bool:
