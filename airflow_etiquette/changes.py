@@ -10,7 +10,7 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,6 +148,32 @@ def blob_text(root: Path, blob: str) -> str | None:
         return git(root, "cat-file", "-p", blob)
     except GitError:
         return None
+
+
+def blob_contents(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
+    """The bytes of git objects by id, in one ``git cat-file --batch``; missing ones are left out."""
+    wanted = list(dict.fromkeys(blobs))
+    if not wanted:
+        return {}
+    try:
+        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input="\n".join(wanted).encode() + b"\n",
+                              capture_output=True, timeout=120)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return {}
+    out, position, found = proc.stdout, 0, {}
+    for blob in wanted:
+        end = out.find(b"\n", position)
+        if end < 0:
+            break
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) != 3:  # "<id> missing"
+            continue
+        size = int(header[2])
+        if header[1] == b"blob":
+            found[blob] = out[position:position + size]
+        position += size + 1
+    return found
 
 
 def current_branch(root: Path) -> str | None:

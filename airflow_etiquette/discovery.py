@@ -24,6 +24,7 @@ class SourceFile(NamedTuple):
     path: str  # absolute, as found (symlinks not resolved)
     relpath: str  # relative to the repository root, "/" separators
     owner: str | None
+    content: bytes | None = None  # what to check instead of the file on disk (a staged version)
 
 
 class Discovery(NamedTuple):

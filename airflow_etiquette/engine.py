@@ -69,6 +69,8 @@ def analyze_file(file: SourceFile, settings: Settings) -> FileResult:
 
 def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding | None]:
     limit = int(config.max_file_size_mb * 1024 * 1024)
+    if file.content is not None:
+        return (None, _too_large(file, len(file.content), config)) if len(file.content) > limit else (file.content, None)
     try:
         # O_NONBLOCK: a named pipe called x.py must not block the run forever.
         descriptor = os.open(file.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -77,8 +79,7 @@ def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding
             if not stat.S_ISREG(status.st_mode):
                 return None, failure(file, "cannot read the file: it is not a regular file")
             if status.st_size > limit:
-                return None, failure(file, f"skipped: the file is {status.st_size / 1024 / 1024:.1f} MB, over "
-                                           f"the max-file-size-mb limit of {config.max_file_size_mb:g} MB")
+                return None, _too_large(file, status.st_size, config)
             return handle.read(limit + 1), None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
@@ -88,6 +89,11 @@ def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding
         else:
             reason = exc.strerror or str(exc)
         return None, failure(file, f"cannot read the file: {reason}")
+
+
+def _too_large(file: SourceFile, size: int, config: Config) -> Finding:
+    return failure(file, f"skipped: the file is {size / 1024 / 1024:.1f} MB, over "
+                         f"the max-file-size-mb limit of {config.max_file_size_mb:g} MB")
 
 
 def failure(file: SourceFile, message: str) -> Finding:

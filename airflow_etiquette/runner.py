@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from airflow_etiquette.changes import (
-    ChangeSet, branch_changes, changed_python_files, default_base, github_pull_request, staged_changes,
+    ChangeSet, blob_contents, branch_changes, changed_python_files, default_base, github_pull_request, staged_changes,
 )
 from airflow_etiquette.config import Config
 from airflow_etiquette.discovery import SourceFile, discover, known_owners
@@ -70,7 +70,7 @@ def run_check(
         changed = [p for p in changed if p.resolve() in given or any(g in p.resolve().parents for g in given)]
     if not any(config.selects(rule.code) for rule in ALL_RULES if rule.kind in ("content", "engine")):
         changed = []  # only the ownership rules are selected: no file needs parsing
-    files = discover(changed, config).files if changed else ()
+    files = _as_committed(discover(changed, config).files, change, config) if changed else ()
     results = analyze_files(files, settings, jobs)
     findings = [finding for _, result in results for finding in result.findings]
     if settings.collect_dag_ids and files:
@@ -81,6 +81,15 @@ def run_check(
         who = identify_author(author, environ, pull_request, ownership, config.root, staged)
     findings += _enabled(change_findings(change, who, ownership), config)
     return CheckResult(_sorted(findings), len(files), 0, change, who)
+
+
+def _as_committed(files: Sequence[SourceFile], change: ChangeSet, config: Config) -> tuple[SourceFile, ...]:
+    """The changed files as the change holds them (the index), not as the working tree has them:
+    an edit that is not staged is not part of the commit, the branch or the push."""
+    blobs = {c.path: c.blob for c in change.changes if c.blob and set(c.blob) != {"0"}}
+    contents = blob_contents(config.root, (blobs[f.relpath] for f in files if f.relpath in blobs))
+    return tuple(f._replace(content=contents[blobs[f.relpath]]) if blobs.get(f.relpath) in contents else f
+                 for f in files)
 
 
 def _symlink_roots(config: Config, paths: Sequence[Path]) -> list[Path]:

@@ -277,3 +277,19 @@ def test_symlinks_that_escape_the_owners_directory(class_repo: Path) -> None:
     assert findings(the_link) == [expected]
     elsewhere = run_installed("check", "dags/maria", "--format", "json", "--select", "ETQ202", cwd=class_repo)
     assert findings(elsewhere) == []
+
+
+def test_the_staged_version_is_checked_not_the_working_tree(class_repo: Path) -> None:
+    git(class_repo, "checkout", "-q", "-b", "maria/taxi")
+    path = class_repo / "dags/maria/taxi_pipeline.py"
+    path.write_text(dag_file("taxi").replace('f"{STUDENT}_taxi"', '"taxi"'))
+    git(class_repo, "add", "-A")
+    path.write_text(dag_file("taxi"))  # fixed on disk, but the fix is not staged
+    staged = run_installed("check", "--staged", "--format", "json", cwd=class_repo)
+    assert [(p, c) for p, c, _ in findings(staged)] == [("dags/maria/taxi_pipeline.py", "ETQ101")]
+    git(class_repo, "add", "-A")
+    path.write_text("this is not python(\n")  # broken on disk, but what is staged is fine
+    assert run_installed("check", "--staged", cwd=class_repo).exit_code == 0
+    git(class_repo, "commit", "-q", "-m", "maria: taxi")  # commits the index; the broken edit stays on disk
+    branch = run_installed("check", "--base", "main", cwd=class_repo)  # the pre-push hook: what is committed
+    assert branch.exit_code == 0, branch.out
