@@ -204,14 +204,51 @@ def _parse(data: bytes) -> cst.Module:
     try:
         return cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
-        line, column = max(exc.editor_line, 1), max(exc.editor_column, 1)
-        raise _NotPython(line, column, f"not valid Python: {_syntax_detail(exc, data, line, column)}") from None
+        line, column = _error_position(exc, data)
+        detail = _syntax_detail(exc, data, line, column) + _open_bracket_hint(data, line)
+        raise _NotPython(line, column, f"not valid Python: {detail}") from None
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:  # bytes that do not decode
         line, column, byte = _undecodable(data)
         if byte is None:
             raise _NotPython(1, 1, f"not valid Python: {getattr(exc, 'msg', None) or exc}") from None
         raise _NotPython(line, column, f"not valid Python: byte 0x{byte:02x} is not UTF-8 and the file declares "
                                        "no other encoding; save it as UTF-8") from None
+
+
+def _error_position(exc: cst.ParserSyntaxError, data: bytes) -> tuple[int, int]:
+    """Where the parser stopped. The native parser's message names the offending token
+    ("error at 2:14"), which is often more precise than the error's own position."""
+    line, column = max(exc.editor_line, 1), max(exc.editor_column, 1)
+    found = re.search(r"error at (\d+):(\d+)", str(exc.message or ""))
+    if found:
+        at_line, at_column = int(found.group(1)), int(found.group(2))
+        lines = data.split(b"\n")
+        if 1 <= at_line <= len(lines) and 1 <= at_column <= len(lines[at_line - 1]) + 1:
+            return at_line, at_column
+    return line, column
+
+
+def _open_bracket_hint(data: bytes, error_line: int) -> str:
+    """"; is the ( on line 3 closed?" when a bracket opened on an earlier line is still open
+    where the parser gave up: the usual cause of an error reported lines later."""
+    import io
+    import tokenize
+
+    stack: list[tuple[str, int]] = []
+    try:
+        for token in tokenize.tokenize(io.BytesIO(data).readline):
+            if token.start[0] >= error_line:
+                break
+            if token.type == tokenize.OP and token.string in "([{":
+                stack.append((token.string, token.start[0]))
+            elif token.type == tokenize.OP and token.string in ")]}" and stack:
+                stack.pop()
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError):
+        pass  # the tokenizer stops where the source breaks; what it saw so far still counts
+    if stack and stack[-1][1] < error_line:
+        bracket, line = stack[-1]
+        return f"; is the {bracket} on line {line} closed?"
+    return ""
 
 
 def _syntax_detail(exc: cst.ParserSyntaxError, data: bytes, line: int, column: int) -> str:

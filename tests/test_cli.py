@@ -248,3 +248,15 @@ def test_installed_command_colour_and_version(tmp_path: Path) -> None:
     assert "\033[" not in no_color.out
     version = run_installed("--version", cwd=root)
     assert version.exit_code == 0 and version.out.startswith("airflow-etiquette ")
+
+
+def test_a_syntax_error_points_at_the_token_and_at_an_unclosed_bracket(tmp_path: Path, run_cli) -> None:
+    root = make_repo(tmp_path / "r", {
+        "dags/lasse/comma.py": "a = 1\nb = foo(1, 2 3)\n",
+        "dags/lasse/bracket.py": 'from airflow import DAG\n\nwith DAG("lasse_x",\n    tags=["a"]\n\nwith x:\n    pass\n',
+    })
+    result = run_cli("check", cwd=root)
+    assert result.lines[:2] == [
+        "dags/lasse/bracket.py:6:5: ETQ001 not valid Python: unexpected 'x'; is the ( on line 3 closed?",
+        "dags/lasse/comma.py:2:14: ETQ001 not valid Python: unexpected '3'",
+    ]

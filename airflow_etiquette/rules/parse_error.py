@@ -28,6 +28,7 @@ class ParseError(Rule):
     INVALID = [
         Example(
             'from airflow.sdk import dag\n\n@dag(dag_id="lasse_broken", tags=["student:lasse"]\ndef broken():\n    pass\n',
-            expect=((5, "not valid Python: unexpected 'pass'"),),
+            expect=((4, "not valid Python: unexpected 'broken'; is the ( on line 3 closed?"),),
         ),
+        Example('CITIES = ["ams", "rtm"]\nTAGS = ["student:lasse" "week11" 3]\n', expect=((2, "unexpected '3'"),)),
     ]
