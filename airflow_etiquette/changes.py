@@ -93,7 +93,8 @@ def branch_changes(root: Path, base: str) -> ChangeSet:
                 "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)") from None
         raise GitError(f"{base} and HEAD have no common history") from None
     changes = diff_changes(root, "--cached", merge_base)
-    return ChangeSet(changes, f"changes since {base} (merge base {merge_base[:7]})")
+    shown = base[:12] if re.fullmatch(r"[0-9a-f]{40}", base) else base
+    return ChangeSet(changes, f"changes since {shown} (merge base {merge_base[:7]})")
 
 
 AUTO_BASES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")

@@ -139,6 +139,7 @@ def check(
         click.echo(f"{PROG}: nothing to check: {result.skipped_outside} path(s) given, none inside "
                    f"{config.dags_folder}/ of {config.root}", err=True)
     headline = None
+    changed_paths = len({p for c in result.change.changes for p in c.touched}) if result.change else None
     if result.change is not None:
         headline = f"Checked {result.change.description}"
         if result.author is not None:
@@ -152,17 +153,18 @@ def check(
         if headline:
             click.echo(f"::notice title=airflow-etiquette::{headline}")
         click.echo(formats.format_github(findings), nl=False)
-        click.echo(formats.summary(findings, result.files_checked))
+        click.echo(formats.summary(findings, result.files_checked, changed_paths))
     else:
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         if headline:
             click.echo(headline)
-        click.echo(formats.format_text(findings, result.files_checked, use_color), nl=False, color=use_color)
+        click.echo(formats.format_text(findings, result.files_checked, use_color, changed_paths), nl=False,
+                   color=use_color)
     if sarif_output is not None:
         _write(sarif_output, formats.format_sarif(findings, __version__))
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if in_actions and step_summary:
-        _write(Path(step_summary), formats.format_markdown_summary(findings, result.files_checked, headline),
+        _write(Path(step_summary), formats.format_markdown_summary(findings, result.files_checked, headline, changed_paths),
                append=True)
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN

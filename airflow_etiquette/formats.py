@@ -10,7 +10,7 @@ from airflow_etiquette.findings import Finding, Severity
 _RED, _YELLOW, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"
 
 
-def format_text(findings: Sequence[Finding], files_checked: int, color: bool) -> str:
+def format_text(findings: Sequence[Finding], files_checked: int, color: bool, changed_paths: int | None = None) -> str:
     """``path:line:col: CODE message`` per finding, then one summary line."""
     lines = []
     for f in findings:
@@ -22,12 +22,16 @@ def format_text(findings: Sequence[Finding], files_checked: int, color: bool) ->
         else:
             location = f"{f.path}:{f.line}:{f.column}:"
         lines.append(f"{location} {code} {f.message}")
-    lines.append(summary(findings, files_checked))
+    lines.append(summary(findings, files_checked, changed_paths))
     return "\n".join(lines) + "\n"
 
 
-def summary(findings: Sequence[Finding], files_checked: int) -> str:
+def summary(findings: Sequence[Finding], files_checked: int, changed_paths: int | None = None) -> str:
+    """The closing line. For a change, ETQ201 looks at every changed path but only the Python
+    files among them are analysed, so both counts are given."""
     files = f"{files_checked} file{'s' if files_checked != 1 else ''} checked"
+    if changed_paths is not None:
+        files = f"{changed_paths} changed path{'s' if changed_paths != 1 else ''}, {files}"
     if not findings:
         return f"All good: no findings ({files})."
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
@@ -70,12 +74,13 @@ def format_github(findings: Sequence[Finding]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def format_markdown_summary(findings: Sequence[Finding], files_checked: int, headline: str | None = None) -> str:
+def format_markdown_summary(findings: Sequence[Finding], files_checked: int, headline: str | None = None,
+                            changed_paths: int | None = None) -> str:
     """A Markdown report for ``$GITHUB_STEP_SUMMARY``."""
     out = ["## airflow-etiquette", ""]
     if headline:
         out += [headline, ""]
-    out += [summary(findings, files_checked), ""]
+    out += [summary(findings, files_checked, changed_paths), ""]
     if findings:
         out += ["| | file | line | rule | message |", "|---|---|---|---|---|"]
         for f in findings:

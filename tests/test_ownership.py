@@ -103,7 +103,7 @@ def test_a_branch_that_edits_other_peoples_files(class_repo: Path) -> None:
     text = run_installed("check", "--base", "main", cwd=class_repo)
     assert text.lines[0] == ("Checked changes since main (merge base " + git(class_repo, "merge-base", "main", "HEAD")[:7]
                              + ") by maria-gh (maria) (identified by the branch name maria/fix-schema).")
-    assert text.lines[-1] == "Found 6 errors in 5 files (4 files checked)."
+    assert text.lines[-1] == "Found 6 errors in 5 files (7 changed paths, 4 files checked)."
 
 
 def test_own_changes_pass_and_old_violations_elsewhere_are_not_reported(class_repo: Path) -> None:
@@ -112,7 +112,7 @@ def test_own_changes_pass_and_old_violations_elsewhere_are_not_reported(class_re
     commit(class_repo, "maria: v2")
     result = run_installed("check", "--base", "main", cwd=class_repo)
     assert result.exit_code == 0, result.out + result.err
-    assert result.lines[-1] == "All good: no findings (1 file checked)."
+    assert result.lines[-1] == "All good: no findings (1 changed path, 1 file checked)."
 
 
 def test_a_merge_from_main_does_not_blame_the_student_for_the_teachers_changes(class_repo: Path) -> None:
@@ -169,13 +169,13 @@ def test_a_pull_request_in_github_actions(class_repo: Path, tmp_path: Path) -> N
     result = run_installed("check", "--sarif-output", str(sarif), cwd=class_repo, env=env)
     assert result.exit_code == 1
     assert result.lines == [
-        "::notice title=airflow-etiquette::Checked changes since " + base + " (merge base " + base[:7] + ") by "
+        "::notice title=airflow-etiquette::Checked changes since " + base[:12] + " (merge base " + base[:7] + ") by "
         "maria-gh (maria) (identified by the pull request author @maria-gh (roster)).",
         "::error file=dags/lasse/taxi_pipeline.py,line=1,col=1,title=ETQ201 outside-own-directory::"
         "dags/lasse/taxi_pipeline.py is owned by @lasse-gh; maria-gh (maria) may only change dags/maria/",
         "::warning file=dags/maria/taxi_pipeline.py,line=15,col=5,title=ETQ301 hard-coded-schema::"
         'hard-coded schema "airflow_maria"; derive it from the folder: SCHEMA = f"airflow_{STUDENT}"',
-        "Found 1 error and 1 warning in 2 files (2 files checked).",
+        "Found 1 error and 1 warning in 2 files (2 changed paths, 2 files checked).",
     ]
     report = summary.read_text()
     assert report.startswith("## airflow-etiquette\n")
