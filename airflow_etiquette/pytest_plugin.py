@@ -37,22 +37,30 @@ def _enabled(config: pytest.Config) -> bool:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if not _enabled(config):
         return
-    collector = EtiquetteCollector.from_parent(session, name="airflow-etiquette", path=Path(config.rootpath))
-    items.extend(collector.collect())
+    relpaths = _dag_files(config)
+    collector = EtiquetteCollector.from_parent(session, name="airflow-etiquette", path=Path(config.rootpath),
+                                               nodeid="airflow-etiquette")
+    collector.relpaths = relpaths
+    # genitems reports the collection, so "collected N items" counts these items too.
+    items.extend(session.genitems(collector))
+
+
+def _dag_files(config: pytest.Config) -> list[str]:
+    from airflow_etiquette.config import ConfigError
+    from airflow_etiquette.discovery import discover
+
+    try:
+        return [file.relpath for file in discover([], _repository_config(config)).files]
+    except ConfigError as exc:  # no dags folder is a configuration problem too
+        raise _usage_error(exc) from None
 
 
 class EtiquetteCollector(pytest.Collector):
-    def collect(self) -> Iterator[pytest.Item]:
-        from airflow_etiquette.config import ConfigError
-        from airflow_etiquette.discovery import discover
+    relpaths: list[str] = []
 
-        config = _repository_config(self.config)
-        try:
-            files = discover([], config).files  # no dags folder is a configuration problem too
-        except ConfigError as exc:
-            raise _usage_error(exc) from None
-        for file in files:
-            yield EtiquetteItem.from_parent(self, name=file.relpath, relpath=file.relpath)
+    def collect(self) -> Iterator[pytest.Item]:
+        for relpath in self.relpaths:
+            yield EtiquetteItem.from_parent(self, name=relpath, relpath=relpath)
         yield EtiquetteItem.from_parent(self, name=REPOSITORY_ITEM, relpath=None)
 
 

@@ -41,7 +41,8 @@ def test_every_dag_file_is_an_item_and_convention_breaks_fail(class_repo: pytest
     result = class_repo.runpytest("--etiquette", "-v", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=5, failed=2)
     result.stdout.fnmatch_lines([
-        "*dags/lasse/taxi_pipeline.py PASSED*",
+        "*collected 7 items",  # the etiquette items count, next to tests/test_something.py
+        "airflow-etiquette::dags/lasse/taxi_pipeline.py PASSED*",
         "*dags/maria/copy_of_lasse.py FAILED*",
         "*dags/sofia/weather.py PASSED*",
         "*dags/stray_test_dag.py PASSED*",
