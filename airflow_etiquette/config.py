@@ -23,6 +23,7 @@ CONFIG_FILE = ".airflow-etiquette.toml"
 PYPROJECT = "pyproject.toml"
 TOOL_TABLE = "airflow-etiquette"
 OWNER_PLACEHOLDER = "{owner}"
+DEFAULT_DAGS_FOLDER = "dags"
 
 
 class ConfigError(Exception):
@@ -44,7 +45,7 @@ class Config:
 
     root: Path
     source: Path | None = None
-    dags_folder: str = "dags"
+    dags_folder: str = DEFAULT_DAGS_FOLDER
     dag_id_prefix: str = "{owner}_"
     owner_tag: str = "student:{owner}"
     schema: str = "airflow_{owner}"
@@ -124,8 +125,8 @@ def find_root(start: Path) -> tuple[Path, Path | None, Mapping[str, object]]:
     """Find the repository root above ``start`` and its settings.
 
     The root is the directory holding the configuration; without one, the git
-    root; without that, ``start`` itself. The search never leaves the git
-    repository ``start`` is in.
+    root; without that (a plain folder), the nearest one holding a ``dags`` folder,
+    else ``start`` itself. The search never leaves the git repository ``start`` is in.
     """
     start = start.resolve()
     if start.is_file() or not start.exists():
@@ -138,6 +139,8 @@ def find_root(start: Path) -> tuple[Path, Path | None, Mapping[str, object]]:
         if (directory / ".git").exists():
             git_root = directory
             break
+    if git_root is None:
+        git_root = next((d for d in (start, *start.parents) if (d / DEFAULT_DAGS_FOLDER).is_dir()), None)
     return (git_root or start), None, {}
 
 
@@ -285,7 +288,7 @@ def config_from_table(
     return Config(
         root=root,
         source=source,
-        dags_folder=folder("dags-folder", "dags"),
+        dags_folder=folder("dags-folder", DEFAULT_DAGS_FOLDER),
         dag_id_prefix=text("dag-id-prefix", "{owner}_"),
         owner_tag=text("owner-tag", "student:{owner}"),
         schema=text("schema", "airflow_{owner}"),

@@ -260,3 +260,12 @@ def test_a_syntax_error_points_at_the_token_and_at_an_unclosed_bracket(tmp_path:
         "dags/lasse/bracket.py:6:5: ETQ001 not valid Python: unexpected 'x'; is the ( on line 3 closed?",
         "dags/lasse/comma.py:2:14: ETQ001 not valid Python: unexpected '3'",
     ]
+
+
+def test_a_plain_folder_without_git_or_configuration(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "unzipped", {"dags/maria/taxi.py": 'from airflow import DAG\ndag = DAG("taxi")\n'},
+                     init_git=False)
+    for cwd, path in ((root, "dags"), (root, "dags/maria/taxi.py"), (root / "dags/maria", ".")):
+        result = run_installed("check", path, "--select", "ETQ101", cwd=cwd)
+        assert (result.exit_code, result.lines[0]) == (
+            1, 'dags/maria/taxi.py:2:11: ETQ101 dag_id "taxi" must start with "maria_" (file is in dags/maria/)'), path
