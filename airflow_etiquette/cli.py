@@ -265,11 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"{PROG}: interrupted", err=True)
         return 130
     except click.ClickException as exc:
-        click.echo(f"{PROG}: error: {exc.format_message()}", err=True)
-        return EXIT_ERROR
+        return _fail(exc.format_message())
     except (ConfigError, GitError) as exc:
-        click.echo(f"{PROG}: error: {exc}", err=True)
-        return EXIT_ERROR
+        return _fail(str(exc))
     except KeyboardInterrupt:
         click.echo(f"{PROG}: interrupted", err=True)
         return 130
@@ -279,6 +277,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"{PROG}: internal error: {type(exc).__name__}: {exc} (run with --verbose for details)", err=True)
         return EXIT_ERROR
     return result if isinstance(result, int) else EXIT_CLEAN
+
+
+def _fail(message: str) -> int:
+    """One line on stderr; inside GitHub Actions also an annotation, since nobody reads a log that
+    ends in exit code 2 to find out why the check is red."""
+    click.echo(f"{PROG}: error: {message}", err=True)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from airflow_etiquette.formats import github_error
+
+        click.echo(github_error(message))
+    return EXIT_ERROR
 
 
 def run() -> None:

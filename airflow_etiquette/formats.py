@@ -61,6 +61,11 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def github_error(message: str) -> str:
+    """A run-level annotation (no file), so a usage or configuration error shows on the run page."""
+    return f"::error title=airflow-etiquette::{_escape_data(message)}"
+
+
 def format_github(findings: Sequence[Finding]) -> str:
     """GitHub Actions workflow commands: one annotation per finding on the pull request's files."""
     lines = []

@@ -204,6 +204,7 @@ def test_a_pull_request_with_an_explicit_base_and_an_unknown_author(class_repo: 
     assert "(identified by the pull request author @maria-gh (roster))" in known.lines[0]
     stranger = run_as("new-student")
     assert stranger.exit_code == 2
+    assert stranger.out.startswith("::error title=airflow-etiquette::cannot tell whose folder")  # on the run page
     assert stranger.err == (
         "airflow-etiquette: error: cannot tell whose folder the pull request author @new-student works in: add "
         "'/dags/<name>/ @new-student' to CODEOWNERS, or <name> = { github = \"new-student\" } under "
