@@ -269,3 +269,14 @@ def test_a_plain_folder_without_git_or_configuration(tmp_path: Path) -> None:
         result = run_installed("check", path, "--select", "ETQ101", cwd=cwd)
         assert (result.exit_code, result.lines[0]) == (
             1, 'dags/maria/taxi.py:2:11: ETQ101 dag_id "taxi" must start with "maria_" (file is in dags/maria/)'), path
+
+
+def test_a_configuration_file_inside_the_dags_folder_is_not_the_root(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "class", {
+        "dags/maria/taxi.py": 'from airflow import DAG\ndag = DAG("taxi", tags=["student:maria"])\n',
+        # A student cannot switch the rules off for their own files this way.
+        "dags/maria/.airflow-etiquette.toml": 'ignore = ["ETQ1"]\ndags-folder = "elsewhere"\n',
+    })
+    result = run_installed("check", "dags/maria/taxi.py", cwd=root)
+    assert (result.exit_code, result.lines[0]) == (
+        1, 'dags/maria/taxi.py:2:11: ETQ101 dag_id "taxi" must start with "maria_" (file is in dags/maria/)')
