@@ -17,7 +17,11 @@ from airflow_etiquette.sql import SchemaUse
 # Keyword arguments that name a schema, and calls whose schema= is written into.
 SCHEMA_KEYWORDS = frozenset({"schema", "target_schema", "schema_name", "destination_schema"})
 WRITING_METHODS = frozenset({"to_sql", "insert_rows", "bulk_load", "bulk_insert_rows"})
-TABLE_KEYWORDS = frozenset({"table", "destination_table", "target_table"})
+TABLE_KEYWORDS = frozenset({"table", "table_name", "destination_table", "target_table"})
+# Hook methods whose first positional argument is the table written into (copy_from: the second).
+TABLE_POSITION = {"insert_rows": 0, "bulk_load": 0, "bulk_insert_rows": 0, "copy_from": 1}
+# Operators that write rows into the table named by their table= argument.
+_WRITING_OPERATOR = re.compile(r"(?:To(?:Sql|Postgres|Snowflake)|InsertRows|GenericTransfer)\w*Operator$|^GenericTransfer$")
 _SCHEMA_LITERAL = re.compile(r'"?(?P<schema>[A-Za-z_][\w$-]*)"?(?:\."?(?P<table>[A-Za-z_][\w$]*)"?)?')
 _PREPOSITIONS = {"DELETE": "from", "UPDATE": "of", "CREATE": "of", "DROP": "of", "ALTER": "of", "TRUNCATE": "of",
                 "CREATE INDEX": "on"}
@@ -32,7 +36,8 @@ class ForeignSchema(Rule):
         "Reports SQL text, a `schema=` argument or a string that is exactly a schema name in\n"
         "`dags/<owner>/` that refers to another owner's schema (`airflow_maria.raw_trips` from\n"
         "`dags/lasse/`, read or write), and any write (INSERT, UPDATE, DELETE, MERGE, CREATE,\n"
-        "CREATE INDEX ... ON, DROP, ALTER, TRUNCATE, COPY ... FROM, `to_sql(schema=...)`) into a\n"
+        "CREATE INDEX ... ON, DROP, ALTER, TRUNCATE, COPY ... FROM, `to_sql(schema=...)`, the table\n"
+        "of `insert_rows`/`bulk_load`/`copy_from` and of `SQLInsertRowsOperator(table_name=...)`) into a\n"
         "schema other than the owner's own, `public` included. Reading a shared schema\n"
         "(`SELECT * FROM public.zones`) is fine, and so are unqualified table names. SQL is parsed\n"
         "with sqlglot where it parses; comments are skipped, unquoted names compare as Postgres\n"
@@ -103,6 +108,18 @@ class ForeignSchema(Rule):
                     (5, "INSERT into public.daily writes outside your schema"),
                     (6, "CREATE INDEX on public.zones writes outside your schema")),
         ),
+        Example(
+            'from airflow.providers.common.sql.operators.sql import SQLInsertRowsOperator\n\n'
+            'def load(hook, cur, rows, f):\n'
+            '    hook.insert_rows("public.zones", rows)\n'
+            '    hook.bulk_load("airflow_maria.raw_trips", f)\n'
+            '    cur.copy_from(f, "public.trips")\n\n'
+            'insert = SQLInsertRowsOperator(task_id="insert", table_name="public.zones", rows=[(1,)])\n',
+            expect=((4, "insert_rows into public.zones writes outside your schema"),
+                    (5, 'airflow_maria.raw_trips is the schema of owner "maria"'),
+                    (6, "copy_from into public.trips writes outside your schema"),
+                    (8, "SQLInsertRowsOperator into public.zones writes outside your schema")),
+        ),
     ]
 
     def check(self, file: FileContext) -> Iterator[Report]:
@@ -154,13 +171,13 @@ class ForeignSchema(Rule):
                         elif method in WRITING_METHODS and not file.is_own_schema(schema):
                             table = _first_string(call, file, scope)
                             yield Report(arg.value, self._message(file, SchemaUse(schema, table, method)))
-                elif keyword in TABLE_KEYWORDS and (keyword != "table" or method in WRITING_METHODS):
-                    for text in file.resolver.text_values(arg.value, scope):
-                        if text.exact and text.exact.count(".") == 1:
-                            schema, table = text.exact.split(".")
-                            use = SchemaUse(schema.strip('"'), table.strip('"'), method or keyword)
-                            if file.schema_problem(use):
-                                yield Report(arg.value, self._message(file, use))
+            for target, verb in _table_targets(call, method):
+                for text in file.resolver.text_values(target, scope):
+                    if text.exact and text.exact.count(".") == 1:
+                        schema, table = text.exact.split(".")
+                        use = SchemaUse(schema.strip('"'), table.strip('"'), verb)
+                        if file.schema_problem(use):
+                            yield Report(target, self._message(file, use))
 
     @staticmethod
     def _message(file: FileContext, use: SchemaUse) -> str:
@@ -170,6 +187,20 @@ class ForeignSchema(Rule):
             return f'{use.target} is the schema of owner "{other}"; {file.owner_directory} may only use {own}'
         verb = use.verb or "write"
         return f"{verb} {_PREPOSITIONS.get(verb, 'into')} {use.target} writes outside your schema; write to {own} instead"
+
+
+def _table_targets(call: cst.Call, method: str | None) -> Iterator[tuple[cst.BaseExpression, str]]:
+    """The arguments of a call that name a table it writes into (`schema.table`), with a verb."""
+    callee = method or (call.func.value if isinstance(call.func, cst.Name) else "")
+    operator = bool(_WRITING_OPERATOR.search(callee))
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    if method in TABLE_POSITION and len(positional) > TABLE_POSITION[method]:
+        yield positional[TABLE_POSITION[method]].value, method
+    for arg in call.args:
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword in TABLE_KEYWORDS and (keyword not in ("table", "table_name") or method in WRITING_METHODS
+                                          or method in TABLE_POSITION or operator):
+            yield arg.value, callee or keyword
 
 
 def _first_string(call: cst.Call, file: FileContext, scope: object) -> str | None:
