@@ -104,6 +104,7 @@ class ModuleIndex:
         self.calls: list[tuple[cst.Call, Scope]] = []
         self.functions: list[tuple[cst.FunctionDef, Scope]] = []
         self.function_scopes: dict[cst.FunctionDef, Scope] = {}
+        self.param_owners: dict[cst.Param, tuple[cst.FunctionDef, Scope]] = {}  # function, where defined
         self.sites: list[StringSite] = []  # string expressions, composites included
         self.literals: list[StringSite] = []  # string literal nodes only
         self.attribute_assignments: list[AttributeAssignment] = []
@@ -189,6 +190,8 @@ class _Walker:
             self.node(decorator.decorator, scope)
         inner = Scope("function", scope)
         self._params(node.params, scope, inner)
+        for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
+            self.index.param_owners[param] = (node, scope)
         if node.returns is not None:
             self.node(node.returns, scope)
         scope.bind(node.name.value, Binding("def", node=node))

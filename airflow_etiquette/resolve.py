@@ -229,6 +229,10 @@ class Resolver:
         self._cache: dict[tuple[int, int], Values] = {}
         self._active: set[int] = set()
         self._depth = 0
+        # The caller's scope of each argument bound by a call (see _local_function); the
+        # call scopes are kept alive so that their ids in the cache keys stay unique.
+        self._argument_scopes: dict[int, Scope] = {}
+        self._call_scopes: list[Scope] = []
 
     def source(self, node: cst.CSTNode) -> str:
         """The code of ``node`` for messages, generated only if a message needs it."""
@@ -326,11 +330,19 @@ class Resolver:
 
     def _binding(self, binding: Binding, scope: Scope, name: str) -> Iterable[Value]:
         marker = id(binding)
-        if marker in self._active or binding.value is None or binding.kind not in ("assign", "loop"):
+        if marker in self._active:
+            return (Unknown(name),)
+        if binding.kind == "param" and binding.node is not None:
+            self._active.add(marker)
+            try:
+                return self._parameter(binding.node, name)
+            finally:
+                self._active.discard(marker)
+        if binding.value is None or binding.kind not in ("assign", "loop"):
             return (Unknown(name),)
         self._active.add(marker)
         try:
-            values = self.values(binding.value, scope)
+            values = self.values(binding.value, self._argument_scopes.get(marker, scope))
             if binding.kind == "loop":
                 values = tuple(itertools.chain.from_iterable(_iterate(v, name) for v in values))
             return tuple(_unpack(v, binding.unpack, name) for v in values)
@@ -482,7 +494,7 @@ class Resolver:
         if isinstance(func, cst.Attribute):
             return self._method(expr, func, scope, source)
         if isinstance(func, cst.Name):
-            return self._local_function(func, scope, source)
+            return self._local_function(expr, func, scope, source)
         return (Unknown(source),)
 
     def _dict_call(self, expr: cst.Call, scope: Scope) -> Iterable[Value]:
@@ -580,29 +592,82 @@ class Resolver:
                 choices.append(tuple(text_of(v, arg_source) for v in self.values(arg, scope)))
         return _products(choices, lambda texts: Text.of(*itertools.chain.from_iterable(t.parts for t in texts)))
 
-    def _local_function(self, func: cst.Name, scope: Scope, source: str) -> Iterable[Value]:
-        """A call of a module function whose body is just ``return <expr>``."""
+    def _local_function(self, call: cst.Call, func: cst.Name, scope: Scope, source: str) -> Iterable[Value]:
+        """A call of a module function whose body is just ``return <expr>``, its parameters
+        bound to this call's arguments."""
         found = scope.lookup(func.value)
         if found is None or len(found[0]) != 1 or found[0][0].kind != "def":
             return (Unknown(source),)
         definition = found[0][0].node
         assert isinstance(definition, cst.FunctionDef)
         body = definition.body
-        statements = [s for s in body.body if not is_docstring(s)] if isinstance(body, cst.IndentedBlock) else []
-        if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
+        statements = [s for s in body.body if not is_docstring(s)] if isinstance(body, cst.IndentedBlock) else [body]
+        if len(statements) != 1 or not isinstance(statements[0], (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             return (Unknown(source),)
         line = statements[0].body
         if len(line) != 1 or not isinstance(line[0], cst.Return) or line[0].value is None:
             return (Unknown(source),)
         inner = self.index.function_scopes.get(definition)
         marker = id(definition)
-        if inner is None or marker in self._active:
+        if inner is None or inner.parent is None or marker in self._active:
+            return (Unknown(source),)
+        bound = self._bind_arguments(definition.params, call, scope, inner.parent)
+        if bound is None:
             return (Unknown(source),)
         self._active.add(marker)
         try:
-            return self.values(line[0].value, inner)
+            return self.values(line[0].value, bound)
         finally:
             self._active.discard(marker)
+
+    def _bind_arguments(self, params: cst.Parameters, call: cst.Call, caller: Scope, defined_in: Scope) -> Scope | None:
+        """A scope for one call: each parameter bound to its argument (resolved where the call
+        is) or to its default; None when the call cannot be matched (``*args``, ``**kwargs``)."""
+        if any(arg.star for arg in call.args) or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
+            return None
+        positional = [arg.value for arg in call.args if arg.keyword is None]
+        keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+        ordered = [*params.posonly_params, *params.params]
+        if len(positional) > len(ordered):
+            return None
+        bound = Scope("function", defined_in)
+        self._call_scopes.append(bound)
+        for index, param in enumerate([*ordered, *params.kwonly_params]):
+            name = param.name.value
+            argument = positional[index] if index < len(positional) else keywords.get(name)
+            if argument is not None:
+                binding = Binding("assign", value=argument)
+                self._argument_scopes[id(binding)] = caller
+                bound.bind(name, binding)
+            elif param.default is not None:
+                bound.bind(name, Binding("assign", value=param.default))
+            else:
+                return None
+        return bound
+
+    def _parameter(self, param: cst.CSTNode, name: str) -> Values:
+        """A parameter of a DAG factory: the arguments of every call of it in this module
+        (``make_dag("maria_daily")``, ``make_dag("maria_hourly")``), as alternatives."""
+        owner = self.index.param_owners.get(param) if isinstance(param, cst.Param) else None
+        if owner is None:
+            return (Unknown(name),)
+        function, defined_in = owner
+        if defined_in.kind == "class":
+            return (Unknown(name),)  # a method: self shifts the positions
+        calls = [(call, scope) for call, scope in self.index.calls
+                 if isinstance(call.func, cst.Name) and call.func.value == function.name.value
+                 and (visible := scope.lookup(call.func.value)) is not None
+                 and any(b.kind == "def" and b.node is function for b in visible[0])]
+        if not calls:
+            return (Unknown(name),)
+        out: list[Value] = []
+        for call, scope in calls:
+            bound = self._bind_arguments(function.params, call, scope, defined_in)
+            bindings = bound.bindings.get(name) if bound is not None else None
+            if bound is None or not bindings:
+                return (Unknown(name),)
+            out.extend(self._binding(bindings[0], bound, name))
+        return tuple(out)
 
 
 # -- helpers -------------------------------------------------------------------------

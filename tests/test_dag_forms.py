@@ -61,6 +61,16 @@ FORMS = {
         ['"pipeline"']),
     "file stem as dag_id": ('from pathlib import Path\nfrom airflow import DAG\ndag = DAG(Path(__file__).stem)\n', ['"pipeline"']),
     "partial prefix decides": ('from airflow import DAG\nimport random\ndag = DAG(f"taxi_{random.random()}")\n', ['"taxi_{…}"']),
+    "factory called with literals": (
+        'from airflow import DAG\ndef make(dag_id, tags):\n    return DAG(dag_id, tags=tags)\n'
+        'make("taxi", ["student:lasse"])\nmake(tags=["student:lasse"], dag_id="rides")\n', ['"taxi", "rides"']),
+    "factory called in a loop": (
+        'from airflow import DAG\ndef make(city, hour=3):\n    with DAG(f"{city}_report", tags=["student:lasse"]) as d:\n'
+        '        return d\nfor c in ("ams", "rtm"):\n    make(c)\n', ['"ams_report", "rtm_report"']),
+    "one-line helper": ('from airflow import DAG\ndef name(x): return "nyc_" + x\ndag = DAG(name("taxi"))\n', ['"nyc_taxi"']),
+    "helper arguments bound per call": (
+        'from airflow import DAG\ndef ident(x):\n    return x\n'
+        'dag = DAG(ident("taxi"), tags=[ident("student:lasse")])\n', ['"taxi"']),
     "path idiom in a nested folder": (
         'import os\nfrom pathlib import Path\nfrom airflow import DAG\n'
         'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\ndag = DAG(f"{STUDENT}_taxi")\n',
@@ -119,6 +129,25 @@ def test_the_path_idiom_in_a_subfolder_gets_a_hint() -> None:
     (finding, *_) = [f for f in run_example(source, "dags/lasse/experiments/x.py", ("lasse",), {}) if f.code == "ETQ101"]
     assert finding.message == ('dag_id "experiments_taxi" must start with "lasse_" (file is in dags/lasse/); in a '
                                'subfolder Path(__file__).parent.name is "experiments", not "lasse"')
+
+
+def test_a_factory_and_a_helper_resolve_quietly_when_right() -> None:
+    source = textwrap.dedent('''
+        import os
+        from pathlib import Path
+        from airflow.sdk import DAG
+
+        STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
+
+        def tag(owner): return f"student:{owner}"
+
+        def make_dag(name, schedule="@daily"):
+            return DAG(dag_id=f"{STUDENT}_{name}", schedule=schedule, tags=[tag(STUDENT)])
+
+        daily = make_dag("taxi")
+        hourly = make_dag("rides", schedule="@hourly")
+    ''')
+    assert run_example(source, PATH, ("lasse",), {}) == []
 
 
 def test_unresolvable_ids_warn_and_partial_knowledge_is_enough() -> None:
