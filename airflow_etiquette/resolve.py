@@ -450,6 +450,10 @@ class Resolver:
         if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return (Unknown(source),)
         index_expr = expr.slice[0].slice.value
+        number = _integer(index_expr)
+        paths = self._path_components(expr.value, scope)
+        if paths is not None and number is not None:
+            return tuple(_component(path, number, source) for path in paths)
         out: list[Value] = []
         for base in self.values(expr.value, scope):
             if isinstance(base, Map):
@@ -461,6 +465,26 @@ class Resolver:
             else:
                 out.append(Unknown(source))
         return out
+
+    def _path_components(self, expr: cst.BaseExpression, scope: Scope) -> list[FilePath] | None:
+        """The paths behind ``p.parts`` and ``str(p).split("/")`` / ``__file__.split(os.sep)``,
+        whose last items are known even though the first ones (above the repository) are not;
+        None for anything else."""
+        target: cst.BaseExpression | None = None
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "parts":
+            target = expr.value
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "split" \
+                and len(expr.args) == 1:
+            separator = expr.args[0].value
+            if self.qualname(separator, scope) == "os.sep" or (
+                    isinstance(separator, cst.SimpleString) and _literal(separator) == "/"):
+                target = expr.func.value
+        if target is None:
+            return None
+        if isinstance(target, cst.Call) and self.qualname(target.func, scope) == "str" and len(target.args) == 1:
+            target = target.args[0].value
+        paths = [v for v in self.values(target, scope) if isinstance(v, FilePath)]
+        return paths or None
 
     # -- calls -------------------------------------------------------------------
     def _call(self, expr: cst.Call, scope: Scope) -> Iterable[Value]:
@@ -475,6 +499,9 @@ class Resolver:
             return self.values(default, scope) if default is not None else (Falsy(f"environment variable {env}"),)
         if name in PATH_TYPES and len(args) >= 1:
             return _combine_many([self.values(a.value, scope) for a in args], lambda vs, s: _path_join(vs[0], vs[1:], s), source)
+        if name == "os.path.split" and len(args) == 1:  # (head, tail)
+            return tuple(Seq((FilePath(v.parts[:-1]), Text.of(v.parts[-1]))) if isinstance(v, FilePath) and len(v.parts) > 1
+                         else Unknown(source) for v in self.values(args[0].value, scope))
         if name in SAME_PATH and len(args) == 1:
             return self.values(args[0].value, scope)
         if name == "os.path.dirname" and len(args) == 1:
@@ -762,6 +789,13 @@ def _path_attribute(value: Value, attr: str, source: str) -> Value:
         return Text.of(value.parts[-1]) if value.parts else Unknown(source)
     if attr == "stem" and value.parts:
         return Text.of(value.parts[-1].rsplit(".", 1)[0] if "." in value.parts[-1][1:] else value.parts[-1])
+    return Unknown(source)
+
+
+def _component(path: FilePath, number: int, source: str) -> Value:
+    """Item ``number`` of a path's components counted from the end (only the end is known)."""
+    if -len(path.parts) <= number < 0:
+        return Text.of(path.parts[number])
     return Unknown(source)
 
 

@@ -93,6 +93,11 @@ OWNER_IDIOMS = [
     "STUDENT = Path(__file__).parents[0].name",
     "STUDENT = pathlib.Path(__file__).parent.name",
     "def _owner():\n    return Path(__file__).parent.name\nSTUDENT = _owner()",
+    'STUDENT = __file__.split("/")[-2]',
+    "STUDENT = str(Path(__file__).resolve()).split(os.sep)[-2]",
+    "STUDENT = Path(__file__).parent.parts[-1]",
+    "STUDENT = os.path.split(os.path.dirname(os.path.abspath(__file__)))[-1]",
+    "STUDENT = os.path.split(os.path.dirname(__file__))[1]",
 ]
 
 
