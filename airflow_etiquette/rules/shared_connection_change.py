@@ -65,7 +65,10 @@ class SharedConnectionChange(Rule):
             config={"shared-connections": ["azure_pg"]},
         ),
         Example(
-            'import logging\nimport requests\n\nlog = logging.getLogger(__name__)\n\n'
+            'import logging\nimport requests\nfrom airflow.operators.bash import BashOperator\n\n'
+            'log = logging.getLogger(__name__)\n'
+            'dbt = BashOperator(task_id="dbt", bash_command="dbt run",\n'
+            '                   env={"AIRFLOW_CONN_AZURE_PG": "{{ conn.azure_pg.get_uri() }}"})\n\n'
             'def check(base, auth):\n'
             '    log.info("to reset it the teacher runs: airflow connections delete azure_pg")\n'
             '    requests.post(f"{base}/api/v2/connections/test", json={"connection_id": "azure_pg"}, auth=auth)\n',
@@ -323,10 +326,12 @@ class SharedConnectionChange(Rule):
         return None
 
     # -- environment -------------------------------------------------------------------
-    def _env_problem(self, file: FileContext, key: str) -> str | None:
+    def _env_problem(self, file: FileContext, key: str, value: object = None) -> str | None:
         if not key.upper().startswith(ENV_PREFIX):
             return None
         conn_id = key[len(ENV_PREFIX):].lower()
+        if isinstance(value, Text) and re.search(rf"\bconn\.{re.escape(conn_id)}\b", value.render(lambda i: ""), re.I):
+            return None  # {{ conn.azure_pg.get_uri() }}: hands the same connection to one subprocess
         if self._shared(file, conn_id):
             return f'overrides {self._named(file, conn_id)} ({key}); ask the teacher instead'
         return None
@@ -350,8 +355,8 @@ class SharedConnectionChange(Rule):
     def _env_mapping(self, file: FileContext, expr: cst.BaseExpression, scope: Scope) -> str | None:
         for value in file.resolver.values(expr, scope):
             if isinstance(value, Map):
-                for key, _ in value.entries:
-                    message = self._env_problem(file, key)
+                for key, entry in value.entries:
+                    message = self._env_problem(file, key, entry)
                     if message:
                         return message
         return None
