@@ -89,6 +89,23 @@ class Ownership:
             return []
         return [name for _, name in self._codeowners.of(path)]
 
+    def recognise(self, name: str) -> tuple[str, str | None] | None:
+        """(owner, login) for an owner name or a GitHub login, in any case; None when the
+        repository knows no such person (no folder, roster entry, CODEOWNERS login or admin)."""
+        name = name.strip().lstrip("@")
+        owner = self.owner_of_login(name)
+        if owner is not None:
+            return owner, self.login_of(owner) or name
+        people = {o.lower(): o for o in (*self.known_owners, *self.config.admins, *self.listed_owners)}
+        if name.lower() in people:
+            owner = people[name.lower()]
+            return owner, self.login_of(owner)
+        logins = {login.lstrip("@").lower() for _, _, owners, _, _ in (self._codeowners.paths if self._codeowners else ())
+                  for kind, login in owners if kind == "USERNAME"}
+        if name.lower() in logins:
+            return name, name
+        return None
+
     def owner_of_login(self, login: str) -> str | None:
         return self._login_to_owner.get(login.lstrip("@").lower())
 
@@ -125,12 +142,14 @@ def identify_author(
     ownership: Ownership, root: Path, staged: bool,
 ) -> Author:
     """The author of the change, by the first signal that answers (see the README)."""
-    if explicit:
-        name = explicit.lstrip("@")
-        return Author(ownership.owner_of_login(name) or name, None, "--author")
-    student = environ.get("AIRFLOW_STUDENT", "").strip()
-    if student:
-        return Author(student, ownership.login_of(student), "the AIRFLOW_STUDENT environment variable")
+    for given, signal in ((explicit, "--author"), (environ.get("AIRFLOW_STUDENT", ""), "the AIRFLOW_STUDENT environment variable")):
+        if given and given.strip():
+            known = ownership.recognise(given)
+            if known is None:
+                raise ConfigError(
+                    f"{signal} names {given.strip()!r}, who has no folder under {ownership.config.dags_folder}/, "
+                    "no roster entry and no CODEOWNERS line; check the spelling")
+            return Author(known[0], known[1], signal)
     if pull_request and pull_request.author_login:
         owner = ownership.owner_of_login(pull_request.author_login)
         if owner:

@@ -142,6 +142,11 @@ def test_staged_changes_and_the_author_signals_in_order(class_repo: Path) -> Non
     assert by_env.lines[0].endswith("by lasse-gh (lasse) (identified by the AIRFLOW_STUDENT environment variable).")
     by_flag = run_installed("check", "--staged", "--author", "sofia", cwd=class_repo, env={"AIRFLOW_STUDENT": "lasse"})
     assert by_flag.exit_code == 0 and "(identified by --author)" in by_flag.lines[0]
+    by_login = run_installed("check", "--staged", "--author", "@Sofia-GH", cwd=class_repo)
+    assert by_login.lines[0].endswith("by sofia-gh (sofia) (identified by --author).")
+    typo = run_installed("check", "--staged", "--author", "sofai", cwd=class_repo)
+    assert (typo.exit_code, typo.err) == (2, "airflow-etiquette: error: --author names 'sofai', who has no folder under "
+                                             "dags/, no roster entry and no CODEOWNERS line; check the spelling\n")
     git(class_repo, "config", "user.email", "Maria@Student.example")
     by_email = run_installed("check", "--staged", "--format", "json", cwd=class_repo, env={"AIRFLOW_STUDENT": ""})
     assert [f[:2] for f in findings(by_email)] == [("dags/sofia/weather.py", "ETQ201")]
