@@ -236,10 +236,25 @@ def github_pull_request(environ: Mapping[str, str]) -> PullRequest | None:
     return PullRequest(base_ref, str(head_branch) if head_branch else None, str(login) if login else None)
 
 
-def changed_python_files(change_set: ChangeSet, root: Path) -> list[Path]:
-    """The new side of every change that still exists in the working tree and is a .py file."""
-    return [root / c.path for c in change_set.changes
-            if c.status != "D" and c.path.endswith(".py") and not c.symlink and (root / c.path).is_file()]
+def changed_python_files(change_set: ChangeSet) -> dict[str, str]:
+    """The new side of every changed .py file (not a symlink, not deleted): path -> object id."""
+    return {c.path: c.blob or "" for c in change_set.changes
+            if c.status != "D" and c.path.endswith(".py") and not c.symlink}
+
+
+def index_blobs(root: Path, pathspec: str) -> dict[str, str]:
+    """The regular files the index holds under ``pathspec`` (relative to ``root``): path -> object id."""
+    try:
+        output = git(root, "ls-files", "--stage", "-z", "--", pathspec)
+    except GitError:
+        return {}
+    found: dict[str, str] = {}
+    for record in output.split("\0"):
+        meta, _, path = record.partition("\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[0] in ("100644", "100755") and path.endswith(".py"):
+            found[path] = fields[1]
+    return found
 
 
 def symlink_target(change: Change, root: Path) -> str | None:

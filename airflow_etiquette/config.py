@@ -128,9 +128,9 @@ def find_root(start: Path) -> tuple[Path, Path | None, Mapping[str, object]]:
     root; without that (a plain folder), the nearest one holding a ``dags`` folder,
     else ``start`` itself. The search never leaves the git repository ``start`` is in.
 
-    Of several configurations on the way up, the outermost wins, and none inside a
-    ``dags`` folder counts: a student's ``dags/maria/.airflow-etiquette.toml`` must not
-    become the root of the hook that runs on maria's files (and switch her rules off).
+    A configuration inside a ``dags`` folder does not count: a student's
+    ``dags/maria/.airflow-etiquette.toml`` must not become the root of the hook that runs on
+    maria's files (and switch her rules off).
     """
     start = start.resolve()
     if start.is_file() or not start.exists():
@@ -143,16 +143,12 @@ def find_root(start: Path) -> tuple[Path, Path | None, Mapping[str, object]]:
             git_root = directory
             break
     top = chain[-1] if git_root is not None else None
-    found: tuple[Path, tuple[Path, Mapping[str, object]]] | None = None
     for directory in chain:
-        inside_dags = top is not None and DEFAULT_DAGS_FOLDER in directory.relative_to(top).parts
-        settings = None if inside_dags else _settings_in(directory)
+        if top is not None and DEFAULT_DAGS_FOLDER in directory.relative_to(top).parts:
+            continue
+        settings = _settings_in(directory)
         if settings is not None:
-            found = (directory, settings)
-            if git_root is None:
-                break  # outside git there is no outer boundary: the nearest configuration wins
-    if found is not None:
-        return found[0], found[1][0], found[1][1]
+            return directory, settings[0], settings[1]
     if git_root is None:
         git_root = next((d for d in (start, *start.parents) if (d / DEFAULT_DAGS_FOLDER).is_dir()), None)
     return (git_root or start), None, {}

@@ -50,9 +50,17 @@ class DagDefinition(NamedTuple):
     dag_id: Argument
     tags: Argument
     scope: Scope  # where the call is evaluated
+    call_site: cst.CSTNode | None = None  # the factory call that makes this DAG, if any
+
+    def at(self, node: cst.CSTNode | None) -> cst.CSTNode:
+        """Where to report about ``node``: the factory call that decides it, if there is one,
+        since that is the line a student changes (``make_dag("taxi")``)."""
+        return self.call_site if self.call_site is not None else (node if node is not None else self.node)
 
 
 def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
+    """Every DAG definition. One made inside a factory function is found once per call of the
+    factory in the module, with that call's arguments (``make_dag("maria_daily")``)."""
     found: list[DagDefinition] = []
     for function, scope in index.functions:
         for decorator in function.decorators:
@@ -60,19 +68,37 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
             callee = expr.func if isinstance(expr, cst.Call) else expr
             if not resolver.refers_to(callee, scope, DAG_DECORATORS):
                 continue
-            if isinstance(expr, cst.Call):
-                dag_id = argument(expr, "dag_id", 0, scope, resolver)
-                if dag_id.values is None:  # defaults to the function name
-                    dag_id = Argument(function.name, (Text.of(function.name.value),))
-                found.append(DagDefinition(expr, dag_id, argument(expr, "tags", None, scope, resolver), scope))
-            else:
-                found.append(DagDefinition(
-                    decorator, Argument(function.name, (Text.of(function.name.value),)), Argument(None, None), scope))
+            for where, site in _per_call(scope, index, resolver):
+                if isinstance(expr, cst.Call):
+                    dag_id = argument(expr, "dag_id", 0, where, resolver)
+                    if dag_id.values is None:  # defaults to the function name
+                        dag_id = Argument(function.name, (Text.of(function.name.value),))
+                    tags = argument(expr, "tags", None, where, resolver)
+                    found.append(DagDefinition(expr, dag_id, tags, where, site))
+                else:
+                    found.append(DagDefinition(
+                        decorator, Argument(function.name, (Text.of(function.name.value),)), Argument(None, None), where,
+                        site))
     for call, scope in index.calls:
         if resolver.refers_to(call.func, scope, DAG_CLASSES):
-            found.append(DagDefinition(
-                call, argument(call, "dag_id", 0, scope, resolver), argument(call, "tags", None, scope, resolver), scope))
+            for where, site in _per_call(scope, index, resolver):
+                found.append(DagDefinition(
+                    call, argument(call, "dag_id", 0, where, resolver), argument(call, "tags", None, where, resolver),
+                    where, site))
     return found
+
+
+def _per_call(scope: Scope, index: ModuleIndex, resolver: Resolver) -> list[tuple[Scope, cst.CSTNode | None]]:
+    """Where to evaluate a DAG definition: once per call of the factory function it sits in
+    (with that call), when every call can be matched; else just its own scope."""
+    function = index.scope_functions.get(id(scope))
+    if function is None:
+        return [(scope, None)]
+    calls = resolver.call_sites(function)
+    bound = [(resolver.call_scope(function, call, caller), call) for call, caller in calls]
+    if not bound or any(b is None for b, _ in bound):
+        return [(scope, None)]
+    return [(b, call) for b, call in bound if b is not None]
 
 
 def argument(call: cst.Call, keyword: str, position: int | None, scope: Scope, resolver: Resolver) -> Argument:

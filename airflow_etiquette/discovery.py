@@ -105,6 +105,13 @@ def discover(paths: Sequence[Path], config: Config) -> Discovery:
     return Discovery(tuple(sorted(found.values(), key=lambda f: f.relpath)), tuple(outside))
 
 
+def source_files(relpaths: Iterable[str], config: Config) -> tuple[SourceFile, ...]:
+    """Files named relative to the root that may not exist on disk (a staged or committed
+    version is read instead): the same dags-folder and exclude filters as ``discover``."""
+    return tuple(SourceFile(str(config.root / rel), rel, owner_of(rel, config)) for rel in sorted(set(relpaths))
+                 if in_dags_folder(rel, config) and not config.is_excluded(rel))
+
+
 def _walk(directory: Path) -> Iterable[Path]:
     for current, dirnames, filenames in os.walk(directory, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)

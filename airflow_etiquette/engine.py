@@ -184,7 +184,7 @@ def dag_positions(file: SourceFile, settings: Settings, code: str) -> list[tuple
         context = FileContext(file.relpath, file.owner, settings.config, settings.known_owners, build_index(module))
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         lines = _source_lines(data, module.encoding)
-        starts = [positions[d.node].start for d in context.dags]
+        starts = [positions[d.at(d.node)].start for d in context.dags]
         return [(at.line, at.column + 1, _silenced(lines, at.line, code)) for at in starts]
     except Exception:  # positions only decorate a report that is already complete
         return []

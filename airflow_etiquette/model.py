@@ -105,6 +105,8 @@ class ModuleIndex:
         self.functions: list[tuple[cst.FunctionDef, Scope]] = []
         self.function_scopes: dict[cst.FunctionDef, Scope] = {}
         self.param_owners: dict[cst.Param, tuple[cst.FunctionDef, Scope]] = {}  # function, where defined
+        self.function_owners: dict[cst.FunctionDef, Scope] = {}  # where each function is defined
+        self.scope_functions: dict[int, cst.FunctionDef] = {}  # id(inner scope) -> its function
         self.sites: list[StringSite] = []  # string expressions, composites included
         self.literals: list[StringSite] = []  # string literal nodes only
         self.attribute_assignments: list[AttributeAssignment] = []
@@ -192,6 +194,8 @@ class _Walker:
         self._params(node.params, scope, inner)
         for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
             self.index.param_owners[param] = (node, scope)
+        self.index.function_owners[node] = scope
+        self.index.scope_functions[id(inner)] = node
         if node.returns is not None:
             self.node(node.returns, scope)
         scope.bind(node.name.value, Binding("def", node=node))

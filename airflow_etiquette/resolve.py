@@ -26,6 +26,8 @@ from airflow_etiquette.model import Binding, ModuleIndex, Scope, is_docstring
 
 MAX_ALTERNATIVES = 24
 MAX_DEPTH = 40
+# Calls of local helpers evaluated per file; a chain h(x) = g(x) + g(x) doubles at every step.
+MAX_EXPANSIONS = 500
 
 
 class Snippet:
@@ -233,6 +235,8 @@ class Resolver:
         # call scopes are kept alive so that their ids in the cache keys stay unique.
         self._argument_scopes: dict[int, Scope] = {}
         self._call_scopes: list[Scope] = []
+        self._call_sites: dict[cst.FunctionDef, list[tuple[cst.Call, Scope]]] = {}
+        self._expansions = 0  # helper calls evaluated with their arguments (see MAX_EXPANSIONS)
 
     def source(self, node: cst.CSTNode) -> str:
         """The code of ``node`` for messages, generated only if a message needs it."""
@@ -315,8 +319,10 @@ class Resolver:
         return (Unknown(self.source(expr)),)
 
     def _name(self, expr: cst.Name, scope: Scope) -> Iterable[Value]:
-        if expr.value == "None":
-            return (Falsy("None"),)
+        if expr.value in ("None", "False"):
+            return (Falsy(expr.value),)
+        if expr.value == "True":
+            return (Text.of("True"),)  # truthy, and str(True)
         if expr.value == "__file__":
             return (self.file,)
         found = scope.lookup(expr.value)
@@ -627,6 +633,11 @@ class Resolver:
             return (Unknown(source),)
         definition = found[0][0].node
         assert isinstance(definition, cst.FunctionDef)
+        if definition.decorators:
+            return (Unknown(source),)  # a decorator may change the arguments or the result
+        self._expansions += 1
+        if self._expansions > MAX_EXPANSIONS:
+            return (Unknown(source),)  # helpers calling helpers: each call is its own scope, so cap the work
         body = definition.body
         statements = [s for s in body.body if not is_docstring(s)] if isinstance(body, cst.IndentedBlock) else [body]
         if len(statements) != 1 or not isinstance(statements[0], (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
@@ -672,29 +683,61 @@ class Resolver:
                 return None
         return bound
 
+    def call_sites(self, function: cst.FunctionDef) -> list[tuple[cst.Call, Scope]]:
+        """The calls of a module-level or nested function (not a method) by its own name."""
+        cached = self._call_sites.get(function)
+        if cached is not None:
+            return cached
+        owner = self.index.function_owners.get(function)
+        found: list[tuple[cst.Call, Scope]] = []
+        # A method (self shifts the positions) or a decorated function (the decorator may pass
+        # other arguments) is not matched to its calls.
+        if owner is not None and owner.kind != "class" and not function.decorators:
+            found = [(call, scope) for call, scope in self.index.calls
+                     if isinstance(call.func, cst.Name) and call.func.value == function.name.value
+                     and (visible := scope.lookup(call.func.value)) is not None
+                     and any(b.kind == "def" and b.node is function for b in visible[0])]
+        self._call_sites[function] = found
+        return found
+
+    def call_scope(self, function: cst.FunctionDef, call: cst.Call, caller: Scope) -> Scope | None:
+        """The function's own scope as one call sees it: its parameters bound to this call's
+        arguments, its other names as they are. A parameter that the body reassigns stays
+        unknown (the resolver does not follow statement order); None when the call cannot be
+        matched to the parameters."""
+        inner = self.index.function_scopes.get(function)
+        if inner is None or inner.parent is None:
+            return None
+        bound = self._bind_arguments(function.params, call, caller, inner.parent)
+        if bound is None:
+            return None
+        for name, bindings in inner.bindings.items():
+            if any(b.kind == "param" for b in bindings):
+                if len(bindings) > 1:
+                    bound.bindings[name] = [Binding("unknown")]
+            else:
+                bound.bindings[name] = list(bindings)
+        bound.global_names = set(inner.global_names)
+        return bound
+
     def _parameter(self, param: cst.CSTNode, name: str) -> Values:
-        """A parameter of a DAG factory: the arguments of every call of it in this module
-        (``make_dag("maria_daily")``, ``make_dag("maria_hourly")``), as alternatives."""
+        """A parameter of a function called once in this module: that call's argument.
+
+        With several calls the arguments of different calls would mix (``run(sql, schema)``
+        called twice gives four combinations), so the value stays unknown; DAG factories are
+        expanded per call instead (see ``find_dags``)."""
         owner = self.index.param_owners.get(param) if isinstance(param, cst.Param) else None
         if owner is None:
             return (Unknown(name),)
-        function, defined_in = owner
-        if defined_in.kind == "class":
-            return (Unknown(name),)  # a method: self shifts the positions
-        calls = [(call, scope) for call, scope in self.index.calls
-                 if isinstance(call.func, cst.Name) and call.func.value == function.name.value
-                 and (visible := scope.lookup(call.func.value)) is not None
-                 and any(b.kind == "def" and b.node is function for b in visible[0])]
-        if not calls:
+        function = owner[0]
+        calls = self.call_sites(function)
+        if len(calls) != 1:
             return (Unknown(name),)
-        out: list[Value] = []
-        for call, scope in calls:
-            bound = self._bind_arguments(function.params, call, scope, defined_in)
-            bindings = bound.bindings.get(name) if bound is not None else None
-            if bound is None or not bindings:
-                return (Unknown(name),)
-            out.extend(self._binding(bindings[0], bound, name))
-        return tuple(out)
+        bound = self.call_scope(function, *calls[0])
+        bindings = bound.bindings.get(name) if bound is not None else None
+        if bound is None or not bindings or len(bindings) != 1:
+            return (Unknown(name),)
+        return tuple(self._binding(bindings[0], bound, name))
 
 
 # -- helpers -------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from airflow_etiquette.changes import (
-    ChangeSet, blob_contents, branch_changes, changed_python_files, default_base, github_pull_request, staged_changes,
+    ChangeSet, blob_contents, branch_changes, changed_python_files, default_base, github_pull_request, index_blobs,
+    staged_changes,
 )
 from airflow_etiquette.config import Config
-from airflow_etiquette.discovery import SourceFile, discover, known_owners
+from airflow_etiquette.discovery import SourceFile, discover, known_owners, source_files
 from airflow_etiquette.engine import FileResult, Settings, analyze_files
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.repository import duplicate_dag_ids
@@ -64,13 +65,14 @@ def run_check(
     else:
         ref = base or pull_request.base_ref  # type: ignore[union-attr]
         change = branch_changes(config.root, default_base(config.root) if ref == "auto" else ref)
-    changed = changed_python_files(change, config.root)
+    changed = changed_python_files(change)
     if paths:
-        given = {Path(p).resolve() for p in paths}
-        changed = [p for p in changed if p.resolve() in given or any(g in p.resolve().parents for g in given)]
+        given = {Path(os.path.abspath(p)) for p in paths}
+        changed = {rel: blob for rel, blob in changed.items()
+                   if (config.root / rel) in given or any(g in (config.root / rel).parents for g in given)}
     if not any(config.selects(rule.code) for rule in ALL_RULES if rule.kind in ("content", "engine")):
-        changed = []  # only the ownership rules are selected: no file needs parsing
-    files = _as_committed(discover(changed, config).files, change, config) if changed else ()
+        changed = {}  # only the ownership rules are selected: no file needs parsing
+    files = _with_contents(source_files(changed, config), changed, config)
     results = analyze_files(files, settings, jobs)
     findings = [finding for _, result in results for finding in result.findings]
     if settings.collect_dag_ids and files:
@@ -83,13 +85,19 @@ def run_check(
     return CheckResult(_sorted(findings), len(files), 0, change, who)
 
 
-def _as_committed(files: Sequence[SourceFile], change: ChangeSet, config: Config) -> tuple[SourceFile, ...]:
-    """The changed files as the change holds them (the index), not as the working tree has them:
-    an edit that is not staged is not part of the commit, the branch or the push."""
-    blobs = {c.path: c.blob for c in change.changes if c.blob and set(c.blob) != {"0"}}
-    contents = blob_contents(config.root, (blobs[f.relpath] for f in files if f.relpath in blobs))
-    return tuple(f._replace(content=contents[blobs[f.relpath]]) if blobs.get(f.relpath) in contents else f
-                 for f in files)
+def _with_contents(files: Sequence[SourceFile], blobs: Mapping[str, str], config: Config) -> tuple[SourceFile, ...]:
+    """The files as the change holds them (the index), not as the working tree has them: an
+    edit that is not staged is not part of the commit, the branch or the push, and a file
+    deleted from disk but not from the index is still checked."""
+    contents = blob_contents(config.root, (blobs[f.relpath] for f in files if blobs.get(f.relpath, "").strip("0")))
+    out = []
+    for file in files:
+        content = contents.get(blobs.get(file.relpath, ""))
+        if content is not None:
+            out.append(file._replace(content=content))
+        elif os.path.isfile(file.path):
+            out.append(file)
+    return tuple(out)
 
 
 def _symlink_roots(config: Config, paths: Sequence[Path]) -> list[Path]:
@@ -125,8 +133,12 @@ def _duplicates_with_the_rest(results: list[tuple[SourceFile, FileResult]], sett
             return []
         scope = [config.dags_path / owner for owner in owners]
     changed = {file.relpath for file, _ in results}
-    others = [file for file in discover(scope, config).files if file.relpath not in changed]
-    compared = analyze_files(others, settings._replace(run_rules=False), jobs)
+    # What the index holds, not what lies on disk: an untracked scratch copy is no clash.
+    tracked: dict[str, str] = {}
+    for folder in scope or [config.dags_path]:
+        tracked.update(index_blobs(config.root, Path(os.path.relpath(folder, config.root)).as_posix()))
+    others = [file for file in source_files(tracked, config) if file.relpath not in changed]
+    compared = analyze_files(_with_contents(others, tracked, config), settings._replace(run_rules=False), jobs)
     return duplicate_dag_ids([*results, *compared], settings, report_in=changed)
 
 

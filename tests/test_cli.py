@@ -280,3 +280,14 @@ def test_a_configuration_file_inside_the_dags_folder_is_not_the_root(tmp_path: P
     result = run_installed("check", "dags/maria/taxi.py", cwd=root)
     assert (result.exit_code, result.lines[0]) == (
         1, 'dags/maria/taxi.py:2:11: ETQ101 dag_id "taxi" must start with "maria_" (file is in dags/maria/)')
+
+
+def test_in_a_monorepo_the_nearest_configuration_is_the_root(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "mono", {
+        ".airflow-etiquette.toml": 'dags-folder = "platform/dags"\n',
+        "team-b/.airflow-etiquette.toml": 'dags-folder = "dags"\n',
+        "team-b/dags/maria/a.py": 'from airflow import DAG\ndag = DAG("a", tags=["student:maria"])\n',
+    })
+    result = run_installed("check", cwd=root / "team-b")
+    assert (result.exit_code, result.lines[0]) == (
+        1, 'dags/maria/a.py:2:11: ETQ101 dag_id "a" must start with "maria_" (file is in dags/maria/)')

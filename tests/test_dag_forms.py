@@ -63,7 +63,7 @@ FORMS = {
     "partial prefix decides": ('from airflow import DAG\nimport random\ndag = DAG(f"taxi_{random.random()}")\n', ['"taxi_{…}"']),
     "factory called with literals": (
         'from airflow import DAG\ndef make(dag_id, tags):\n    return DAG(dag_id, tags=tags)\n'
-        'make("taxi", ["student:lasse"])\nmake(tags=["student:lasse"], dag_id="rides")\n', ['"taxi", "rides"']),
+        'make("taxi", ["student:lasse"])\nmake(tags=["student:lasse"], dag_id="rides")\n', ['"taxi"', '"rides"']),
     "factory called in a loop": (
         'from airflow import DAG\ndef make(city, hour=3):\n    with DAG(f"{city}_report", tags=["student:lasse"]) as d:\n'
         '        return d\nfor c in ("ams", "rtm"):\n    make(c)\n', ['"ams_report", "rtm_report"']),
@@ -153,6 +153,57 @@ def test_a_factory_and_a_helper_resolve_quietly_when_right() -> None:
         hourly = make_dag("rides", schedule="@hourly")
     ''')
     assert run_example(source, PATH, ("lasse",), {}) == []
+
+
+def test_a_factory_is_checked_per_call_and_reported_at_the_call() -> None:
+    source = textwrap.dedent('''
+        import os
+        from pathlib import Path
+        from airflow.sdk import DAG
+
+        STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
+
+        def make_dag(name, tags=None, full_id=False):
+            return DAG(name if full_id else f"{STUDENT}_{name}", tags=tags or [f"student:{STUDENT}"])
+
+        daily = make_dag("daily")
+        legacy = make_dag("taxi_legacy", full_id=True)
+        weekly = make_dag("weekly", tags=["week11"])
+    ''')
+    findings = run_example(source, PATH, ("lasse",), {})
+    assert [(f.line, f.code, f.message) for f in findings] == [
+        (12, "ETQ101", 'dag_id "taxi_legacy" must start with "lasse_" (file is in dags/lasse/)'),
+        (13, "ETQ102", 'tags must include "student:lasse" (found "week11")'),
+    ]
+
+
+def test_reassigned_parameters_and_several_calls_are_not_mixed_up() -> None:
+    source = textwrap.dedent('''
+        import os
+        from pathlib import Path
+        from airflow.sdk import DAG
+        from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+        STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
+        SCHEMA = f"airflow_{STUDENT}"
+
+        def make_dag(name):
+            if not name.startswith(f"{STUDENT}_"):
+                name = f"{STUDENT}_{name}"
+            return DAG(name, tags=[f"student:{STUDENT}"])
+
+        weekly = make_dag("weekly")
+
+        def run_sql(statement, schema):
+            PostgresHook(postgres_conn_id="azure_pg").run(statement.format(schema=schema))
+
+        run_sql("SELECT count(*) FROM {schema}.zones", "public")
+        run_sql("TRUNCATE {schema}.trips", SCHEMA)
+    ''')
+    findings = run_example(source, PATH, ("lasse",), {})
+    # The reassigned name may or may not carry the prefix: a warning at most, never an error;
+    # and TRUNCATE never meets "public" in one call.
+    assert [(f.line, f.code) for f in findings] == [(15, "ETQ103")]
 
 
 def test_unresolvable_ids_warn_and_partial_knowledge_is_enough() -> None:

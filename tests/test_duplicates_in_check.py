@@ -82,3 +82,25 @@ def test_noqa_silences_one_place(repo: Path) -> None:
     assert codes(result) == [("dags/maria/taxi.py", 3, "ETQ104")]
     ignored = run_installed("check", "--ignore", "ETQ104", cwd=repo)
     assert ignored.exit_code == 0, ignored.out
+
+
+def test_a_factory_called_twice_with_the_same_name(repo: Path) -> None:
+    (repo / "dags/maria/reports.py").write_text(
+        "from airflow.sdk import DAG\n\n"
+        "def make(name):\n"
+        '    return DAG(f"maria_{name}", tags=["student:maria"])\n\n'
+        'daily = make("report")\n'
+        'again = make("report")\n')
+    result = run_installed("check", "dags/maria/reports.py", "--format", "json", cwd=repo)
+    assert [(f["line"], f["code"], f["message"].split(";")[0]) for f in result.findings] == [
+        (6, "ETQ104", 'dag_id "maria_report" is also defined in dags/maria/reports.py:7'),
+        (7, "ETQ104", 'dag_id "maria_report" is also defined in dags/maria/reports.py:6'),
+    ]
+
+
+def test_an_untracked_scratch_copy_is_no_clash_for_a_change(repo: Path) -> None:
+    (repo / "dags/maria/taxi_v2.py").write_text(dag("maria", "maria_taxi_v2"))
+    git(repo, "add", "-A")
+    (repo / "dags/maria/scratch.py").write_text(dag("maria", "maria_taxi_v2"))  # never staged
+    result = run_installed("check", "--staged", "--ignore", "ETQ2", cwd=repo)
+    assert result.exit_code == 0, result.out

@@ -299,3 +299,8 @@ def test_the_staged_version_is_checked_not_the_working_tree(class_repo: Path) ->
     git(class_repo, "commit", "-q", "-m", "maria: taxi")  # commits the index; the broken edit stays on disk
     branch = run_installed("check", "--base", "main", cwd=class_repo)  # the pre-push hook: what is committed
     assert branch.exit_code == 0, branch.out
+    (class_repo / "dags/maria/late.py").write_text('from airflow import DAG\ndag = DAG("late")\n')
+    git(class_repo, "add", "dags/maria/late.py")
+    (class_repo / "dags/maria/late.py").unlink()  # gone from disk, still in the index
+    late = run_installed("check", "--staged", "--format", "json", cwd=class_repo)
+    assert sorted((p, c) for p, c, _ in findings(late)) == [("dags/maria/late.py", "ETQ101"), ("dags/maria/late.py", "ETQ102")]

@@ -73,7 +73,7 @@ class DagIdPrefix(Rule):
         prefix = file.config.prefix_for(owner)
         for dag in file.dags:
             if dag.dag_id.values is None:
-                yield Report(dag.node, f'this DAG has no dag_id; give it one that starts with "{prefix}"')
+                yield Report(dag.at(dag.node), f'this DAG has no dag_id; give it one that starts with "{prefix}"')
                 continue
             failing = [v for v in dag.dag_id.values if prefix_verdict(v, prefix) is Verdict.FAIL]
             if failing:
@@ -85,7 +85,7 @@ class DagIdPrefix(Rule):
                     # The path idiom names the immediate folder, not the owner, in a subfolder.
                     hint = f'; in a subfolder Path(__file__).parent.name is "{parent}", not "{owner}"'
                 yield Report(
-                    dag.dag_id.node or dag.node,
+                    dag.at(dag.dag_id.node),
                     f'dag_id {shown}{more} must start with "{prefix}" (file is in {file.owner_directory}){hint}',
                 )
                 continue
@@ -93,7 +93,7 @@ class DagIdPrefix(Rule):
             if claimed is not None:
                 value, other = claimed
                 yield Report(
-                    dag.dag_id.node or dag.node,
+                    dag.at(dag.dag_id.node),
                     f'dag_id {value.describe()} starts with "{file.config.prefix_for(other)}", the prefix of owner '
                     f'"{other}"; name it "{prefix}..." without another owner\'s name after the prefix',
                 )

@@ -61,12 +61,12 @@ class OwnerTag(Rule):
         for dag in file.dags:
             if dag.tags.values is None:
                 name = _dag_name(dag.dag_id.values)
-                yield Report(dag.node, f'DAG {name}has no tags; add tags=["{tag}"]')
+                yield Report(dag.at(dag.node), f'DAG {name}has no tags; add tags=["{tag}"]')
                 continue
             for value in dag.tags.values:
                 if tag_verdict(value, tag) is Verdict.FAIL:
                     found = ", ".join(known_tags(value)) or "none"
-                    yield Report(dag.tags.node or dag.node, f'tags must include "{tag}" (found {found})')
+                    yield Report(dag.at(dag.tags.node), f'tags must include "{tag}" (found {found})')
                     break
 
 

@@ -58,7 +58,7 @@ class Unresolved(Rule):
             if Verdict.UNDECIDED in verdicts and Verdict.FAIL not in verdicts:
                 unknown = _unknown_part(v for v, verdict in zip(ids, verdicts) if verdict is Verdict.UNDECIDED)
                 yield Report(
-                    dag.dag_id.node or dag.node,
+                    dag.at(dag.dag_id.node),
                     f"dag_id cannot be determined statically (it depends on {unknown}); "
                     f'make sure it starts with "{prefix}"',
                 )
@@ -69,7 +69,7 @@ class Unresolved(Rule):
             if Verdict.UNDECIDED in tag_verdicts and Verdict.FAIL not in tag_verdicts:
                 unknown = _unknown_part(v for v, verdict in zip(tags, tag_verdicts) if verdict is Verdict.UNDECIDED)
                 yield Report(
-                    dag.tags.node or dag.node,
+                    dag.at(dag.tags.node),
                     f'tags cannot be determined statically (they depend on {unknown}); make sure they include "{tag}"',
                 )
 
