@@ -110,7 +110,7 @@ class SharedConnectionChange(Rule):
         Example(  # no shared-connections listed: every id without the owner's prefix counts as shared
             'import os\n\nos.environ["AIRFLOW_CONN_WAREHOUSE"] = "postgresql://me@localhost/db"\n'
             'os.environ["AIRFLOW_CONN_MARIA_SCRATCH"] = "postgresql://me@localhost/db"\n',
-            expect=((3, 'overrides the connection "warehouse" (shared: named "warehouse", not "lasse_...")'),
+            expect=((3, 'overrides the shared connection "warehouse" (AIRFLOW_CONN_WAREHOUSE)'),
                     (4, 'overrides owner "maria"\'s connection "maria_scratch"')),
         ),
     ]
@@ -126,14 +126,13 @@ class SharedConnectionChange(Rule):
     # -- helpers -----------------------------------------------------------------
     @staticmethod
     def _named(file: FileContext, conn_id: str) -> str:
-        """How a message names the connection, saying why it counts as shared when it is not listed."""
-        if conn_id in file.config.shared_connections:
-            return f'the shared connection "{conn_id}"'
+        """How a message names the connection: another owner's, or shared (listed, or, with no
+        list, any id without the owner's prefix; `explain ETQ401` says so)."""
         for other in sorted(file.known_owners):
-            if other != file.owner and conn_id.startswith(file.config.prefix_for(other)):
+            if other != file.owner and conn_id.startswith(file.config.prefix_for(other)) \
+                    and conn_id not in file.config.shared_connections:
                 return f'owner "{other}"\'s connection "{conn_id}"'
-        mine = f', not "{file.config.prefix_for(file.owner)}..."' if file.owner else ""
-        return f'the connection "{conn_id}" (shared: named "{conn_id}"{mine})'
+        return f'the shared connection "{conn_id}"'
 
     def _shared(self, file: FileContext, conn_id: str | None) -> bool:
         return bool(conn_id) and file.config.is_shared_connection(conn_id, file.owner, file.known_owners)  # type: ignore[arg-type]
@@ -212,7 +211,7 @@ class SharedConnectionChange(Rule):
                 yield Report(call, message)
             for arg in call.args:
                 if arg.keyword is not None and arg.keyword.value in ENV_KEYWORDS:
-                    env_message = self._env_mapping(file, arg.value, scope)
+                    env_message = self._env_mapping(file, arg.value, scope, subprocess_env=True)
                     if env_message:
                         yield Report(arg.value, env_message)
 
@@ -327,11 +326,13 @@ class SharedConnectionChange(Rule):
 
     # -- environment -------------------------------------------------------------------
     def _env_problem(self, file: FileContext, key: str, value: object = None) -> str | None:
+        """Setting AIRFLOW_CONN_<ID>; ``value`` only for an operator's env= (templates render there)."""
         if not key.upper().startswith(ENV_PREFIX):
             return None
         conn_id = key[len(ENV_PREFIX):].lower()
-        if isinstance(value, Text) and re.search(rf"\bconn\.{re.escape(conn_id)}\b", value.render(lambda i: ""), re.I):
-            return None  # {{ conn.azure_pg.get_uri() }}: hands the same connection to one subprocess
+        if isinstance(value, Text) and re.fullmatch(rf"\s*\{{\{{\s*conn\.{re.escape(conn_id)}\.get_uri\(\)\s*\}}\}}\s*",
+                                                    value.exact or "", re.I):
+            return None  # an operator's env= that hands the very same connection to its subprocess
         if self._shared(file, conn_id):
             return f'overrides {self._named(file, conn_id)} ({key}); ask the teacher instead'
         return None
@@ -352,11 +353,12 @@ class SharedConnectionChange(Rule):
                     return message
         return None
 
-    def _env_mapping(self, file: FileContext, expr: cst.BaseExpression, scope: Scope) -> str | None:
+    def _env_mapping(self, file: FileContext, expr: cst.BaseExpression, scope: Scope,
+                     subprocess_env: bool = False) -> str | None:
         for value in file.resolver.values(expr, scope):
             if isinstance(value, Map):
                 for key, entry in value.entries:
-                    message = self._env_problem(file, key, entry)
+                    message = self._env_problem(file, key, entry if subprocess_env else None)
                     if message:
                         return message
         return None
