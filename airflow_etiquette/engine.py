@@ -29,7 +29,7 @@ from airflow_etiquette.dags import exact_dag_ids
 from airflow_etiquette.discovery import SourceFile
 from airflow_etiquette.facts import FileFacts, collect_facts
 from airflow_etiquette.findings import Finding, Severity
-from airflow_etiquette.model import build_index
+from airflow_etiquette.model import LITERAL_STRINGS, build_index
 from airflow_etiquette.rules import CONTENT_RULES, RULES_BY_CODE, Rule
 
 PARALLEL_THRESHOLD = 16  # below this many files, worker start-up costs more than it saves
@@ -284,9 +284,10 @@ def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[
     seen: set[tuple[str, int, str]] = set()
     for rule, report in reports:
         start, end = positions[report.node].start, positions[report.node].end
-        # A comment can follow the first line, or, for a multi-line string or call, the last
-        # (`""")  # noqa: ETQ302`), as flake8 and ruff users expect.
-        if _silenced(lines, start.line, rule.code) or (end.line != start.line and _silenced(lines, end.line, rule.code)):
+        # A comment can follow the first line, or, for a multi-line string, the last one
+        # (`""")  # noqa: ETQ302`), where no comment can go inside.
+        last = end.line if end.line != start.line and isinstance(report.node, LITERAL_STRINGS) else None
+        if _silenced(lines, start.line, rule.code) or (last is not None and _silenced(lines, last, rule.code)):
             continue
         key = (rule.code, start.line, report.message)
         if key in seen:

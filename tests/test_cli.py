@@ -135,9 +135,11 @@ def test_noqa_silences_one_code_or_all(tmp_path: Path, run_cli) -> None:
         # A form feed is not a line break for Python, so the comment stays on its line.
         "dags/lasse/f.py": 'x = 1\x0c\nSCHEMA = "airflow_lasse"  # noqa: ETQ301\n',
     })
+    (root / "dags/lasse/g.py").write_text('from airflow import DAG\nwith DAG(\n    "lasse_x",\n):  # noqa\n    pass\n')
     result = run_cli("check", "--format", "json", cwd=root)
     assert [(f["path"], f["line"], f["code"]) for f in result.findings] == [
-        ("dags/lasse/c.py", 1, "ETQ301"), ("dags/lasse/e.py", 1, "ETQ302")]
+        ("dags/lasse/c.py", 1, "ETQ301"), ("dags/lasse/e.py", 1, "ETQ302"),
+        ("dags/lasse/g.py", 2, "ETQ102")]  # the end-line comment is for strings only
 
 
 def test_config_in_pyproject_changes_the_conventions(tmp_path: Path, run_cli) -> None:
