@@ -224,6 +224,11 @@ def _error_position(exc: cst.ParserSyntaxError, data: bytes) -> tuple[int, int]:
         at_line, at_column = int(found.group(1)), int(found.group(2))
         lines = data.split(b"\n")
         if 1 <= at_line <= len(lines) and 1 <= at_column <= len(lines[at_line - 1]) + 1:
+            text = lines[at_line - 1].decode("utf-8", "replace")
+            # It names the token's last character: step back to where the token starts.
+            while 1 < at_column <= len(text) and (text[at_column - 1].isalnum() or text[at_column - 1] == "_") \
+                    and (text[at_column - 2].isalnum() or text[at_column - 2] == "_"):
+                at_column -= 1
             return at_line, at_column
     return line, column
 
@@ -245,8 +250,17 @@ def _open_bracket_hint(data: bytes, error_line: int) -> str:
                 stack.pop()
     except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError):
         pass  # the tokenizer stops where the source breaks; what it saw so far still counts
-    if stack and stack[-1][1] < error_line:
-        bracket, line = stack[-1]
+    if not stack or stack[-1][1] >= error_line:
+        return ""
+    bracket, line = stack[-1]
+    # Inside a multi-line call the next argument is indented deeper than the line that opened
+    # it (a missing comma); a statement at the opener's indentation means it was never closed.
+    lines = data.split(b"\n")
+
+    def indent(number: int) -> int:
+        return len(lines[number - 1]) - len(lines[number - 1].lstrip())
+
+    if error_line <= len(lines) and indent(error_line) <= indent(line):
         return f"; is the {bracket} on line {line} closed?"
     return ""
 

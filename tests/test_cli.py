@@ -256,11 +256,16 @@ def test_a_syntax_error_points_at_the_token_and_at_an_unclosed_bracket(tmp_path:
     root = make_repo(tmp_path / "r", {
         "dags/lasse/comma.py": "a = 1\nb = foo(1, 2 3)\n",
         "dags/lasse/bracket.py": 'from airflow import DAG\n\nwith DAG("lasse_x",\n    tags=["a"]\n\nwith x:\n    pass\n',
+        "dags/lasse/word.py": "x = [1,\n  foo bar]\n",
+        # a missing comma inside a call that is closed later: no hint about the bracket
+        "dags/lasse/args.py": 'from airflow import DAG\ndag = DAG(\n    "lasse_x",\n    tags=["a"]\n    schedule=None,\n)\n',
     })
     result = run_cli("check", cwd=root)
-    assert result.lines[:2] == [
+    assert result.lines[:4] == [
+        "dags/lasse/args.py:5:5: ETQ001 not valid Python: unexpected 'schedule'",
         "dags/lasse/bracket.py:6:5: ETQ001 not valid Python: unexpected 'x'; is the ( on line 3 closed?",
         "dags/lasse/comma.py:2:14: ETQ001 not valid Python: unexpected '3'",
+        "dags/lasse/word.py:2:7: ETQ001 not valid Python: unexpected 'bar'",
     ]
 
 
