@@ -84,6 +84,18 @@ class Ownership:
         """Owners named in the roster or with a directory line in CODEOWNERS."""
         return {entry.owner for entry in self.config.roster} | set(self._owner_to_login)
 
+    @property
+    def staff_logins(self) -> set[str]:
+        """Logins CODEOWNERS gives something outside the dags folder (tests, CI, requirements):
+        the people who run the repository, whatever student folder they also own."""
+        folder = self.config.dags_folder.strip("/")
+        staff: set[str] = set()
+        for _, pattern, owners, _, _ in (self._codeowners.paths if self._codeowners else ()):
+            bare = pattern.lstrip("/")
+            if bare != folder and not bare.startswith(folder + "/") and bare not in ("*", "**", "/"):
+                staff.update(name.lstrip("@").lower() for kind, name in owners if kind == "USERNAME")
+        return staff
+
     def codeowners_of(self, path: str) -> list[str]:
         if self._codeowners is None:
             return []

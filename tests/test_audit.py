@@ -239,12 +239,14 @@ def test_audit_usage_errors(class_repo: tuple[Path, dict[str, str]]) -> None:
 def test_unowned_dag_files_with_zero_configuration(tmp_path: Path) -> None:
     dag = 'from airflow.sdk import dag\n\n@dag(dag_id="{0}")\ndef {0}():\n    pass\n'
     repo = make_repo(tmp_path / "class", {
+        # The teacher keeps a folder of their own too, and owns the tests: still the teacher.
         ".github/CODEOWNERS": "/dags/class_demo.py @teacher-gh\n/dags/maria_scratch.py @maria-gh\n"
-                              "/dags/maria/ @maria-gh\n",
+                              "/dags/maria/ @maria-gh\n/dags/teacher/ @teacher-gh\n/tests/ @teacher-gh\n",
         "dags/class_demo.py": dag.format("class_demo"),
         "dags/maria_scratch.py": dag.format("maria_scratch"),
         "dags/nobodys.py": dag.format("nobodys"),
         "dags/maria/taxi.py": dag.format("maria_taxi").replace(")\ndef", ', tags=["student:maria"])\ndef'),
+        "dags/teacher/demo.py": dag.format("teacher_demo").replace(")\ndef", ', tags=["student:teacher"])\ndef'),
     })
     result = run_installed("audit", "--format", "json", cwd=repo)
     findings = [(f["path"], f["line"], f["code"], f["message"])

@@ -14,8 +14,9 @@ class UnownedDagFile(Rule):
     summary = "A DAG file outside every owner directory that CODEOWNERS does not give to the teacher."
     what = (
         "Reports a file that defines DAGs directly in the dags folder (outside every `dags/<owner>/`)\n"
-        "unless CODEOWNERS assigns it to someone in charge: an `admins` owner, or a login that owns no\n"
-        "student folder (the teacher's `/dags/example_class_demo.py @teacher` line is enough).\n"
+        "unless CODEOWNERS assigns it to someone in charge: an `admins` owner, a login that owns no\n"
+        "student folder, or one that CODEOWNERS also gives something outside the dags folder (tests,\n"
+        "CI): the teacher's `/dags/example_class_demo.py @teacher` line is enough.\n"
         "A file CODEOWNERS gives to a student belongs in that student's folder. Reported by `audit`\n"
         "and the pytest plugin."
     )
