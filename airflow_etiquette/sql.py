@@ -34,7 +34,8 @@ _WRITE = re.compile(
 )
 # TRUNCATE and DROP take a list: `TRUNCATE a.x, b.y`.
 _MORE_NAMES = re.compile(rf"\s*,\s*{_NAME}")
-_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+# A /* comment */, or a quoted literal that may contain "/*" and must be kept as it is.
+_BLOCK_COMMENT = re.compile(r"'(?:[^']|'')*'|/\*.*?\*/", re.DOTALL)
 _QUALIFIED = re.compile(rf"(?<![\w$.\"]){_IDENT}\s*\.\s*{_IDENT}(?:\s*\.\s*{_IDENT})?")
 # `FROM trips t` / `JOIN public.zones AS z`: then `t.fare` and `z.borough` are columns, not schemas.
 _TABLE_AND_ALIAS = re.compile(rf"\b(?:FROM|JOIN|UPDATE|INTO)\s+{_NAME}(?:\s+(?:AS\s+)?(?P<alias>{_IDENT}))?", re.IGNORECASE)
@@ -89,7 +90,7 @@ def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool]) -> list[Sch
 
 
 def _analyse(sql: str, may_matter: Callable[[SchemaUse], bool]) -> list[SchemaUse]:
-    sql = _BLOCK_COMMENT.sub(" ", sql)
+    sql = _BLOCK_COMMENT.sub(lambda m: " " if m.group(0).startswith("/*") else m.group(0), sql)
     starts_like_sql = _SQL_START.match(sql) is not None
     # Text that does not start like SQL is a shell script or prose ("cannot insert into
     # public.x"): there only an upper-case statement counts as SQL.

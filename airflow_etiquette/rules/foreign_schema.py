@@ -99,7 +99,7 @@ class ForeignSchema(Rule):
             '    "DROP TABLE IF EXISTS public.raw_trips",\n'
             '    "DROP SCHEMA Airflow_Maria CASCADE",\n'
             '    "TRUNCATE airflow_lasse.raw_trips, staging.zones",\n'
-            '    "/* nightly */ insert into public.daily select 1",\n'
+            '    "SELECT \'/*\'; insert into public.daily select 1; SELECT \'*/\'",\n'
             '    "CREATE INDEX ix_zone ON public.zones (zone_id)",\n'
             ']\n',
             expect=((2, "DROP of public.raw_trips writes outside your schema"),
