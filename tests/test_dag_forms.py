@@ -67,6 +67,9 @@ FORMS = {
     "factory called in a loop": (
         'from airflow import DAG\ndef make(city, hour=3):\n    with DAG(f"{city}_report", tags=["student:lasse"]) as d:\n'
         '        return d\nfor c in ("ams", "rtm"):\n    make(c)\n', ['"ams_report", "rtm_report"']),
+    "a constant built on itself": (
+        'from airflow import DAG\nDAG_ID = "taxi"\nDAG_ID = "nyc_" + DAG_ID\nTAGS = ["a"]\nTAGS = TAGS + ["b"]\n'
+        'dag = DAG(DAG_ID, tags=TAGS)\n', ['"nyc_taxi"']),
     "one-line helper": ('from airflow import DAG\ndef name(x): return "nyc_" + x\ndag = DAG(name("taxi"))\n', ['"nyc_taxi"']),
     "helper arguments bound per call": (
         'from airflow import DAG\ndef ident(x):\n    return x\n'
