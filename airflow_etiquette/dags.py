@@ -16,7 +16,7 @@ from enum import Enum
 import libcst as cst
 
 from airflow_etiquette.model import ModuleIndex, Scope
-from airflow_etiquette.resolve import Map, Resolver, Seq, Text, Unknown, Value, Values
+from airflow_etiquette.resolve import Map, Resolver, Seq, Text, Unknown, Value, Values, mentions
 
 DAG_CLASSES = frozenset({
     "airflow.DAG",
@@ -51,11 +51,14 @@ class DagDefinition(NamedTuple):
     tags: Argument
     scope: Scope  # where the call is evaluated
     call_site: cst.CSTNode | None = None  # the factory call that makes this DAG, if any
+    parameters: frozenset[str] = frozenset()  # the factory's parameter names
 
     def at(self, node: cst.CSTNode | None) -> cst.CSTNode:
-        """Where to report about ``node``: the factory call that decides it, if there is one,
-        since that is the line a student changes (``make_dag("taxi")``)."""
-        return self.call_site if self.call_site is not None else (node if node is not None else self.node)
+        """Where to report about ``node``: the factory call when the value comes from its
+        arguments, since that is the line a student changes (``make_dag("taxi")``)."""
+        if self.call_site is not None and (node is None or any(mentions(node, p) for p in self.parameters)):
+            return self.call_site
+        return node if node is not None else self.node
 
 
 def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
@@ -68,37 +71,41 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
             callee = expr.func if isinstance(expr, cst.Call) else expr
             if not resolver.refers_to(callee, scope, DAG_DECORATORS):
                 continue
-            for where, site in _per_call(scope, index, resolver):
+            for where, site, names in _per_call(scope, index, resolver):
                 if isinstance(expr, cst.Call):
                     dag_id = argument(expr, "dag_id", 0, where, resolver)
                     if dag_id.values is None:  # defaults to the function name
                         dag_id = Argument(function.name, (Text.of(function.name.value),))
                     tags = argument(expr, "tags", None, where, resolver)
-                    found.append(DagDefinition(expr, dag_id, tags, where, site))
+                    found.append(DagDefinition(expr, dag_id, tags, where, site, names))
                 else:
                     found.append(DagDefinition(
                         decorator, Argument(function.name, (Text.of(function.name.value),)), Argument(None, None), where,
-                        site))
+                        site, names))
     for call, scope in index.calls:
         if resolver.refers_to(call.func, scope, DAG_CLASSES):
-            for where, site in _per_call(scope, index, resolver):
+            for where, site, names in _per_call(scope, index, resolver):
                 found.append(DagDefinition(
                     call, argument(call, "dag_id", 0, where, resolver), argument(call, "tags", None, where, resolver),
-                    where, site))
+                    where, site, names))
     return found
 
 
-def _per_call(scope: Scope, index: ModuleIndex, resolver: Resolver) -> list[tuple[Scope, cst.CSTNode | None]]:
+def _per_call(scope: Scope, index: ModuleIndex, resolver: Resolver
+              ) -> list[tuple[Scope, cst.CSTNode | None, frozenset[str]]]:
     """Where to evaluate a DAG definition: once per call of the factory function it sits in
-    (with that call), when every call can be matched; else just its own scope."""
+    (with that call's arguments), when it has parameters and every call can be matched; else
+    just its own scope."""
     function = index.scope_functions.get(id(scope))
-    if function is None:
-        return [(scope, None)]
-    calls = resolver.call_sites(function)
-    bound = [(resolver.call_scope(function, call, caller), call) for call, caller in calls]
+    params = function.params if function is not None else None
+    names = frozenset(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)) \
+        if params is not None else frozenset()
+    if function is None or not names:
+        return [(scope, None, frozenset())]
+    bound = [(resolver.call_scope(function, call, caller), call) for call, caller in resolver.call_sites(function)]
     if not bound or any(b is None for b, _ in bound):
-        return [(scope, None)]
-    return [(b, call) for b, call in bound if b is not None]
+        return [(scope, None, frozenset())]
+    return [(b, call, names) for b, call in bound if b is not None]
 
 
 def argument(call: cst.Call, keyword: str, position: int | None, scope: Scope, resolver: Resolver) -> Argument:

@@ -331,7 +331,7 @@ class Resolver:
         bindings, owner_scope = found
         last = bindings[-1]
         if len(bindings) > 1 and last.kind == "assign" and last.value is not None and not last.unpack \
-                and _mentions(last.value, expr.value):
+                and mentions(last.value, expr.value):
             # NAME = f"{STUDENT}_{NAME}" / TAGS = TAGS + [...]: the last assignment builds on the
             # earlier ones, which its own reference to NAME (evaluated while it is active) reaches.
             bindings = bindings[:-1] if id(last) in self._active else [last]
@@ -841,13 +841,13 @@ def _path_attribute(value: Value, attr: str, source: str) -> Value:
     return Unknown(source)
 
 
-def _mentions(expr: cst.CSTNode, name: str) -> bool:
+def mentions(expr: cst.CSTNode, name: str) -> bool:
     """Whether ``name`` appears as a plain name inside ``expr`` (outside nested functions)."""
     if isinstance(expr, cst.Name):
         return expr.value == name
     if isinstance(expr, (cst.Lambda, cst.FunctionDef)):
         return False
-    return any(_mentions(child, name) for child in expr.children)
+    return any(mentions(child, name) for child in expr.children)
 
 
 def _component(path: FilePath, number: int, source: str) -> Value:

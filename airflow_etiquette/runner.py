@@ -67,7 +67,7 @@ def run_check(
         change = branch_changes(config.root, default_base(config.root) if ref == "auto" else ref)
     changed = changed_python_files(change)
     if paths:
-        given = {Path(os.path.abspath(p)) for p in paths}
+        given = {Path(p).resolve() for p in paths}
         changed = {rel: blob for rel, blob in changed.items()
                    if (config.root / rel) in given or any(g in (config.root / rel).parents for g in given)}
     if not any(config.selects(rule.code) for rule in ALL_RULES if rule.kind in ("content", "engine")):

@@ -180,6 +180,11 @@ def test_a_factory_is_checked_per_call_and_reported_at_the_call() -> None:
     ]
 
 
+def test_a_function_without_parameters_reports_at_its_dag() -> None:
+    source = 'from airflow import DAG\n\ndef build():\n    return DAG("taxi", tags=["student:lasse"])\n\nbuild()\n'
+    assert [(f.line, f.code) for f in run_example(source, PATH, ("lasse",), {})] == [(4, "ETQ101")]
+
+
 def test_reassigned_parameters_and_several_calls_are_not_mixed_up() -> None:
     source = textwrap.dedent('''
         import os
