@@ -50,6 +50,10 @@ class FileContext:
     def dags(self) -> list[DagDefinition]:
         return find_dags(self.index, self.resolver)
 
+    def is_prose(self, site: StringSite) -> bool:
+        """A message or documentation: logged, raised, doc_md=..., or a name only ever used so."""
+        return site.prose or self.index.is_message(site.node)
+
     def site_texts(self, site: StringSite) -> tuple[Text, ...]:
         return self.resolver.text_values(site.node, site.scope)
 
@@ -77,7 +81,7 @@ class FileContext:
         """Schema uses of every string expression that is not an argument of a log call."""
         found: list[tuple[StringSite, list[SchemaUse]]] = []
         for site in self.index.sites:
-            if site.prose:
+            if self.is_prose(site):
                 continue
             uses: list[SchemaUse] = []
             for text in self.site_texts(site):

@@ -85,7 +85,7 @@ def _describe(file: FileContext, node: cst.CSTNode | None, values: tuple) -> str
 def _schemas(file: FileContext) -> set[str]:
     found: set[str] = set()
     for site in file.index.sites:
-        if site.prose:
+        if file.is_prose(site):
             continue
         for text in file.site_texts(site):
             found.update(use.schema for use in schema_uses(text, lambda use: False))

@@ -111,6 +111,16 @@ class ModuleIndex:
         self.literals: list[StringSite] = []  # string literal nodes only
         self.attribute_assignments: list[AttributeAssignment] = []
         self.subscript_assignments: list[SubscriptAssignment] = []
+        # msg = "..."; raise Failure(msg): a string assigned to a name that is only ever read
+        # as a message. name_uses counts each name's reads: [in prose, elsewhere].
+        self.message_candidates: dict[cst.BaseExpression, str] = {}
+        self.name_uses: dict[str, list[int]] = {}
+
+    def is_message(self, node: cst.BaseExpression) -> bool:
+        """A string expression assigned to a name that is read, and only in messages and docs."""
+        name = self.message_candidates.get(node)
+        uses = self.name_uses.get(name, [0, 0]) if name is not None else [0, 0]
+        return uses[0] > 0 and uses[1] == 0
 
 
 LOG_FUNCTIONS = frozenset({"print"})
@@ -238,7 +248,14 @@ class _Walker:
     def assign(self, node: cst.Assign, scope: Scope, in_string: bool, prose: bool) -> None:
         for target in node.targets:
             self.target(target.target, node.value, scope, node, "assign")
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name) \
+                and isinstance(node.value, (*LITERAL_STRINGS, cst.BinaryOperation, cst.Call)):
+            self.index.message_candidates[node.value] = node.targets[0].target.value
         self.node(node.value, scope)
+
+    def name(self, node: cst.Name, scope: Scope, in_string: bool, prose: bool) -> None:
+        uses = self.index.name_uses.setdefault(node.value, [0, 0])
+        uses[0 if prose else 1] += 1
 
     def ann_assign(self, node: cst.AnnAssign, scope: Scope, in_string: bool, prose: bool) -> None:
         if node.value is not None:
@@ -438,6 +455,7 @@ _HANDLERS: dict[type[cst.CSTNode], Callable[[_Walker, Any, Scope, bool, bool], N
     cst.FormattedString: _Walker.string,
     cst.BinaryOperation: _Walker.binary_operation,
     cst.Expr: _Walker.expr,
+    cst.Name: _Walker.name,
     cst.Raise: _Walker.raise_,
     cst.Assert: _Walker.assert_,
 }

@@ -74,6 +74,14 @@ class ForeignSchema(Rule):
             '    if not cur.rowcount:\n'
             '        raise RuntimeError("INSERT INTO public.zones is the teacher\'s job: ask before rerunning")\n'
         ),
+        Example(  # the message in a variable first, as ruff's EM101 asks
+            'import logging\n\nlog = logging.getLogger(__name__)\nHELP = "Never run INSERT INTO public.trips by hand."\n\n'
+            'def guard(sql):\n'
+            '    msg = f"Refusing {sql!r}: INSERT INTO public.trips is the teacher\'s job"\n'
+            '    log.error(msg)\n'
+            '    raise ValueError(msg)\n\n'
+            'def docs():\n    return dict(doc_md=HELP)\n'
+        ),
     ]
     INVALID = [
         Example(
@@ -132,7 +140,7 @@ class ForeignSchema(Rule):
     def _literals(self, file: FileContext) -> Iterator[Report]:
         """A string that is exactly another owner's schema (or schema.table): a constant, a dict value."""
         for site in file.index.literals:
-            if site.prose or not isinstance(site.node, cst.SimpleString):
+            if file.is_prose(site) or not isinstance(site.node, cst.SimpleString):
                 continue
             for text in file.resolver.text_values(site.node, site.scope):
                 match = _SCHEMA_LITERAL.fullmatch(text.exact or "")

@@ -75,7 +75,7 @@ class HardCodedSchema(Rule):
         pattern = re.compile(rf"(?<![\w$]){re.escape(schema)}(?![\w$])", re.IGNORECASE)
         template = file.config.schema.replace("{owner}", "{STUDENT}")
         for site in file.index.literals:
-            if site.prose:
+            if file.is_prose(site):
                 continue
             if any(pattern.search(text) for text in texts[id(site.node)]):
                 yield Report(

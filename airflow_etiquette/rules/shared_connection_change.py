@@ -145,7 +145,7 @@ class SharedConnectionChange(Rule):
     # -- shell commands and URLs inside strings ----------------------------------------
     def _command_strings(self, file: FileContext) -> Iterator[Report]:
         for site in file.index.sites:
-            if site.prose:
+            if file.is_prose(site):
                 continue  # a log line that mentions a command does not run it
             for text in file.site_texts(site):
                 rendered = text.render(lambda i: "\x00")
