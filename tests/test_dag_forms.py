@@ -101,6 +101,7 @@ OWNER_IDIOMS = [
     "STUDENT = Path(__file__).parent.parts[-1]",
     "STUDENT = os.path.split(os.path.dirname(os.path.abspath(__file__)))[-1]",
     "STUDENT = os.path.split(os.path.dirname(__file__))[1]",
+    'STUDENT = os.environ["AIRFLOW_STUDENT"] if "AIRFLOW_STUDENT" in os.environ else Path(__file__).parent.name',
 ]
 
 
