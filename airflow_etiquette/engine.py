@@ -56,6 +56,7 @@ class FileResult(NamedTuple):
     findings: list[Finding]
     facts: FileFacts | None = None
     dag_ids: tuple[tuple[str, ...], ...] = ()  # per DAG definition, in order; () for an unresolved one
+    dag_conditional: tuple[bool, ...] = ()  # per DAG definition: inside an if/try arm
 
 
 def analyze_file(file: SourceFile, settings: Settings) -> FileResult:
@@ -161,14 +162,16 @@ def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileRes
         findings.extend(_place(module, data, file, reports))
     facts = None
     dag_ids: tuple[tuple[str, ...], ...] = ()
+    conditional: tuple[bool, ...] = ()
     try:
         if settings.collect_facts:
             facts = collect_facts(context)
         if settings.collect_dag_ids:
             dag_ids = tuple(exact_dag_ids(dag) for dag in context.dags)
+            conditional = tuple(dag.node in context.index.conditional_nodes for dag in context.dags)
     except (RecursionError, Exception) as exc:  # a bonus; the findings stand without it
         findings.append(failure(file, f"could not list the file's DAGs: {type(exc).__name__}: {exc}"))
-    return FileResult(findings, facts, dag_ids)
+    return FileResult(findings, facts, dag_ids, conditional)
 
 
 def dag_positions(file: SourceFile, settings: Settings, code: str) -> list[tuple[int, int, bool]]:

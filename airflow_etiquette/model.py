@@ -114,6 +114,7 @@ class ModuleIndex:
         # msg = "..."; raise Failure(msg): a string assigned to a name that is only ever read
         # as a message. name_uses counts each name's reads: [in prose, elsewhere].
         self.message_candidates: dict[cst.BaseExpression, str] = {}
+        self.conditional_nodes: set[cst.CSTNode] = set()  # calls and decorators inside if/try
         self.name_uses: dict[str, list[int]] = {}
 
     def is_message(self, node: cst.BaseExpression) -> bool:
@@ -181,6 +182,7 @@ class _Walker:
 
     def __init__(self, index: ModuleIndex) -> None:
         self.index = index
+        self.conditional = 0  # inside this many if/try statements
 
     # -- statements ------------------------------------------------------------
     def body(self, statements: Sequence[cst.CSTNode], scope: Scope) -> None:
@@ -199,6 +201,8 @@ class _Walker:
 
     def function_def(self, node: cst.FunctionDef, scope: Scope, in_string: bool, prose: bool) -> None:
         for decorator in node.decorators:
+            if self.conditional:
+                self.index.conditional_nodes.add(decorator)
             self.node(decorator.decorator, scope)
         inner = Scope("function", scope)
         self._params(node.params, scope, inner)
@@ -270,6 +274,16 @@ class _Walker:
         self.target(node.target, node.value, scope, node, "assign")
         self.node(node.value, scope, in_string, prose)
 
+    def if_or_try(self, node: cst.CSTNode, scope: Scope, in_string: bool, prose: bool) -> None:
+        """if/else and try/except arms may exclude each other: what is defined in them is
+        remembered as conditional (ETQ104 does not compare such DAGs within one file)."""
+        self.conditional += 1
+        try:
+            for child in iter_children(node):
+                self.node(child, scope)
+        finally:
+            self.conditional -= 1
+
     def for_(self, node: cst.For, scope: Scope, in_string: bool, prose: bool) -> None:
         self.node(node.iter, scope)
         self.target(node.target, node.iter, scope, node, "loop")
@@ -338,6 +352,8 @@ class _Walker:
     # -- expressions -----------------------------------------------------------
     def call(self, node: cst.Call, scope: Scope, in_string: bool, prose: bool) -> None:
         self.index.calls.append((node, scope))
+        if self.conditional:
+            self.index.conditional_nodes.add(node)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("format", "join") and not in_string:
             self.index.sites.append(StringSite(node, scope, prose))
@@ -455,6 +471,8 @@ _HANDLERS: dict[type[cst.CSTNode], Callable[[_Walker, Any, Scope, bool, bool], N
     cst.FormattedString: _Walker.string,
     cst.BinaryOperation: _Walker.binary_operation,
     cst.Expr: _Walker.expr,
+    cst.If: _Walker.if_or_try,
+    cst.Try: _Walker.if_or_try,
     cst.Name: _Walker.name,
     cst.Raise: _Walker.raise_,
     cst.Assert: _Walker.assert_,

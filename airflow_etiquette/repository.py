@@ -29,12 +29,27 @@ def duplicate_dag_ids(results: Results, settings: Settings, report_in: Collectio
     """
     rule = RULES_BY_CODE["ETQ104"]
     places: dict[str, list[tuple[SourceFile, int]]] = defaultdict(list)
+    conditional: set[tuple[str, int]] = set()
     for file, result in results:
         for ordinal, dag_ids in enumerate(result.dag_ids):
+            if ordinal < len(result.dag_conditional) and result.dag_conditional[ordinal]:
+                conditional.add((file.relpath, ordinal))
             for dag_id in dag_ids:
                 places[dag_id].append((file, ordinal))
-    duplicated = {dag_id: where for dag_id, where in places.items() if len(where) > 1
-                  and (report_in is None or any(file.relpath in report_in for file, _ in where))}
+
+    def clash(a: tuple[SourceFile, int], b: tuple[SourceFile, int]) -> bool:
+        """Two definitions that can both exist: not the arms of one if/else or try/except."""
+        if a == b:
+            return False
+        if a[0].relpath != b[0].relpath:
+            return True
+        return (a[0].relpath, a[1]) not in conditional and (b[0].relpath, b[1]) not in conditional
+
+    duplicated: dict[str, list[tuple[SourceFile, int]]] = {}
+    for dag_id, where in places.items():
+        kept = [p for p in where if any(clash(p, q) for q in where)]
+        if len(kept) > 1 and (report_in is None or any(file.relpath in report_in for file, _ in kept)):
+            duplicated[dag_id] = kept
     positions: dict[str, list[tuple[int, int, bool]]] = {}
     for where in duplicated.values():
         for file, _ in where:
@@ -51,7 +66,7 @@ def duplicate_dag_ids(results: Results, settings: Settings, report_in: Collectio
             line, column, silenced = at(file, ordinal)
             if silenced or (report_in is not None and file.relpath not in report_in):
                 continue
-            others = [f"{other.relpath}:{at(other, o)[0]}" for other, o in where if (other, o) != (file, ordinal)]
+            others = [f"{other.relpath}:{at(other, o)[0]}" for other, o in where if clash((file, ordinal), (other, o))]
             message = (f'dag_id "{dag_id}" is also defined in {", ".join(others)}; the scheduler keeps only one '
                        "of them, so one DAG silently disappears")
             findings.append(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message))

@@ -104,3 +104,24 @@ def test_an_untracked_scratch_copy_is_no_clash_for_a_change(repo: Path) -> None:
     (repo / "dags/maria/scratch.py").write_text(dag("maria", "maria_taxi_v2"))  # never staged
     result = run_installed("check", "--staged", "--ignore", "ETQ2", cwd=repo)
     assert result.exit_code == 0, result.out
+
+
+def test_the_arms_of_an_if_or_a_try_are_not_duplicates(repo: Path) -> None:
+    (repo / "dags/maria/compat.py").write_text(
+        "import os\n"
+        "try:\n"
+        "    from airflow.sdk import DAG\n"
+        '    dag = DAG("maria_compat", tags=["student:maria"])\n'
+        "except ImportError:\n"
+        "    from airflow import DAG\n"
+        '    dag = DAG("maria_compat", tags=["student:maria"])\n'
+        'if os.environ.get("ENV") == "astro":\n'
+        '    local = DAG("maria_env", tags=["student:maria"])\n'
+        "else:\n"
+        '    local = DAG("maria_env", tags=["student:maria"])\n')
+    result = run_installed("check", "dags/maria/compat.py", cwd=repo)
+    assert result.exit_code == 0, result.out
+    (repo / "dags/maria/other.py").write_text(dag("maria", "maria_env"))  # another file: both can load
+    clash = run_installed("check", "dags/maria", "--format", "json", cwd=repo)
+    assert sorted((f["path"], f["line"]) for f in clash.findings) == [
+        ("dags/maria/compat.py", 9), ("dags/maria/compat.py", 11), ("dags/maria/other.py", 3)]
