@@ -14,9 +14,9 @@ class DuplicateDagId(Rule):
     summary = "The same dag_id defined in two places; each place is reported with the others."
     what = (
         "A dag_id defined twice, in two files or twice in one file, is reported at each place with the\n"
-        "other places named. Dynamic ids count where they\n"
-        'resolve (`f"maria_{city}"` over a literal list gives one id per city). Within one file, the\n'
-        "arms of an if/else or try/except (the Airflow 2/3 import fallback) are not compared.\n"
+        'other places named. Dynamic ids count where they resolve (`f"maria_{city}"` over a literal\n'
+        "list gives one id per city). Within one file, the arms of an if/else or try/except (the\n"
+        "Airflow 2/3 import fallback) are not compared.\n"
         "`audit` and the pytest plugin compare every file; `check` compares the files it checks, and\n"
         "for a change the changed files with the rest of the dags folder (`--base`, CI) or with the\n"
         "other files of the same owner (`--staged`, the pre-commit hook); only the changed files are\n"
