@@ -115,6 +115,7 @@ class ModuleIndex:
         # as a message. name_uses counts each name's reads: [in prose, elsewhere].
         self.message_candidates: dict[cst.BaseExpression, str] = {}
         self.conditional_nodes: set[cst.CSTNode] = set()  # calls and decorators inside if/try
+        self.mutated_names: set[str] = set()  # TAGS.append(...), ARGS.update(...): not followed
         self.name_uses: dict[str, list[int]] = {}
 
     def is_message(self, node: cst.BaseExpression) -> bool:
@@ -125,6 +126,8 @@ class ModuleIndex:
 
 
 LOG_FUNCTIONS = frozenset({"print"})
+# Methods that change a list or dict in place; the resolver does not follow them.
+MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "update", "setdefault", "__setitem__"})
 # Keyword arguments that hold documentation shown in the UI, never code or SQL.
 PROSE_KEYWORDS = frozenset({"doc", "doc_md", "doc_rst", "doc_json", "doc_yaml", "description"})
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
@@ -268,6 +271,8 @@ class _Walker:
 
     def aug_assign(self, node: cst.AugAssign, scope: Scope, in_string: bool, prose: bool) -> None:
         self.target(node.target, None, scope, node, "unknown")
+        if isinstance(node.target, cst.Name):
+            self.index.mutated_names.add(node.target.value)
         self.node(node.value, scope)
 
     def named_expr(self, node: cst.NamedExpr, scope: Scope, in_string: bool, prose: bool) -> None:
@@ -352,6 +357,9 @@ class _Walker:
     # -- expressions -----------------------------------------------------------
     def call(self, node: cst.Call, scope: Scope, in_string: bool, prose: bool) -> None:
         self.index.calls.append((node, scope))
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in MUTATORS:
+            self.index.mutated_names.add(func.value.value)
         if self.conditional:
             self.index.conditional_nodes.add(node)
         func = node.func

@@ -215,6 +215,21 @@ def test_reassigned_parameters_and_several_calls_are_not_mixed_up() -> None:
     assert [(f.line, f.code) for f in findings] == [(15, "ETQ103")]
 
 
+def test_tags_changed_in_place_are_a_warning_not_an_error() -> None:
+    source = textwrap.dedent('''
+        from airflow.sdk import DAG
+
+        TAGS = ["taxi"]
+        TAGS.append("student:lasse")
+        MORE = ["rides"]
+        MORE += ["student:lasse"]
+        a = DAG("lasse_a", tags=TAGS)
+        b = DAG("lasse_b", tags=MORE)
+    ''')
+    findings = run_example(source, PATH, ("lasse",), {})
+    assert [(f.line, f.code) for f in findings] == [(8, "ETQ103"), (9, "ETQ103")]
+
+
 def test_unresolvable_ids_warn_and_partial_knowledge_is_enough() -> None:
     source = textwrap.dedent('''
         from airflow.sdk import DAG, Variable
