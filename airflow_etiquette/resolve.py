@@ -346,8 +346,9 @@ class Resolver:
             out.extend(self._binding(binding, owner_scope, expr.value))
         if expr.value in self.index.mutated_names:
             # TAGS += [...] / TAGS.append(...): more items than the assignments show.
-            return [Seq(v.items, False) if isinstance(v, Seq) else Map(v.entries, False) if isinstance(v, Map) else v
-                    for v in out if not (isinstance(v, Unknown) and len(out) > 1)]
+            changed = Unknown(f"{expr.value} changed in place")
+            return [Seq((*v.items, changed), False) if isinstance(v, Seq) else Map(v.entries, False)
+                    if isinstance(v, Map) else v for v in out if not (isinstance(v, Unknown) and len(out) > 1)]
         return out
 
     def _binding(self, binding: Binding, scope: Scope, name: str) -> Iterable[Value]:

@@ -228,6 +228,8 @@ def test_tags_changed_in_place_are_a_warning_not_an_error() -> None:
     ''')
     findings = run_example(source, PATH, ("lasse",), {})
     assert [(f.line, f.code) for f in findings] == [(8, "ETQ103"), (9, "ETQ103")]
+    assert findings[0].message == ('tags cannot be determined statically (they depend on TAGS changed in place); '
+                                   'make sure they include "student:lasse"')
 
 
 def test_unresolvable_ids_warn_and_partial_knowledge_is_enough() -> None:
