@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib.metadata
+import os
+import subprocess
 import sys
 from pathlib import Path
 
+from airflow_etiquette.rules import ALL_RULES
 from conftest import make_repo, run_installed
 
 
@@ -38,9 +41,28 @@ def test_checking_a_dag_never_runs_its_code(tmp_path: Path, run_cli) -> None:
     assert "helpers" not in sys.modules and "evil" not in sys.modules
 
 
-def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path, run_cli) -> None:
+def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path) -> None:
     requirements = importlib.metadata.requires("airflow-etiquette") or []
     assert not [r for r in requirements if r.lower().startswith("apache-airflow") and "extra" not in r]
-    root = make_repo(tmp_path / "r", {"dags/lasse/x.py": "from airflow.sdk import dag\n"})
-    run_cli("check", cwd=root)
-    assert not [name for name in sys.modules if name == "airflow" or name.startswith("airflow.")]
+    # A booby-trapped "airflow" first on the path: importing it anywhere (CLI, workers, audit,
+    # explain, the pytest plugin) leaves a marker and fails.
+    marker = tmp_path / "airflow-imported.marker"
+    trap = tmp_path / "trap" / "airflow"
+    trap.mkdir(parents=True)
+    (trap / "__init__.py").write_text(
+        f"from pathlib import Path\nPath({str(marker)!r}).write_text('imported')\nraise ImportError('no airflow here')\n")
+    root = make_repo(tmp_path / "r", {
+        "dags/lasse/x.py": "from airflow.sdk import dag\n\n@dag(dag_id='taxi')\ndef taxi():\n    pass\n",
+        **{f"dags/student{n}/noop.py": "x = 1\n" for n in range(20)},  # enough for worker processes
+    })
+    env = {"PYTHONPATH": os.pathsep.join(p for p in (str(trap.parent), os.environ.get("PYTHONPATH")) if p)}
+    runs = [("check",), ("check", "--jobs", "2"), ("check", "--format", "sarif"), ("audit", "--format", "json"),
+            ("audit", "--format", "html", "--output", str(tmp_path / "r.html")), ("rules",),
+            *(("explain", rule.code) for rule in ALL_RULES)]
+    for args in runs:
+        result = run_installed(*args, cwd=root, env=env)
+        assert result.exit_code in (0, 1), (args, result.err)
+    plugin = subprocess.run([sys.executable, "-m", "pytest", "--etiquette", "-p", "no:cacheprovider", "-q"],
+                            cwd=root, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    assert "1 failed" in plugin.stdout, plugin.stdout  # lasse's taxi: prefix and tag
+    assert not marker.exists()
