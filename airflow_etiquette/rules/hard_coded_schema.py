@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import libcst as cst
+
 from airflow_etiquette.context import FileContext, Report
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.model import string_pieces
@@ -68,16 +70,18 @@ class HardCodedSchema(Rule):
         if owner is None:
             return
         schema = file.config.schema_for(owner)
-        texts = {id(site.node): [literal_text(piece) for piece in string_pieces(site.node)] for site in file.index.literals}
-        if not any(schema.lower() in text.lower() for pieces in texts.values() for text in pieces):
-            return
+        # Cheap first: the name itself never needs an escape, so the source text must hold it.
+        needle = schema.lower()
+        candidates = [site for site in file.index.literals if not file.is_prose(site)
+                      and any(needle in piece.value.lower() if isinstance(piece, cst.SimpleString)
+                              else any(needle in part.value.lower() for part in piece.parts
+                                       if isinstance(part, cst.FormattedStringText))
+                              for piece in string_pieces(site.node))]
         # Unquoted names fold to lower case in Postgres: AIRFLOW_LASSE is the same schema.
         pattern = re.compile(rf"(?<![\w$]){re.escape(schema)}(?![\w$])", re.IGNORECASE)
         template = file.config.schema.replace("{owner}", "{STUDENT}")
-        for site in file.index.literals:
-            if file.is_prose(site):
-                continue
-            if any(pattern.search(text) for text in texts[id(site.node)]):
+        for site in candidates:
+            if any(pattern.search(literal_text(piece)) for piece in string_pieces(site.node)):
                 yield Report(
                     site.node,
                     f'hard-coded schema "{schema}"; derive it from the folder: SCHEMA = f"{template}"',
