@@ -10,6 +10,8 @@ all cores.
 
 from __future__ import annotations
 
+import os
+
 import signal
 import time
 from collections import deque
@@ -62,12 +64,28 @@ class _Worker:
         self.connection.close()
 
 
+def _threads() -> int:
+    """The process's threads, also those started outside the threading module (execnet's)."""
+    import threading
+
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
 def _context() -> Any:
     import multiprocessing
 
+    import threading
+
     methods = multiprocessing.get_all_start_methods()
-    # fork shares the already imported libcst with the workers; elsewhere spawn re-imports it.
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    # fork shares the already imported libcst with the workers, but forking a process that
+    # runs other threads (the pytest plugin under pytest-xdist, an IDE) can deadlock the
+    # child: then a fork server, else spawn, which re-import what they need.
+    if "fork" in methods and _threads() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def analyze_in_workers(
