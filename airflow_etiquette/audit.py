@@ -7,17 +7,19 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from airflow_etiquette.changes import EMPTY_TREE, ChangeSet, GitError, diff_changes, git
-from airflow_etiquette.config import Config
+from airflow_etiquette.changes import EMPTY_TREE, ChangeSet, GitError, diff_changes, git, revision_reader
+from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Reader, load_config
 from airflow_etiquette.discovery import discover, known_owners, owner_of
 from airflow_etiquette.engine import Settings, analyze_files
 from airflow_etiquette.findings import Finding, Severity
-from airflow_etiquette.ownership import Author, Ownership, escaping_symlinks_in_tree, outside_own_directory
+from airflow_etiquette.ownership import CODEOWNERS_LOCATIONS, Author, Ownership, outside_own_directory, symlinks_in_tree
 from airflow_etiquette.repository import duplicate_dag_ids, unowned_dag_files
+
+Configure = Callable[[Reader, "str | None"], Config]
 
 UNOWNED = "(no owner)"
 _PR_MERGE = re.compile(r"^Merge pull request #(?P<number>\d+) from [^/\s]+/(?P<branch>\S+)")
@@ -42,6 +44,7 @@ class OwnerSection:
     schemas: set[str] = field(default_factory=set)
     connections: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
+    silenced: list[Finding] = field(default_factory=list)  # waived by a `# noqa` the configuration allows
     has_directory: bool = True
     listed: bool = True  # in CODEOWNERS or the roster
 
@@ -92,7 +95,12 @@ class AuditReport:
         return sum(1 for f in self.findings if f.severity is Severity.ERROR)
 
 
-def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: str | None = None) -> AuditReport:
+def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: str | None = None,
+              configure: Configure | None = None) -> AuditReport:
+    """The whole repository as it is, and (``history``/``since``) each mainline commit judged by
+    the CODEOWNERS and configuration of its first parent: what the rules were when it landed,
+    so a commit that rewrote them cannot clear itself. ``configure`` reads a configuration
+    from a commit (the CLI's options applied); by default it is found from the root as usual."""
     owners_on_disk = known_owners(config)
     settings = Settings(config=config, known_owners=owners_on_disk, collect_facts=True, collect_dag_ids=True)
     files = discover([], config).files
@@ -104,6 +112,7 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
         section = sections.setdefault(file.owner or UNOWNED, OwnerSection(file.owner or UNOWNED))
         section.files.append(file.relpath)
         section.findings.extend(result.findings)
+        section.silenced.extend(result.silenced)
         if result.facts is not None:
             section.schemas.update(result.facts.schemas)
             section.connections.update(result.facts.connections)
@@ -114,7 +123,7 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
                     section.dags.append(DagRow(file.relpath, f"{dag.dynamic} (dynamic)", dag.schedule, dag.catchup,
                                                dag.tags))
     repo_findings = duplicate_dag_ids(results, settings) + unowned_dag_files(results, settings, ownership)
-    repo_findings += escaping_symlinks_in_tree(config)
+    repo_findings += symlinks_in_tree(config)
     for finding in repo_findings:
         if config.rule_enabled(finding.code, finding.path):
             owner = owner_of(finding.path, config) or UNOWNED
@@ -134,31 +143,62 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
     )
     if history or since:
         report.history_range = history or f"since {since}"
-        report.history, report.unattributed = audit_history(config, ownership, history, since)
+        report.history, report.unattributed = audit_history(config, history, since, configure)
     return report
 
 
 # -- history ---------------------------------------------------------------------------
 
-def audit_history(config: Config, ownership: Ownership, revision_range: str | None,
-                  since: str | None) -> tuple[list[CommitViolation], list[str]]:
-    """Mainline commits (merges of pull requests count for their branch) that changed someone else's paths."""
+def audit_history(config: Config, revision_range: str | None, since: str | None,
+                  configure: Configure | None = None) -> tuple[list[CommitViolation], list[str]]:
+    """Mainline commits (merges of pull requests count for their branch) that changed someone
+    else's paths, each judged by the policy of its first parent."""
     violations: list[CommitViolation] = []
     unattributed: list[str] = []
+    policies = _PolicyAt(config, configure)
     for record in _mainline_commits(config.root, revision_range, since):
         commit, date, author, email, parents, subject = record.split("\x1f", 5)
         parent = parents.split()[0] if parents else EMPTY_TREE
-        changes = ChangeSet(diff_changes(config.root, parent, commit), f"commit {commit[:7]}")
+        changes = ChangeSet(diff_changes(config.root, parent, commit), f"commit {commit[:7]}", parent, commit, parent)
         if not changes.changes:
             continue
+        policy, ownership = policies.at(parent)
         who = attribute_commit(subject, email, ownership)
         if who is None:
             unattributed.append(f"{commit[:7]} {date[:10]} {author}: {subject}")
             continue
-        found = tuple(f for f in outside_own_directory(changes, who, ownership) if config.rule_enabled(f.code, f.path))
+        found = tuple(f for f in outside_own_directory(changes, who, ownership) if policy.rule_enabled(f.code, f.path))
         if found:
             violations.append(CommitViolation(commit, date, author, who.owner, who.signal, subject, found))
     return violations, unattributed
+
+
+class _PolicyAt:
+    """The configuration and CODEOWNERS of a commit, read from git and shared by the commits
+    whose policy files are the same objects."""
+
+    def __init__(self, config: Config, configure: Configure | None) -> None:
+        self.config = config
+        self.owners = known_owners(config)
+        self.configure = configure or (lambda read, revision: load_config(config.root, _codes(), None, read, revision))
+        self._cache: dict[str, tuple[Config, Ownership]] = {}
+
+    def at(self, commit: str) -> tuple[Config, Ownership]:
+        if commit == EMPTY_TREE:
+            key = ""
+        else:
+            names = [*CODEOWNERS_LOCATIONS, CONFIG_FILE, PYPROJECT]
+            key = git(self.config.root, "ls-tree", commit, "--", *names)
+        if key not in self._cache:
+            policy = self.configure(revision_reader(self.config.root, commit), commit)
+            self._cache[key] = (policy, Ownership(policy, self.owners))
+        return self._cache[key]
+
+
+def _codes() -> list[str]:
+    from airflow_etiquette.rules import RULES_BY_CODE
+
+    return list(RULES_BY_CODE)
 
 
 def _mainline_commits(root: Path, revision_range: str | None, since: str | None) -> list[str]:
@@ -197,19 +237,13 @@ def attribute_commit(subject: str, email: str, ownership: Ownership) -> Author |
         if match:
             prefix = match.group("branch").split("/", 1)[0]
             if prefix in known:
-                return Author(prefix, ownership.login_of(prefix), f"{signal} {match.group('branch')}")
+                return ownership.author(prefix, ownership.login_of(prefix), f"{signal} {match.group('branch')}")
     scope = _SCOPE.match(subject)
     if scope and scope.group("scope") in known:
         owner = scope.group("scope")
-        return Author(owner, ownership.login_of(owner), f"commit scope {subject.split(':', 1)[0]}")
+        return ownership.author(owner, ownership.login_of(owner), f"commit scope {subject.split(':', 1)[0]}")
     owner = ownership.owner_of_email(email)
     if owner:
-        return Author(owner, ownership.login_of(owner), f"e-mail {email} (roster)")
+        return ownership.author(owner, ownership.login_of(owner), f"e-mail {email} (roster)")
     return None
 
-
-def history_summary(report: AuditReport) -> Mapping[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for violation in report.history or ():
-        counts[violation.owner or "?"] += 1
-    return dict(counts)

@@ -10,11 +10,12 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
@@ -31,6 +32,7 @@ class Change:
     old_path: str | None = None
     symlink: bool = False  # the new side is a symbolic link
     blob: str | None = None  # the new side's object id (for a symlink: its target)
+    gitlink: bool = False  # the new side is a submodule commit (another repository's content)
 
     @property
     def touched(self) -> tuple[str, ...]:
@@ -42,6 +44,13 @@ class Change:
 class ChangeSet:
     changes: tuple[Change, ...]
     description: str  # "staged changes", "changes since main (merge base 1a2b3c4)"
+    old: str = EMPTY_TREE  # the commit (or tree) the change starts from
+    head: str | None = None  # the commit it ends in; None: the staged index
+    policy: str | None = None  # the commit whose CODEOWNERS and configuration judge the change
+
+    def diff_args(self) -> tuple[str, ...]:
+        """What to give ``git diff`` to see this change."""
+        return (self.old, self.head) if self.head else ("--cached", self.old)
 
 
 def git(root: Path, *args: str) -> str:
@@ -62,39 +71,39 @@ def git(root: Path, *args: str) -> str:
     return proc.stdout
 
 
-def is_repository(root: Path) -> bool:
-    try:
-        return git(root, "rev-parse", "--is-inside-work-tree").strip() == "true"
-    except GitError:
-        return False
-
-
 def staged_changes(root: Path) -> ChangeSet:
-    """What the next commit would change (``git diff --cached``)."""
+    """What the next commit would change (``git diff --cached``), judged by the last commit's policy."""
     head = _resolve(root, "HEAD")
     changes = diff_changes(root, "--cached", head or EMPTY_TREE)
-    return ChangeSet(changes, "staged changes")
+    return ChangeSet(changes, "staged changes", head or EMPTY_TREE, None, head)
 
 
-def branch_changes(root: Path, base: str) -> ChangeSet:
-    """What HEAD and the staged index change since the merge base of ``base`` and HEAD."""
-    if _resolve(root, base) is None:
+def branch_changes(root: Path, base: str, head: str | None = None) -> ChangeSet:
+    """What HEAD and the staged index (or the commit ``head``) change since the merge base of
+    ``base`` and it, judged by the policy of ``base`` itself: the branch everyone merges into
+    says who owns what, never the change."""
+    base_commit = _resolve(root, base)
+    if base_commit is None:
         if _is_shallow(root) and re.fullmatch(r"[0-9a-f]{7,40}", base):  # a pull request's base commit
             raise GitError(
                 f"this clone is shallow and lacks the base commit {base[:12]}; fetch the whole history "
                 "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)")
         raise GitError(f"unknown base {base!r}: no such branch, tag or commit (fetch it first?)")
+    if head is not None and _resolve(root, head) is None:
+        raise GitError(f"the pull request head {head[:12]} is not in this clone; fetch it as data first "
+                       "(git fetch origin +refs/pull/<number>/head), without checking it out")
+    tip = head or "HEAD"
     try:
-        merge_base = git(root, "merge-base", base, "HEAD").strip()
+        merge_base = git(root, "merge-base", base, tip).strip()
     except GitError:
         if _is_shallow(root):
             raise GitError(
-                f"this clone is shallow and lacks the merge base of {base} and HEAD; fetch the whole history "
+                f"this clone is shallow and lacks the merge base of {base} and {tip}; fetch the whole history "
                 "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)") from None
-        raise GitError(f"{base} and HEAD have no common history") from None
-    changes = diff_changes(root, "--cached", merge_base)
+        raise GitError(f"{base} and {tip} have no common history") from None
+    changes = diff_changes(root, merge_base, head) if head else diff_changes(root, "--cached", merge_base)
     shown = base[:12] if re.fullmatch(r"[0-9a-f]{40}", base) else base
-    return ChangeSet(changes, f"changes since {shown} (merge base {merge_base[:7]})")
+    return ChangeSet(changes, f"changes since {shown} (merge base {merge_base[:7]})", merge_base, head, base_commit)
 
 
 AUTO_BASES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
@@ -140,27 +149,25 @@ def diff_changes(root: Path, *args: str) -> tuple[Change, ...]:
         else:
             old, new = None, fields[position + 1]
             position += 2
-        changes.append(Change(letter, new, old, new_mode == SYMLINK_MODE, new_blob))
+        changes.append(Change(letter, new, old, new_mode == SYMLINK_MODE, new_blob, new_mode == GITLINK_MODE))
     return tuple(changes)
 
 
-def blob_text(root: Path, blob: str) -> str | None:
-    try:
-        return git(root, "cat-file", "-p", blob)
-    except GitError:
-        return None
-
-
 def blob_contents(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
-    """The bytes of git objects by id, in one ``git cat-file --batch``; missing ones are left out."""
+    """The bytes of git objects by id (or ``<commit>:<path>``), in one ``git cat-file --batch``;
+    missing ones are left out. git failing as a whole is a GitError, never a silent empty answer."""
     wanted = list(dict.fromkeys(blobs))
     if not wanted:
         return {}
     try:
         proc = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input="\n".join(wanted).encode() + b"\n",
                               capture_output=True, timeout=120)
-    except (FileNotFoundError, subprocess.TimeoutExpired):
-        return {}
+    except FileNotFoundError:
+        raise GitError("git is not installed, but --base/--staged need it") from None
+    except subprocess.TimeoutExpired:
+        raise GitError("git cat-file took over 120 s reading the change's files") from None
+    if proc.returncode != 0:
+        raise GitError(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip() or 'unknown error'}")
     out, position, found = proc.stdout, 0, {}
     for blob in wanted:
         end = out.find(b"\n", position)
@@ -203,6 +210,10 @@ class PullRequest:
     base_ref: str  # what to diff against: the base commit, else origin/<base branch>
     head_branch: str | None
     author_login: str | None
+    head_sha: str | None = None
+    # pull_request_target: the work tree is the base, and the pull request's files are read
+    # from git objects (its head commit, fetched as data) only.
+    target: bool = False
 
 
 def github_pull_request(environ: Mapping[str, str]) -> PullRequest | None:
@@ -233,7 +244,9 @@ def github_pull_request(environ: Mapping[str, str]) -> PullRequest | None:
         return None
     head_branch = environ.get("GITHUB_HEAD_REF") or (head.get("ref") if isinstance(head, dict) else None)
     login = user.get("login") if isinstance(user, dict) else None
-    return PullRequest(base_ref, str(head_branch) if head_branch else None, str(login) if login else None)
+    head_sha = head.get("sha") if isinstance(head, dict) else None
+    return PullRequest(base_ref, str(head_branch) if head_branch else None, str(login) if login else None,
+                       str(head_sha) if head_sha else None, event == "pull_request_target")
 
 
 def changed_python_files(change_set: ChangeSet) -> dict[str, str]:
@@ -242,26 +255,81 @@ def changed_python_files(change_set: ChangeSet) -> dict[str, str]:
             if c.status != "D" and c.path.endswith(".py") and not c.symlink}
 
 
-def index_blobs(root: Path, pathspec: str) -> dict[str, str]:
-    """The regular files the index holds under ``pathspec`` (relative to ``root``): path -> object id."""
-    try:
+def index_blobs(root: Path, pathspec: str, head: str | None = None) -> dict[str, str]:
+    """The regular .py files under ``pathspec`` (relative to ``root``) in the index, or in the
+    commit ``head``: path -> object id."""
+    return {path: blob for path, (mode, blob) in tree_entries(root, head, pathspec).items()
+            if mode in ("100644", "100755") and path.endswith(".py")}
+
+
+def tree_entries(root: Path, head: str | None, pathspec: str) -> dict[str, tuple[str, str]]:
+    """Every entry under ``pathspec`` in the commit ``head`` (None: the index): path -> (mode, object id)."""
+    if head is None:
         output = git(root, "ls-files", "--stage", "-z", "--", pathspec)
-    except GitError:
-        return {}
-    found: dict[str, str] = {}
+    else:
+        output = git(root, "ls-tree", "-r", "-z", head, "--", pathspec)
+    found: dict[str, tuple[str, str]] = {}
     for record in output.split("\0"):
         meta, _, path = record.partition("\t")
         fields = meta.split()
-        if len(fields) == 3 and fields[0] in ("100644", "100755") and path.endswith(".py"):
-            found[path] = fields[1]
+        if len(fields) == 3 and path:
+            mode, kind_or_id, third = fields
+            found[path] = (mode, third if head is not None else kind_or_id)
     return found
 
 
-def symlink_target(change: Change, root: Path) -> str | None:
-    if not change.symlink:
-        return None
-    link = root / change.path
-    if os.path.islink(link):
-        return os.readlink(link)
-    return blob_text(root, change.blob) if change.blob and set(change.blob) != {"0"} else None
+def symlink_targets(root: Path, entries: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """The target of every symlink among ``entries`` (read from git, never from the work tree)."""
+    links = {path: blob for path, (mode, blob) in entries.items() if mode == SYMLINK_MODE}
+    contents = blob_contents(root, links.values())
+    return {path: contents[blob].decode("utf-8", "surrogateescape") for path, blob in links.items() if blob in contents}
 
+
+
+def revision_reader(root: Path, revision: str) -> Callable[[Path], bytes | None]:
+    """Read files as the commit ``revision`` has them: the reader for a change's policy
+    (CODEOWNERS, configuration), which must come from the base and never from the change."""
+    toplevel = Path(git(root, "rev-parse", "--show-toplevel").strip())
+    cache: dict[Path, bytes | None] = {}
+
+    def read(path: Path) -> bytes | None:
+        if path not in cache:
+            try:
+                relative = Path(os.path.abspath(path)).relative_to(toplevel).as_posix()
+            except ValueError:
+                relative = None
+            spec = f"{revision}:{relative}"
+            cache[path] = blob_contents(root, [spec]).get(spec) if relative else None
+        return cache[path]
+
+    return read
+
+
+def tree_folders(root: Path, revision: str, folder: str) -> frozenset[str]:
+    """The folders directly below ``folder`` (relative to ``root``) in the commit ``revision``."""
+    try:
+        output = git(root, "ls-tree", "-z", "-d", "--name-only", revision, "--", folder.rstrip("/") + "/")
+    except GitError:
+        return frozenset()
+    return frozenset(path.rsplit("/", 1)[-1] for path in output.split("\0") if path)
+
+
+def first_changed_lines(change_set: ChangeSet, root: Path, paths: Iterable[str]) -> dict[str, int]:
+    """The first line each file's change touches on its new side (``git diff -U0``), so an
+    annotation lands on the edit instead of line 1."""
+    wanted = sorted(set(paths))
+    if not wanted:
+        return {}
+    output = git(root, "-c", "core.quotePath=false", "diff", "-U0", "--no-color", "--no-ext-diff", "--relative", "-M",
+                 *change_set.diff_args(), "--", *wanted)
+    found: dict[str, int] = {}
+    current: str | None = None
+    for line in output.splitlines():
+        if line.startswith("+++ "):
+            name = line[4:].rstrip("\t")
+            current = name[2:] if name.startswith("b/") else None
+        elif line.startswith("@@") and current is not None and current not in found:
+            match = re.match(r"@@ -\d+(?:,\d+)? \+(\d+)", line)
+            if match:
+                found[current] = max(int(match.group(1)), 1)
+    return found

@@ -19,7 +19,7 @@ import click
 
 from airflow_etiquette import __version__
 from airflow_etiquette.changes import GitError
-from airflow_etiquette.config import MAX_TIMEOUT, Config, ConfigError, load_config, validate_code
+from airflow_etiquette.config import MAX_TIMEOUT, Config, ConfigError, Reader, load_config, read_work_tree, validate_code
 from airflow_etiquette.rules import ALL_RULES, RULES_BY_CODE
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -105,6 +105,7 @@ def cli() -> None:
               help="Only these rule codes or prefixes (comma-separated); replaces the config's select.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes (comma-separated).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--ignore-noqa", is_flag=True, help="Report every finding, also those a `# noqa` comment silences.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Use this configuration file (its directory is the repository root).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
@@ -118,8 +119,8 @@ def cli() -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...], output_format: str | None, base: str | None, staged: bool, author: str | None,
-    select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, config_file: Path | None, jobs: int,
-    timeout: float | None, sarif_output: Path | None, color: str, verbose: bool,
+    select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, ignore_noqa: bool, config_file: Path | None,
+    jobs: int, timeout: float | None, sarif_output: Path | None, color: str, verbose: bool,
 ) -> int:
     """Check DAG files (default: the dags folder of the repository), or a change."""
     from airflow_etiquette import formats
@@ -131,10 +132,18 @@ def check(
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     output_format = output_format or ("github" if in_actions else "text")
     start = paths[0] if paths else Path.cwd()
-    config = load_config(start, RULES_BY_CODE, config_file)
-    config = _with_options(config, _codes(select, "--select"), _codes(ignore, "--ignore"), timeout)
-    result = run_check(config, list(paths), base=base, staged=staged, author=author, jobs=jobs)
+    selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
+
+    def configure(read: Reader, revision: str | None) -> Config:
+        loaded = load_config(start, RULES_BY_CODE, config_file, read, revision)
+        return _with_options(loaded, selected, ignored, timeout, ignore_noqa)
+
+    result = run_check(configure(read_work_tree, None), list(paths), base=base, staged=staged, author=author,
+                       jobs=jobs, configure=configure)
+    config = result.config or configure(read_work_tree, None)
     findings = result.findings
+    for note in result.notes:
+        click.echo(f"{PROG}: {note}", err=True)
     if result.skipped_outside:
         click.echo(f"{PROG}: nothing to check: {result.skipped_outside} path(s) given, none inside "
                    f"{config.dags_folder}/ of {config.root}", err=True)
@@ -145,6 +154,7 @@ def check(
         if result.author is not None:
             headline += f" by {result.author.describe()} (identified by {result.author.signal})"
         headline += "."
+    silenced = len(result.silenced)
     if output_format == "json":
         click.echo(formats.format_json(findings), nl=False)
     elif output_format == "sarif":
@@ -153,19 +163,19 @@ def check(
         if headline:
             click.echo(f"::notice title=airflow-etiquette::{headline}")
         click.echo(formats.format_github(findings), nl=False)
-        click.echo(formats.summary(findings, result.files_checked, changed_paths))
+        click.echo(formats.summary(findings, result.files_checked, changed_paths, silenced))
     else:
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         if headline:
             click.echo(headline)
-        click.echo(formats.format_text(findings, result.files_checked, use_color, changed_paths), nl=False,
+        click.echo(formats.format_text(findings, result.files_checked, use_color, changed_paths, silenced), nl=False,
                    color=use_color)
     if sarif_output is not None:
         _write(sarif_output, formats.format_sarif(findings, __version__))
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if in_actions and step_summary:
-        _write(Path(step_summary), formats.format_markdown_summary(findings, result.files_checked, headline, changed_paths),
-               append=True)
+        _write(Path(step_summary), formats.format_markdown_summary(findings, result.files_checked, headline, changed_paths,
+                                                                   result.silenced), append=True)
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
 
@@ -216,10 +226,13 @@ def audit(
     return EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN
 
 
-def _with_options(config: Config, select: tuple[str, ...], ignore: tuple[str, ...], timeout: float | None) -> Config:
+def _with_options(config: Config, select: tuple[str, ...], ignore: tuple[str, ...], timeout: float | None,
+                  ignore_noqa: bool = False) -> Config:
     from dataclasses import replace
 
     changes: dict[str, object] = {}
+    if ignore_noqa:
+        changes["ignore_noqa"] = True
     if select:
         changes["select"] = select
     if ignore:

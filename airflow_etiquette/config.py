@@ -11,7 +11,7 @@ import fnmatch
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 if sys.version_info >= (3, 11):
@@ -58,6 +58,12 @@ class Config:
     timeout: float = 5.0
     max_file_size_mb: float = 5.0
     roster: tuple[RosterEntry, ...] = ()
+    allow_noqa: tuple[str, ...] | None = None  # codes `# noqa` may silence; None: the warnings only
+    ignore_noqa: bool = False  # --ignore-noqa: every `# noqa` is ignored
+    strict: tuple[str, ...] = ()  # rules for which a value that cannot be decided is an error
+    # Where CODEOWNERS and this configuration were read: None for the work tree, else a commit
+    # (the base of a change, which the change itself cannot edit).
+    policy_revision: str | None = None
     _schema_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -111,6 +117,17 @@ class Config:
                 return False
         return True
 
+    def noqa_may_silence(self, code: str, is_warning: bool) -> bool:
+        """Whether a ``# noqa`` comment may silence ``code``: the teacher's list, by default the warnings."""
+        if self.ignore_noqa:
+            return False
+        if self.allow_noqa is None:
+            return is_warning
+        return any(code.startswith(allowed) for allowed in self.allow_noqa)
+
+    def is_strict(self, code: str) -> bool:
+        return any(code.startswith(strict) for strict in self.strict)
+
     def is_excluded(self, path: str) -> bool:
         return any(fnmatch.fnmatch(path, pattern) for pattern in self.exclude)
 
@@ -121,7 +138,18 @@ class Config:
 
 # -- loading ---------------------------------------------------------------------
 
-def find_root(start: Path) -> tuple[Path, Path | None, Mapping[str, object]]:
+Reader = Callable[[Path], "bytes | None"]
+
+
+def read_work_tree(path: Path) -> bytes | None:
+    """A settings file as the work tree has it (None when there is none)."""
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def find_root(start: Path, read: Reader = read_work_tree) -> tuple[Path, Path | None, Mapping[str, object]]:
     """Find the repository root above ``start`` and its settings.
 
     The root is the directory holding the configuration; without one, the git
@@ -146,7 +174,7 @@ def find_root(start: Path) -> tuple[Path, Path | None, Mapping[str, object]]:
     for directory in chain:
         if top is not None and DEFAULT_DAGS_FOLDER in directory.relative_to(top).parts:
             continue
-        settings = _settings_in(directory)
+        settings = _settings_in(directory, read)
         if settings is not None:
             return directory, settings[0], settings[1]
     if git_root is None:
@@ -154,24 +182,26 @@ def find_root(start: Path) -> tuple[Path, Path | None, Mapping[str, object]]:
     return (git_root or start), None, {}
 
 
-def _settings_in(directory: Path) -> tuple[Path, Mapping[str, object]] | None:
+def _settings_in(directory: Path, read: Reader) -> tuple[Path, Mapping[str, object]] | None:
     dedicated = directory / CONFIG_FILE
-    if dedicated.is_file():
-        return dedicated, _own_table(_read_toml(dedicated))
+    data = read(dedicated)
+    if data is not None:
+        return dedicated, _own_table(_parse_toml(dedicated, data))
     pyproject = directory / PYPROJECT
-    if pyproject.is_file():
-        table = _pyproject_table(pyproject)
+    data = read(pyproject)
+    if data is not None:
+        table = _pyproject_table(pyproject, data)
         if table is not None:
             return pyproject, table
     return None
 
 
-def _pyproject_table(pyproject: Path) -> Mapping[str, object] | None:
+def _pyproject_table(pyproject: Path, data: bytes | None = None) -> Mapping[str, object] | None:
     """``[tool.airflow-etiquette]`` of a pyproject.toml, or None without one.
 
     The rest of a pyproject belongs to other tools, so it is never read as settings.
     """
-    tool = _read_toml(pyproject).get("tool")
+    tool = (_read_toml(pyproject) if data is None else _parse_toml(pyproject, data)).get("tool")
     if not isinstance(tool, dict) or TOOL_TABLE not in tool:
         return None
     table = tool[TOOL_TABLE]
@@ -189,34 +219,47 @@ def _own_table(data: dict[str, object]) -> Mapping[str, object]:
 
 def _read_toml(path: Path) -> dict[str, object]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    return _parse_toml(path, data)
+
+
+def _parse_toml(path: Path, data: bytes) -> dict[str, object]:
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition; tomllib decodes before parsing
         line = exc.object[:exc.start].count(b"\n") + 1
         raise ConfigError(f"{path}: invalid TOML: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
                           f"on line {line})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def load_config(start: Path, known_codes: Iterable[str], config_file: Path | None = None) -> Config:
+def load_config(start: Path, known_codes: Iterable[str], config_file: Path | None = None,
+                read: Reader = read_work_tree, revision: str | None = None) -> Config:
     """The configuration for the repository containing ``start``.
 
     ``config_file`` forces a file (its directory is the root). ``known_codes``
-    validates ``select``/``ignore`` entries.
+    validates ``select``/``ignore`` entries. ``read`` reads a settings file: the work
+    tree's by default, or a commit's (``revision``) when a change is judged, so that the
+    change cannot rewrite the rules it is judged by.
     """
     if config_file is not None:
-        if not config_file.is_file():
-            raise ConfigError(f"{config_file}: no such configuration file")
-        if config_file.name == PYPROJECT:  # without our table: no settings, i.e. the defaults
-            settings = _pyproject_table(config_file) or {}
+        data = read(config_file.resolve())
+        if data is None:
+            if revision is None:
+                raise ConfigError(f"{config_file}: no such configuration file")
+            settings: Mapping[str, object] = {}  # the base has no such file: its defaults judge the change
+        elif config_file.name == PYPROJECT:  # without our table: no settings, i.e. the defaults
+            settings = _pyproject_table(config_file, data) or {}
         else:
-            settings = _own_table(_read_toml(config_file))
-        return config_from_table(config_file.resolve().parent, config_file, settings, known_codes)
-    root, source, settings = find_root(start)
-    return config_from_table(root, source, settings, known_codes)
+            settings = _own_table(_parse_toml(config_file, data))
+        config = config_from_table(config_file.resolve().parent, config_file, settings, known_codes)
+    else:
+        root, source, settings = find_root(start, read)
+        config = config_from_table(root, source, settings, known_codes)
+    return replace(config, policy_revision=revision) if revision is not None else config
 
 
 _TEMPLATES = ("dag-id-prefix", "owner-tag", "schema")
@@ -238,7 +281,10 @@ _KEYS = {
     "timeout": f"a positive number of seconds, at most {MAX_TIMEOUT:g}",
     "max-file-size-mb": f"a positive number, at most {MAX_FILE_SIZE_MB:g}",
     "owners": 'a table of owner = { github = "login", emails = ["..."] }',
+    "allow-noqa": "a list of rule codes that `# noqa` may silence",
+    "strict": "a list of rule codes (ETQ101, ETQ102, ETQ302)",
 }
+STRICT_CODES = ("ETQ101", "ETQ102", "ETQ302")
 
 
 def config_from_table(
@@ -311,7 +357,17 @@ def config_from_table(
         timeout=number("timeout", 5.0),
         max_file_size_mb=number("max-file-size-mb", 5.0),
         roster=_roster(table.get("owners", {}), where, fail),
+        allow_noqa=rule_codes("allow-noqa") if "allow-noqa" in table else None,
+        strict=_strict(rule_codes("strict"), where),
     )
+
+
+def _strict(codes: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """Only the rules whose values can be undecidable have a strict mode."""
+    for code in codes:
+        if not any(strict.startswith(code) for strict in STRICT_CODES):
+            raise ConfigError(f"{where}: 'strict' may list {', '.join(STRICT_CODES)}, got {code!r}")
+    return codes
 
 
 def _roster(raw: object, where: str, fail: Callable[[str, object], ConfigError]) -> tuple[RosterEntry, ...]:

@@ -10,16 +10,19 @@ import libcst as cst
 
 from airflow_etiquette.config import Config
 from airflow_etiquette.dags import DagDefinition, find_dags
+from airflow_etiquette.findings import Severity
 from airflow_etiquette.model import ModuleIndex, StringSite
 from airflow_etiquette.resolve import Resolver, Text
 from airflow_etiquette.sql import SchemaUse, schema_uses
 
 
 class Report(NamedTuple):
-    """A rule's finding before it has a position: the node and what to say."""
+    """A rule's finding before it has a position: the node and what to say (and, where the
+    configuration makes it stricter than the rule's default, how bad it is)."""
 
     node: cst.CSTNode
     message: str
+    severity: Severity | None = None
 
 
 class FileContext:

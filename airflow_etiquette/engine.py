@@ -19,7 +19,9 @@ import errno
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 
 import libcst as cst
 
@@ -38,7 +40,6 @@ RISKY_DEPTH = 100
 RISKY_OPERATORS = 400
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _TOKENS = re.compile(rb"[(\[{]|[)\]}]|\n|[-+*/%@&|^~<>.]|\bnot\b|\band\b|\bor\b")
 
 
@@ -57,6 +58,7 @@ class FileResult(NamedTuple):
     facts: FileFacts | None = None
     dag_ids: tuple[tuple[str, ...], ...] = ()  # per DAG definition, in order; () for an unresolved one
     dag_conditional: tuple[bool, ...] = ()  # per DAG definition: inside an if/try arm
+    silenced: tuple[Finding, ...] = ()  # found, but waived by a `# noqa` the configuration allows
 
 
 def analyze_file(file: SourceFile, settings: Settings) -> FileResult:
@@ -158,8 +160,10 @@ def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileRes
             findings.append(failure(file, f"{checker.code} could not finish: the file is too deeply nested"))
         except Exception as exc:  # a bug in one rule must not hide the other rules' findings
             findings.append(failure(file, f"{checker.code} failed: {type(exc).__name__}: {exc} (please report this)"))
+    silenced: list[Finding] = []
     if reports:
-        findings.extend(_place(module, data, file, reports))
+        placed, silenced = _place(module, data, file, reports, config)
+        findings.extend(placed)
     facts = None
     dag_ids: tuple[tuple[str, ...], ...] = ()
     conditional: tuple[bool, ...] = ()
@@ -171,12 +175,12 @@ def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileRes
             conditional = tuple(dag.node in context.index.conditional_nodes for dag in context.dags)
     except (RecursionError, Exception) as exc:  # a bonus; the findings stand without it
         findings.append(failure(file, f"could not list the file's DAGs: {type(exc).__name__}: {exc}"))
-    return FileResult(findings, facts, dag_ids, conditional)
+    return FileResult(findings, facts, dag_ids, conditional, tuple(silenced))
 
 
 def dag_positions(file: SourceFile, settings: Settings, code: str) -> list[tuple[int, int, bool]]:
-    """Line, column and whether ``# noqa`` silences ``code`` there, for each DAG definition
-    of a file, in the order of ``FileResult.dag_ids``."""
+    """Line, column and whether a ``# noqa`` comment names ``code`` there, for each DAG
+    definition of a file, in the order of ``FileResult.dag_ids``."""
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     data, problem = read_source(file, settings.config)
@@ -186,9 +190,9 @@ def dag_positions(file: SourceFile, settings: Settings, code: str) -> list[tuple
         module = _parse(data)
         context = FileContext(file.relpath, file.owner, settings.config, settings.known_owners, build_index(module))
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        lines = _source_lines(data, module.encoding)
+        comments = noqa_comments(data)
         starts = [positions[d.at(d.node)].start for d in context.dags]
-        return [(at.line, at.column + 1, _silenced(lines, at.line, code)) for at in starts]
+        return [(at.line, at.column + 1, _noqa_names(comments.get(at.line), code)) for at in starts]
     except Exception:  # positions only decorate a report that is already complete
         return []
 
@@ -205,7 +209,7 @@ def _parse(data: bytes) -> cst.Module:
         line, column = _location(data, nul)
         raise _NotPython(line, column, "not valid Python: the file is binary (it contains NUL bytes)")
     try:
-        return cst.parse_module(data)
+        return cst.parse_module(_nfkc_identifiers(data))
     except cst.ParserSyntaxError as exc:
         line, column = _error_position(exc, data)
         detail = _syntax_detail(exc, data, line, column) + _open_bracket_hint(data, line)
@@ -216,6 +220,33 @@ def _parse(data: bytes) -> cst.Module:
             raise _NotPython(1, 1, f"not valid Python: {getattr(exc, 'msg', None) or exc}") from None
         raise _NotPython(line, column, f"not valid Python: byte 0x{byte:02x} is not UTF-8 and the file declares "
                                        "no other encoding; save it as UTF-8") from None
+
+
+def _nfkc_identifiers(data: bytes) -> bytes:
+    """The source with every identifier in the NFKC form Python gives it when it compiles the
+    file (``ＤＡＧ`` is ``DAG``), and everything else, strings included, untouched: libcst keeps
+    identifiers as written, so a fullwidth DAG would otherwise be no DAG to the analyzer."""
+    if data.isascii():
+        return data
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+        renames = [(token.start, token.end, unicodedata.normalize("NFKC", token.string))
+                   for token in tokenize.generate_tokens(io.StringIO(text).readline)
+                   if token.type == tokenize.NAME and not token.string.isascii()
+                   and unicodedata.normalize("NFKC", token.string) != token.string]
+        if not renames:
+            return data
+        lines = io.StringIO(text, newline="").readlines()  # the lines as tokenize counts them
+        for (row, start), (_, end), name in reversed(renames):
+            line = lines[row - 1]
+            lines[row - 1] = line[:start] + name + line[end:]
+        return "".join(lines).encode(encoding)
+    except (tokenize.TokenError, SyntaxError, UnicodeError, LookupError, IndexError):
+        return data  # the parser reports what is wrong with it
 
 
 def _error_position(exc: cst.ParserSyntaxError, data: bytes) -> tuple[int, int]:
@@ -291,39 +322,66 @@ def _undecodable(data: bytes) -> tuple[int, int, int | None]:
     return 1, 1, None
 
 
-def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[tuple[type[Rule], Report]]) -> list[Finding]:
-    """Turn reports into findings with positions, dropping those silenced by ``# noqa``."""
+def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[tuple[type[Rule], Report]],
+           config: Config) -> tuple[list[Finding], list[Finding]]:
+    """Turn reports into findings with positions; those a permitted ``# noqa`` waives come second."""
     from libcst.metadata import MetadataWrapper, PositionProvider  # only files with findings pay for positions
 
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    lines = _source_lines(data, module.encoding)
+    comments = noqa_comments(data)
     findings: list[Finding] = []
+    silenced: list[Finding] = []
     seen: set[tuple[str, int, str]] = set()
     for rule, report in reports:
         start, end = positions[report.node].start, positions[report.node].end
-        # A comment can follow the first line, or, for a multi-line string, the last one
-        # (`""")  # noqa: ETQ302`), where no comment can go inside.
-        last = end.line if end.line != start.line and isinstance(report.node, LITERAL_STRINGS) else None
-        if _silenced(lines, start.line, rule.code) or (last is not None and _silenced(lines, last, rule.code)):
-            continue
         key = (rule.code, start.line, report.message)
         if key in seen:
             continue
         seen.add(key)
-        findings.append(Finding(file.relpath, start.line, start.column + 1, rule.code, rule.name, rule.severity, report.message))
-    return findings
+        finding = Finding(file.relpath, start.line, start.column + 1, rule.code, rule.name,
+                          report.severity or rule.severity, report.message)
+        # A comment can follow the first line, or, for a multi-line string, the last one
+        # (`""")  # noqa: ETQ302`), where no comment can go inside.
+        last = end.line if end.line != start.line and isinstance(report.node, LITERAL_STRINGS) else start.line
+        waived = waive(finding, comments, config, (start.line, last))
+        (silenced if waived is None else findings).append(waived or finding)
+    return findings, silenced
 
 
-def _source_lines(data: bytes, encoding: str) -> list[str]:
-    """The lines as the parser counts them: str.splitlines would also split on form feeds
-    and U+2028, and put a `# noqa` on the wrong line."""
-    return _LINE_BREAK.split(data.decode(encoding, errors="replace"))
+def noqa_comments(data: bytes) -> dict[int, str]:
+    """The real comments that hold ``noqa``, by line: read from Python's tokens, so a ``# noqa``
+    inside a string (``hook.run("TRUNCATE t -- # noqa")``) is text, not a waiver."""
+    import io
+    import tokenize
+
+    if b"noqa" not in data.lower():
+        return {}
+    found: dict[int, str] = {}
+    try:
+        for token in tokenize.tokenize(io.BytesIO(data).readline):
+            if token.type == tokenize.COMMENT and "noqa" in token.string.lower():
+                found[token.start[0]] = token.string
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError):
+        pass  # what was read so far counts; the rest of the file has no waivers
+    return found
 
 
-def _silenced(lines: list[str], line: int, code: str) -> bool:
-    if line > len(lines) or "noqa" not in lines[line - 1].lower():
+def waive(finding: Finding, comments: dict[int, str], config: Config, lines: Sequence[int]) -> Finding | None:
+    """None when a ``# noqa`` on one of ``lines`` names the finding and the configuration lets
+    it; the finding itself when no comment names it; and when the configuration does not let
+    it, the finding with a word saying so (a waiver that silently does nothing misleads)."""
+    if not any(_noqa_names(comments.get(line), finding.code) for line in lines):
+        return finding
+    if config.noqa_may_silence(finding.code, finding.severity is Severity.WARNING):
+        return None
+    why = "--ignore-noqa is set" if config.ignore_noqa else "the configuration's allow-noqa does not list it"
+    return replace(finding, message=f"{finding.message} (# noqa cannot silence {finding.code}: {why})")
+
+
+def _noqa_names(comment: str | None, code: str) -> bool:
+    if comment is None:
         return False
-    match = _NOQA.search(lines[line - 1])
+    match = _NOQA.search(comment)
     if match is None:
         return False
     codes = match.group("codes")

@@ -10,7 +10,8 @@ from airflow_etiquette.findings import Finding, Severity
 _RED, _YELLOW, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"
 
 
-def format_text(findings: Sequence[Finding], files_checked: int, color: bool, changed_paths: int | None = None) -> str:
+def format_text(findings: Sequence[Finding], files_checked: int, color: bool, changed_paths: int | None = None,
+                silenced: int = 0) -> str:
     """``path:line:col: CODE message`` per finding, then one summary line."""
     lines = []
     for f in findings:
@@ -22,16 +23,20 @@ def format_text(findings: Sequence[Finding], files_checked: int, color: bool, ch
         else:
             location = f"{f.path}:{f.line}:{f.column}:"
         lines.append(f"{location} {code} {f.message}")
-    lines.append(summary(findings, files_checked, changed_paths))
+    lines.append(summary(findings, files_checked, changed_paths, silenced))
     return "\n".join(lines) + "\n"
 
 
-def summary(findings: Sequence[Finding], files_checked: int, changed_paths: int | None = None) -> str:
+def summary(findings: Sequence[Finding], files_checked: int, changed_paths: int | None = None,
+            silenced: int = 0) -> str:
     """The closing line. For a change, ETQ201 looks at every changed path but only the Python
-    files among them are analysed, so both counts are given."""
+    files among them are analysed, so both counts are given; waivers are counted, so a
+    reviewer sees them."""
     files = f"{files_checked} file{'s' if files_checked != 1 else ''} checked"
     if changed_paths is not None:
         files = f"{changed_paths} changed path{'s' if changed_paths != 1 else ''}, {files}"
+    if silenced:
+        files += f", {silenced} silenced by # noqa"
     if not findings:
         return f"All good: no findings ({files})."
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
@@ -48,9 +53,6 @@ def summary(findings: Sequence[Finding], files_checked: int, changed_paths: int 
 def format_json(findings: Sequence[Finding]) -> str:
     """A JSON array of findings with stable keys (see ``Finding.as_dict``)."""
     return json.dumps([f.as_dict() for f in findings], indent=2) + "\n"
-
-
-
 
 
 def _escape_data(text: str) -> str:
@@ -80,18 +82,24 @@ def format_github(findings: Sequence[Finding]) -> str:
 
 
 def format_markdown_summary(findings: Sequence[Finding], files_checked: int, headline: str | None = None,
-                            changed_paths: int | None = None) -> str:
-    """A Markdown report for ``$GITHUB_STEP_SUMMARY``."""
+                            changed_paths: int | None = None, silenced: Sequence[Finding] = ()) -> str:
+    """A Markdown report for ``$GITHUB_STEP_SUMMARY``; the waived findings are listed too."""
     out = ["## airflow-etiquette", ""]
     if headline:
         out += [headline, ""]
-    out += [summary(findings, files_checked, changed_paths), ""]
+    out += [summary(findings, files_checked, changed_paths, len(silenced)), ""]
     if findings:
         out += ["| | file | line | rule | message |", "|---|---|---|---|---|"]
         for f in findings:
             icon = "❌" if f.severity is Severity.ERROR else "⚠️"
             message = f.message.replace("|", "\\|")
             out.append(f"| {icon} | `{f.path}` | {f.line} | {f.code} {f.name} | {message} |")
+        out.append("")
+    if silenced:
+        out += ["Silenced by `# noqa` (allowed by the configuration):", "", "| file | line | rule | message |",
+                "|---|---|---|---|"]
+        out += [f"| `{f.path}` | {f.line} | {f.code} {f.name} | {f.message.replace('|', chr(92) + '|')} |"
+                for f in silenced]
         out.append("")
     return "\n".join(out) + "\n"
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 
 from airflow_etiquette.discovery import SourceFile
-from airflow_etiquette.engine import FileResult, Settings, dag_positions
+from airflow_etiquette.engine import FileResult, Settings, dag_positions, waive
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.ownership import Ownership
 from airflow_etiquette.rules import RULES_BY_CODE
@@ -63,14 +63,22 @@ def duplicate_dag_ids(results: Results, settings: Settings, report_in: Collectio
     findings = []
     for dag_id, where in sorted(duplicated.items()):
         for file, ordinal in where:
-            line, column, silenced = at(file, ordinal)
-            if silenced or (report_in is not None and file.relpath not in report_in):
+            line, column, noqa = at(file, ordinal)
+            if report_in is not None and file.relpath not in report_in:
                 continue
             others = [f"{other.relpath}:{at(other, o)[0]}" for other, o in where if clash((file, ordinal), (other, o))]
             message = (f'dag_id "{dag_id}" is also defined in {", ".join(others)}; the scheduler keeps only one '
                        "of them, so one DAG silently disappears")
-            findings.append(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message))
+            finding = _waived(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message),
+                              noqa, settings)
+            if finding is not None:
+                findings.append(finding)
     return findings
+
+
+def _waived(finding: Finding, noqa: bool, settings: Settings) -> Finding | None:
+    """The engine's ``# noqa`` decision, for a finding placed on a DAG definition."""
+    return waive(finding, {finding.line: "# noqa"} if noqa else {}, settings.config, (finding.line,))
 
 
 def unowned_dag_files(results: Results, settings: Settings, ownership: Ownership) -> list[Finding]:
@@ -94,9 +102,7 @@ def unowned_dag_files(results: Results, settings: Settings, ownership: Ownership
         if any(owner is None or owner in admins or owner not in settings.known_owners
                or login.lstrip("@").lower() in staff for login, owner in students.items()):
             continue
-        line, column, silenced = (dag_positions(file, settings, rule.code) or [(1, 1, False)])[0]
-        if silenced:
-            continue
+        line, column, noqa = (dag_positions(file, settings, rule.code) or [(1, 1, False)])[0]
         if logins:
             named = ", ".join(f"{login} ({owner})" for login, owner in students.items())
             who, fix = f"CODEOWNERS gives it to {named}, a student", f"{config.dags_folder}/{next(iter(students.values()))}/"
@@ -104,5 +110,8 @@ def unowned_dag_files(results: Results, settings: Settings, ownership: Ownership
             who, fix = "no CODEOWNERS entry gives it to the teacher or an admin", f"{config.dags_folder}/<owner>/"
         message = (f"{file.relpath} defines DAGs outside every owner directory and {who}; move it to "
                    f"{fix} or give it to the teacher in CODEOWNERS")
-        findings.append(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message))
+        finding = _waived(Finding(file.relpath, line, column, rule.code, rule.name, rule.severity, message),
+                          noqa, settings)
+        if finding is not None:
+            findings.append(finding)
     return findings

@@ -7,21 +7,23 @@ data, and the caller decides how to show it.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from airflow_etiquette.changes import (
-    ChangeSet, blob_contents, branch_changes, changed_python_files, default_base, github_pull_request, index_blobs,
-    staged_changes,
+    EMPTY_TREE, ChangeSet, GitError, blob_contents, branch_changes, changed_python_files, default_base, first_changed_lines,
+    github_pull_request, index_blobs, revision_reader, staged_changes, tree_folders,
 )
-from airflow_etiquette.config import Config
-from airflow_etiquette.discovery import SourceFile, discover, known_owners, source_files
+from airflow_etiquette.config import Config, Reader
+from airflow_etiquette.discovery import SourceFile, discover, known_owners, owner_of, source_files
 from airflow_etiquette.engine import FileResult, Settings, analyze_files
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.repository import duplicate_dag_ids
 from airflow_etiquette.rules import ALL_RULES
-from airflow_etiquette.ownership import Author, Ownership, change_findings, escaping_symlinks_in_tree, identify_author
+from airflow_etiquette.ownership import (
+    CODEOWNERS_LOCATIONS, Author, Ownership, change_findings, identify_author, symlinks_in_tree,
+)
 
 
 @dataclass(frozen=True)
@@ -31,40 +33,49 @@ class CheckResult:
     skipped_outside: int  # given files that are not in the dags folder
     change: ChangeSet | None
     author: Author | None
+    silenced: list[Finding] = field(default_factory=list)  # found, but waived by an allowed `# noqa`
+    notes: list[str] = field(default_factory=list)  # one line each, for the person reading the output
+    config: Config | None = None  # the configuration that judged the run (the base's, for a change)
+
+
+# Builds the configuration from a reader of settings files (the work tree's, or a commit's)
+# and the revision it reads; the CLI's options are applied on top.
+Configure = Callable[[Reader, "str | None"], Config]
 
 
 def run_check(
     config: Config, paths: Sequence[Path], *, base: str | None = None, staged: bool = False,
     author: str | None = None, jobs: int = 0, environ: Mapping[str, str] | None = None,
+    configure: Configure | None = None,
 ) -> CheckResult:
     """Check ``paths`` (or the dags folder), or only what a change touches.
 
     With ``base`` or ``staged`` (or in a GitHub pull_request run) the content
     rules see the changed Python files in the dags folder (limited to ``paths``
-    when given) and ETQ201 sees every changed path.
+    when given) and ETQ201 sees every changed path. A change is judged by the
+    policy of the commit it starts from (``configure`` reads it from there), never by
+    the configuration or CODEOWNERS the change itself brings.
     """
     environ = os.environ if environ is None else environ
-    owners = known_owners(config)
-    settings = Settings(config=config, known_owners=owners, collect_dag_ids=config.selects("ETQ104"))
     jobs = jobs or os.cpu_count() or 1
     # In a pull request the event names the author even when --base is given explicitly.
     pull_request = github_pull_request(environ) if not staged else None
     if base is None and not staged and pull_request is None:
-        found = discover(list(paths), config)
-        results = analyze_files(found.files, settings, jobs)
-        findings = [finding for _, result in results for finding in result.findings]
-        findings += _enabled(duplicate_dag_ids(results, settings), config)
-        roots = _symlink_roots(config, paths)
-        if roots:
-            findings += _enabled(escaping_symlinks_in_tree(config, roots), config)
-        return CheckResult(_sorted(findings), len(found.files), len(found.outside) if not found.files else 0,
-                           None, None)
+        return _check_tree(config, paths, jobs)
 
     if staged:
         change = staged_changes(config.root)
     else:
         ref = base or pull_request.base_ref  # type: ignore[union-attr]
-        change = branch_changes(config.root, default_base(config.root) if ref == "auto" else ref)
+        head = pull_request.head_sha if pull_request is not None and pull_request.target else None
+        change = branch_changes(config.root, default_base(config.root) if ref == "auto" else ref, head)
+    if change.policy is not None:
+        if configure is None:
+            raise ValueError("a change needs configure() to read the base's configuration")
+        config = configure(revision_reader(config.root, change.policy), change.policy)
+    new_folders = _new_folders(change, config)
+    owners = known_owners(config) | new_folders
+    settings = Settings(config=config, known_owners=owners, collect_dag_ids=config.selects("ETQ104"))
     changed = changed_python_files(change)
     if paths:
         given = {Path(p).resolve() for p in paths}
@@ -75,14 +86,66 @@ def run_check(
     files = _with_contents(source_files(changed, config), changed, config)
     results = analyze_files(files, settings, jobs)
     findings = [finding for _, result in results for finding in result.findings]
+    silenced = [finding for _, result in results for finding in result.silenced]
     if settings.collect_dag_ids and files:
-        findings += _enabled(_duplicates_with_the_rest(results, settings, jobs, whole_folder=not staged), config)
+        findings += _enabled(_duplicates_with_the_rest(results, settings, jobs, change, whole_folder=not staged), config)
     ownership = Ownership(config, owners)
     who: Author | None = None
+    notes: list[str] = []
     if any(config.rule_enabled("ETQ201", path) for c in change.changes for path in c.touched):
-        who = identify_author(author, environ, pull_request, ownership, config.root, staged)
-    findings += _enabled(change_findings(change, who, ownership), config)
-    return CheckResult(_sorted(findings), len(files), 0, change, who)
+        who = identify_author(author, environ, pull_request, ownership, config.root, staged, new_folders)
+        if who is None:
+            notes.append("Who made this change is not known here (no --author, AIRFLOW_STUDENT, <name>/<topic> branch "
+                         "or roster e-mail), so ETQ201 was not checked; the pull request's check decides it.")
+    findings += _enabled(change_findings(change, who, ownership, new_folders, _new_codeowners(change, config)), config)
+    findings = _at_first_changed_line(findings, change, config)
+    return CheckResult(sorted(findings), len(files), 0, change, who, sorted(silenced), notes, config)
+
+
+def _check_tree(config: Config, paths: Sequence[Path], jobs: int) -> CheckResult:
+    """A plain check of files as they are on disk: the dags folder, or the given paths."""
+    owners = known_owners(config)
+    settings = Settings(config=config, known_owners=owners, collect_dag_ids=config.selects("ETQ104"))
+    found = discover(list(paths), config)
+    results = analyze_files(found.files, settings, jobs)
+    findings = [finding for _, result in results for finding in result.findings]
+    silenced = [finding for _, result in results for finding in result.silenced]
+    findings += _enabled(duplicate_dag_ids(results, settings), config)
+    roots = _symlink_roots(config, paths)
+    if roots:
+        findings += _enabled(symlinks_in_tree(config, roots), config)
+    return CheckResult(sorted(findings), len(found.files), len(found.outside) if not found.files else 0,
+                       None, None, sorted(silenced), [], config)
+
+
+def _new_folders(change: ChangeSet, config: Config) -> frozenset[str]:
+    """Owner folders the change creates: in its new paths, not in the tree of its policy commit."""
+    touched = {owner_of(c.path, config) for c in change.changes if c.status != "D"}
+    touched.discard(None)
+    if not touched:
+        return frozenset()
+    existing = tree_folders(config.root, change.policy, config.dags_folder) if change.policy else frozenset()
+    merge_base = tree_folders(config.root, change.old, config.dags_folder) if change.old != EMPTY_TREE else frozenset()
+    return frozenset(o for o in touched if o is not None and o not in existing and o not in merge_base)
+
+
+def _new_codeowners(change: ChangeSet, config: Config) -> str | None:
+    """The change's version of a CODEOWNERS file it edits, for the first-pull-request exception."""
+    edits = [c for c in change.changes if c.path in CODEOWNERS_LOCATIONS and c.status in "AM" and c.blob]
+    if not edits:
+        return None
+    content = blob_contents(config.root, [edits[0].blob or ""]).get(edits[0].blob or "")
+    return content.decode("utf-8", "replace") if content is not None else None
+
+
+def _at_first_changed_line(findings: list[Finding], change: ChangeSet, config: Config) -> list[Finding]:
+    """ETQ201 annotations on the first line the change touches, not on line 1 of the file."""
+    modified = {c.path for c in change.changes if c.status in "MR" and not c.symlink and not c.gitlink}
+    wanted = [f.path for f in findings if f.code == "ETQ201" and f.path in modified]
+    if not wanted:
+        return findings
+    lines = first_changed_lines(change, config.root, wanted)
+    return [replace(f, line=lines[f.path]) if f.code == "ETQ201" and f.path in lines else f for f in findings]
 
 
 def _with_contents(files: Sequence[SourceFile], blobs: Mapping[str, str], config: Config) -> tuple[SourceFile, ...]:
@@ -95,8 +158,8 @@ def _with_contents(files: Sequence[SourceFile], blobs: Mapping[str, str], config
         content = contents.get(blobs.get(file.relpath, ""))
         if content is not None:
             out.append(file._replace(content=content))
-        elif os.path.isfile(file.path):
-            out.append(file)
+        else:  # git named an object it then could not produce: say so, never pass it silently
+            raise GitError(f"git could not read {file.relpath} (object {blobs.get(file.relpath, '')[:12]})")
     return tuple(out)
 
 
@@ -118,7 +181,7 @@ def _symlink_roots(config: Config, paths: Sequence[Path]) -> list[Path]:
 
 
 def _duplicates_with_the_rest(results: list[tuple[SourceFile, FileResult]], settings: Settings,
-                              jobs: int, whole_folder: bool) -> list[Finding]:
+                              jobs: int, change: ChangeSet, whole_folder: bool) -> list[Finding]:
     """ETQ104 for changed files: their dag_ids against the rest of the dags folder.
 
     In CI (``whole_folder``) that is every other DAG file; in a pre-commit hook, to stay
@@ -133,10 +196,10 @@ def _duplicates_with_the_rest(results: list[tuple[SourceFile, FileResult]], sett
             return []
         scope = [config.dags_path / owner for owner in owners]
     changed = {file.relpath for file, _ in results}
-    # What the index holds, not what lies on disk: an untracked scratch copy is no clash.
+    # What the index (or the head commit) holds, not what lies on disk: an untracked scratch copy is no clash.
     tracked: dict[str, str] = {}
     for folder in scope or [config.dags_path]:
-        tracked.update(index_blobs(config.root, Path(os.path.relpath(folder, config.root)).as_posix()))
+        tracked.update(index_blobs(config.root, Path(os.path.relpath(folder, config.root)).as_posix(), change.head))
     others = [file for file in source_files(tracked, config) if file.relpath not in changed]
     compared = analyze_files(_with_contents(others, tracked, config), settings._replace(run_rules=False), jobs)
     return duplicate_dag_ids([*results, *compared], settings, report_in=changed)
@@ -144,8 +207,4 @@ def _duplicates_with_the_rest(results: list[tuple[SourceFile, FileResult]], sett
 
 def _enabled(findings: list[Finding], config: Config) -> list[Finding]:
     return [f for f in findings if config.rule_enabled(f.code, f.path)]
-
-
-def _sorted(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code))
 

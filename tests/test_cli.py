@@ -124,22 +124,46 @@ def test_warnings_alone_exit_zero(tmp_path: Path, run_cli) -> None:
     assert result.lines[-1] == "Found 1 warning in 1 file (1 file checked)."
 
 
-def test_noqa_silences_one_code_or_all(tmp_path: Path, run_cli) -> None:
-    root = make_repo(tmp_path / "r", {
-        "dags/lasse/a.py": 'SCHEMA = "airflow_lasse"  # noqa: ETQ301\n',
-        "dags/lasse/b.py": 'SCHEMA = "airflow_lasse"  # noqa\n',
-        "dags/lasse/c.py": 'SCHEMA = "airflow_lasse"  # noqa: ETQ101\n',
-        # A multi-line string takes the comment after its closing quotes.
-        "dags/lasse/d.py": 'run(sql="""\n    INSERT INTO public.audit_log VALUES (1);\n""")  # noqa: ETQ302\n',
-        "dags/lasse/e.py": 'run(sql="""\n    INSERT INTO public.audit_log VALUES (1);\n""")  # noqa: ETQ301\n',
-        # A form feed is not a line break for Python, so the comment stays on its line.
-        "dags/lasse/f.py": 'x = 1\x0c\nSCHEMA = "airflow_lasse"  # noqa: ETQ301\n',
-    })
+NOQA_FILES = {
+    "dags/lasse/a.py": 'SCHEMA = "airflow_lasse"  # noqa: ETQ301\n',
+    "dags/lasse/b.py": 'SCHEMA = "airflow_lasse"  # noqa\n',
+    "dags/lasse/c.py": 'SCHEMA = "airflow_lasse"  # noqa: ETQ101\n',
+    # A multi-line string takes the comment after its closing quotes.
+    "dags/lasse/d.py": 'run(sql="""\n    INSERT INTO public.audit_log VALUES (1);\n""")  # noqa: ETQ302\n',
+    "dags/lasse/e.py": 'run(sql="""\n    INSERT INTO public.audit_log VALUES (1);\n""")  # noqa: ETQ301\n',
+    # A form feed is not a line break for Python, so the comment stays on its line.
+    "dags/lasse/f.py": 'x = 1\x0c\nSCHEMA = "airflow_lasse"  # noqa: ETQ301\n',
+    # Inside a string "# noqa" is SQL text, not a comment.
+    "dags/lasse/h.py": 'hook.run("TRUNCATE airflow_sofia.raw_trips -- # noqa")\n',
+}
+
+
+def test_noqa_silences_one_code_or_all_where_the_teacher_allows_it(tmp_path: Path, run_cli) -> None:
+    root = make_repo(tmp_path / "r", NOQA_FILES, config='allow-noqa = ["ETQ"]\n')
+    (root / "dags/sofia").mkdir()
     (root / "dags/lasse/g.py").write_text('from airflow import DAG\nwith DAG(\n    "lasse_x",\n):  # noqa\n    pass\n')
     result = run_cli("check", "--format", "json", cwd=root)
     assert [(f["path"], f["line"], f["code"]) for f in result.findings] == [
         ("dags/lasse/c.py", 1, "ETQ301"), ("dags/lasse/e.py", 1, "ETQ302"),
-        ("dags/lasse/g.py", 2, "ETQ102")]  # the end-line comment is for strings only
+        ("dags/lasse/g.py", 2, "ETQ102"),  # the end-line comment is for strings only
+        ("dags/lasse/h.py", 1, "ETQ302")]
+    text = run_cli("check", cwd=root)
+    assert text.lines[-1] == "Found 3 errors and 1 warning in 4 files (8 files checked, 4 silenced by # noqa)."
+    everything = run_cli("check", "--ignore-noqa", "--format", "json", cwd=root)
+    assert len(everything.findings) == 8
+    assert everything.findings[0]["message"].endswith("(# noqa cannot silence ETQ301: --ignore-noqa is set)")
+
+
+def test_by_default_noqa_silences_warnings_only(tmp_path: Path, run_cli) -> None:
+    root = make_repo(tmp_path / "r", NOQA_FILES)
+    result = run_cli("check", "--format", "json", cwd=root)
+    assert [(f["path"], f["line"], f["code"]) for f in result.findings] == [
+        ("dags/lasse/c.py", 1, "ETQ301"), ("dags/lasse/d.py", 1, "ETQ302"), ("dags/lasse/e.py", 1, "ETQ302"),
+        ("dags/lasse/h.py", 1, "ETQ302")]
+    assert result.findings[1]["message"] == (
+        'INSERT into public.audit_log writes outside your schema; write to airflow_lasse instead '
+        "(# noqa cannot silence ETQ302: the configuration's allow-noqa does not list it)")
+    assert result.exit_code == 1
 
 
 def test_config_in_pyproject_changes_the_conventions(tmp_path: Path, run_cli) -> None:
@@ -226,7 +250,7 @@ def test_rules_lists_every_rule(tmp_path: Path, run_cli) -> None:
     assert result.exit_code == 0
     codes = [line.split()[0] for line in result.lines]
     assert codes == ["ETQ001", "ETQ002", "ETQ101", "ETQ102", "ETQ103", "ETQ104", "ETQ201", "ETQ202", "ETQ203",
-                     "ETQ301", "ETQ302", "ETQ401"]
+                     "ETQ204", "ETQ301", "ETQ302", "ETQ401"]
     assert "ETQ101  dag-id-prefix" in result.out and "warning" in result.lines[4]
 
 

@@ -31,7 +31,7 @@ def repo(tmp_path: Path) -> Path:
         # ETQ101 reports this prefix clash too; silenced here to see what ETQ104 does on its own.
         "dags/ana/taxi.py": dag("ana", "ana_maria_taxi").replace(")\ndef", ")  # noqa: ETQ101\ndef"),
         "dags/ana_maria/weather.py": dag("ana_maria", "ana_maria_weather"),
-    })
+    }, config='allow-noqa = ["ETQ101", "ETQ104"]\n')
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "init")
     return root
@@ -82,6 +82,12 @@ def test_noqa_silences_one_place(repo: Path) -> None:
     assert codes(result) == [("dags/maria/taxi.py", 3, "ETQ104")]
     ignored = run_installed("check", "--ignore", "ETQ104", cwd=repo)
     assert ignored.exit_code == 0, ignored.out
+    # Without the teacher's allow-noqa an error cannot be waived: the comment is named in the message.
+    (repo / "pyproject.toml").unlink()
+    refused = run_installed("check", "--format", "json", "--select", "ETQ104", cwd=repo)
+    assert codes(refused) == [("dags/maria/taxi.py", 3, "ETQ104"), ("dags/maria/taxi_copy.py", 3, "ETQ104")]
+    assert refused.findings[1]["message"].endswith(
+        "(# noqa cannot silence ETQ104: the configuration's allow-noqa does not list it)")
 
 
 def test_a_factory_called_twice_with_the_same_name(repo: Path) -> None:

@@ -133,9 +133,11 @@ def test_staged_changes_and_the_author_signals_in_order(class_repo: Path) -> Non
     git(class_repo, "add", "-A")
     detached = run_installed("check", "--staged", "--format", "json", cwd=class_repo,
                              env={"AIRFLOW_STUDENT": "", "GIT_CONFIG_GLOBAL": "/dev/null"})
-    # On main with no signal at all: a clear error, not a silent pass.
-    assert detached.exit_code == 2
-    assert detached.err.startswith("airflow-etiquette: error: cannot tell who made this change: pass --author")
+    # On main with no signal at all: the hook advises and says that the pull request's check decides.
+    assert (detached.exit_code, detached.findings) == (0, [])
+    assert detached.err == (
+        "airflow-etiquette: Who made this change is not known here (no --author, AIRFLOW_STUDENT, <name>/<topic> "
+        "branch or roster e-mail), so ETQ201 was not checked; the pull request's check decides it.\n")
 
     by_env = run_installed("check", "--staged", cwd=class_repo, env={"AIRFLOW_STUDENT": "lasse"})
     assert by_env.exit_code == 1
@@ -176,7 +178,8 @@ def test_a_pull_request_in_github_actions(class_repo: Path, tmp_path: Path) -> N
     assert result.lines == [
         "::notice title=airflow-etiquette::Checked changes since " + base[:12] + " (merge base " + base[:7] + ") by "
         "maria-gh (maria) (identified by the pull request author @maria-gh (roster)).",
-        "::error file=dags/lasse/taxi_pipeline.py,line=1,col=1,title=ETQ201 outside-own-directory::"
+        # on the line the change touches, where the pull request's diff shows it
+        "::error file=dags/lasse/taxi_pipeline.py,line=15,col=1,title=ETQ201 outside-own-directory::"
         "dags/lasse/taxi_pipeline.py is owned by @lasse-gh; maria-gh (maria) may only change dags/maria/",
         "::warning file=dags/maria/taxi_pipeline.py,line=15,col=5,title=ETQ301 hard-coded-schema::"
         'hard-coded schema "airflow_maria"; derive it from the folder: SCHEMA = f"airflow_{STUDENT}"',
@@ -184,7 +187,7 @@ def test_a_pull_request_in_github_actions(class_repo: Path, tmp_path: Path) -> N
     ]
     report = summary.read_text()
     assert report.startswith("## airflow-etiquette\n")
-    assert "| ❌ | `dags/lasse/taxi_pipeline.py` | 1 | ETQ201 outside-own-directory |" in report
+    assert "| ❌ | `dags/lasse/taxi_pipeline.py` | 15 | ETQ201 outside-own-directory |" in report
     log = json.loads(sarif.read_text())
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["ETQ201", "ETQ301"]
 
@@ -208,12 +211,12 @@ def test_a_pull_request_with_an_explicit_base_and_an_unknown_author(class_repo: 
     assert known.exit_code == 0, known.err
     assert "(identified by the pull request author @maria-gh (roster))" in known.lines[0]
     stranger = run_as("new-student")
-    assert stranger.exit_code == 2
-    assert stranger.out.startswith("::error title=airflow-etiquette::cannot tell whose folder")  # on the run page
-    assert stranger.err == (
-        "airflow-etiquette: error: cannot tell whose folder the pull request author @new-student works in: add "
-        "'/dags/<name>/ @new-student' to CODEOWNERS, or <name> = { github = \"new-student\" } under "
-        "[tool.airflow-etiquette.owners]\n")
+    assert stranger.exit_code == 1
+    assert stranger.lines[1:] == [
+        "dags/maria/weather.py:1:1: ETQ201 dags/maria/weather.py is owned by @maria-gh; @new-student is not mapped to "
+        "a folder yet: a first pull request may add one new folder dags/<name>/ (and its CODEOWNERS line "
+        "'/dags/<name>/ @new-student'); for an existing folder the teacher adds that line on the base branch",
+        "Found 1 error in 1 file (1 changed path, 1 file checked)."]
 
 
 def test_the_author_is_known_from_the_branch_before_the_first_commit(tmp_path: Path) -> None:
@@ -256,8 +259,8 @@ def test_detached_head_and_unusual_file_names(class_repo: Path) -> None:
     (class_repo / "dags/lasse/über.py").write_text("x = 1\n")
     commit(class_repo, "names", email="someone@elsewhere.example")
     git(class_repo, "checkout", "-q", "--detach")
-    no_branch = run_installed("check", "--base", "main", cwd=class_repo, env={"AIRFLOW_STUDENT": ""})
-    assert no_branch.exit_code == 2 and "cannot tell who made this change" in no_branch.err
+    no_branch = run_installed("check", "--base", "main", "--select", "ETQ201", cwd=class_repo, env={"AIRFLOW_STUDENT": ""})
+    assert no_branch.exit_code == 0 and "ETQ201 was not checked" in no_branch.err
     result = run_installed("check", "--base", "main", "--author", "maria", "--format", "json", cwd=class_repo)
     assert [(p, c) for p, c, _ in findings(result)] == [
         ("dags/lasse/über.py", "ETQ201"),

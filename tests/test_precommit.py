@@ -124,7 +124,7 @@ def test_ownership_hook_and_all_files_only_judge_the_authors_change(tmp_path: Pa
     git(repo, "add", "-A")
     blocked = pre_commit(repo, "run", "--all-files")
     assert blocked.returncode == 1
-    assert ("requirements.txt:1:1: ETQ201 requirements.txt is shared (no CODEOWNERS entry); maria may only "
+    assert ("requirements.txt:2:1: ETQ201 requirements.txt is shared (no CODEOWNERS entry); maria may only "
             "change dags/maria/") in blocked.stdout
     assert "identified by the branch name maria/weather" in blocked.stdout
     assert "legacy" not in blocked.stdout

@@ -13,6 +13,7 @@ from airflow_etiquette.rules.outside_own_directory import OutsideOwnDirectory
 from airflow_etiquette.rules.owner_tag import OwnerTag
 from airflow_etiquette.rules.parse_error import ParseError
 from airflow_etiquette.rules.shared_connection_change import SharedConnectionChange
+from airflow_etiquette.rules.submodule_in_dags import SubmoduleInDags
 from airflow_etiquette.rules.unowned_dag_file import UnownedDagFile
 from airflow_etiquette.rules.unresolved import Unresolved
 
@@ -26,6 +27,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     OutsideOwnDirectory,
     EscapingSymlink,
     UnownedDagFile,
+    SubmoduleInDags,
     HardCodedSchema,
     ForeignSchema,
     SharedConnectionChange,

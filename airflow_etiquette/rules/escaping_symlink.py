@@ -11,16 +11,22 @@ class EscapingSymlink(Rule):
     name = "escaping-symlink"
     severity = Severity.ERROR
     kind = "change"
-    summary = "A symlink inside an owner's directory that points outside it."
+    summary = "A symlink in the dags folder that leads outside its owner's directory, to a folder, or to a file no check reads."
     what = (
-        "Reports a symbolic link in `dags/<owner>/` (a file or a directory) whose target lies outside\n"
-        "`dags/<owner>/`: `dags/lasse/helpers.py -> ../maria/helpers.py`, or an absolute path. `check`\n"
-        "looks at every symlink in the dags folder; with `--base`/`--staged` at the changed ones."
+        "Reports a symbolic link in `dags/<owner>/` that the scheduler would follow somewhere the checks\n"
+        "do not: a target outside `dags/<owner>/` (`helpers.py -> ../maria/helpers.py`, an absolute path,\n"
+        "or a way out through another link: `here -> .` then `mine.py -> here/../sofia/x.py`, resolved\n"
+        "component by component as the OS does), a link to a folder (`loop -> .` makes the scheduler's\n"
+        "walk of the whole dags folder fail), and a `.py` link to a file that is not Python\n"
+        "(`dag.py -> notes.txt`: loaded by the scheduler, read by no check). A link to a `.py` file in\n"
+        "the same directory is fine: that file is checked. `check` looks at every symlink in the dags\n"
+        "folder; with `--base`/`--staged` at the changed ones, resolved in the tree the change ends in."
     )
     why = (
         "The ownership rules look at paths. A symlink lets a change inside your own directory alter\n"
-        "what runs from someone else's file (or lets their edits change your DAG), and the dag-processor\n"
-        "follows it. Copy what you need instead."
+        "what runs from someone else's file (or lets their edits change your DAG), hides code from the\n"
+        "checks, or traps the dag-processor in a loop, and the dag-processor follows it. Copy what you\n"
+        "need instead."
     )
     example_text = (
         "  $ ln -s ../maria/helpers.py dags/lasse/helpers.py\n"
