@@ -131,7 +131,8 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
 
     listed = ownership.listed_owners - set(config.admins)
     for name, section in sections.items():
-        section.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+        section.findings.sort()
+        section.silenced.sort()
         section.listed = name in listed or name == UNOWNED or name in config.admins or not listed
     for name in listed - set(sections):
         sections[name] = OwnerSection(name, has_directory=False)

@@ -24,6 +24,9 @@ def headline(report: AuditReport) -> str:
     owners = sum(1 for s in report.owners if s.has_directory)
     verdict = "all in order" if not errors and not warnings else (
         f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+    waived = sum(len(s.silenced) for s in report.owners)
+    if waived:
+        verdict += f"; {waived} waived by # noqa"
     return f"{owners} owners, {clean} clean; {report.files_checked} files checked; {verdict}."
 
 
@@ -63,6 +66,8 @@ def format_audit_text(report: AuditReport) -> str:
             out.append(f"  connections: {', '.join(sorted(section.connections))}")
         for f in section.findings:
             out.append(f"  {f.path}:{f.line}:{f.column}: {f.code} {f.message}")
+        for f in section.silenced:
+            out.append(f"  waived by # noqa: {f.path}:{f.line}:{f.column}: {f.code} {f.message}")
         out.append("")
     out += _lists_text(report)
     if report.history is not None:
@@ -118,6 +123,11 @@ def format_audit_markdown(report: AuditReport) -> str:
         out += ["## Findings", "", "| file | line | rule | message |", "|---|---|---|---|"]
         out += [f"| `{_md(f.path)}` | {f.line} | {f.code} {f.name} | {_md(f.message)} |" for f in findings]
         out.append("")
+    waived = [(s.owner, f) for s in report.owners for f in s.silenced]
+    if waived:
+        out += ["## Waived by `# noqa`", "", "| owner | file | line | rule | message |", "|---|---|---|---|---|"]
+        out += [f"| {_md(o)} | `{_md(f.path)}` | {f.line} | {f.code} {f.name} | {_md(f.message)} |" for o, f in waived]
+        out.append("")
     for line in _lists_text(report):
         out.append(line)
     if report.history is not None:
@@ -159,6 +169,7 @@ def audit_as_dict(report: AuditReport) -> dict[str, object]:
             "connections": sorted(s.connections),
             "counts": s.counts(),
             "findings": [f.as_dict() for f in s.findings],
+            "silenced": [f.as_dict() for f in s.silenced],
         } for s in report.owners],
         "missing_directories": report.missing_directories,
         "unlisted_directories": report.unlisted_directories,
@@ -239,6 +250,9 @@ def format_audit_html(report: AuditReport) -> str:
         for f in section.findings:
             parts.append(f'<div class="finding"><code>{_e(f.path)}:{f.line}:{f.column}</code> '
                          f'<span class="code-{f.severity.value}">{_e(f.code)}</span> {_e(f.message)}</div>')
+        for f in section.silenced:
+            parts.append(f'<div class="finding muted">waived by <code># noqa</code>: <code>{_e(f.path)}:{f.line}:'
+                         f'{f.column}</code> {_e(f.code)} {_e(f.message)}</div>')
         if not section.findings:
             parts.append('<p class="muted">No findings.</p>')
         parts.append("</details>")

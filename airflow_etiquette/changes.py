@@ -132,7 +132,7 @@ def _resolve(root: Path, ref: str) -> str | None:
 
 
 def diff_changes(root: Path, *args: str) -> tuple[Change, ...]:
-    output = git(root, "diff", "--raw", "-z", "-M", "--relative", "--no-ext-diff", *args)
+    output = git(root, "diff", "--raw", "--no-abbrev", "-z", "-M", "--relative", "--no-ext-diff", *args)
     fields = output.split("\0")
     changes: list[Change] = []
     position = 0
@@ -249,17 +249,21 @@ def github_pull_request(environ: Mapping[str, str]) -> PullRequest | None:
                        str(head_sha) if head_sha else None, event == "pull_request_target")
 
 
+CHECKED_SUFFIXES = (".py", ".zip", ".sh", ".bash")  # what the scheduler loads or runs (see discovery)
+
+
 def changed_python_files(change_set: ChangeSet) -> dict[str, str]:
-    """The new side of every changed .py file (not a symlink, not deleted): path -> object id."""
+    """The new side of every changed file the checks read (Python, zip bundles, shell scripts;
+    not a symlink or submodule, not deleted): path -> object id."""
     return {c.path: c.blob or "" for c in change_set.changes
-            if c.status != "D" and c.path.endswith(".py") and not c.symlink}
+            if c.status != "D" and c.path.endswith(CHECKED_SUFFIXES) and not c.symlink and not c.gitlink}
 
 
 def index_blobs(root: Path, pathspec: str, head: str | None = None) -> dict[str, str]:
     """The regular .py files under ``pathspec`` (relative to ``root``) in the index, or in the
     commit ``head``: path -> object id."""
     return {path: blob for path, (mode, blob) in tree_entries(root, head, pathspec).items()
-            if mode in ("100644", "100755") and path.endswith(".py")}
+            if mode in ("100644", "100755") and path.endswith((".py", ".zip"))}
 
 
 def tree_entries(root: Path, head: str | None, pathspec: str) -> dict[str, tuple[str, str]]:

@@ -196,11 +196,12 @@ def check(
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes; 0 uses every core.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--ignore-noqa", is_flag=True, help="Report every finding, also those a `# noqa` comment silences.")
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
 def audit(
     repo: Path | None, output_format: str, output: Path | None, history_range: str | None, since: str | None,
     select: tuple[str, ...], ignore: tuple[str, ...], config_file: Path | None, jobs: int, exit_zero: bool,
-    verbose: bool,
+    ignore_noqa: bool, verbose: bool,
 ) -> int:
     """One report for the whole repository: per owner, duplicate dag_ids, unowned files, history."""
     from airflow_etiquette import audit_formats
@@ -210,11 +211,16 @@ def audit(
         raise click.UsageError("--history and --since both choose commits; give one of them")
     if output_format == "html" and output is None:
         raise click.UsageError("--format html writes a file: add --output report.html")
-    config = load_config(repo or Path.cwd(), RULES_BY_CODE, config_file)
-    config = _with_options(config, _codes(select, "--select"), _codes(ignore, "--ignore"), None)
+    selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
+
+    def configure(read: Reader, revision: str | None) -> Config:
+        loaded = load_config(repo or Path.cwd(), RULES_BY_CODE, config_file, read, revision)
+        return _with_options(loaded, selected, ignored, None, ignore_noqa)
+
+    config = configure(read_work_tree, None)
     if not config.dags_path.is_dir():
         raise ConfigError(f"no dags folder at {config.dags_path}")
-    report = run_audit(config, jobs, history_range, since)
+    report = run_audit(config, jobs, history_range, since, configure)
     render = {"text": audit_formats.format_audit_text, "markdown": audit_formats.format_audit_markdown,
               "json": audit_formats.format_audit_json, "html": audit_formats.format_audit_html}[output_format]
     text = render(report)

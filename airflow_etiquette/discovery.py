@@ -16,6 +16,9 @@ from pathlib import Path
 from airflow_etiquette.config import Config, ConfigError
 
 SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules"})
+# What the scheduler loads or runs from the dags folder: Python, zip bundles of Python, and
+# shell scripts (what a bash_command runs).
+CHECKED_SUFFIXES = (".py", ".zip", ".sh", ".bash")
 
 
 class SourceFile(NamedTuple):
@@ -116,7 +119,7 @@ def _walk(directory: Path) -> Iterable[Path]:
     for current, dirnames, filenames in os.walk(directory, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
         for name in sorted(filenames):
-            if name.endswith(".py"):
+            if name.endswith(CHECKED_SUFFIXES):
                 yield Path(current, name)
 
 

@@ -20,7 +20,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 import libcst as cst
@@ -34,6 +34,10 @@ from airflow_etiquette.findings import Finding, Severity
 from airflow_etiquette.model import LITERAL_STRINGS, build_index
 from airflow_etiquette.rules import CONTENT_RULES, RULES_BY_CODE, Rule
 
+SCRIPT_SUFFIXES = (".sh", ".bash")
+SCRIPT_RULES = frozenset({"ETQ302", "ETQ401"})  # what a shell script can do to everyone: write elsewhere, change azure_pg
+BUNDLE_SUFFIX = ".zip"
+MAX_BUNDLE_MEMBERS = 10_000
 PARALLEL_THRESHOLD = 16  # below this many files, worker start-up costs more than it saves
 RISKY_SIZE = 256 * 1024
 RISKY_DEPTH = 100
@@ -129,10 +133,13 @@ def risky(data: bytes) -> str | None:
     return "deep nesting" if deepest > RISKY_DEPTH else None
 
 
-def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileResult:
-    """The findings (and facts) of one file's bytes. Never raises."""
+def analyze_source(data: bytes, file: SourceFile, settings: Settings, only: Collection[str] | None = None) -> FileResult:
+    """The findings (and facts) of one file's bytes (``only``: of these rules). Never raises."""
+    if file.relpath.endswith(SCRIPT_SUFFIXES) and only is None:
+        return _analyze_script(data, file, settings)
     config = settings.config
-    checkers = [rule() for rule in CONTENT_RULES if settings.run_rules and config.rule_enabled(rule.code, file.relpath)]
+    checkers = [rule() for rule in CONTENT_RULES if settings.run_rules and config.rule_enabled(rule.code, file.relpath)
+                and (only is None or rule.code in only)]
     parse_error_enabled = settings.run_rules and config.rule_enabled("ETQ001", file.relpath)
     try:
         module = _parse(data)
@@ -176,6 +183,30 @@ def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileRes
     except (RecursionError, Exception) as exc:  # a bonus; the findings stand without it
         findings.append(failure(file, f"could not list the file's DAGs: {type(exc).__name__}: {exc}"))
     return FileResult(findings, facts, dag_ids, conditional, tuple(silenced))
+
+
+def _analyze_script(data: bytes, file: SourceFile, settings: Settings) -> FileResult:
+    """A shell script in the dags folder (what a ``bash_command`` runs): the connection and
+    schema rules on each of its lines, read as the strings they would be inside a DAG file.
+
+    Each line (with its backslash continuations) becomes one string constant of a module
+    whose line numbers are the script's, so a finding lands on the script's own line.
+    """
+    text = data.decode("utf-8", errors="replace")
+    statements: list[str] = []
+    group: list[str] = []
+    for line in [*text.split("\n"), ""]:
+        group.append(line)
+        if line.endswith("\\"):
+            continue
+        body = "\n".join(group)
+        escaped = body.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\0", "\\x00")
+        statements.append(f'SCRIPT_LINE = """{escaped}"""')
+        group = []
+    source = "\n".join(statements).encode("utf-8", errors="surrogateescape")
+    result = analyze_source(source, file, settings._replace(collect_facts=False, collect_dag_ids=False), SCRIPT_RULES)
+    return FileResult([replace(f, column=1) for f in result.findings if f.code != "ETQ001"],
+                      silenced=tuple(replace(f, column=1) for f in result.silenced))
 
 
 def dag_positions(file: SourceFile, settings: Settings, code: str) -> list[tuple[int, int, bool]]:
@@ -388,8 +419,77 @@ def _noqa_names(comment: str | None, code: str) -> bool:
     return codes is None or code in {c.upper() for c in re.split(r"[\s,]+", codes)}
 
 
+def expand_bundles(files: Sequence[SourceFile], config: Config) -> tuple[list[SourceFile], dict[str, FileResult]]:
+    """Zip archives in the dags folder replaced by their ``.py`` members (the scheduler imports
+    DAGs from zip files), named ``bundle.zip/member.py``; read as data, never imported. What
+    cannot be read (a corrupt, encrypted or nested archive, an oversized member) is ETQ002 for
+    the archive."""
+    if not any(f.relpath.endswith(BUNDLE_SUFFIX) for f in files):
+        return list(files), {}
+    import io
+    import zipfile
+    import zlib
+
+    expanded: list[SourceFile] = []
+    problems: dict[str, FileResult] = {}
+    limit = int(config.max_file_size_mb * 1024 * 1024)
+    for file in files:
+        if not file.relpath.endswith(BUNDLE_SUFFIX):
+            expanded.append(file)
+            continue
+        data, problem = read_source(file, config)
+        if problem is not None or data is None:
+            problems[file.relpath] = FileResult([problem] if problem else [])
+            continue
+        reasons: list[str] = []
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = archive.infolist()
+                if len(members) > MAX_BUNDLE_MEMBERS:
+                    reasons.append(f"the archive has {len(members)} entries, over {MAX_BUNDLE_MEMBERS}")
+                    members = []
+                for member in members:
+                    name = member.filename
+                    if member.is_dir():
+                        continue
+                    if name.lower().endswith((".zip", ".egg", ".whl", ".tar", ".gz", ".tgz")):
+                        reasons.append(f"it holds another archive ({name}), which is not read")
+                    elif not name.endswith(".py"):
+                        continue
+                    elif name.startswith("/") or ".." in name.split("/"):
+                        reasons.append(f"the member {name} has a path outside the archive")
+                    elif member.file_size > limit:
+                        reasons.append(f"the member {name} is {member.file_size / 1024 / 1024:.1f} MB, over the "
+                                       f"max-file-size-mb limit of {config.max_file_size_mb:g} MB")
+                    else:
+                        content = archive.read(member)
+                        expanded.append(file._replace(relpath=f"{file.relpath}/{name}", content=content[:limit + 1]))
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+            reasons.append(f"cannot read the archive: {exc}")
+        if reasons:
+            problems[file.relpath] = FileResult([failure(file, "; ".join(reasons))])
+    return expanded, problems
+
+
 def analyze_files(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
-    """Every file's result, in the order of ``files``; large runs and risky files go to workers."""
+    """Every file's result, in the order of ``files`` (an archive's members where it stood, then
+    the archive itself if it could not all be read); large runs and risky files go to workers."""
+    if not any(f.relpath.endswith(BUNDLE_SUFFIX) for f in files):
+        return _analyze(files, settings, jobs)
+    members, problems = expand_bundles(files, settings.config)
+    by_path = {f.relpath: (f, r) for f, r in _analyze(members, settings, jobs)}
+    ordered: list[tuple[SourceFile, FileResult]] = []
+    for file in files:
+        if file.relpath.endswith(BUNDLE_SUFFIX):
+            ordered += [by_path[m.relpath] for m in members if m.relpath.startswith(file.relpath + "/")]
+            if file.relpath in problems:
+                ordered.append((file, problems[file.relpath]))
+        else:
+            ordered.append(by_path[file.relpath])
+    return ordered
+
+
+def _analyze(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
     from airflow_etiquette import workers
 
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:

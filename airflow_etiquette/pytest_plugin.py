@@ -4,11 +4,13 @@ without installing Airflow.
 ``pytest --etiquette`` (or ``etiquette = true`` in the pytest ini options) adds one test
 item per Python file in the dags folder, failing with that file's findings, and one item
 for the repository-wide rules (ETQ104 duplicate dag_ids, ETQ203 unowned DAG files). It uses
-the same configuration as the command line. Warnings do not fail a test.
+the same configuration as the command line. Warnings do not fail a test; they are reported
+as pytest warnings (``EtiquetteWarning``), so they show in the warnings summary.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,11 @@ import pytest
 from airflow_etiquette.findings import Finding, Severity
 
 REPOSITORY_ITEM = "repository-wide rules"
+
+
+class EtiquetteWarning(UserWarning):
+    """A warning-severity finding (ETQ103, ETQ301): shown, never failing the test."""
+
 REPOSITORY_CODES = ("ETQ104", "ETQ203", "ETQ202")
 _REPORT_KEY = pytest.StashKey[Any]()
 
@@ -115,8 +122,13 @@ class EtiquetteItem(pytest.Item):
         report = _report(self.config)
         if self.relpath is None:
             mine = [f for f in report.findings if f.code in REPOSITORY_CODES]
-        else:
-            mine = [f for f in report.findings if f.path == self.relpath and f.code not in REPOSITORY_CODES]
+        else:  # a zip bundle's findings are its members': bundle.zip/taxi.py
+            mine = [f for f in report.findings if (f.path == self.relpath or f.path.startswith(self.relpath + "/"))
+                    and f.code not in REPOSITORY_CODES]
+        for finding in mine:
+            if finding.severity is Severity.WARNING:
+                warnings.warn(EtiquetteWarning(f"{finding.path}:{finding.line}:{finding.column}: {finding.code} "
+                                               f"{finding.message}"), stacklevel=1)
         errors = [f for f in mine if f.severity is Severity.ERROR]
         if errors:
             raise EtiquetteFailure(sorted(mine, key=lambda f: (f.path, f.line, f.column, f.code)))

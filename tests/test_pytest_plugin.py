@@ -68,3 +68,12 @@ def test_the_plugin_uses_the_repositorys_configuration(class_repo: pytest.Pytest
     result = class_repo.runpytest("--etiquette", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*airflow-etiquette: pyproject.toml: 'ignore': unknown rule code 'ETQ9'*"])
+
+
+def test_warnings_are_reported_as_pytest_warnings(class_repo: pytest.Pytester) -> None:
+    result = class_repo.runpytest("--etiquette", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=5, failed=2, warnings=1)
+    result.stdout.fnmatch_lines([
+        "*warnings summary*",
+        '*EtiquetteWarning: dags/sofia/weather.py:12:10: ETQ301 hard-coded schema "airflow_sofia"*',
+    ])

@@ -31,6 +31,7 @@ class Example(NamedTuple):
     expect: tuple[tuple[int, str], ...] = ()
     config: Mapping[str, object] = MappingProxyType({})
     owners: tuple[str, ...] = DEFAULT_EXAMPLE_OWNERS
+    severity: Severity | None = None  # where the configuration (strict mode) changes the rule's default
 
 
 class Rule:

@@ -30,6 +30,8 @@ _CLI = re.compile(
     r"\bairflow\s+connections\s+(?P<verb>add|delete|edit|import)\b(?P<rest>[^\n;&|]*)", re.IGNORECASE)
 _API_PATH = re.compile(r"(?:^|/)api/v\d+/connections(?:/(?P<id>[^/?#\s\"']+))?/?(?=$|[?#\s\"'])")
 _CURL = re.compile(r"\bcurl\b(?P<args>[^\n;&|]*)")
+# `export AIRFLOW_CONN_AZURE_PG=...` or `AIRFLOW_CONN_AZURE_PG=... cmd` in a shell command
+_SHELL_ENV = re.compile(r"(?:^|[\s;&|(])(?:export\s+)?(?P<key>AIRFLOW_CONN_[A-Za-z0-9_]+)=(?P<value>\S*)")
 _CURL_METHOD = re.compile(r"(?:-X|--request)\s*['\"]?(?P<method>[A-Z]+)")
 _BODY_ID = re.compile(r"""["']?(?:connection_id|conn_id)["']?\s*[:=]\s*["']?(?P<id>[\w.-]+)""")
 
@@ -82,6 +84,13 @@ class SharedConnectionChange(Rule):
         ),
     ]
     INVALID = [
+        Example(
+            'from airflow.operators.bash import BashOperator\n\n'
+            'load = BashOperator(task_id="load", bash_command=(\n'
+            '    "export AIRFLOW_CONN_AZURE_PG=postgresql://me@localhost/dev && python load.py"))\n',
+            expect=((4, 'overrides the shared connection "azure_pg" (AIRFLOW_CONN_AZURE_PG)'),),
+            config={"shared-connections": ["azure_pg"]},
+        ),
         Example(
             'from airflow.operators.bash import BashOperator\n\n'
             'reset = BashOperator(\n    task_id="reset_conn",\n'
@@ -155,6 +164,12 @@ class SharedConnectionChange(Rule):
                     break
 
     def _command_problem(self, file: FileContext, command: str) -> str | None:
+        for match in _SHELL_ENV.finditer(command):
+            if "{{" in match.group("value") and "get_uri" in match.group("value"):
+                continue  # handing the same connection on ({{ conn.azure_pg.get_uri() }}) changes nothing
+            problem = self._env_problem(file, match.group("key"))
+            if problem:
+                return problem
         for match in _CLI.finditer(command):
             verb = match.group("verb").lower()
             words = [w.strip("'\"") for w in match.group("rest").split()]
