@@ -257,3 +257,24 @@ def test_unowned_dag_files_with_zero_configuration(tmp_path: Path) -> None:
         ("dags/nobodys.py", 3, "ETQ203", "dags/nobodys.py defines DAGs outside every owner directory and no CODEOWNERS "
          "entry gives it to the teacher or an admin; move it to dags/<owner>/ or give it to the teacher in CODEOWNERS"),
     ])
+
+
+def test_the_audit_lists_what_noqa_waived_per_owner(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "class", {
+        "dags/lasse/taxi_pipeline.py": TAXI + 'LEGACY = "airflow_lasse"  # noqa: ETQ301\n',
+        "dags/maria/taxi_pipeline.py": TAXI.replace("@monthly", "@daily")
+        + 'hook.run("TRUNCATE public.trips")  # noqa: ETQ302\n',
+    })
+    text = run_installed("audit", cwd=repo)
+    assert text.exit_code == 1  # an error cannot be waived without the teacher's allow-noqa
+    assert "  waived by # noqa: dags/lasse/taxi_pipeline.py:25:10: ETQ301 hard-coded schema" in text.out
+    assert text.lines[-1] == "2 owners, 1 clean; 2 files checked; 1 error, 0 warnings; 1 waived by # noqa."
+    report = json.loads(run_installed("audit", "--format", "json", cwd=repo).out)
+    owners = {o["owner"]: o for o in report["owners"]}
+    assert [(f["code"], f["line"]) for f in owners["lasse"]["silenced"]] == [("ETQ301", 25)]
+    assert owners["maria"]["findings"][0]["message"].endswith(
+        "(# noqa cannot silence ETQ302: the configuration's allow-noqa does not list it)")
+    everything = run_installed("audit", "--ignore-noqa", "--format", "json", cwd=repo)
+    assert [o["silenced"] for o in json.loads(everything.out)["owners"]] == [[], []]
+    markdown = run_installed("audit", "--format", "markdown", cwd=repo).out
+    assert "## Waived by `# noqa`" in markdown and "| lasse | `dags/lasse/taxi_pipeline.py` | 25 | ETQ301" in markdown

@@ -133,3 +133,40 @@ def test_ownership_hook_and_all_files_only_judge_the_authors_change(tmp_path: Pa
     pushed = pre_commit(repo, "run", "--hook-stage", "pre-push", "--all-files")
     assert pushed.returncode == 1
     assert "ETQ201 requirements.txt is shared (no CODEOWNERS entry)" in pushed.stdout
+
+
+def test_a_passing_commit_shows_its_warnings_and_a_staged_script_is_checked(tmp_path: Path, hook_source: Path) -> None:
+    repo = make_repo(tmp_path / "class-airflow", {
+        "dags/maria/taxi_pipeline.py": GOOD.replace("lasse", "maria"),
+        ".pre-commit-config.yaml": f"""
+            repos:
+              - repo: {hook_source}
+                rev: {git(hook_source, "rev-parse", "HEAD").strip()}
+                hooks:
+                  - id: airflow-etiquette
+                  - id: airflow-etiquette-ownership
+        """,
+    })
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "init")
+    assert pre_commit(repo, "install").returncode == 0
+    env = {**cache_env(), "GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m",
+           "GIT_COMMITTER_EMAIL": "m@x", "AIRFLOW_STUDENT": ""}
+    (repo / "dags/maria/taxi_pipeline.py").write_text(GOOD.replace("lasse", "maria") + 'SCHEMA = "airflow_maria"\n')
+    git(repo, "add", "-A")
+    commit = subprocess.run(["git", "commit", "-m", "maria: schema"], cwd=repo, env=env, capture_output=True,
+                            text=True, timeout=600)
+    output = commit.stdout + commit.stderr
+    assert commit.returncode == 0, output  # a warning never stops a commit, but it is shown
+    assert ('dags/maria/taxi_pipeline.py:16:10: ETQ301 hard-coded schema "airflow_maria"; derive it from the '
+            'folder: SCHEMA = f"airflow_{STUDENT}"') in output
+    # On main nothing says who is committing: the ownership hook passes and says CI decides.
+    assert "so ETQ201 was not checked; the pull request's check decides it." in output
+
+    (repo / "dags/maria/reset.sh").write_text('psql "$PG" -c "TRUNCATE public.raw_trips"\n')
+    git(repo, "add", "-A")
+    blocked = subprocess.run(["git", "commit", "-m", "maria: reset"], cwd=repo, env=env, capture_output=True,
+                             text=True, timeout=600)
+    assert blocked.returncode != 0
+    assert ("dags/maria/reset.sh:1:1: ETQ302 TRUNCATE of public.raw_trips writes outside your schema; write to "
+            "airflow_maria instead") in blocked.stdout + blocked.stderr
