@@ -16,7 +16,10 @@ from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Reader, loa
 from airflow_etiquette.discovery import discover, known_owners, owner_of
 from airflow_etiquette.engine import Settings, analyze_files
 from airflow_etiquette.findings import Finding, Severity
-from airflow_etiquette.ownership import CODEOWNERS_LOCATIONS, Author, Ownership, outside_own_directory, symlinks_in_tree
+from airflow_etiquette.ownership import (
+    CODEOWNERS_LOCATIONS, Author, Ownership, changed_codeowners, new_owner_folders, outside_own_directory,
+    symlinks_in_tree,
+)
 from airflow_etiquette.repository import duplicate_dag_ids, unowned_dag_files
 
 Configure = Callable[[Reader, "str | None"], Config]
@@ -168,7 +171,10 @@ def audit_history(config: Config, revision_range: str | None, since: str | None,
         if who is None:
             unattributed.append(f"{commit[:7]} {date[:10]} {author}: {subject}")
             continue
-        found = tuple(f for f in outside_own_directory(changes, who, ownership) if policy.rule_enabled(f.code, f.path))
+        # The first-pull-request step (a new folder and its own CODEOWNERS line) is as fine here as in CI.
+        found = tuple(f for f in outside_own_directory(changes, who, ownership, new_owner_folders(changes, policy),
+                                                       changed_codeowners(changes, policy))
+                      if policy.rule_enabled(f.code, f.path))
         if found:
             violations.append(CommitViolation(commit, date, author, who.owner, who.signal, subject, found))
     return violations, unattributed

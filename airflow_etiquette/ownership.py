@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from airflow_etiquette.changes import (
-    ChangeSet, PullRequest, current_branch, git_email, revision_reader, symlink_targets, tree_entries,
+    EMPTY_TREE, ChangeSet, PullRequest, blob_contents, current_branch, git_email, revision_reader, symlink_targets,
+    tree_entries, tree_folders,
 )
 from airflow_etiquette.config import Config, ConfigError, Reader, read_work_tree
 from airflow_etiquette.discovery import in_dags_folder, owner_of
@@ -288,6 +289,26 @@ def _pull_request_author(login: str, ownership: Ownership, new_folders: Collecti
     folder = unclaimed[0] if len(unclaimed) == 1 else ""
     return Author(folder, login, f"the pull request author @{login}, not mapped to a folder in {source}",
                   newcomer=True)
+
+
+def new_owner_folders(change: ChangeSet, config: Config) -> frozenset[str]:
+    """Owner folders the change creates: in its new paths, not in the tree of its policy commit."""
+    touched = {owner_of(c.path, config) for c in change.changes if c.status != "D"}
+    touched.discard(None)
+    if not touched:
+        return frozenset()
+    existing = tree_folders(config.root, change.policy, config.dags_folder) if change.policy else frozenset()
+    merge_base = tree_folders(config.root, change.old, config.dags_folder) if change.old != EMPTY_TREE else frozenset()
+    return frozenset(o for o in touched if o is not None and o not in existing and o not in merge_base)
+
+
+def changed_codeowners(change: ChangeSet, config: Config) -> str | None:
+    """The change's version of a CODEOWNERS file it edits, for the first-pull-request exception."""
+    edits = [c for c in change.changes if c.path in CODEOWNERS_LOCATIONS and c.status in "AM" and c.blob]
+    if not edits:
+        return None
+    content = blob_contents(config.root, [edits[0].blob or ""]).get(edits[0].blob or "")
+    return content.decode("utf-8", "replace") if content is not None else None
 
 
 def outside_own_directory(change_set: ChangeSet, author: Author, ownership: Ownership,

@@ -12,17 +12,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from airflow_etiquette.changes import (
-    EMPTY_TREE, ChangeSet, GitError, blob_contents, branch_changes, changed_python_files, default_base, first_changed_lines,
-    github_pull_request, index_blobs, revision_reader, staged_changes, tree_folders,
+    ChangeSet, GitError, blob_contents, branch_changes, changed_python_files, default_base, first_changed_lines,
+    github_pull_request, index_blobs, revision_reader, staged_changes,
 )
 from airflow_etiquette.config import Config, Reader
-from airflow_etiquette.discovery import SourceFile, discover, known_owners, owner_of, source_files
+from airflow_etiquette.discovery import SourceFile, discover, known_owners, source_files
 from airflow_etiquette.engine import FileResult, Settings, analyze_files
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.repository import duplicate_dag_ids
 from airflow_etiquette.rules import ALL_RULES
 from airflow_etiquette.ownership import (
-    CODEOWNERS_LOCATIONS, Author, Ownership, change_findings, identify_author, symlinks_in_tree,
+    Author, Ownership, change_findings, changed_codeowners, identify_author, new_owner_folders, symlinks_in_tree,
 )
 
 
@@ -73,7 +73,7 @@ def run_check(
         if configure is None:
             raise ValueError("a change needs configure() to read the base's configuration")
         config = configure(revision_reader(config.root, change.policy), change.policy)
-    new_folders = _new_folders(change, config)
+    new_folders = new_owner_folders(change, config)
     owners = known_owners(config) | new_folders
     settings = Settings(config=config, known_owners=owners, collect_dag_ids=config.selects("ETQ104"))
     changed = changed_python_files(change)
@@ -97,7 +97,7 @@ def run_check(
         if who is None:
             notes.append("Who made this change is not known here (no --author, AIRFLOW_STUDENT, <name>/<topic> branch "
                          "or roster e-mail), so ETQ201 was not checked; the pull request's check decides it.")
-    findings += _enabled(change_findings(change, who, ownership, new_folders, _new_codeowners(change, config)), config)
+    findings += _enabled(change_findings(change, who, ownership, new_folders, changed_codeowners(change, config)), config)
     findings = _at_first_changed_line(findings, change, config)
     return CheckResult(sorted(findings), len(files), 0, change, who, sorted(silenced), notes, config)
 
@@ -116,26 +116,6 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int) -> CheckResult
         findings += _enabled(symlinks_in_tree(config, roots), config)
     return CheckResult(sorted(findings), len(found.files), len(found.outside) if not found.files else 0,
                        None, None, sorted(silenced), [], config)
-
-
-def _new_folders(change: ChangeSet, config: Config) -> frozenset[str]:
-    """Owner folders the change creates: in its new paths, not in the tree of its policy commit."""
-    touched = {owner_of(c.path, config) for c in change.changes if c.status != "D"}
-    touched.discard(None)
-    if not touched:
-        return frozenset()
-    existing = tree_folders(config.root, change.policy, config.dags_folder) if change.policy else frozenset()
-    merge_base = tree_folders(config.root, change.old, config.dags_folder) if change.old != EMPTY_TREE else frozenset()
-    return frozenset(o for o in touched if o is not None and o not in existing and o not in merge_base)
-
-
-def _new_codeowners(change: ChangeSet, config: Config) -> str | None:
-    """The change's version of a CODEOWNERS file it edits, for the first-pull-request exception."""
-    edits = [c for c in change.changes if c.path in CODEOWNERS_LOCATIONS and c.status in "AM" and c.blob]
-    if not edits:
-        return None
-    content = blob_contents(config.root, [edits[0].blob or ""]).get(edits[0].blob or "")
-    return content.decode("utf-8", "replace") if content is not None else None
 
 
 def _at_first_changed_line(findings: list[Finding], change: ChangeSet, config: Config) -> list[Finding]:
