@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from airflow_etiquette import __version__
-from airflow_etiquette.changes import GitError
+from airflow_etiquette.sources.git import GitError
 from airflow_etiquette.config import MAX_TIMEOUT, Config, ConfigError, Reader, load_config, read_work_tree, validate_code
 from airflow_etiquette.rules import ALL_RULES, RULES_BY_CODE
 
@@ -123,9 +123,9 @@ def check(
     jobs: int, timeout: float | None, sarif_output: Path | None, color: str, verbose: bool,
 ) -> int:
     """Check DAG files (default: the dags folder of the repository), or a change."""
-    from airflow_etiquette import formats
-    from airflow_etiquette.engine import severity_counts
-    from airflow_etiquette.runner import run_check
+    from airflow_etiquette.output import formats
+    from airflow_etiquette.engine.analyze import severity_counts
+    from airflow_etiquette.engine.check import run_check
 
     if base is not None and staged:
         raise click.UsageError("--base and --staged are two different change sets; give one of them")
@@ -204,8 +204,8 @@ def audit(
     ignore_noqa: bool, verbose: bool,
 ) -> int:
     """One report for the whole repository: per owner, duplicate dag_ids, unowned files, history."""
-    from airflow_etiquette import audit_formats
-    from airflow_etiquette.audit import run_audit
+    from airflow_etiquette.output import audit as audit_formats
+    from airflow_etiquette.engine.audit import run_audit
 
     if history_range and since:
         raise click.UsageError("--history and --since both choose commits; give one of them")
@@ -261,7 +261,7 @@ def rules() -> int:
 @click.argument("code")
 def explain(code: str) -> int:
     """Print a rule's documentation: what it checks, why, a bad example and the fix."""
-    from airflow_etiquette.explain import explain_rule
+    from airflow_etiquette.output.explain import explain_rule
 
     rule = RULES_BY_CODE.get(code.strip().upper())
     if rule is None:
@@ -303,7 +303,7 @@ def _fail(message: str) -> int:
     ends in exit code 2 to find out why the check is red."""
     click.echo(f"{PROG}: error: {message}", err=True)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from airflow_etiquette.formats import github_error
+        from airflow_etiquette.output.formats import github_error
 
         click.echo(github_error(message))
     return EXIT_ERROR

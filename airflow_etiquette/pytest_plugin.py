@@ -54,7 +54,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 def _dag_files(config: pytest.Config) -> list[str]:
     from airflow_etiquette.config import ConfigError
-    from airflow_etiquette.discovery import discover
+    from airflow_etiquette.sources.files import discover
 
     try:
         return [file.relpath for file in discover([], _repository_config(config)).files]
@@ -94,7 +94,7 @@ def _report(config: pytest.Config) -> Any:
     """The audit of the whole repository, made once per test session (a failure too, so it is not redone per item)."""
     report = config.stash.get(_REPORT_KEY, None)
     if report is None:
-        from airflow_etiquette.audit import run_audit
+        from airflow_etiquette.engine.audit import run_audit
 
         try:
             report = run_audit(_repository_config(config))

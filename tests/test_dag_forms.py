@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from airflow_etiquette.engine import run_example
+from airflow_etiquette.engine.analyze import run_example
 
 PATH = "dags/lasse/pipeline.py"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_etiquette.engine import run_example
+from airflow_etiquette.engine.analyze import run_example
 from airflow_etiquette.rules import ALL_RULES
 from airflow_etiquette.rules.base import Example, Rule
 

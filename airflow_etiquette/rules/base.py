@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import ClassVar, NamedTuple
 
-from airflow_etiquette.context import FileContext, Report
+from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.findings import Severity
 
 DEFAULT_EXAMPLE_PATH = "dags/lasse/taxi_pipeline.py"

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from airflow_etiquette.context import FileContext, Report
+from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.findings import Severity
-from airflow_etiquette.model import LITERAL_STRINGS
-from airflow_etiquette.resolve import Text
+from airflow_etiquette.analysis.model import LITERAL_STRINGS
+from airflow_etiquette.analysis.resolve import Text
 from airflow_etiquette.rules.base import Example, Rule
-from airflow_etiquette.sql import SchemaUse
+from airflow_etiquette.analysis.sql import SchemaUse
 
 # Keyword arguments that name a schema, and calls whose schema= is written into.
 SCHEMA_KEYWORDS = frozenset({"schema", "target_schema", "schema_name", "destination_schema"})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airflow_etiquette.context import FileContext, Report
-from airflow_etiquette.dags import Verdict, known_tags, tag_verdict
+from airflow_etiquette.analysis.context import FileContext, Report
+from airflow_etiquette.analysis.dags import Verdict, known_tags, tag_verdict
 from airflow_etiquette.findings import Severity
-from airflow_etiquette.resolve import Text
+from airflow_etiquette.analysis.resolve import Text
 from airflow_etiquette.rules.base import Example, Rule
 
 

@@ -11,16 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from airflow_etiquette.changes import EMPTY_TREE, ChangeSet, GitError, diff_changes, git, revision_reader
+from airflow_etiquette.sources.git import EMPTY_TREE, ChangeSet, GitError, diff_changes, git, revision_reader
 from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Reader, load_config
-from airflow_etiquette.discovery import discover, known_owners, owner_of
-from airflow_etiquette.engine import Settings, analyze_files
+from airflow_etiquette.sources.files import discover, known_owners, owner_of
+from airflow_etiquette.engine.analyze import Settings, analyze_files
 from airflow_etiquette.findings import Finding, Severity
-from airflow_etiquette.ownership import (
+from airflow_etiquette.people.ownership import (
     CODEOWNERS_LOCATIONS, Author, Ownership, changed_codeowners, new_owner_folders, outside_own_directory,
     symlinks_in_tree,
 )
-from airflow_etiquette.repository import duplicate_dag_ids, unowned_dag_files
+from airflow_etiquette.engine.repository import duplicate_dag_ids, unowned_dag_files
 
 Configure = Callable[[Reader, "str | None"], Config]
 

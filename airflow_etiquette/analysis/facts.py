@@ -10,10 +10,10 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from airflow_etiquette.context import FileContext
-from airflow_etiquette.dags import DagDefinition, argument, exact_dag_ids
-from airflow_etiquette.resolve import Seq, Text
-from airflow_etiquette.sql import schema_uses
+from airflow_etiquette.analysis.context import FileContext
+from airflow_etiquette.analysis.dags import DagDefinition, argument, exact_dag_ids
+from airflow_etiquette.analysis.resolve import Seq, Text
+from airflow_etiquette.analysis.sql import schema_uses
 
 SCHEDULE_KEYWORDS = ("schedule", "schedule_interval", "timetable")
 _CONN_TEMPLATE = re.compile(r"\bconn\.([A-Za-z_][\w-]*)")

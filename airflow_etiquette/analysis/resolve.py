@@ -22,7 +22,7 @@ from typing import Union
 
 import libcst as cst
 
-from airflow_etiquette.model import Binding, ModuleIndex, Scope, is_docstring
+from airflow_etiquette.analysis.model import Binding, ModuleIndex, Scope, is_docstring
 
 MAX_ALTERNATIVES = 24
 MAX_DEPTH = 40

@@ -11,17 +11,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from airflow_etiquette.changes import (
+from airflow_etiquette.sources.git import (
     ChangeSet, GitError, blob_contents, branch_changes, changed_python_files, default_base, first_changed_lines,
     github_pull_request, index_blobs, revision_reader, staged_changes,
 )
 from airflow_etiquette.config import Config, Reader
-from airflow_etiquette.discovery import SourceFile, discover, known_owners, source_files
-from airflow_etiquette.engine import FileResult, Settings, analyze_files
+from airflow_etiquette.sources.files import SourceFile, discover, known_owners, source_files
+from airflow_etiquette.engine.analyze import FileResult, Settings, analyze_files
 from airflow_etiquette.findings import Finding
-from airflow_etiquette.repository import duplicate_dag_ids
+from airflow_etiquette.engine.repository import duplicate_dag_ids
 from airflow_etiquette.rules import ALL_RULES
-from airflow_etiquette.ownership import (
+from airflow_etiquette.people.ownership import (
     Author, Ownership, change_findings, changed_codeowners, identify_author, new_owner_folders, symlinks_in_tree,
 )
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 
-from airflow_etiquette.discovery import SourceFile
-from airflow_etiquette.engine import FileResult, Settings, dag_positions, waive
+from airflow_etiquette.sources.files import SourceFile
+from airflow_etiquette.engine.analyze import FileResult, Settings, dag_positions, waive
 from airflow_etiquette.findings import Finding
-from airflow_etiquette.ownership import Ownership
+from airflow_etiquette.people.ownership import Ownership
 from airflow_etiquette.rules import RULES_BY_CODE
 
 Results = Sequence[tuple[SourceFile, FileResult]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
-from airflow_etiquette.engine import run_example
+from airflow_etiquette.engine.analyze import run_example
 from airflow_etiquette.rules.base import Example, Rule
 
 

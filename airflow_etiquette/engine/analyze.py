@@ -26,12 +26,12 @@ from dataclasses import replace
 import libcst as cst
 
 from airflow_etiquette.config import Config
-from airflow_etiquette.context import FileContext, Report
-from airflow_etiquette.dags import exact_dag_ids
-from airflow_etiquette.discovery import SourceFile
-from airflow_etiquette.facts import FileFacts, collect_facts
+from airflow_etiquette.analysis.context import FileContext, Report
+from airflow_etiquette.analysis.dags import exact_dag_ids
+from airflow_etiquette.sources.files import SourceFile
+from airflow_etiquette.analysis.facts import FileFacts, collect_facts
 from airflow_etiquette.findings import Finding, Severity
-from airflow_etiquette.model import LITERAL_STRINGS, build_index
+from airflow_etiquette.analysis.model import LITERAL_STRINGS, build_index
 from airflow_etiquette.rules import CONTENT_RULES, RULES_BY_CODE, Rule
 
 SCRIPT_SUFFIXES = (".sh", ".bash")
@@ -490,7 +490,7 @@ def analyze_files(files: Sequence[SourceFile], settings: Settings, jobs: int) ->
 
 
 def _analyze(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
-    from airflow_etiquette import workers
+    from airflow_etiquette.engine import workers
 
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
         return workers.analyze_in_workers(files, settings, jobs)
@@ -522,7 +522,7 @@ def run_example(source: str, path: str, owners: Sequence[str], settings_table: d
     from pathlib import Path
 
     from airflow_etiquette.config import config_from_table
-    from airflow_etiquette.discovery import owner_of
+    from airflow_etiquette.sources.files import owner_of
 
     config = config_from_table(Path("/example-repository"), None, settings_table, RULES_BY_CODE)
     file = SourceFile(f"/example-repository/{path}", path, owner_of(path, config))

@@ -15,12 +15,12 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from airflow_etiquette.changes import (
+from airflow_etiquette.sources.git import (
     EMPTY_TREE, ChangeSet, PullRequest, blob_contents, current_branch, git_email, revision_reader, symlink_targets,
     tree_entries, tree_folders,
 )
 from airflow_etiquette.config import Config, ConfigError, Reader, read_work_tree
-from airflow_etiquette.discovery import in_dags_folder, owner_of
+from airflow_etiquette.sources.files import in_dags_folder, owner_of
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.rules import RULES_BY_CODE
 

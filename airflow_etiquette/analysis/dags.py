@@ -15,8 +15,8 @@ from enum import Enum
 
 import libcst as cst
 
-from airflow_etiquette.model import ModuleIndex, Scope
-from airflow_etiquette.resolve import Map, Resolver, Seq, Text, Unknown, Value, Values, mentions
+from airflow_etiquette.analysis.model import ModuleIndex, Scope
+from airflow_etiquette.analysis.resolve import Map, Resolver, Seq, Text, Unknown, Value, Values, mentions
 
 DAG_CLASSES = frozenset({
     "airflow.DAG",

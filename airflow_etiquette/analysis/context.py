@@ -9,11 +9,11 @@ from functools import cached_property
 import libcst as cst
 
 from airflow_etiquette.config import Config
-from airflow_etiquette.dags import DagDefinition, find_dags
+from airflow_etiquette.analysis.dags import DagDefinition, find_dags
 from airflow_etiquette.findings import Severity
-from airflow_etiquette.model import ModuleIndex, StringSite
-from airflow_etiquette.resolve import Resolver, Text
-from airflow_etiquette.sql import SchemaUse, schema_uses
+from airflow_etiquette.analysis.model import ModuleIndex, StringSite
+from airflow_etiquette.analysis.resolve import Resolver, Text
+from airflow_etiquette.analysis.sql import SchemaUse, schema_uses
 
 
 class Report(NamedTuple):

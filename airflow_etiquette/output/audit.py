@@ -6,7 +6,7 @@ import html
 import json
 from collections.abc import Iterable, Sequence
 
-from airflow_etiquette.audit import AuditReport, OwnerSection
+from airflow_etiquette.engine.audit import AuditReport, OwnerSection
 from airflow_etiquette.findings import Finding, Severity
 
 AUDIT_FORMATS = ("text", "markdown", "json", "html")

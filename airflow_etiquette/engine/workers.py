@@ -18,8 +18,8 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-from airflow_etiquette.discovery import SourceFile
-from airflow_etiquette.engine import FileResult, Settings, analyze_file, failure
+from airflow_etiquette.sources.files import SourceFile
+from airflow_etiquette.engine.analyze import FileResult, Settings, analyze_file, failure
 
 
 def _serve(connection: Any, settings: Settings) -> None:
