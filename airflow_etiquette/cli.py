@@ -124,7 +124,7 @@ def check(
 ) -> int:
     """Check DAG files (default: the dags folder of the repository), or a change."""
     from airflow_etiquette.output import formats
-    from airflow_etiquette.engine.analyze import severity_counts
+    from airflow_etiquette.findings import severity_counts
     from airflow_etiquette.engine.check import run_check
 
     if base is not None and staged:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -40,3 +41,10 @@ class Finding:
             "column": self.column,
             "message": self.message,
         }
+
+
+def severity_counts(findings: Iterable[Finding]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    items = list(findings)
+    errors = sum(1 for f in items if f.severity is Severity.ERROR)
+    return errors, len(items) - errors

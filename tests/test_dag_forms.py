@@ -10,9 +10,14 @@ import textwrap
 
 import pytest
 
-from airflow_etiquette.engine.analyze import run_example
+from airflow_etiquette.engine.examples import run_example as _run
+from airflow_etiquette.rules.base import Example
 
 PATH = "dags/lasse/pipeline.py"
+
+
+def run_example(source: str, path: str, owners: tuple[str, ...], config: dict[str, object]) -> list:  # type: ignore[type-arg]
+    return _run(Example(source, path, owners=owners, config=config))
 
 
 def ids_reported(source: str, path: str = PATH) -> list[str]:

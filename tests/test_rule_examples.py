@@ -1,49 +1,49 @@
-"""Every rule's VALID and INVALID examples, run through the real engine (Fixit style).
+"""Every rule's VALID and INVALID examples, of every scope, run through the real engine (Fixit style).
 
-The examples are also what `explain` shows, so documentation and behaviour
-cannot drift apart.
+The examples are also what `explain` shows, so documentation and behaviour cannot drift apart.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from airflow_etiquette.engine.analyze import run_example
+from airflow_etiquette.engine.examples import run_example
 from airflow_etiquette.rules import ALL_RULES
-from airflow_etiquette.rules.base import Example, Rule
+from airflow_etiquette.rules.base import AnyExample, Example, FileRule, Rule
 
 VALID = [(rule, example) for rule in ALL_RULES for example in rule.VALID]
 INVALID = [(rule, example) for rule in ALL_RULES for example in rule.INVALID]
 
 
-def _id(case: tuple[type[Rule], Example]) -> str:
+def _id(case: tuple[type[Rule], AnyExample]) -> str:
     rule, example = case
     return f"{rule.code}-{(rule.VALID if example in rule.VALID else rule.INVALID).index(example)}"
 
 
 @pytest.mark.parametrize("case", VALID, ids=[_id(c) for c in VALID])
-def test_valid_example_produces_no_finding(case: tuple[type[Rule], Example]) -> None:
+def test_valid_example_produces_no_finding(case: tuple[type[Rule], AnyExample]) -> None:
     rule, example = case
-    findings = run_example(example.code, example.path, example.owners, dict(example.config))
-    assert findings == [], f"{rule.code} VALID example produced findings"
+    assert run_example(example) == [], f"{rule.code} VALID example produced findings"
 
 
 @pytest.mark.parametrize("case", INVALID, ids=[_id(c) for c in INVALID])
-def test_invalid_example_reports_exactly_the_expected_lines(case: tuple[type[Rule], Example]) -> None:
+def test_invalid_example_reports_exactly_the_expected_places(case: tuple[type[Rule], AnyExample]) -> None:
     rule, example = case
-    findings = run_example(example.code, example.path, example.owners, dict(example.config))
-    mine = [f for f in findings if f.code == rule.code]
-    assert [f.line for f in mine] == [line for line, _ in example.expect], mine
-    for finding, (_, message) in zip(mine, example.expect):
+    mine = [f for f in run_example(example) if f.code == rule.code]
+    if isinstance(example, Example):
+        expected = [(example.path, line, message) for line, message in example.expect]
+    else:
+        expected = list(example.expect)
+    assert [(f.path, f.line) for f in mine] == [(path, line) for path, line, _ in expected], mine
+    for finding, (_, _, message) in zip(mine, expected):
         assert message in finding.message
-        assert finding.name == rule.name and finding.severity == (example.severity or rule.severity)
-        assert finding.path == example.path
+        severity = example.severity if isinstance(example, Example) else None
+        assert finding.name == rule.name and finding.severity == (severity or rule.severity)
 
 
 def test_every_rule_has_examples_and_documentation() -> None:
     for rule in ALL_RULES:
         assert rule.what and rule.why and rule.summary, rule.code
-        if rule.kind == "content" or rule.code == "ETQ001":
-            assert rule.VALID and rule.INVALID, rule.code
-        elif rule.kind in ("change", "repository"):  # documented with text, run on real repositories in their tests
-            assert rule.example_text and rule.fix_text, rule.code
+        assert rule.VALID and rule.INVALID, rule.code
+        assert rule.scope in ("file", "repository", "change", "engine"), rule.code
+        assert issubclass(rule, FileRule) == (rule.scope == "file"), rule.code

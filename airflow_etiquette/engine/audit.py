@@ -11,16 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from airflow_etiquette.sources.git import EMPTY_TREE, ChangeSet, GitError, diff_changes, git, revision_reader
 from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Reader, load_config
-from airflow_etiquette.sources.files import discover, known_owners, owner_of
-from airflow_etiquette.engine.analyze import Settings, analyze_files
+from airflow_etiquette.engine.analyze import Settings
+from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
+from airflow_etiquette.engine.schedule import analyze_files
 from airflow_etiquette.findings import Finding, Severity
-from airflow_etiquette.people.ownership import (
-    CODEOWNERS_LOCATIONS, Author, Ownership, changed_codeowners, new_owner_folders, outside_own_directory,
-    symlinks_in_tree,
-)
-from airflow_etiquette.engine.repository import duplicate_dag_ids, unowned_dag_files
+from airflow_etiquette.people.authors import Author
+from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS, Ownership
+from airflow_etiquette.rules.base import TreeView
+from airflow_etiquette.sources.files import discover, known_owners, owner_of
+from airflow_etiquette.sources.git import EMPTY_TREE, ChangeSet, GitError, diff_changes, git, revision_reader
 
 Configure = Callable[[Reader, "str | None"], Config]
 
@@ -105,7 +105,9 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
     so a commit that rewrote them cannot clear itself. ``configure`` reads a configuration
     from a commit (the CLI's options applied); by default it is found from the root as usual."""
     owners_on_disk = known_owners(config)
-    settings = Settings(config=config, known_owners=owners_on_disk, collect_facts=True, collect_dag_ids=True)
+    rules = repository_rules(Settings(config, owners_on_disk), in_check=False)
+    settings = Settings(config=config, known_owners=owners_on_disk, collect_facts=True,
+                        collect=tuple(r.code for r in rules))
     files = discover([], config).files
     results = analyze_files(files, settings, jobs or os.cpu_count() or 1)
     ownership = Ownership(config, owners_on_disk)
@@ -125,12 +127,11 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
                 if not dag.dag_ids:
                     section.dags.append(DagRow(file.relpath, f"{dag.dynamic} (dynamic)", dag.schedule, dag.catchup,
                                                dag.tags))
-    repo_findings = duplicate_dag_ids(results, settings) + unowned_dag_files(results, settings, ownership)
-    repo_findings += symlinks_in_tree(config)
+    repo_findings = repository_findings(results, settings, ownership, rules)
+    repo_findings += tree_findings(TreeView(config, (config.dags_path,)))
     for finding in repo_findings:
-        if config.rule_enabled(finding.code, finding.path):
-            owner = owner_of(finding.path, config) or UNOWNED
-            sections.setdefault(owner, OwnerSection(owner)).findings.append(finding)
+        owner = owner_of(finding.path, config) or UNOWNED
+        sections.setdefault(owner, OwnerSection(owner)).findings.append(finding)
 
     listed = ownership.listed_owners - set(config.admins)
     for name, section in sections.items():
@@ -166,15 +167,13 @@ def audit_history(config: Config, revision_range: str | None, since: str | None,
         changes = ChangeSet(diff_changes(config.root, parent, commit), f"commit {commit[:7]}", parent, commit, parent)
         if not changes.changes:
             continue
-        policy, ownership = policies.at(parent)
+        _, ownership = policies.at(parent)
         who = attribute_commit(subject, email, ownership)
         if who is None:
             unattributed.append(f"{commit[:7]} {date[:10]} {author}: {subject}")
             continue
-        # The first-pull-request step (a new folder and its own CODEOWNERS line) is as fine here as in CI.
-        found = tuple(f for f in outside_own_directory(changes, who, ownership, new_owner_folders(changes, policy),
-                                                       changed_codeowners(changes, policy))
-                      if policy.rule_enabled(f.code, f.path))
+        # Judged as its pull request's check judged it (the first-PR step included).
+        found = tuple(change_findings(changes, who, ownership))
         if found:
             violations.append(CommitViolation(commit, date, author, who.owner, who.signal, subject, found))
     return violations, unattributed

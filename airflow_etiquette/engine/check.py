@@ -1,29 +1,35 @@
-"""One check, start to finish: files or a change set, content rules, ownership rules.
+"""One check, start to finish: the files of a tree or what a change touches, through the rules
+of every scope.
 
-The CLI, the pre-commit hooks and CI all come through ``run_check``; it returns
-data, and the caller decides how to show it.
+The CLI, the pre-commit hooks and CI all come through ``run_check``; it returns data, and the
+caller decides how to show it. A change is judged by the policy of the commit it starts from:
+``configure`` reads the configuration there, never from the change.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from airflow_etiquette.sources.git import (
-    ChangeSet, GitError, blob_contents, branch_changes, changed_python_files, default_base, first_changed_lines,
-    github_pull_request, index_blobs, revision_reader, staged_changes,
-)
 from airflow_etiquette.config import Config, Reader
-from airflow_etiquette.sources.files import SourceFile, discover, known_owners, source_files
-from airflow_etiquette.engine.analyze import FileResult, Settings, analyze_files
-from airflow_etiquette.findings import Finding
-from airflow_etiquette.engine.repository import duplicate_dag_ids
-from airflow_etiquette.rules import ALL_RULES
-from airflow_etiquette.people.ownership import (
-    Author, Ownership, change_findings, changed_codeowners, identify_author, new_owner_folders, symlinks_in_tree,
+from airflow_etiquette.engine.analyze import FileResult, Settings
+from airflow_etiquette.engine.repository import (
+    change_findings, enabled, repository_findings, repository_rules, tree_findings,
 )
+from airflow_etiquette.engine.schedule import analyze_files
+from airflow_etiquette.findings import Finding
+from airflow_etiquette.people.authors import Author, identify_author
+from airflow_etiquette.people.ownership import Ownership, new_owner_folders
+from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES, REPOSITORY_RULES
+from airflow_etiquette.rules.base import RepositoryRule, TreeView
+from airflow_etiquette.sources.files import SourceFile, discover, known_owners, source_files
+from airflow_etiquette.sources.git import (
+    ChangeSet, GitError, blob_contents, branch_changes, changed_python_files, default_base, index_blobs,
+    revision_reader, staged_changes,
+)
+from airflow_etiquette.sources.github import github_pull_request
 
 
 @dataclass(frozen=True)
@@ -50,11 +56,9 @@ def run_check(
 ) -> CheckResult:
     """Check ``paths`` (or the dags folder), or only what a change touches.
 
-    With ``base`` or ``staged`` (or in a GitHub pull_request run) the content
-    rules see the changed Python files in the dags folder (limited to ``paths``
-    when given) and ETQ201 sees every changed path. A change is judged by the
-    policy of the commit it starts from (``configure`` reads it from there), never by
-    the configuration or CODEOWNERS the change itself brings.
+    With ``base`` or ``staged`` (or in a GitHub pull-request run) the file rules see the changed
+    files in the dags folder (limited to ``paths`` when given), the repository rules compare them
+    with the rest, and the change rules see every changed path.
     """
     environ = os.environ if environ is None else environ
     jobs = jobs or os.cpu_count() or 1
@@ -75,57 +79,51 @@ def run_check(
         config = configure(revision_reader(config.root, change.policy), change.policy)
     new_folders = new_owner_folders(change, config)
     owners = known_owners(config) | new_folders
-    settings = Settings(config=config, known_owners=owners, collect_dag_ids=config.selects("ETQ104"))
+    rules = repository_rules(Settings(config, owners), in_check=True)
+    settings = Settings(config=config, known_owners=owners, collect=tuple(r.code for r in rules))
     changed = changed_python_files(change)
     if paths:
         given = {Path(p).resolve() for p in paths}
         changed = {rel: blob for rel, blob in changed.items()
                    if (config.root / rel) in given or any(g in (config.root / rel).parents for g in given)}
-    if not any(config.selects(rule.code) for rule in ALL_RULES if rule.kind in ("content", "engine")):
-        changed = {}  # only the ownership rules are selected: no file needs parsing
+    if not any(config.selects(rule.code) for rule in (*FILE_RULES, *ENGINE_RULES, *REPOSITORY_RULES)):
+        changed = {}  # only the change rules are selected: no file needs parsing
     files = _with_contents(source_files(changed, config), changed, config)
     results = analyze_files(files, settings, jobs)
     findings = [finding for _, result in results for finding in result.findings]
     silenced = [finding for _, result in results for finding in result.silenced]
-    if settings.collect_dag_ids and files:
-        findings += _enabled(_duplicates_with_the_rest(results, settings, jobs, change, whole_folder=not staged), config)
     ownership = Ownership(config, owners)
+    if rules and files:
+        findings += _compared_with_the_rest(results, settings, ownership, rules, jobs, change, whole_folder=not staged)
     who: Author | None = None
     notes: list[str] = []
-    if any(config.rule_enabled("ETQ201", path) for c in change.changes for path in c.touched):
+    if any(config.rule_enabled(rule.code, path) for rule in CHANGE_RULES if rule.needs_author
+           for c in change.changes for path in c.touched):
         who = identify_author(author, environ, pull_request, ownership, config.root, staged, new_folders)
         if who is None:
+            codes = ", ".join(rule.code for rule in CHANGE_RULES if rule.needs_author)
             notes.append("Who made this change is not known here (no --author, AIRFLOW_STUDENT, <name>/<topic> branch "
-                         "or roster e-mail), so ETQ201 was not checked; the pull request's check decides it.")
-    findings += _enabled(change_findings(change, who, ownership, new_folders, changed_codeowners(change, config)), config)
-    findings = _at_first_changed_line(findings, change, config)
+                         f"or roster e-mail), so {codes} was not checked; the pull request's check decides it.")
+    findings += change_findings(change, who, ownership)
     return CheckResult(sorted(findings), len(files), 0, change, who, sorted(silenced), notes, config)
 
 
 def _check_tree(config: Config, paths: Sequence[Path], jobs: int) -> CheckResult:
     """A plain check of files as they are on disk: the dags folder, or the given paths."""
     owners = known_owners(config)
-    settings = Settings(config=config, known_owners=owners, collect_dag_ids=config.selects("ETQ104"))
+    rules = repository_rules(Settings(config, owners), in_check=True)
+    settings = Settings(config=config, known_owners=owners, collect=tuple(r.code for r in rules))
     found = discover(list(paths), config)
     results = analyze_files(found.files, settings, jobs)
     findings = [finding for _, result in results for finding in result.findings]
     silenced = [finding for _, result in results for finding in result.silenced]
-    findings += _enabled(duplicate_dag_ids(results, settings), config)
+    if rules:
+        findings += repository_findings(results, settings, Ownership(config, owners), rules)
     roots = _symlink_roots(config, paths)
     if roots:
-        findings += _enabled(symlinks_in_tree(config, roots), config)
+        findings += tree_findings(TreeView(config, tuple(roots)))
     return CheckResult(sorted(findings), len(found.files), len(found.outside) if not found.files else 0,
                        None, None, sorted(silenced), [], config)
-
-
-def _at_first_changed_line(findings: list[Finding], change: ChangeSet, config: Config) -> list[Finding]:
-    """ETQ201 annotations on the first line the change touches, not on line 1 of the file."""
-    modified = {c.path for c in change.changes if c.status in "MR" and not c.symlink and not c.gitlink}
-    wanted = [f.path for f in findings if f.code == "ETQ201" and f.path in modified]
-    if not wanted:
-        return findings
-    lines = first_changed_lines(change, config.root, wanted)
-    return [replace(f, line=lines[f.path]) if f.code == "ETQ201" and f.path in lines else f for f in findings]
 
 
 def _with_contents(files: Sequence[SourceFile], blobs: Mapping[str, str], config: Config) -> tuple[SourceFile, ...]:
@@ -160,12 +158,13 @@ def _symlink_roots(config: Config, paths: Sequence[Path]) -> list[Path]:
     return roots
 
 
-def _duplicates_with_the_rest(results: list[tuple[SourceFile, FileResult]], settings: Settings,
-                              jobs: int, change: ChangeSet, whole_folder: bool) -> list[Finding]:
-    """ETQ104 for changed files: their dag_ids against the rest of the dags folder.
+def _compared_with_the_rest(results: list[tuple[SourceFile, FileResult]], settings: Settings, ownership: Ownership,
+                            rules: Sequence[type[RepositoryRule]], jobs: int, change: ChangeSet,
+                            whole_folder: bool) -> list[Finding]:
+    """The repository rules for changed files, against the rest of the dags folder.
 
-    In CI (``whole_folder``) that is every other DAG file; in a pre-commit hook, to stay
-    fast, the other files of the changed files' owners (where a copied file is most likely).
+    In CI (``whole_folder``) that is every other file; in a pre-commit hook, to stay fast, the
+    other files of the changed files' owners (where a copied file is most likely).
     """
     config = settings.config
     if whole_folder:
@@ -182,9 +181,5 @@ def _duplicates_with_the_rest(results: list[tuple[SourceFile, FileResult]], sett
         tracked.update(index_blobs(config.root, Path(os.path.relpath(folder, config.root)).as_posix(), change.head))
     others = [file for file in source_files(tracked, config) if file.relpath not in changed]
     compared = analyze_files(_with_contents(others, tracked, config), settings._replace(run_rules=False), jobs)
-    return duplicate_dag_ids([*results, *compared], settings, report_in=changed)
-
-
-def _enabled(findings: list[Finding], config: Config) -> list[Finding]:
-    return [f for f in findings if config.rule_enabled(f.code, f.path)]
-
+    members = {file.relpath for file, _ in results}  # a changed bundle's members are changed too
+    return enabled(repository_findings([*results, *compared], settings, ownership, rules, report_in=members), settings)

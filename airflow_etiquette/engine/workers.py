@@ -11,15 +11,15 @@ all cores.
 from __future__ import annotations
 
 import os
-
 import signal
 import time
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
+from airflow_etiquette.engine.analyze import FileResult, Settings, analyze_file
+from airflow_etiquette.rules.analysis_failed import AnalysisFailed
 from airflow_etiquette.sources.files import SourceFile
-from airflow_etiquette.engine.analyze import FileResult, Settings, analyze_file, failure
 
 
 def _serve(connection: Any, settings: Settings) -> None:
@@ -77,8 +77,6 @@ def _threads() -> int:
 def _context() -> Any:
     import multiprocessing
 
-    import threading
-
     methods = multiprocessing.get_all_start_methods()
     # fork shares the already imported libcst with the workers, but forking a process that
     # runs other threads (the pytest plugin under pytest-xdist, an IDE) can deadlock the
@@ -118,9 +116,9 @@ def analyze_in_workers(
                         continue
                     except (EOFError, OSError):
                         worker.process.join(timeout=5)
-                        results[file.relpath] = FileResult([failure(file, _crash_message(worker.process.exitcode))])
+                        results[file.relpath] = FileResult([AnalysisFailed.for_file(file.relpath, _crash_message(worker.process.exitcode))])
                 elif time.monotonic() >= worker.deadline:
-                    results[file.relpath] = FileResult([failure(file, (
+                    results[file.relpath] = FileResult([AnalysisFailed.for_file(file.relpath, (
                         f"analysis did not finish within {timeout:g} s (the timeout setting); the file is "
                         "probably too large or too deeply nested for the parser"))])
                 else:

@@ -1,16 +1,16 @@
 """``explain CODE``: a rule's documentation, in the shape ruff made familiar.
 
-The Example and Use instead sections are the rule's own first INVALID and
-VALID examples, and the finding shown is computed by running the rule, so the
-documentation cannot say something the rule does not do.
+The Example and Use instead sections are the rule's own first INVALID and VALID examples, and
+the findings shown are computed by running them through the engine, so the documentation
+cannot say something the rule does not do.
 """
 
 from __future__ import annotations
 
 import textwrap
 
-from airflow_etiquette.engine.analyze import run_example
-from airflow_etiquette.rules.base import Example, Rule
+from airflow_etiquette.engine.examples import run_example
+from airflow_etiquette.rules.base import AnyExample, ChangeExample, Example, Link, RepositoryExample, Rule, Submodule
 
 
 def explain_rule(rule: type[Rule]) -> str:
@@ -19,26 +19,40 @@ def explain_rule(rule: type[Rule]) -> str:
     out += ["Why is this bad?", textwrap.indent(rule.why, "  "), ""]
     if rule.INVALID:
         example = rule.INVALID[0]
-        out += ["Example", *_snippet(example), ""]
-        findings = [f for f in _findings(example) if f.code == rule.code]
+        out += ["Example", *describe_example(example), ""]
+        findings = [f for f in run_example(example) if f.code == rule.code]
         if findings:
             out.append("  reports:")
             out += [f"    {f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
             out.append("")
-    elif rule.example_text:
-        out += ["Example", rule.example_text, ""]
     if rule.VALID:
-        out += ["Use instead", *_snippet(rule.VALID[0]), ""]
-    elif rule.fix_text:
-        out += ["Use instead", rule.fix_text, ""]
+        out += ["Use instead", *describe_example(rule.VALID[0]), ""]
     return "\n".join(out) + "\n"
 
 
-def _snippet(example: Example) -> list[str]:
-    lines = [f"  # {example.path}"]
-    lines += [f"  {line}".rstrip() for line in example.code.rstrip("\n").splitlines()]
+def describe_example(example: AnyExample) -> list[str]:
+    """An example as a reader sees it: the file, the files, or the base and the change."""
+    if isinstance(example, Example):
+        return _file(example.path, example.code)
+    if isinstance(example, RepositoryExample):
+        return [line for path, content in example.files.items() for line in _file(path, content)]
+    assert isinstance(example, ChangeExample)
+    lines = ["  # on main:"] + [f"  #   {path}" for path in example.base]
+    lines.append(f"  # the pull request by @{example.author} changes:")
+    for path, content in example.change.items():
+        lines += _file(path, content, prefix="  #   ") if not isinstance(content, str) else _file(path, content)
     return lines
 
 
-def _findings(example: Example) -> list:  # type: ignore[type-arg]
-    return run_example(example.code, example.path, example.owners, dict(example.config))
+def _file(path: str, content: object, prefix: str = "  # ") -> list[str]:
+    if isinstance(content, Link):
+        return [f"{prefix}{path} -> {content.target}  (a symlink)"]
+    if isinstance(content, Submodule):
+        return [f"{prefix}{path}  (a git submodule at {content.commit[:12]})"]
+    if content is None:
+        return [f"{prefix}{path}  (deleted)"]
+    if isinstance(content, bytes):
+        return [f"{prefix}{path}  ({len(content)} bytes of binary data)"]
+    lines = [f"  # {path}"]
+    lines += [f"  {line}".rstrip() for line in str(content).rstrip("\n").splitlines()]
+    return lines

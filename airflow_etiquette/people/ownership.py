@@ -1,52 +1,23 @@
-"""Who owns which path, who made a change, and whether they were allowed to.
+"""Who owns which path, from CODEOWNERS and the roster.
 
-A path is an owner's when it is under ``dags/<owner>/``, or when the
-repository's CODEOWNERS (GitHub's last-match-wins semantics, parsed by the
-``codeowners`` package) assigns it to the owner's GitHub login. Admins may
-change anything.
+A path is an owner's when it is under ``dags/<owner>/``, or when the repository's
+CODEOWNERS (GitHub's last-match-wins semantics, parsed by the ``codeowners`` package)
+assigns it to the owner's GitHub login. For a change, both come from the commit the change
+starts from (``Config.policy_revision``), which the change cannot edit.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Collection, Iterable
 
-from airflow_etiquette.sources.git import (
-    EMPTY_TREE, ChangeSet, PullRequest, blob_contents, current_branch, git_email, revision_reader, symlink_targets,
-    tree_entries, tree_folders,
-)
 from airflow_etiquette.config import Config, ConfigError, Reader, read_work_tree
-from airflow_etiquette.sources.files import in_dags_folder, owner_of
-from airflow_etiquette.findings import Finding
-from airflow_etiquette.rules import RULES_BY_CODE
+from airflow_etiquette.people.authors import Author
+from airflow_etiquette.sources.files import owner_of
+from airflow_etiquette.sources.git import EMPTY_TREE, ChangeSet, blob_contents, revision_reader, tree_folders
 
 CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
-
-
-@dataclass(frozen=True)
-class Author:
-    """Who made a change: an owner name, their GitHub login if known, and what told us.
-
-    ``admin``: the teacher (an ``admins`` owner, or a login that owns the repository's policy
-    in CODEOWNERS), who may change anything. ``newcomer``: a pull-request login nobody has
-    mapped yet, who may only create one new owner folder (``owner``; empty when the change
-    creates none or several) and map it to themselves in CODEOWNERS.
-    """
-
-    owner: str
-    login: str | None
-    signal: str
-    admin: bool = False
-    newcomer: bool = False
-
-    def describe(self) -> str:
-        if self.newcomer:
-            return f"@{self.login} (not mapped to a folder yet)"
-        return f"{self.login} ({self.owner})" if self.login and self.login != self.owner else (self.login or self.owner)
 
 
 def _policy_reader(config: Config) -> Reader:
@@ -237,60 +208,6 @@ class Ownership:
         return mapped
 
 
-def identify_author(
-    explicit: str | None, environ: Mapping[str, str], pull_request: PullRequest | None,
-    ownership: Ownership, root: Path, staged: bool, new_folders: Collection[str] = (),
-) -> Author | None:
-    """The author of the change, by the first signal that answers (see the README).
-
-    In a pull request only its verified login counts: a branch name, an e-mail or an
-    environment variable set by an earlier step of the job are the author's to choose.
-    Locally nothing is verified, so the usual signals give early advice, and None means
-    nothing answered (the ownership check is left to CI).
-    """
-    if pull_request is not None and pull_request.author_login:
-        if explicit and explicit.strip():
-            raise ConfigError("in a pull request the author is its verified login "
-                              f"(@{pull_request.author_login}); --author is for local runs")
-        return _pull_request_author(pull_request.author_login, ownership, new_folders)
-    for given, signal in ((explicit, "--author"), (environ.get("AIRFLOW_STUDENT", ""), "the AIRFLOW_STUDENT environment variable")):
-        if given and given.strip():
-            known = ownership.recognise(given)
-            if known is None:
-                raise ConfigError(
-                    f"{signal} names {given.strip()!r}, who has no folder under {ownership.config.dags_folder}/, "
-                    "no roster entry and no CODEOWNERS line; check the spelling")
-            return ownership.author(known[0], known[1], signal)
-    branch = (pull_request.head_branch if pull_request else None) or current_branch(root)
-    if branch and "/" in branch:
-        prefix = branch.split("/", 1)[0]
-        if prefix in ownership.known_owners or prefix in ownership.config.admins:
-            return ownership.author(prefix, ownership.login_of(prefix), f"the branch name {branch}")
-    email = git_email(root, staged)
-    if email:
-        owner = ownership.owner_of_email(email)
-        if owner:
-            return ownership.author(owner, ownership.login_of(owner),
-                                    f"the git e-mail {email} (roster; the weakest signal)")
-    return None
-
-
-def _pull_request_author(login: str, ownership: Ownership, new_folders: Collection[str]) -> Author:
-    login = login.lstrip("@")
-    source = ("roster" if any(e.github and e.github.lower() == login.lower() for e in ownership.config.roster)
-              else ownership.codeowners_path or "CODEOWNERS")
-    owner = ownership.owner_of_login(login)
-    if ownership.is_admin_login(login):
-        return Author(owner or login, login, f"the pull request author @{login} (who owns the repository's "
-                                              f"policy in {source})", admin=True)
-    if owner:
-        return Author(owner, login, f"the pull request author @{login} ({source})")
-    unclaimed = sorted(set(new_folders) - ownership.listed_owners)
-    folder = unclaimed[0] if len(unclaimed) == 1 else ""
-    return Author(folder, login, f"the pull request author @{login}, not mapped to a folder in {source}",
-                  newcomer=True)
-
-
 def new_owner_folders(change: ChangeSet, config: Config) -> frozenset[str]:
     """Owner folders the change creates: in its new paths, not in the tree of its policy commit."""
     touched = {owner_of(c.path, config) for c in change.changes if c.status != "D"}
@@ -309,169 +226,3 @@ def changed_codeowners(change: ChangeSet, config: Config) -> str | None:
         return None
     content = blob_contents(config.root, [edits[0].blob or ""]).get(edits[0].blob or "")
     return content.decode("utf-8", "replace") if content is not None else None
-
-
-def outside_own_directory(change_set: ChangeSet, author: Author, ownership: Ownership,
-                          new_folders: Collection[str] = (), new_codeowners: str | None = None) -> list[Finding]:
-    """ETQ201: every changed path the author does not own (the first-pull-request CODEOWNERS
-    line excepted: ``new_codeowners`` is the change's version of the base's CODEOWNERS)."""
-    rule = RULES_BY_CODE["ETQ201"]
-    config = ownership.config
-    own = f"{config.dags_folder}/{author.owner}/"
-    findings = []
-    for change in change_set.changes:
-        for path in change.touched:
-            if ownership.may_change(author, path):
-                continue
-            if (path == ownership.codeowners_path or (ownership.codeowners_path is None and path in CODEOWNERS_LOCATIONS)) \
-                    and change.status in "AM" and new_codeowners is not None \
-                    and ownership.registers_only(new_codeowners, author, new_folders):
-                continue
-            action = {"D": " (deleted)", "R": " (renamed)"}.get(change.status, "")
-            if author.newcomer and not author.owner:
-                allowed = (f"@{author.login} is not mapped to a folder yet: a first pull request may add one new "
-                           f"folder {config.dags_folder}/<name>/ (and its CODEOWNERS line '/{config.dags_folder}/"
-                           f"<name>/ @{author.login}'); for an existing folder the teacher adds that line on the base "
-                           "branch")
-            elif author.newcomer:
-                allowed = (f"@{author.login} (not mapped yet) may only add {own} and its CODEOWNERS line "
-                           f"'/{own} @{author.login}'")
-            else:
-                allowed = f"{author.describe()} may only change {own}"
-            message = f"{path}{action} {ownership.describe_owner(path)}; {allowed}"
-            findings.append(Finding(path, 1, 1, rule.code, rule.name, rule.severity, message))
-    return findings
-
-
-MAX_LINK_HOPS = 40  # what Linux allows before ELOOP
-
-
-def resolve_link(path: str, links: Mapping[str, str]) -> tuple[str, ...] | str:
-    """Where the symlink ``path`` (relative to the root) leads, component by component as the
-    OS resolves it: ``here/../x`` with ``here -> .`` goes up from where ``here`` leads, not from
-    ``here`` on paper. ``links`` maps every symlink of the tree to its target. A string says
-    why there is no such place: "outside" (an absolute path, or above the root) or "loop"."""
-    resolved: list[str] = path.split("/")[:-1]
-    pending = links[path].split("/")
-    if links[path].startswith("/"):
-        return "outside"
-    hops = 0
-    while pending:
-        part = pending.pop(0)
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if not resolved:
-                return "outside"  # above the root
-            resolved.pop()
-            continue
-        resolved.append(part)
-        here = "/".join(resolved)
-        if here in links:
-            hops += 1
-            if hops > MAX_LINK_HOPS:
-                return "loop"
-            if links[here].startswith("/"):
-                return "outside"
-            resolved.pop()
-            pending = links[here].split("/") + pending
-    return tuple(resolved)
-
-
-def symlink_problem(path: str, links: Mapping[str, str], is_dir: Callable[[str], bool], config: Config) -> str | None:
-    """ETQ202's message for the symlink at ``path`` in the dags folder, or None when it is harmless:
-    a link to a regular file inside its owner's folder, which is checked where it is."""
-    owner = owner_of(path, config)
-    if owner in config.admins:
-        return None
-    target = links[path]
-    own = f"{config.dags_folder}/{owner}/" if owner else f"{config.dags_folder}/"
-    resolved = resolve_link(path, links)
-    if resolved == "loop":
-        return f"{path} is a symlink to {target}, which leads back to itself (a loop); remove it"
-    if isinstance(resolved, str):
-        return f"{path} is a symlink to {target}, outside {own}; copy what you need into {own} instead"
-    where = "/".join(resolved)
-    if owner is not None and not (where + "/").startswith(own):
-        return f"{path} is a symlink to {target}, outside {own}; copy what you need into {own} instead"
-    if is_dir(where):
-        return (f"{path} is a symlink to the folder {target}; the scheduler walks into it (a link to . or a parent "
-                "makes a loop that breaks the dags folder for everyone) and no check follows it; remove it")
-    if owner is not None and path.endswith(".py") and not where.endswith(".py"):
-        return (f"{path} is a symlink to {target}, which the scheduler loads as Python but no check reads; "
-                "make it a regular file")
-    return None
-
-
-def symlink_findings(paths: Iterable[str], links: Mapping[str, str], is_dir: Callable[[str], bool],
-                     config: Config) -> list[Finding]:
-    rule = RULES_BY_CODE["ETQ202"]
-    findings = []
-    for path in sorted(set(paths)):
-        message = symlink_problem(path, links, is_dir, config) if path in links else None
-        if message:
-            findings.append(Finding(path, 1, 1, rule.code, rule.name, rule.severity, message))
-    return findings
-
-
-def symlinks_in_changes(change_set: ChangeSet, config: Config) -> list[Finding]:
-    """ETQ202 for the symlinks a change adds, resolved in the tree the change ends in (read from
-    git, never from the work tree: in a pull_request_target run that is the base)."""
-    changed = [c.path for c in change_set.changes if c.symlink and c.status != "D" and in_dags_folder(c.path, config)]
-    if not changed:
-        return []
-    entries = tree_entries(config.root, change_set.head, config.dags_folder)
-    links = symlink_targets(config.root, entries)
-    folders = {"/".join(p.split("/")[:n]) for p in entries for n in range(1, p.count("/") + 1)}
-    return symlink_findings(changed, links, folders.__contains__, config)
-
-
-def symlinks_in_tree(config: Config, roots: Sequence[Path] = ()) -> list[Finding]:
-    """ETQ202 over the dags folder (or the given directories and symlinks inside it), on disk."""
-    links: dict[str, str] = {}
-    reported: list[str] = []
-    root = config.root
-
-    def relative(full: str) -> str:
-        return Path(full).relative_to(root).as_posix()
-
-    for current, dirnames, filenames in os.walk(config.dags_path, followlinks=False):
-        for name in (*dirnames, *filenames):
-            full = os.path.join(current, name)
-            if os.path.islink(full):
-                links[relative(full)] = os.readlink(full)
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-    for base in roots or (config.dags_path,):
-        prefix = relative(os.path.abspath(base))
-        reported += [p for p in links if p == prefix or p.startswith(prefix + "/")]
-
-    def is_dir(path: str) -> bool:
-        full = root / path
-        return full.is_dir() and not full.is_symlink()
-
-    return symlink_findings(reported, links, is_dir, config)
-
-
-def gitlinks_in_changes(change_set: ChangeSet, config: Config) -> list[Finding]:
-    """ETQ204: a submodule (gitlink) the change adds under the dags folder."""
-    return gitlink_findings([c.path for c in change_set.changes
-                             if c.gitlink and c.status != "D" and in_dags_folder(c.path, config)], config)
-
-
-def gitlink_findings(paths: Iterable[str], config: Config) -> list[Finding]:
-    rule = RULES_BY_CODE["ETQ204"]
-    return [Finding(path, 1, 1, rule.code, rule.name, rule.severity,
-                    f"{path} is a git submodule: the scheduler loads its files, but they live in another "
-                    "repository that no check (and no review here) sees; copy the DAG files in instead")
-            for path in sorted(set(paths))]
-
-
-def change_findings(change_set: ChangeSet, author: Author | None, ownership: Ownership,
-                    new_folders: Collection[str] = (), new_codeowners: str | None = None) -> list[Finding]:
-    """ETQ201 (when the author is known), ETQ202 and ETQ204 for a change set; the caller filters by config."""
-    findings: list[Finding] = []
-    if author is not None:
-        findings += outside_own_directory(change_set, author, ownership, new_folders, new_codeowners)
-    findings += symlinks_in_changes(change_set, ownership.config)
-    findings += gitlinks_in_changes(change_set, ownership.config)
-    return findings

@@ -1,39 +1,37 @@
-"""The rule registry: every rule, in code order. Codes are stable and never reused."""
+"""The rule registry: every rule of the package, found by looking, in code order.
+
+Adding a rule means adding one module here with one ``Rule`` subclass; nothing else names it.
+Codes are stable and never reused.
+"""
 
 from __future__ import annotations
 
-from airflow_etiquette.rules.analysis_failed import AnalysisFailed
-from airflow_etiquette.rules.base import Example, Rule
-from airflow_etiquette.rules.dag_id_prefix import DagIdPrefix
-from airflow_etiquette.rules.duplicate_dag_id import DuplicateDagId
-from airflow_etiquette.rules.escaping_symlink import EscapingSymlink
-from airflow_etiquette.rules.foreign_schema import ForeignSchema
-from airflow_etiquette.rules.hard_coded_schema import HardCodedSchema
-from airflow_etiquette.rules.outside_own_directory import OutsideOwnDirectory
-from airflow_etiquette.rules.owner_tag import OwnerTag
-from airflow_etiquette.rules.parse_error import ParseError
-from airflow_etiquette.rules.shared_connection_change import SharedConnectionChange
-from airflow_etiquette.rules.submodule_in_dags import SubmoduleInDags
-from airflow_etiquette.rules.unowned_dag_file import UnownedDagFile
-from airflow_etiquette.rules.unresolved import Unresolved
+import importlib
+import pkgutil
 
-ALL_RULES: tuple[type[Rule], ...] = (
-    ParseError,
-    AnalysisFailed,
-    DagIdPrefix,
-    OwnerTag,
-    Unresolved,
-    DuplicateDagId,
-    OutsideOwnDirectory,
-    EscapingSymlink,
-    UnownedDagFile,
-    SubmoduleInDags,
-    HardCodedSchema,
-    ForeignSchema,
-    SharedConnectionChange,
-)
+from airflow_etiquette.rules.base import ChangeRule, EngineRule, Example, FileRule, RepositoryRule, Rule
+
+
+def _discover() -> tuple[type[Rule], ...]:
+    found: dict[str, type[Rule]] = {}
+    for module in pkgutil.iter_modules(__path__):
+        if module.name == "base":
+            continue
+        namespace = importlib.import_module(f"{__name__}.{module.name}")
+        for value in vars(namespace).values():
+            if isinstance(value, type) and issubclass(value, Rule) and "code" in vars(value):
+                if value.code in found and found[value.code] is not value:
+                    raise RuntimeError(f"two rules claim {value.code}: {found[value.code].__name__}, {value.__name__}")
+                found[value.code] = value
+    return tuple(found[code] for code in sorted(found))
+
+
+ALL_RULES: tuple[type[Rule], ...] = _discover()
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
-# Rules that look inside a parsed file (the engine reports ETQ001/ETQ002; ETQ2xx look at changes).
-CONTENT_RULES: tuple[type[Rule], ...] = tuple(r for r in ALL_RULES if r.kind == "content")
+FILE_RULES: tuple[type[FileRule], ...] = tuple(r for r in ALL_RULES if issubclass(r, FileRule))
+REPOSITORY_RULES: tuple[type[RepositoryRule], ...] = tuple(r for r in ALL_RULES if issubclass(r, RepositoryRule))
+CHANGE_RULES: tuple[type[ChangeRule], ...] = tuple(r for r in ALL_RULES if issubclass(r, ChangeRule))
+ENGINE_RULES: tuple[type[EngineRule], ...] = tuple(r for r in ALL_RULES if issubclass(r, EngineRule))
 
-__all__ = ["ALL_RULES", "CONTENT_RULES", "RULES_BY_CODE", "Example", "Rule"]
+__all__ = ["ALL_RULES", "CHANGE_RULES", "ENGINE_RULES", "FILE_RULES", "REPOSITORY_RULES", "RULES_BY_CODE", "Example",
+           "Rule"]

@@ -1,16 +1,15 @@
-"""ETQ002 analysis-failed."""
+"""ETQ002 analysis-failed: a file the engine could not finish, with the reason."""
 
 from __future__ import annotations
 
-from airflow_etiquette.findings import Severity
-from airflow_etiquette.rules.base import Rule
+from airflow_etiquette.findings import Finding, Severity
+from airflow_etiquette.rules.base import EngineRule, RepositoryExample
 
 
-class AnalysisFailed(Rule):
+class AnalysisFailed(EngineRule):
     code = "ETQ002"
     name = "analysis-failed"
     severity = Severity.ERROR
-    kind = "engine"
     summary = "A file the analyzer could not finish (unreadable, too large, too slow, parser crash)."
     what = (
         "Reports a file the analyzer could not finish, and why: it could not be read (permissions, a\n"
@@ -22,3 +21,17 @@ class AnalysisFailed(Rule):
         "long expressions, thousands of nested brackets) can also slow down or crash the\n"
         "dag-processor of the shared scheduler."
     )
+    INVALID = [
+        RepositoryExample(
+            files={"dags/lasse/bundle.zip": b"PK\x03\x04 the download was cut off"},
+            expect=(("dags/lasse/bundle.zip", 1, "cannot read the archive: File is not a zip file"),),
+        ),
+    ]
+    VALID = [
+        RepositoryExample(files={"dags/lasse/taxi_pipeline.py": 'from airflow.sdk import dag\n\n@dag(dag_id="lasse_taxi", tags=["student:lasse"])\ndef taxi():\n    pass\n'}),
+    ]
+
+    @classmethod
+    def for_file(cls, path: str, reason: str) -> Finding:
+        """The finding for a file that could not be finished, at its first line."""
+        return cls.finding(path, 1, 1, reason)

@@ -8,10 +8,10 @@ from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import Verdict, prefix_verdict
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.resolve import Text, Value
-from airflow_etiquette.rules.base import Example, Rule
+from airflow_etiquette.rules.base import Example, FileRule
 
 
-class DagIdPrefix(Rule):
+class DagIdPrefix(FileRule):
     code = "ETQ101"
     name = "dag-id-prefix"
     severity = Severity.ERROR

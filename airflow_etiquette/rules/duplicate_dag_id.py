@@ -1,16 +1,23 @@
-"""ETQ104 duplicate-dag-id."""
+"""ETQ104 duplicate-dag-id: a repository rule; each file contributes its exact dag_ids."""
 
 from __future__ import annotations
 
-from airflow_etiquette.findings import Severity
-from airflow_etiquette.rules.base import Rule
+from collections import defaultdict
+from collections.abc import Iterator
+
+from airflow_etiquette.analysis.context import FileContext
+from airflow_etiquette.analysis.dags import exact_dag_ids
+from airflow_etiquette.findings import Finding, Severity
+from airflow_etiquette.rules.base import RepositoryExample, RepositoryRule, RepositoryView
+from airflow_etiquette.sources.files import SourceFile
+
+Place = tuple[SourceFile, int]  # a file and the ordinal of a DAG definition in it
 
 
-class DuplicateDagId(Rule):
+class DuplicateDagId(RepositoryRule):
     code = "ETQ104"
     name = "duplicate-dag-id"
     severity = Severity.ERROR
-    kind = "repository"
     summary = "The same dag_id defined in two places; each place is reported with the others."
     what = (
         "A dag_id defined twice, in two files or twice in one file, is reported at each place with the\n"
@@ -27,9 +34,65 @@ class DuplicateDagId(Rule):
         "the UI: on a shared scheduler one student's DAG silently disappears, and which one depends\n"
         "on parse order."
     )
-    example_text = (
-        '  # dags/maria/taxi.py:  @dag(dag_id="maria_taxi")    # dags/maria/old/taxi.py:  DAG("maria_taxi")\n'
-        '  dags/maria/old/taxi.py:3:7: ETQ104 dag_id "maria_taxi" is also defined in dags/maria/taxi.py:5;\n'
-        "    the scheduler keeps only one of them, so one DAG silently disappears"
-    )
-    fix_text = "  Give every DAG its own id (`maria_taxi_v2`), or delete the old copy."
+    INVALID = [
+        RepositoryExample(
+            files={"dags/maria/taxi.py": 'from airflow.sdk import dag\n\n@dag(dag_id="maria_taxi", tags=["student:maria"])\ndef taxi():\n    pass\n\ntaxi()\n',
+                   "dags/maria/old/taxi.py": 'from airflow import DAG\n\ndag = DAG("maria_taxi", tags=["student:maria"])\n'},
+            expect=(("dags/maria/old/taxi.py", 3, 'dag_id "maria_taxi" is also defined in dags/maria/taxi.py:3; '
+                     "the scheduler keeps only one of them, so one DAG silently disappears"),
+                    ("dags/maria/taxi.py", 3, 'dag_id "maria_taxi" is also defined in dags/maria/old/taxi.py:3')),
+        ),
+    ]
+    VALID = [
+        RepositoryExample(
+            files={"dags/maria/taxi.py": 'from airflow.sdk import dag\n\n@dag(dag_id="maria_taxi", tags=["student:maria"])\ndef taxi():\n    pass\n\ntaxi()\n',
+                   "dags/maria/taxi_v2.py": 'from airflow.sdk import dag\n\n@dag(dag_id="maria_taxi_v2", tags=["student:maria"])\ndef taxi():\n    pass\n\ntaxi()\n',
+                   "dags/maria/compat.py": 'try:\n    from airflow.sdk import DAG\nexcept ImportError:\n    from airflow import DAG\n'
+                                           'if DAG:\n    dag = DAG("maria_compat", tags=["student:maria"])\n'
+                                           'else:\n    dag = DAG("maria_compat", tags=["student:maria"])\n'},
+        ),
+    ]
+
+    def collect(self, file: FileContext) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
+        """Each DAG definition's exact ids (none for an unresolved one), and whether it sits in an
+        arm of an if/else or try/except."""
+        return (tuple(exact_dag_ids(dag) for dag in file.dags),
+                tuple(dag.node in file.index.conditional_nodes for dag in file.dags))
+
+    def check(self, repository: RepositoryView) -> Iterator[Finding]:
+        """Every place of a duplicated id, each naming the others; with ``report_in`` only the
+        places in those files (the changed ones), and only duplicates that involve them."""
+        places: dict[str, list[Place]] = defaultdict(list)
+        conditional: set[tuple[str, int]] = set()
+        for file, fact in repository.facts:
+            ids_per_definition, in_arm = fact
+            for ordinal, dag_ids in enumerate(ids_per_definition):
+                if ordinal < len(in_arm) and in_arm[ordinal]:
+                    conditional.add((file.relpath, ordinal))
+                for dag_id in dag_ids:
+                    places[dag_id].append((file, ordinal))
+
+        def clash(a: Place, b: Place) -> bool:
+            """Two definitions that can both exist: not the arms of one if/else or try/except."""
+            if a == b:
+                return False
+            if a[0].relpath != b[0].relpath:
+                return True
+            return (a[0].relpath, a[1]) not in conditional and (b[0].relpath, b[1]) not in conditional
+
+        report_in = repository.report_in
+        lines: dict[Place, int] = {}
+        for dag_id, where in sorted(places.items()):
+            kept = [p for p in where if any(clash(p, q) for q in where)]
+            if len(kept) < 2 or (report_in is not None and not any(f.relpath in report_in for f, _ in kept)):
+                continue
+            for file, ordinal in kept:
+                if report_in is not None and file.relpath not in report_in:
+                    continue
+                others = [other for other in kept if clash((file, ordinal), other)]
+                named = ", ".join(f"{o.relpath}:{repository.line_of(o, n)}" for o, n in others)
+                message = (f'dag_id "{dag_id}" is also defined in {named}; the scheduler keeps only one '
+                           "of them, so one DAG silently disappears")
+                finding = repository.report(type(self), file, ordinal, message)
+                if finding is not None:
+                    yield finding

@@ -1,16 +1,22 @@
-"""ETQ202 escaping-symlink."""
+"""ETQ202 escaping-symlink: a change rule (the links a change adds) that also looks at the tree."""
 
 from __future__ import annotations
 
-from airflow_etiquette.findings import Severity
-from airflow_etiquette.rules.base import Rule
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+
+from airflow_etiquette.config import Config
+from airflow_etiquette.findings import Finding, Severity
+from airflow_etiquette.rules.base import ChangeExample, ChangeRule, ChangeView, Link, TreeView
+from airflow_etiquette.sources.files import in_dags_folder, owner_of
+from airflow_etiquette.sources.links import links_in_tree, links_on_disk, resolve_link
 
 
-class EscapingSymlink(Rule):
+class EscapingSymlink(ChangeRule):
     code = "ETQ202"
     name = "escaping-symlink"
     severity = Severity.ERROR
-    kind = "change"
     summary = "A symlink in the dags folder that leads outside its owner's directory, to a folder, or to a file no check reads."
     what = (
         "Reports a symbolic link in `dags/<owner>/` that the scheduler would follow somewhere the checks\n"
@@ -28,9 +34,78 @@ class EscapingSymlink(Rule):
         "checks, or traps the dag-processor in a loop, and the dag-processor follows it. Copy what you\n"
         "need instead."
     )
-    example_text = (
-        "  $ ln -s ../maria/helpers.py dags/lasse/helpers.py\n"
-        "  dags/lasse/helpers.py:1:1: ETQ202 dags/lasse/helpers.py is a symlink to ../maria/helpers.py,\n"
-        "    outside dags/lasse/; copy what you need into dags/lasse/ instead"
-    )
-    fix_text = "  $ rm dags/lasse/helpers.py && cp dags/maria/helpers.py dags/lasse/helpers.py"
+    INVALID = [
+        ChangeExample(
+            base={".github/CODEOWNERS": "/dags/lasse/  @lasse\n", "dags/lasse/taxi.py": "X = 1\n", "dags/maria/helpers.py": "X = 1\n"},
+            change={"dags/lasse/helpers.py": Link("../maria/helpers.py"), "dags/lasse/here": Link("."),
+                    "dags/lasse/mine.py": Link("here/../maria/helpers.py")},
+            author="lasse",
+            expect=(("dags/lasse/helpers.py", 1, "dags/lasse/helpers.py is a symlink to ../maria/helpers.py, outside "
+                     "dags/lasse/; copy what you need into dags/lasse/ instead"),
+                    ("dags/lasse/here", 1, "dags/lasse/here is a symlink to the folder ."),
+                    ("dags/lasse/mine.py", 1, "dags/lasse/mine.py is a symlink to here/../maria/helpers.py, outside "
+                     "dags/lasse/")),
+        ),
+    ]
+    VALID = [
+        ChangeExample(
+            base={".github/CODEOWNERS": "/dags/lasse/  @lasse\n", "dags/lasse/taxi_pipeline.py": "X = 1\n"},
+            change={"dags/lasse/current.py": Link("taxi_pipeline.py")},
+            author="lasse",
+        ),
+    ]
+
+    def check(self, change: ChangeView) -> Iterator[Finding]:
+        """The symlinks a change adds, resolved in the tree the change ends in (read from git,
+        never from the work tree: in a pull_request_target run that is the base)."""
+        config = change.config
+        added = [c.path for c in change.change.changes if c.symlink and c.status != "D" and in_dags_folder(c.path, config)]
+        if not added:
+            return
+        links, folders = links_in_tree(config.root, change.change.head, config.dags_folder)
+        yield from self._findings(added, links, folders.__contains__, config)
+
+    def check_tree(self, tree: TreeView) -> Iterator[Finding]:
+        """Every symlink under the parts of the dags folder asked for, on disk."""
+        config = tree.config
+        links = links_on_disk(config.root, config.dags_path)
+        prefixes = [Path(os.path.abspath(r)).relative_to(config.root).as_posix() for r in tree.roots]
+        asked = [p for p in links if any(p == prefix or p.startswith(prefix + "/") for prefix in prefixes)]
+
+        def is_dir(path: str) -> bool:
+            full = config.root / path
+            return full.is_dir() and not full.is_symlink()
+
+        yield from self._findings(asked, links, is_dir, config)
+
+    def _findings(self, paths: Iterable[str], links: Mapping[str, str], is_dir: Callable[[str], bool],
+                  config: Config) -> Iterator[Finding]:
+        for path in sorted(set(paths)):
+            message = _problem(path, links, is_dir, config) if path in links else None
+            if message:
+                yield self.finding(path, 1, 1, message)
+
+
+def _problem(path: str, links: Mapping[str, str], is_dir: Callable[[str], bool], config: Config) -> str | None:
+    """ETQ202's message for the symlink at ``path`` in the dags folder, or None when it is harmless:
+    a link to a regular file inside its owner's folder, which is checked where it is."""
+    owner = owner_of(path, config)
+    if owner in config.admins:
+        return None
+    target = links[path]
+    own = f"{config.dags_folder}/{owner}/" if owner else f"{config.dags_folder}/"
+    resolved = resolve_link(path, links)
+    if resolved == "loop":
+        return f"{path} is a symlink to {target}, which leads back to itself (a loop); remove it"
+    if isinstance(resolved, str):
+        return f"{path} is a symlink to {target}, outside {own}; copy what you need into {own} instead"
+    where = "/".join(resolved)
+    if owner is not None and not (where + "/").startswith(own):
+        return f"{path} is a symlink to {target}, outside {own}; copy what you need into {own} instead"
+    if is_dir(where):
+        return (f"{path} is a symlink to the folder {target}; the scheduler walks into it (a link to . or a parent "
+                "makes a loop that breaks the dags folder for everyone) and no check follows it; remove it")
+    if owner is not None and path.endswith(".py") and not where.endswith(".py"):
+        return (f"{path} is a symlink to {target}, which the scheduler loads as Python but no check reads; "
+                "make it a regular file")
+    return None

@@ -11,7 +11,7 @@ from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import LITERAL_STRINGS
 from airflow_etiquette.analysis.resolve import Text
-from airflow_etiquette.rules.base import Example, Rule
+from airflow_etiquette.rules.base import Example, FileRule
 from airflow_etiquette.analysis.sql import SchemaUse
 
 # Keyword arguments that name a schema, and calls whose schema= is written into.
@@ -27,8 +27,9 @@ _PREPOSITIONS = {"DELETE": "from", "UPDATE": "of", "CREATE": "of", "DROP": "of",
                 "CREATE INDEX": "on"}
 
 
-class ForeignSchema(Rule):
+class ForeignSchema(FileRule):
     code = "ETQ302"
+    reads_scripts = True  # psql and `airflow connections` in a shell script do the same harm
     name = "foreign-schema"
     severity = Severity.ERROR
     summary = "SQL or schema= that uses another owner's schema, or writes outside the owner's own."

@@ -11,10 +11,10 @@ from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import string_pieces
 from airflow_etiquette.analysis.resolve import literal_text
-from airflow_etiquette.rules.base import Example, Rule
+from airflow_etiquette.rules.base import Example, FileRule
 
 
-class HardCodedSchema(Rule):
+class HardCodedSchema(FileRule):
     code = "ETQ301"
     name = "hard-coded-schema"
     severity = Severity.WARNING

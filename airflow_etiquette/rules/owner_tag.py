@@ -8,10 +8,10 @@ from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import Verdict, known_tags, tag_verdict
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.resolve import Text
-from airflow_etiquette.rules.base import Example, Rule
+from airflow_etiquette.rules.base import Example, FileRule
 
 
-class OwnerTag(Rule):
+class OwnerTag(FileRule):
     code = "ETQ102"
     name = "owner-tag"
     severity = Severity.ERROR

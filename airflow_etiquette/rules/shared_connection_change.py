@@ -11,7 +11,7 @@ from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import Scope, iter_children
 from airflow_etiquette.analysis.resolve import Map, Seq, Text, text_of
-from airflow_etiquette.rules.base import Example, Rule
+from airflow_etiquette.rules.base import Example, FileRule
 
 CONNECTION_CLASSES = frozenset({
     "airflow.models.Connection",
@@ -36,8 +36,9 @@ _CURL_METHOD = re.compile(r"(?:-X|--request)\s*['\"]?(?P<method>[A-Z]+)")
 _BODY_ID = re.compile(r"""["']?(?:connection_id|conn_id)["']?\s*[:=]\s*["']?(?P<id>[\w.-]+)""")
 
 
-class SharedConnectionChange(Rule):
+class SharedConnectionChange(FileRule):
     code = "ETQ401"
+    reads_scripts = True  # psql and `airflow connections` in a shell script do the same harm
     name = "shared-connection-change"
     severity = Severity.ERROR
     summary = "Code that creates, edits or deletes a shared Airflow Connection (azure_pg)."

@@ -1,16 +1,21 @@
-"""ETQ203 unowned-dag-file."""
+"""ETQ203 unowned-dag-file: a repository rule over the DAG files outside every owner folder."""
 
 from __future__ import annotations
 
-from airflow_etiquette.findings import Severity
-from airflow_etiquette.rules.base import Rule
+from collections.abc import Iterator
+
+from airflow_etiquette.analysis.context import FileContext
+from airflow_etiquette.findings import Finding, Severity
+from airflow_etiquette.rules.base import RepositoryExample, RepositoryRule, RepositoryView
 
 
-class UnownedDagFile(Rule):
+class UnownedDagFile(RepositoryRule):
     code = "ETQ203"
+    # A top-level DAG file is the teacher's business: the audit and the pytest plugin report it,
+    # and in a change ETQ201 already stops a student adding one.
+    in_check = False
     name = "unowned-dag-file"
     severity = Severity.ERROR
-    kind = "repository"
     summary = "A DAG file outside every owner directory that CODEOWNERS does not give to the teacher."
     what = (
         "Reports a file that defines DAGs directly in the dags folder (outside every `dags/<owner>/`)\n"
@@ -25,9 +30,51 @@ class UnownedDagFile(Rule):
         "folder escapes the prefix, tag and schema checks, and nobody answers for it when it fails on\n"
         "the shared scheduler."
     )
-    example_text = (
-        "  dags/my_test.py:5:2: ETQ203 dags/my_test.py defines DAGs outside every owner directory and no\n"
-        "    CODEOWNERS entry gives it to the teacher or an admin; move it to dags/<owner>/ or give it to the\n"
-        "    teacher in CODEOWNERS"
-    )
-    fix_text = "  git mv dags/my_test.py dags/maria/my_test.py   # or: /dags/my_test.py @teacher in CODEOWNERS"
+    INVALID = [
+        RepositoryExample(
+            files={"dags/my_test.py": 'from airflow import DAG\n\ndag = DAG("my_test")\n',
+                   "dags/maria/taxi.py": "X = 1\n"},
+            expect=(("dags/my_test.py", 3, "dags/my_test.py defines DAGs outside every owner directory and no "
+                     "CODEOWNERS entry gives it to the teacher or an admin; move it to dags/<owner>/ or give it "
+                     "to the teacher in CODEOWNERS"),),
+        ),
+    ]
+    VALID = [
+        RepositoryExample(
+            files={"dags/example_class_demo.py": 'from airflow import DAG\n\ndag = DAG("class_demo_hello")\n',
+                   "dags/maria/taxi.py": "X = 1\n",
+                   ".github/CODEOWNERS": "/dags/example_class_demo.py  @teacher\n/.github/  @teacher\n"},
+        ),
+    ]
+
+    def collect(self, file: FileContext) -> bool:
+        """Whether the file defines DAGs."""
+        return file.owner is None and bool(file.dags)
+
+    def check(self, repository: RepositoryView) -> Iterator[Finding]:
+        """In charge: an admin, a login that is no student's (no ``dags/<owner>/`` is theirs by
+        CODEOWNERS or the roster), or one that CODEOWNERS gives something outside the dags folder
+        (the teacher who also keeps a folder of their own). So the class repository's CODEOWNERS
+        line for the teacher's demo DAG is enough, with zero configuration."""
+        config, ownership = repository.config, repository.ownership
+        admins = set(config.admins)
+        staff = ownership.staff_logins
+        for file, defines_dags in repository.facts:
+            if file.owner is not None or not defines_dags:
+                continue
+            logins = ownership.codeowners_of(file.relpath)
+            students = {login: ownership.owner_of_login(login) for login in logins}
+            if any(owner is None or owner in admins or owner not in repository.known_owners
+                   or login.lstrip("@").lower() in staff for login, owner in students.items()):
+                continue
+            if logins:
+                named = ", ".join(f"{login} ({owner})" for login, owner in students.items())
+                who = f"CODEOWNERS gives it to {named}, a student"
+                fix = f"{config.dags_folder}/{next(iter(students.values()))}/"
+            else:
+                who, fix = "no CODEOWNERS entry gives it to the teacher or an admin", f"{config.dags_folder}/<owner>/"
+            message = (f"{file.relpath} defines DAGs outside every owner directory and {who}; move it to "
+                       f"{fix} or give it to the teacher in CODEOWNERS")
+            finding = repository.report(type(self), file, 0, message)
+            if finding is not None:
+                yield finding

@@ -11,10 +11,10 @@ from airflow_etiquette.analysis.dags import Verdict, prefix_verdict, tag_verdict
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import Scope
 from airflow_etiquette.analysis.resolve import Seq, Text, Unknown, Value
-from airflow_etiquette.rules.base import Example, Rule
+from airflow_etiquette.rules.base import Example, FileRule
 
 
-class Unresolved(Rule):
+class Unresolved(FileRule):
     code = "ETQ103"
     name = "unresolved"
     severity = Severity.WARNING

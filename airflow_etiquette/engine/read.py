@@ -1,0 +1,118 @@
+"""Reading what the scheduler loads: a file's bytes (never more than the size limit, never
+blocking on a pipe), the members of a zip bundle, and a shell script as Python strings."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Sequence
+
+from airflow_etiquette.config import Config
+from airflow_etiquette.findings import Finding
+from airflow_etiquette.rules.analysis_failed import AnalysisFailed
+from airflow_etiquette.sources.files import SourceFile
+
+SCRIPT_SUFFIXES = (".sh", ".bash")
+BUNDLE_SUFFIX = ".zip"
+MAX_BUNDLE_MEMBERS = 10_000
+
+
+
+def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding | None]:
+    limit = int(config.max_file_size_mb * 1024 * 1024)
+    if file.content is not None:
+        return (None, _too_large(file, len(file.content), config)) if len(file.content) > limit else (file.content, None)
+    try:
+        # O_NONBLOCK: a named pipe called x.py must not block the run forever.
+        descriptor = os.open(file.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                return None, AnalysisFailed.for_file(file.relpath, "cannot read the file: it is not a regular file")
+            if status.st_size > limit:
+                return None, _too_large(file, status.st_size, config)
+            return handle.read(limit + 1), None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            reason = "a symlink loop"
+        elif exc.errno == errno.ENOENT and os.path.islink(file.path):
+            reason = f"a broken symlink (its target {os.readlink(file.path)} does not exist)"
+        else:
+            reason = exc.strerror or str(exc)
+        return None, AnalysisFailed.for_file(file.relpath, f"cannot read the file: {reason}")
+
+
+def _too_large(file: SourceFile, size: int, config: Config) -> Finding:
+    return AnalysisFailed.for_file(file.relpath, f"skipped: the file is {size / 1024 / 1024:.1f} MB, over "
+                         f"the max-file-size-mb limit of {config.max_file_size_mb:g} MB")
+
+
+def script_as_python(data: bytes) -> bytes:
+    """A shell script as a module of string constants, one per line (with its backslash
+    continuations), on the script's own line numbers: the rules that read commands and SQL in
+    strings then read the script as they would read a ``bash_command``."""
+    text = data.decode("utf-8", errors="replace")
+    statements: list[str] = []
+    group: list[str] = []
+    for line in [*text.split("\n"), ""]:
+        group.append(line)
+        if line.endswith("\\"):
+            continue
+        body = "\n".join(group)
+        escaped = body.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\0", "\\x00")
+        statements.append(f'SCRIPT_LINE = """{escaped}"""')
+        group = []
+    return "\n".join(statements).encode("utf-8", errors="surrogateescape")
+
+
+def expand_bundles(files: Sequence[SourceFile], config: Config) -> tuple[list[SourceFile], dict[str, Finding | None]]:
+    """Zip archives in the dags folder replaced by their ``.py`` members (the scheduler imports
+    DAGs from zip files), named ``bundle.zip/member.py``; read as data, never imported. What
+    cannot be read (a corrupt, encrypted or nested archive, an oversized member) is ETQ002 for
+    the archive."""
+    if not any(f.relpath.endswith(BUNDLE_SUFFIX) for f in files):
+        return list(files), {}
+    import io
+    import zipfile
+    import zlib
+
+    expanded: list[SourceFile] = []
+    problems: dict[str, Finding | None] = {}
+    limit = int(config.max_file_size_mb * 1024 * 1024)
+    for file in files:
+        if not file.relpath.endswith(BUNDLE_SUFFIX):
+            expanded.append(file)
+            continue
+        data, problem = read_source(file, config)
+        if problem is not None or data is None:
+            problems[file.relpath] = problem
+            continue
+        reasons: list[str] = []
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = archive.infolist()
+                if len(members) > MAX_BUNDLE_MEMBERS:
+                    reasons.append(f"the archive has {len(members)} entries, over {MAX_BUNDLE_MEMBERS}")
+                    members = []
+                for member in members:
+                    name = member.filename
+                    if member.is_dir():
+                        continue
+                    if name.lower().endswith((".zip", ".egg", ".whl", ".tar", ".gz", ".tgz")):
+                        reasons.append(f"it holds another archive ({name}), which is not read")
+                    elif not name.endswith(".py"):
+                        continue
+                    elif name.startswith("/") or ".." in name.split("/"):
+                        reasons.append(f"the member {name} has a path outside the archive")
+                    elif member.file_size > limit:
+                        reasons.append(f"the member {name} is {member.file_size / 1024 / 1024:.1f} MB, over the "
+                                       f"max-file-size-mb limit of {config.max_file_size_mb:g} MB")
+                    else:
+                        content = archive.read(member)
+                        expanded.append(file._replace(relpath=f"{file.relpath}/{name}", content=content[:limit + 1]))
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+            reasons.append(f"cannot read the archive: {exc}")
+        if reasons:
+            problems[file.relpath] = AnalysisFailed.for_file(file.relpath, "; ".join(reasons))
+    return expanded, problems

@@ -1,0 +1,87 @@
+"""Which files run where: in this process, or in worker processes with a time limit.
+
+libcst's native parser can crash the whole process or take minutes on some valid but
+pathological Python, so files that look risky to a cheap pre-screen, and every file of a
+large run, are analysed in workers (see ``workers``); a crash or a hang costs one file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from airflow_etiquette.engine.analyze import FileResult, Settings, analyze_source
+from airflow_etiquette.engine.read import BUNDLE_SUFFIX, expand_bundles, read_source
+from airflow_etiquette.sources.files import SourceFile
+
+PARALLEL_THRESHOLD = 16  # below this many files, worker start-up costs more than it saves
+RISKY_SIZE = 256 * 1024
+RISKY_DEPTH = 100
+RISKY_OPERATORS = 400
+
+_TOKENS = re.compile(rb"[(\[{]|[)\]}]|\n|[-+*/%@&|^~<>.]|\bnot\b|\band\b|\bor\b")
+
+
+def risky(data: bytes) -> str | None:
+    """Why libcst's parser might crash or hang on this source, or None when it looks ordinary.
+
+    Measured with libcst 1.9: it segfaults on ~5,000 nested brackets or a long
+    run of ``not``, and is super-linear on long operator chains and large files.
+    """
+    if len(data) > RISKY_SIZE:
+        return "large file"
+    depth = deepest = operators = 0
+    for token in _TOKENS.findall(data):
+        if token in b"([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in b")]}":
+            depth -= 1
+        elif token == b"\n":
+            if depth <= 0:
+                operators = 0
+        else:
+            operators += 1
+            if operators > RISKY_OPERATORS:
+                return "long expression"
+    return "deep nesting" if deepest > RISKY_DEPTH else None
+
+
+
+def analyze_files(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
+    """Every file's result, in the order of ``files`` (an archive's members where it stood, then
+    the archive itself if it could not all be read); large runs and risky files go to workers."""
+    if not any(f.relpath.endswith(BUNDLE_SUFFIX) for f in files):
+        return _analyze(files, settings, jobs)
+    members, problems = expand_bundles(files, settings.config)
+    by_path = {f.relpath: (f, r) for f, r in _analyze(members, settings, jobs)}
+    ordered: list[tuple[SourceFile, FileResult]] = []
+    for file in files:
+        if file.relpath.endswith(BUNDLE_SUFFIX):
+            ordered += [by_path[m.relpath] for m in members if m.relpath.startswith(file.relpath + "/")]
+            if file.relpath in problems:
+                problem = problems[file.relpath]
+                ordered.append((file, FileResult([problem] if problem else [])))
+        else:
+            ordered.append(by_path[file.relpath])
+    return ordered
+
+
+def _analyze(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
+    from airflow_etiquette.engine import workers
+
+    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
+        return workers.analyze_in_workers(files, settings, jobs)
+    results: dict[str, FileResult] = {}
+    isolated: list[SourceFile] = []
+    for file in files:
+        data, problem = read_source(file, settings.config)
+        if problem is not None:
+            results[file.relpath] = FileResult([problem])
+        elif risky(data or b""):
+            isolated.append(file)
+        else:
+            results[file.relpath] = analyze_source(data or b"", file, settings)
+    if isolated:
+        results.update((f.relpath, r) for f, r in workers.analyze_in_workers(isolated, settings, 1))
+    return [(file, results[file.relpath]) for file in files]
