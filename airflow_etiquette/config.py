@@ -250,8 +250,10 @@ def load_config(start: Path, known_codes: Iterable[str], config_file: Path | Non
         if data is None:
             if revision is None:
                 raise ConfigError(f"{config_file}: no such configuration file")
-            settings: Mapping[str, object] = {}  # the base has no such file: its defaults judge the change
-        elif config_file.name == PYPROJECT:  # without our table: no settings, i.e. the defaults
+            raise ConfigError(f"{config_file}: not in the base commit {revision[:7]}; a change is judged by its "
+                              "base's configuration, so the file must be committed there first")
+        settings: Mapping[str, object]
+        if config_file.name == PYPROJECT:  # without our table: no settings, i.e. the defaults
             settings = _pyproject_table(config_file, data) or {}
         else:
             settings = _own_table(_parse_toml(config_file, data))

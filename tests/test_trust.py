@@ -446,8 +446,9 @@ def test_noqa_in_a_pull_request_silences_only_what_the_base_allows(class_repo: P
                                   f"{SOFIA} (# noqa cannot silence ETQ302: --ignore-noqa is set)")]
 
 
-def test_admins_are_named_on_the_base_by_login_or_by_owning_the_configuration(class_repo: Path, tmp_path: Path) -> None:
-    write(class_repo, {"pyproject.toml": PYPROJECT + 'admins = ["ta-gh"]\n',
+def test_admins_are_named_on_the_base_by_roster_or_by_owning_the_configuration(class_repo: Path, tmp_path: Path) -> None:
+    write(class_repo, {"pyproject.toml": PYPROJECT + 'admins = ["ta"]\n[tool.airflow-etiquette.owners]\n'
+                                                     'ta = { github = "ta-gh" }\n',
                        ".github/CODEOWNERS": CODEOWNERS + "/pyproject.toml    @config-keeper\n"})
     commit(class_repo, "chore: a teaching assistant, and who keeps the configuration")
     change = {"requirements.txt": REQUIREMENTS + "pyarrow\n", "dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# fixed\n"}
@@ -455,8 +456,14 @@ def test_admins_are_named_on_the_base_by_login_or_by_owning_the_configuration(cl
         branch_with(class_repo, f"fix-{number}", change)
         result = run_pr(class_repo, tmp_path, login, f"fix-{number}", "pull_request_target")
         assert result.exit_code == 0, result.out + result.err
-        assert f"(identified by the pull request author @{login} (who owns the repository's policy in" in result.lines[0]
+        why = "an admin by the roster" if login == "ta-gh" else "who owns the repository's policy in .github/CODEOWNERS"
+        assert f"(identified by the pull request author @{login} ({why}))" in result.lines[0]
         assert result.lines[1:] == ["All good: no findings (2 changed paths, 1 file checked)."]
+    # `admins` names owners, not logins: the stranger whose GitHub login is "ta" is nobody's admin.
+    branch_with(class_repo, "fix-stranger", change)
+    stranger = run_pr(class_repo, tmp_path, "ta", "fix-stranger", "pull_request_target")
+    assert stranger.exit_code == 1
+    assert "@ta is not mapped to a folder yet" in stranger.out
 
 
 # -- 8: identifiers as Python reads them ------------------------------------------------------
@@ -643,3 +650,122 @@ repos:
             "is owned by @lasse-gh") in output
     assert "identified by the branch name maria/x" in output
     assert git(class_repo, "rev-parse", "HEAD").strip() == before  # nothing was committed
+
+
+# -- found by review: each a way past the gate, or an honest path blocked ---------------------
+
+def test_a_newcomer_cannot_become_an_admin_by_creating_the_admins_folder(class_repo: Path, tmp_path: Path) -> None:
+    write(class_repo, {"pyproject.toml": PYPROJECT + 'admins = ["teacher"]\n'})
+    commit(class_repo, "chore: the teacher is an admin")
+    branch_with(class_repo, "takeover", {
+        "dags/teacher/wipe.py": 'def wipe(hook):\n    hook.run("DROP SCHEMA airflow_lasse CASCADE")\n',
+        "dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# mine now\n"})
+    result = run_pr(class_repo, tmp_path, "mallory-gh", "takeover", "pull_request_target", "--format", "json")
+    assert result.exit_code == 1
+    assert [(p, c) for p, _, c, _ in found(result) if c == "ETQ201"] == [
+        ("dags/lasse/taxi_pipeline.py", "ETQ201"), ("dags/teacher/wipe.py", "ETQ201")]
+    # and a login spelled like an admin's name is nobody's admin either
+    branch_with(class_repo, "teacher/fix", {"dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# mine now\n"})
+    named = run_pr(class_repo, tmp_path, "teacher", "teacher/fix", "pull_request_target", "--format", "json")
+    assert [(p, c) for p, _, c, _ in found(named)] == [("dags/lasse/taxi_pipeline.py", "ETQ201")]
+
+
+def test_a_newcomer_cannot_claim_another_spelling_of_a_classmates_folder(class_repo: Path, tmp_path: Path) -> None:
+    branch_with(class_repo, "Maria/first", {
+        "dags/Maria/taxi_pipeline.py": 'def wipe(hook):\n    hook.run("DELETE FROM airflow_Maria.raw_trips")\n',
+        ".github/CODEOWNERS": CODEOWNERS + "/dags/Maria/ @mallory-gh\n"})
+    result = run_pr(class_repo, tmp_path, "mallory-gh", "Maria/first", "pull_request_target", "--format", "json")
+    assert result.exit_code == 1
+    assert {(p, c) for p, _, c, _ in found(result) if c == "ETQ201"} == {
+        (".github/CODEOWNERS", "ETQ201"), ("dags/Maria/taxi_pipeline.py", "ETQ201")}
+
+
+def test_uncommenting_the_example_line_or_saving_with_a_bom_is_an_honest_first_pull_request(
+        class_repo: Path, tmp_path: Path) -> None:
+    write(class_repo, {".github/CODEOWNERS": "# Add yourself on your first PR, e.g.:\n# /dags/alice/   @alice-gh\n"
+                                             + TEACHER_LINES + STUDENT_LINES})
+    commit(class_repo, "chore: the example line")
+    for number, text in enumerate([
+        "/dags/nina/   @nina-gh\n" + TEACHER_LINES + STUDENT_LINES.replace("\n", "\r\n"),  # uncommented, CRLF
+        "\ufeff# Add yourself on your first PR, e.g.:\n# /dags/alice/   @alice-gh\n" + TEACHER_LINES + STUDENT_LINES
+        + "/dags/nina/ @Nina-GH\n",  # an editor's BOM, the login in another case
+    ]):
+        branch_with(class_repo, f"nina/first-{number}", {".github/CODEOWNERS": text,
+                                                          "dags/nina/taxi_pipeline.py": STUDENT_DAG})
+        result = run_pr(class_repo, tmp_path, "nina-gh", f"nina/first-{number}", "pull_request_target")
+        assert result.exit_code == 0, result.out
+
+
+def test_only_one_codeowners_file_may_carry_the_first_pull_request_line(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "bare-class", {"dags/lasse/taxi_pipeline.py": STUDENT_DAG})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "no CODEOWNERS yet")
+    branch_with(repo, "nina/first", {".github/CODEOWNERS": "/dags/nina/ @nina-gh\n",
+                                     "docs/CODEOWNERS": "* @nina-gh\n/dags/lasse/ @nina-gh\n",
+                                     "dags/nina/taxi_pipeline.py": STUDENT_DAG})
+    result = run_pr(repo, tmp_path, "nina-gh", "nina/first", "pull_request_target", "--format", "json")
+    assert [(p, c) for p, _, c, _ in found(result)] == [
+        (".github/CODEOWNERS", "ETQ201"), ("docs/CODEOWNERS", "ETQ201")]
+
+
+def test_strict_findings_cannot_be_waived_even_where_allow_noqa_lists_the_code(class_repo: Path, tmp_path: Path) -> None:
+    write(class_repo, {"pyproject.toml": PYPROJECT + 'allow-noqa = ["ETQ103", "ETQ301"]\nstrict = ["ETQ302"]\n'})
+    commit(class_repo, "chore: strict SQL")
+    hidden = 'import base64\n\ndef wipe(hook):\n    hook.run(base64.b64decode("VFJVTkNBVEUgcHVibGljLnRyaXBz").decode())'
+    branch_with(class_repo, "maria/hidden", {"dags/maria/wipe.py": hidden + "  # noqa: ETQ103\n"})
+    result = run_pr(class_repo, tmp_path, "maria-gh", "maria/hidden", "pull_request_target", "--format", "json")
+    assert result.exit_code == 1
+    (finding,) = found(result)
+    assert finding[2] == "ETQ103" and finding[3].endswith("(# noqa cannot silence ETQ103: strict mode lists it)")
+
+
+def test_a_configuration_the_change_adds_in_a_subfolder_moves_nothing(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "mono", {"airflow/dags/lasse/taxi.py": "X = 1\n"},
+                     config='dags-folder = "airflow/dags"\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "monorepo")
+    git(repo, "checkout", "-q", "-b", "maria/x")
+    (repo / "airflow/dags/maria").mkdir()
+    (repo / "airflow/dags/maria/wipe.py").write_text('def wipe(hook):\n    hook.run("TRUNCATE public.trips")\n')
+    (repo / "airflow/.airflow-etiquette.toml").write_text('dags-folder = "dags"\n')
+    git(repo, "add", "-A")
+    result = run_installed("check", "--staged", "--ignore", "ETQ2", "--format", "json", "airflow/dags/maria/wipe.py",
+                           cwd=repo)
+    assert [(p, c) for p, _, c, _ in found(result)] == [("airflow/dags/maria/wipe.py", "ETQ302")]
+
+
+def test_what_cannot_be_read_stops_the_run_instead_of_passing_it(class_repo: Path, tmp_path: Path) -> None:
+    (class_repo / "ci-policy.toml").write_text('strict = ["ETQ101"]\n')  # on disk, not on the base
+    branch_with(class_repo, "maria/x", {"dags/maria/taxi_pipeline.py": STUDENT_DAG + "# x\n"})
+    missing = run_installed("check", "--base", "main", "--config", "ci-policy.toml", cwd=class_repo)
+    assert missing.exit_code == 2
+    assert "ci-policy.toml: not in the base commit" in missing.err
+    env = actions_env(tmp_path, "maria-gh", "0" * 40, "1" * 40, "maria/x", "pull_request")
+    Path(env["GITHUB_EVENT_PATH"]).write_text("{not json")
+    broken = run_installed("check", cwd=class_repo, env=env)
+    assert broken.exit_code == 2 and "cannot read the pull_request event at GITHUB_EVENT_PATH" in broken.err
+
+
+def test_before_the_first_commit_the_staged_configuration_does_not_count(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "fresh", {"dags/maria/wipe.py": 'def wipe(hook):\n    hook.run("TRUNCATE public.trips")\n'},
+                     config='ignore = ["ETQ302"]\n', init_git=False)
+    subprocess.run(["git", "init", "-q", "-b", "maria/first"], cwd=repo, check=True)
+    git(repo, "add", "-A")
+    result = run_installed("check", "--staged", "--format", "json", cwd=repo)
+    assert [(p, c) for p, _, c, _ in found(result)] == [("dags/maria/wipe.py", "ETQ302"), ("pyproject.toml", "ETQ201")]
+
+
+def test_a_fullwidth_keyword_is_the_syntax_error_python_sees(class_repo: Path, tmp_path: Path) -> None:
+    branch_with(class_repo, "maria/wide", {"dags/maria/wide.py": "ｉｍｐｏｒｔ os\n"})
+    result = run_pr(class_repo, tmp_path, "maria-gh", "maria/wide", "pull_request_target", "--format", "json")
+    assert [(p, c) for p, _, c, _ in found(result)] == [("dags/maria/wide.py", "ETQ001")]
+
+
+def test_a_waived_duplicate_is_counted_and_listed(class_repo: Path, tmp_path: Path) -> None:
+    write(class_repo, {"pyproject.toml": PYPROJECT + 'allow-noqa = ["ETQ104"]\n'})
+    commit(class_repo, "chore: duplicates may be waived")
+    copy = STUDENT_DAG.replace("@dag(\n", "@dag(  # noqa: ETQ104\n")
+    branch_with(class_repo, "maria/copy", {"dags/maria/taxi_copy.py": copy})
+    result = run_pr(class_repo, tmp_path, "maria-gh", "maria/copy", "pull_request_target", "--format", "text")
+    assert result.exit_code == 0, result.out
+    assert result.lines[-1] == "All good: no findings (1 changed path, 1 file checked, 1 silenced by # noqa)."

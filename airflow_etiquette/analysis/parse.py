@@ -7,6 +7,7 @@ parsed raises ``Unparsable``, which says what went wrong; the parse-error rule w
 
 from __future__ import annotations
 
+import keyword
 import unicodedata
 
 import libcst as cst
@@ -48,7 +49,9 @@ def nfkc_identifiers(data: bytes) -> bytes:
         renames = [(token.start, token.end, unicodedata.normalize("NFKC", token.string))
                    for token in tokenize.generate_tokens(io.StringIO(text).readline)
                    if token.type == tokenize.NAME and not token.string.isascii()
-                   and unicodedata.normalize("NFKC", token.string) != token.string]
+                   and unicodedata.normalize("NFKC", token.string) != token.string
+                   # ｉｍｐｏｒｔ is no keyword to Python (a SyntaxError): left as it is, it is none to libcst
+                   and not keyword.iskeyword(unicodedata.normalize("NFKC", token.string))]
         if not renames:
             return data
         lines = io.StringIO(text, newline="").readlines()  # the lines as tokenize counts them

@@ -138,7 +138,8 @@ def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[
         # A comment can follow the first line, or, for a multi-line string, the last one
         # (`""")  # noqa: ETQ302`), where no comment can go inside.
         last = end.line if end.line != start.line and isinstance(report.node, LITERAL_STRINGS) else start.line
-        waived = noqa.waive(finding, comments, config, (start.line, last))
+        strict = report.severity is not None and report.severity is not rule.severity
+        waived = noqa.waive(finding, comments, config, (start.line, last), strict)
         (silenced if waived is None else findings).append(waived or finding)
     return findings, silenced
 

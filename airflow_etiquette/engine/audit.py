@@ -127,11 +127,14 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
                 if not dag.dag_ids:
                     section.dags.append(DagRow(file.relpath, f"{dag.dynamic} (dynamic)", dag.schedule, dag.catchup,
                                                dag.tags))
-    repo_findings = repository_findings(results, settings, ownership, rules)
+    repo_findings, waived = repository_findings(results, settings, ownership, rules)
     repo_findings += tree_findings(TreeView(config, (config.dags_path,)))
     for finding in repo_findings:
         owner = owner_of(finding.path, config) or UNOWNED
         sections.setdefault(owner, OwnerSection(owner)).findings.append(finding)
+    for finding in waived:
+        owner = owner_of(finding.path, config) or UNOWNED
+        sections.setdefault(owner, OwnerSection(owner)).silenced.append(finding)
 
     listed = ownership.listed_owners - set(config.admins)
     for name, section in sections.items():

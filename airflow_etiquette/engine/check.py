@@ -15,9 +15,7 @@ from pathlib import Path
 
 from airflow_etiquette.config import Config, Reader
 from airflow_etiquette.engine.analyze import FileResult, Settings
-from airflow_etiquette.engine.repository import (
-    change_findings, enabled, repository_findings, repository_rules, tree_findings,
-)
+from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
 from airflow_etiquette.engine.schedule import analyze_files
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.people.authors import Author, identify_author
@@ -26,8 +24,8 @@ from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES, REPO
 from airflow_etiquette.rules.base import RepositoryRule, TreeView
 from airflow_etiquette.sources.files import SourceFile, discover, known_owners, source_files
 from airflow_etiquette.sources.git import (
-    ChangeSet, GitError, blob_contents, branch_changes, changed_python_files, default_base, index_blobs,
-    revision_reader, staged_changes,
+    ChangeSet, GitError, base_commit, blob_contents, branch_changes, changed_python_files, default_base, index_blobs,
+    revision_reader, staged_changes, staged_policy,
 )
 from airflow_etiquette.sources.github import github_pull_request
 
@@ -67,16 +65,22 @@ def run_check(
     if base is None and not staged and pull_request is None:
         return _check_tree(config, paths, jobs)
 
+    # The policy first, from the commit the change starts from; then the change, seen from the
+    # root that policy names (a configuration the change adds elsewhere moves nothing).
+    if staged:
+        policy = staged_policy(config.root)
+    else:
+        ref = base or pull_request.base_ref  # type: ignore[union-attr]
+        ref = default_base(config.root) if ref == "auto" else ref
+        policy = base_commit(config.root, ref)
+    if configure is None:
+        raise ValueError("a change needs configure() to read the base's configuration")
+    config = configure(revision_reader(config.root, policy), policy)
     if staged:
         change = staged_changes(config.root)
     else:
-        ref = base or pull_request.base_ref  # type: ignore[union-attr]
         head = pull_request.head_sha if pull_request is not None and pull_request.target else None
-        change = branch_changes(config.root, default_base(config.root) if ref == "auto" else ref, head)
-    if change.policy is not None:
-        if configure is None:
-            raise ValueError("a change needs configure() to read the base's configuration")
-        config = configure(revision_reader(config.root, change.policy), change.policy)
+        change = branch_changes(config.root, ref, head)
     new_folders = new_owner_folders(change, config)
     owners = known_owners(config) | new_folders
     rules = repository_rules(Settings(config, owners), in_check=True)
@@ -94,7 +98,9 @@ def run_check(
     silenced = [finding for _, result in results for finding in result.silenced]
     ownership = Ownership(config, owners)
     if rules and files:
-        findings += _compared_with_the_rest(results, settings, ownership, rules, jobs, change, whole_folder=not staged)
+        found, waived = _compared_with_the_rest(results, settings, ownership, rules, jobs, change, whole_folder=not staged)
+        findings += found
+        silenced += waived
     who: Author | None = None
     notes: list[str] = []
     if any(config.rule_enabled(rule.code, path) for rule in CHANGE_RULES if rule.needs_author
@@ -118,7 +124,9 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int) -> CheckResult
     findings = [finding for _, result in results for finding in result.findings]
     silenced = [finding for _, result in results for finding in result.silenced]
     if rules:
-        findings += repository_findings(results, settings, Ownership(config, owners), rules)
+        across, waived = repository_findings(results, settings, Ownership(config, owners), rules)
+        findings += across
+        silenced += waived
     roots = _symlink_roots(config, paths)
     if roots:
         findings += tree_findings(TreeView(config, tuple(roots)))
@@ -160,7 +168,7 @@ def _symlink_roots(config: Config, paths: Sequence[Path]) -> list[Path]:
 
 def _compared_with_the_rest(results: list[tuple[SourceFile, FileResult]], settings: Settings, ownership: Ownership,
                             rules: Sequence[type[RepositoryRule]], jobs: int, change: ChangeSet,
-                            whole_folder: bool) -> list[Finding]:
+                            whole_folder: bool) -> tuple[list[Finding], list[Finding]]:
     """The repository rules for changed files, against the rest of the dags folder.
 
     In CI (``whole_folder``) that is every other file; in a pre-commit hook, to stay fast, the
@@ -172,7 +180,7 @@ def _compared_with_the_rest(results: list[tuple[SourceFile, FileResult]], settin
     else:
         owners = sorted({file.owner for file, _ in results if file.owner is not None})
         if not owners:
-            return []
+            return [], []
         scope = [config.dags_path / owner for owner in owners]
     changed = {file.relpath for file, _ in results}
     # What the index (or the head commit) holds, not what lies on disk: an untracked scratch copy is no clash.
@@ -182,4 +190,4 @@ def _compared_with_the_rest(results: list[tuple[SourceFile, FileResult]], settin
     others = [file for file in source_files(tracked, config) if file.relpath not in changed]
     compared = analyze_files(_with_contents(others, tracked, config), settings._replace(run_rules=False), jobs)
     members = {file.relpath for file, _ in results}  # a changed bundle's members are changed too
-    return enabled(repository_findings([*results, *compared], settings, ownership, rules, report_in=members), settings)
+    return repository_findings([*results, *compared], settings, ownership, rules, report_in=members)

@@ -41,13 +41,21 @@ def names(comment: str | None, code: str) -> bool:
     return codes is None or code in {c.upper() for c in re.split(r"[\s,]+", codes)}
 
 
-def waive(finding: Finding, comments: dict[int, str], config: Config, lines: Sequence[int]) -> Finding | None:
+def waive(finding: Finding, comments: dict[int, str], config: Config, lines: Sequence[int],
+          strict: bool = False) -> Finding | None:
     """None when a ``# noqa`` on one of ``lines`` names the finding and the configuration lets
     it; the finding itself when no comment names it; and when the configuration does not let
-    it, the finding with a word saying so (a waiver that silently does nothing misleads)."""
+    it, the finding with a word saying so (a waiver that silently does nothing misleads).
+    ``strict``: the finding is an error only because strict mode made it one; the teacher asked
+    for exactly these to fail, so no comment waives them."""
     if not any(names(comments.get(line), finding.code) for line in lines):
         return finding
-    if config.noqa_may_silence(finding.code, finding.severity is Severity.WARNING):
+    if not strict and config.noqa_may_silence(finding.code, finding.severity is Severity.WARNING):
         return None
-    why = "--ignore-noqa is set" if config.ignore_noqa else "the configuration's allow-noqa does not list it"
+    if strict:
+        why = "strict mode lists it"
+    elif config.ignore_noqa:
+        why = "--ignore-noqa is set"
+    else:
+        why = "the configuration's allow-noqa does not list it"
     return replace(finding, message=f"{finding.message} (# noqa cannot silence {finding.code}: {why})")

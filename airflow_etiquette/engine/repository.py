@@ -28,8 +28,10 @@ def repository_rules(settings: Settings, in_check: bool) -> tuple[type[Repositor
 
 
 def repository_findings(results: Results, settings: Settings, ownership: Ownership,
-                        rules: Sequence[type[RepositoryRule]], report_in: Collection[str] | None = None) -> list[Finding]:
-    """What the repository rules find in ``results``; with ``report_in`` only in those files."""
+                        rules: Sequence[type[RepositoryRule]],
+                        report_in: Collection[str] | None = None) -> tuple[list[Finding], list[Finding]]:
+    """What the repository rules find in ``results`` (with ``report_in`` only in those files),
+    and what ``# noqa`` waived of it."""
     positions: dict[str, list[tuple[int, int, dict[int, str]]]] = {}
 
     def place(file: SourceFile, ordinal: int) -> tuple[int, int, dict[int, str]]:
@@ -38,9 +40,15 @@ def repository_findings(results: Results, settings: Settings, ownership: Ownersh
         found = positions[file.relpath]
         return found[ordinal] if ordinal < len(found) else (1, 1, {})
 
+    waived: list[Finding] = []
+
     def report(rule: type[Rule], file: SourceFile, ordinal: int, message: str) -> Finding | None:
         line, column, comments = place(file, ordinal)
-        return noqa.waive(rule.finding(file.relpath, line, column, message), comments, settings.config, (line,))
+        finding = rule.finding(file.relpath, line, column, message)
+        kept = noqa.waive(finding, comments, settings.config, (line,))
+        if kept is None:
+            waived.append(finding)
+        return kept
 
     findings: list[Finding] = []
     for rule in rules:
@@ -48,7 +56,7 @@ def repository_findings(results: Results, settings: Settings, ownership: Ownersh
         view = RepositoryView(settings.config, settings.known_owners, ownership, facts, report_in, report,
                               lambda file, ordinal: place(file, ordinal)[0])
         findings += rule().check(view)
-    return enabled(findings, settings)
+    return enabled(findings, settings), enabled(waived, settings)
 
 
 def change_findings(change: ChangeSet, author: Author | None, ownership: Ownership) -> list[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,17 +76,27 @@ def identify_author(
     return None
 
 
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
 def _pull_request_author(login: str, ownership: Ownership, new_folders: Collection[str]) -> Author:
     login = login.lstrip("@")
     source = ("roster" if any(e.github and e.github.lower() == login.lower() for e in ownership.config.roster)
               else ownership.codeowners_path or "CODEOWNERS")
     owner = ownership.owner_of_login(login)
     if ownership.is_admin_login(login):
-        return Author(owner or login, login, f"the pull request author @{login} (who owns the repository's "
-                                              f"policy in {source})", admin=True)
+        why = (f"who owns the repository's policy in {ownership.codeowners_path}"
+               if login.lower() in ownership.policy_logins else f"an admin by the {source}")
+        return Author(owner or login, login, f"the pull request author @{login} ({why})", admin=True)
     if owner:
         return Author(owner, login, f"the pull request author @{login} ({source})")
-    unclaimed = sorted(set(new_folders) - ownership.listed_owners)
-    folder = unclaimed[0] if len(unclaimed) == 1 else ""
+    # A new folder is a newcomer's to claim only if it is nobody's: not listed, not an admin's
+    # name, and not another spelling of an existing owner (dags/Maria/ writes to maria's schema,
+    # since Postgres folds unquoted names).
+    existing = {o for o in ownership.known_owners if o not in new_folders}
+    taken = {_folded(o) for o in (*ownership.listed_owners, *existing, *ownership.config.admins)}
+    unclaimed = sorted(f for f in set(new_folders) if _folded(f) not in taken)
+    folder = unclaimed[0] if len(unclaimed) == 1 and len(new_folders) == 1 else ""
     return Author(folder, login, f"the pull request author @{login}, not mapped to a folder in {source}",
                   newcomer=True)

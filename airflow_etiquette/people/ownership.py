@@ -120,12 +120,14 @@ class Ownership:
         return [name for _, name in self._codeowners.of(path)]
 
     def is_admin_login(self, login: str | None) -> bool:
+        """Whether a GitHub login is an admin: it owns the policy in CODEOWNERS, or CODEOWNERS or
+        the roster maps it to an owner listed in ``admins``. ``admins`` names owners, never logins:
+        a short name like ``teacher`` is somebody's GitHub account too."""
         if not login:
             return False
         login = login.lstrip("@").lower()
         owner = self.owner_of_login(login)
-        return login in self.policy_logins or (owner is not None and owner in self.config.admins) \
-            or login in {a.lower() for a in self.config.admins}
+        return login in self.policy_logins or (owner is not None and owner in self.config.admins)
 
     def recognise(self, name: str) -> tuple[str, str | None] | None:
         """(owner, login) for an owner name or a GitHub login, in any case; None when the
@@ -161,7 +163,7 @@ class Ownership:
         return None
 
     def may_change(self, author: Author, path: str) -> bool:
-        if author.admin or author.owner in self.config.admins:
+        if author.admin:
             return True
         if author.owner and owner_of(path, self.config) == author.owner:
             return True
@@ -181,23 +183,22 @@ class Ownership:
 
     def registers_only(self, new_text: str, author: Author, new_folders: Collection[str]) -> bool:
         """Whether a CODEOWNERS edit only adds the line mapping the author's own new folder to
-        them: the class's first-pull-request step ("add your username next to your folder")."""
+        them: the class's first-pull-request step ("add your username next to your folder", which
+        the class's CODEOWNERS invites by uncommenting an example line). Comments, blank lines, a
+        BOM and line endings are not policy and may change."""
         if not author.owner or author.owner not in new_folders:
             return False
-        old_lines = (self.codeowners_text or "").splitlines()
+        old_rules, new_rules = _rules(self.codeowners_text or ""), _rules(new_text)
         added: list[str] = []
-        for op, _, _, j1, j2 in difflib.SequenceMatcher(a=old_lines, b=new_text.splitlines(),
-                                                         autojunk=False).get_opcodes():
+        for op, _, _, j1, j2 in difflib.SequenceMatcher(a=old_rules, b=new_rules, autojunk=False).get_opcodes():
             if op in ("delete", "replace"):
                 return False  # nothing of the base's policy may go
             if op == "insert":
-                added += new_text.splitlines()[j1:j2]
+                added += new_rules[j1:j2]
         pattern = self._owner_line()
         mapped = False
         for line in added:
-            bare = line.split("#", 1)[0].split()
-            if not bare:
-                continue  # a blank line or a comment
+            bare = line.split()
             match = pattern.match(bare[0])
             logins = [name.lstrip("@").lower() for name in bare[1:]]
             if not match or match.group("owner") != author.owner or len(logins) != 1:
@@ -206,6 +207,17 @@ class Ownership:
                 return False  # in CI the login is verified: only your own may go next to your folder
             mapped = True
         return mapped
+
+
+def _rules(text: str) -> list[str]:
+    """The lines of a CODEOWNERS file that say something: no comments, no blank lines, no BOM,
+    whitespace folded."""
+    rules = []
+    for line in text.lstrip("\ufeff").splitlines():
+        bare = " ".join(line.split("#", 1)[0].split())
+        if bare:
+            rules.append(bare)
+    return rules
 
 
 def new_owner_folders(change: ChangeSet, config: Config) -> frozenset[str]:
@@ -219,10 +231,9 @@ def new_owner_folders(change: ChangeSet, config: Config) -> frozenset[str]:
     return frozenset(o for o in touched if o is not None and o not in existing and o not in merge_base)
 
 
-def changed_codeowners(change: ChangeSet, config: Config) -> str | None:
-    """The change's version of a CODEOWNERS file it edits, for the first-pull-request exception."""
-    edits = [c for c in change.changes if c.path in CODEOWNERS_LOCATIONS and c.status in "AM" and c.blob]
-    if not edits:
-        return None
-    content = blob_contents(config.root, [edits[0].blob or ""]).get(edits[0].blob or "")
-    return content.decode("utf-8", "replace") if content is not None else None
+def changed_codeowners(change: ChangeSet, config: Config) -> dict[str, str]:
+    """The change's version of every CODEOWNERS file it adds or edits, by path, for the
+    first-pull-request exception (each file is judged by its own content)."""
+    edits = {c.path: c.blob for c in change.changes if c.path in CODEOWNERS_LOCATIONS and c.status in "AM" and c.blob}
+    contents = blob_contents(config.root, [blob for blob in edits.values() if blob])
+    return {path: contents[blob].decode("utf-8", "replace") for path, blob in edits.items() if blob in contents}

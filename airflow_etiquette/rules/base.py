@@ -158,7 +158,7 @@ class ChangeView:
     ownership: Ownership
     author: Author | None
     new_folders: frozenset[str]  # owner folders the change creates
-    new_codeowners: str | None  # the change's version of the CODEOWNERS file it edits
+    new_codeowners: Mapping[str, str]  # the change's version of each CODEOWNERS file it adds or edits
 
 
 @dataclass(frozen=True)

@@ -93,12 +93,15 @@ class OutsideOwnDirectory(ChangeRule):
 
     @staticmethod
     def _registers_itself(change: ChangeView, status: str, path: str) -> bool:
-        """The first-pull-request step: a CODEOWNERS edit that only maps the author's new folder to them."""
-        ownership = change.ownership
-        is_codeowners = path == ownership.codeowners_path or (ownership.codeowners_path is None
-                                                             and path in CODEOWNERS_LOCATIONS)
-        return (is_codeowners and status in "AM" and change.new_codeowners is not None and change.author is not None
-                and ownership.registers_only(change.new_codeowners, change.author, change.new_folders))
+        """The first-pull-request step: an edit of the base's CODEOWNERS (or, where the base has
+        none, the one CODEOWNERS the change adds) that only maps the author's new folder to them."""
+        ownership, edited = change.ownership, change.new_codeowners
+        if ownership.codeowners_path is not None:
+            is_the_file = path == ownership.codeowners_path
+        else:
+            is_the_file = path in CODEOWNERS_LOCATIONS and len(edited) == 1
+        return (is_the_file and status in "AM" and path in edited and change.author is not None
+                and ownership.registers_only(edited[path], change.author, change.new_folders))
 
 
 def _at_first_changed_line(findings: list[Finding], change: ChangeView) -> list[Finding]:

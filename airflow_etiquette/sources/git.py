@@ -70,24 +70,35 @@ def git(root: Path, *args: str) -> str:
     return proc.stdout
 
 
+def staged_policy(root: Path) -> str:
+    """The commit whose policy judges the staged change: the last one (the empty tree, so the
+    defaults, before the first commit; never the work tree's files)."""
+    return _resolve(root, "HEAD") or EMPTY_TREE
+
+
 def staged_changes(root: Path) -> ChangeSet:
     """What the next commit would change (``git diff --cached``), judged by the last commit's policy."""
-    head = _resolve(root, "HEAD")
-    changes = diff_changes(root, "--cached", head or EMPTY_TREE)
-    return ChangeSet(changes, "staged changes", head or EMPTY_TREE, None, head)
+    last = staged_policy(root)
+    return ChangeSet(diff_changes(root, "--cached", last), "staged changes", last, None, last)
+
+
+def base_commit(root: Path, base: str) -> str:
+    """The commit ``base`` names; an error that says what to fetch when the clone lacks it."""
+    commit = _resolve(root, base)
+    if commit is None:
+        if _is_shallow(root) and re.fullmatch(r"[0-9a-f]{7,40}", base):  # a pull request's base commit
+            raise GitError(
+                f"this clone is shallow and lacks the base commit {base[:12]}; fetch the whole history "
+                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)")
+        raise GitError(f"unknown base {base!r}: no such branch, tag or commit (fetch it first?)")
+    return commit
 
 
 def branch_changes(root: Path, base: str, head: str | None = None) -> ChangeSet:
     """What HEAD and the staged index (or the commit ``head``) change since the merge base of
     ``base`` and it, judged by the policy of ``base`` itself: the branch everyone merges into
     says who owns what, never the change."""
-    base_commit = _resolve(root, base)
-    if base_commit is None:
-        if _is_shallow(root) and re.fullmatch(r"[0-9a-f]{7,40}", base):  # a pull request's base commit
-            raise GitError(
-                f"this clone is shallow and lacks the base commit {base[:12]}; fetch the whole history "
-                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)")
-        raise GitError(f"unknown base {base!r}: no such branch, tag or commit (fetch it first?)")
+    policy = base_commit(root, base)
     if head is not None and _resolve(root, head) is None:
         raise GitError(f"the pull request head {head[:12]} is not in this clone; fetch it as data first "
                        "(git fetch origin +refs/pull/<number>/head), without checking it out")
@@ -102,7 +113,7 @@ def branch_changes(root: Path, base: str, head: str | None = None) -> ChangeSet:
         raise GitError(f"{base} and {tip} have no common history") from None
     changes = diff_changes(root, merge_base, head) if head else diff_changes(root, "--cached", merge_base)
     shown = base[:12] if re.fullmatch(r"[0-9a-f]{40}", base) else base
-    return ChangeSet(changes, f"changes since {shown} (merge base {merge_base[:7]})", merge_base, head, base_commit)
+    return ChangeSet(changes, f"changes since {shown} (merge base {merge_base[:7]})", merge_base, head, policy)
 
 
 AUTO_BASES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
@@ -213,8 +224,8 @@ def changed_python_files(change_set: ChangeSet) -> dict[str, str]:
 
 
 def index_blobs(root: Path, pathspec: str, head: str | None = None) -> dict[str, str]:
-    """The regular .py files under ``pathspec`` (relative to ``root``) in the index, or in the
-    commit ``head``: path -> object id."""
+    """The regular files under ``pathspec`` (relative to ``root``) that can define DAGs (Python
+    files and zip bundles), in the index or in the commit ``head``: path -> object id."""
     return {path: blob for path, (mode, blob) in tree_entries(root, head, pathspec).items()
             if mode in ("100644", "100755") and path.endswith((".py", ".zip"))}
 
@@ -264,10 +275,7 @@ def revision_reader(root: Path, revision: str) -> Callable[[Path], bytes | None]
 
 def tree_folders(root: Path, revision: str, folder: str) -> frozenset[str]:
     """The folders directly below ``folder`` (relative to ``root``) in the commit ``revision``."""
-    try:
-        output = git(root, "ls-tree", "-z", "-d", "--name-only", revision, "--", folder.rstrip("/") + "/")
-    except GitError:
-        return frozenset()
+    output = git(root, "ls-tree", "-z", "-d", "--name-only", revision, "--", folder.rstrip("/") + "/")
     return frozenset(path.rsplit("/", 1)[-1] for path in output.split("\0") if path)
 
 

@@ -7,6 +7,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from airflow_etiquette.config import ConfigError
+
 
 @dataclass(frozen=True)
 class PullRequest:
@@ -33,8 +35,9 @@ def github_pull_request(environ: Mapping[str, str]) -> PullRequest | None:
             with open(path, encoding="utf-8") as handle:
                 loaded = json.load(handle)
             payload = loaded if isinstance(loaded, dict) else {}
-        except (OSError, ValueError):
-            payload = {}
+        except (OSError, ValueError) as exc:
+            if event.startswith("pull_request"):  # without it, who made the change is unknown: never guess
+                raise ConfigError(f"cannot read the {event} event at GITHUB_EVENT_PATH ({path}): {exc}") from None
     pr = payload.get("pull_request")
     if not event.startswith("pull_request") and not isinstance(pr, dict):
         return None
