@@ -250,7 +250,7 @@ def test_rules_lists_every_rule(tmp_path: Path, run_cli) -> None:
     assert result.exit_code == 0
     codes = [line.split()[0] for line in result.lines]
     assert codes == ["ETQ001", "ETQ002", "ETQ101", "ETQ102", "ETQ103", "ETQ104", "ETQ201", "ETQ202", "ETQ203",
-                     "ETQ204", "ETQ301", "ETQ302", "ETQ401"]
+                     "ETQ204", "ETQ205", "ETQ301", "ETQ302", "ETQ401"]
     assert "ETQ101  dag-id-prefix" in result.out and "warning" in result.lines[4]
 
 

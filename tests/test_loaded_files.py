@@ -133,3 +133,29 @@ def test_a_shell_script_in_a_change_and_one_that_only_reads(tmp_path: Path) -> N
     assert findings(result) == [
         ("dags/lasse/wipe.sh", 1, "ETQ302",
          'airflow_sofia.raw_trips is the schema of owner "sofia"; dags/lasse/ may only use airflow_lasse')]
+
+
+def test_code_no_check_can_read_is_reported_in_a_change(tmp_path: Path) -> None:
+    import os
+
+    repo = class_repo(tmp_path / "class", {})
+    git(repo, "checkout", "-q", "-b", "lasse/sneaky")
+    (repo / "dags/lasse/__pycache__").mkdir()
+    (repo / "dags/lasse/__pycache__/taxi.cpython-311.pyc").write_bytes(b"\xa7\r\r\n" + b"\x00" * 12)
+    (repo / "dags/lasse/trips.csv").write_bytes(bundle({"evil.py": 'from airflow import DAG\ndag = DAG("x")\n'}))
+    (repo / "dags/lasse/compiled.zip").write_bytes(bundle({"evil.pyc": b"\x00"}))
+    (repo / "dags/lasse/payload.txt").write_text("airflow connections delete azure_pg\n")
+    os.symlink("payload.txt", repo / "dags/lasse/run.sh")
+    git(repo, "add", "-A")
+    result = run_installed("check", "--staged", "--author", "lasse", "--format", "json", cwd=repo)
+    assert [(p, c) for p, _, c, _ in findings(result)] == [
+        ("dags/lasse/__pycache__/taxi.cpython-311.pyc", "ETQ205"),
+        ("dags/lasse/compiled.zip", "ETQ002"),
+        ("dags/lasse/run.sh", "ETQ202"),
+        ("dags/lasse/trips.csv", "ETQ205"),
+    ]
+    messages = {p: m for p, _, _, m in findings(result)}
+    assert messages["dags/lasse/run.sh"] == ("dags/lasse/run.sh is a symlink to payload.txt, which the scheduler loads "
+                                             "as a shell script but no check reads; make it a regular file")
+    assert messages["dags/lasse/compiled.zip"] == ("it holds compiled code (evil.pyc), which the scheduler loads and "
+                                                   "no check reads")

@@ -101,6 +101,8 @@ def expand_bundles(files: Sequence[SourceFile], config: Config) -> tuple[list[So
                         continue
                     if name.lower().endswith((".zip", ".egg", ".whl", ".tar", ".gz", ".tgz")):
                         reasons.append(f"it holds another archive ({name}), which is not read")
+                    elif name.lower().endswith((".pyc", ".pyo", ".so", ".pyd")):
+                        reasons.append(f"it holds compiled code ({name}), which the scheduler loads and no check reads")
                     elif not name.endswith(".py"):
                         continue
                     elif name.startswith("/") or ".." in name.split("/"):

@@ -105,7 +105,16 @@ def _problem(path: str, links: Mapping[str, str], is_dir: Callable[[str], bool],
     if is_dir(where):
         return (f"{path} is a symlink to the folder {target}; the scheduler walks into it (a link to . or a parent "
                 "makes a loop that breaks the dags folder for everyone) and no check follows it; remove it")
-    if owner is not None and path.endswith(".py") and not where.endswith(".py"):
-        return (f"{path} is a symlink to {target}, which the scheduler loads as Python but no check reads; "
+    kind = _kind(path)
+    if owner is not None and kind is not None and _kind(where) != kind:
+        return (f"{path} is a symlink to {target}, which the scheduler loads as {kind} but no check reads; "
                 "make it a regular file")
+    return None
+
+
+def _kind(path: str) -> str | None:
+    """What the scheduler takes a file for by its name: Python, a shell script, a zip bundle."""
+    for suffixes, kind in (((".py",), "Python"), ((".sh", ".bash"), "a shell script"), ((".zip",), "a zip bundle")):
+        if path.endswith(suffixes):
+            return kind
     return None

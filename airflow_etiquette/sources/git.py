@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from airflow_etiquette.sources.files import CHECKED_SUFFIXES
+
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -211,9 +213,6 @@ def git_email(root: Path, staged: bool) -> str | None:
         return git(root, "log", "-1", "--format=%ae").strip().lower() or None
     except GitError:
         return None
-
-
-CHECKED_SUFFIXES = (".py", ".zip", ".sh", ".bash")  # what the scheduler loads or runs (see discovery)
 
 
 def changed_python_files(change_set: ChangeSet) -> dict[str, str]:
