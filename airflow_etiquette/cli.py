@@ -1,4 +1,4 @@
-"""The command line: a thin layer over discovery, the engine and the formats.
+"""The command line: a thin layer over the engine and the output formats.
 
 Exit codes: 0 no error-severity findings, 1 at least one, 2 a usage,
 configuration or internal error (one line on stderr; a traceback only with
@@ -123,7 +123,7 @@ def check(
     jobs: int, timeout: float | None, sarif_output: Path | None, color: str, verbose: bool,
 ) -> int:
     """Check DAG files (default: the dags folder of the repository), or a change."""
-    from airflow_etiquette.output import formats
+    from airflow_etiquette.output import FORMATS, CheckReport, github, sarif
     from airflow_etiquette.findings import severity_counts
     from airflow_etiquette.engine.check import run_check
 
@@ -154,28 +154,17 @@ def check(
         if result.author is not None:
             headline += f" by {result.author.describe()} (identified by {result.author.signal})"
         headline += "."
-    silenced = len(result.silenced)
-    if output_format == "json":
-        click.echo(formats.format_json(findings), nl=False)
-    elif output_format == "sarif":
-        click.echo(formats.format_sarif(findings, __version__), nl=False)
-    elif output_format == "github":
-        if headline:
-            click.echo(f"::notice title=airflow-etiquette::{headline}")
-        click.echo(formats.format_github(findings), nl=False)
-        click.echo(formats.summary(findings, result.files_checked, changed_paths, silenced))
-    else:
-        use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        if headline:
-            click.echo(headline)
-        click.echo(formats.format_text(findings, result.files_checked, use_color, changed_paths, silenced), nl=False,
-                   color=use_color)
+    use_color = output_format == "text" and (
+        color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")))
+    report = CheckReport(findings, result.files_checked, changed_paths, result.silenced, headline, use_color,
+                         __version__)
+    click.echo(FORMATS[output_format](report), nl=False, color=use_color)
     if sarif_output is not None:
-        _write(sarif_output, formats.format_sarif(findings, __version__))
+        _write(sarif_output, sarif.render(report))
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if in_actions and step_summary:
-        _write(Path(step_summary), formats.format_markdown_summary(findings, result.files_checked, headline, changed_paths,
-                                                                   result.silenced), append=True)
+        _write(Path(step_summary), github.format_markdown_summary(findings, result.files_checked, headline,
+                                                                  changed_paths, result.silenced), append=True)
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
 
@@ -221,8 +210,7 @@ def audit(
     if not config.dags_path.is_dir():
         raise ConfigError(f"no dags folder at {config.dags_path}")
     report = run_audit(config, jobs, history_range, since, configure)
-    render = {"text": audit_formats.format_audit_text, "markdown": audit_formats.format_audit_markdown,
-              "json": audit_formats.format_audit_json, "html": audit_formats.format_audit_html}[output_format]
+    render = audit_formats.AUDIT_FORMATS[output_format]
     text = render(report)
     if output is not None:
         _write(output, text)
@@ -303,7 +291,7 @@ def _fail(message: str) -> int:
     ends in exit code 2 to find out why the check is red."""
     click.echo(f"{PROG}: error: {message}", err=True)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from airflow_etiquette.output.formats import github_error
+        from airflow_etiquette.output.github import github_error
 
         click.echo(github_error(message))
     return EXIT_ERROR

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 from airflow_etiquette.findings import Finding, Severity
-from airflow_etiquette.output.formats import format_github
+from airflow_etiquette.output.github import format_github
 from airflow_etiquette.rules import ALL_RULES
 from conftest import make_repo, run_installed
 

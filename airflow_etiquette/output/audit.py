@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from airflow_etiquette.engine.audit import AuditReport, OwnerSection
-from airflow_etiquette.findings import Finding, Severity
+from airflow_etiquette.findings import Finding, severity_counts
 
-AUDIT_FORMATS = ("text", "markdown", "json", "html")
 
 
 def _count(findings: Iterable[Finding]) -> tuple[int, int]:
-    items = list(findings)
-    errors = sum(1 for f in items if f.severity is Severity.ERROR)
-    return errors, len(items) - errors
+    return severity_counts(findings)
 
 
 def headline(report: AuditReport) -> str:
@@ -275,3 +272,11 @@ def format_audit_html(report: AuditReport) -> str:
             parts.append(f'<p class="muted">{len(report.unattributed)} commit(s) could not be attributed.</p>')
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+AUDIT_FORMATS: dict[str, Callable[[AuditReport], str]] = {
+    "text": format_audit_text,
+    "markdown": format_audit_markdown,
+    "json": format_audit_json,
+    "html": format_audit_html,
+}

@@ -81,7 +81,6 @@ class DuplicateDagId(RepositoryRule):
             return (a[0].relpath, a[1]) not in conditional and (b[0].relpath, b[1]) not in conditional
 
         report_in = repository.report_in
-        lines: dict[Place, int] = {}
         for dag_id, where in sorted(places.items()):
             kept = [p for p in where if any(clash(p, q) for q in where)]
             if len(kept) < 2 or (report_in is not None and not any(f.relpath in report_in for f, _ in kept)):
