@@ -12,7 +12,8 @@ from airflow_etiquette.config import Config
 from airflow_etiquette.analysis.dags import DagDefinition, find_dags
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import ModuleIndex, StringSite
-from airflow_etiquette.analysis.resolve import Resolver, Text
+from airflow_etiquette.analysis.resolve import Resolver
+from airflow_etiquette.analysis.values import Text
 from airflow_etiquette.analysis.sql import SchemaUse, schema_uses
 
 

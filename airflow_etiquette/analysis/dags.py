@@ -16,7 +16,8 @@ from enum import Enum
 import libcst as cst
 
 from airflow_etiquette.analysis.model import ModuleIndex, Scope
-from airflow_etiquette.analysis.resolve import Map, Resolver, Seq, Text, Unknown, Value, Values, mentions
+from airflow_etiquette.analysis.resolve import Resolver
+from airflow_etiquette.analysis.values import Map, Seq, Text, Unknown, Value, Values, mentions
 
 DAG_CLASSES = frozenset({
     "airflow.DAG",

@@ -12,7 +12,7 @@ import libcst as cst
 
 from airflow_etiquette.analysis.context import FileContext
 from airflow_etiquette.analysis.dags import DagDefinition, argument, exact_dag_ids
-from airflow_etiquette.analysis.resolve import Seq, Text
+from airflow_etiquette.analysis.values import Seq, Text
 from airflow_etiquette.analysis.sql import schema_uses
 
 SCHEDULE_KEYWORDS = ("schedule", "schedule_interval", "timetable")

@@ -1,225 +1,36 @@
-"""Static value resolution: what a dag_id, a tag list, a schema or a SQL string is,
-worked out from the source alone.
+"""Static value resolution: what a dag_id, a tag list, a schema or a SQL string is, worked out
+from the source alone.
 
-Nothing is evaluated. Literals, module constants, ``+``, f-strings, ``.format``,
-``%``, ``"sep".join``, list/dict literals, ``**kwargs``, loop variables and the
-owner idioms (``Path(__file__).parent.name``, ``os.environ.get(...) or ...``) are
-followed; anything else becomes a *hole*. A value with holes still carries what
-is known: ``f"maria_{city}"`` is known to start with ``maria_``.
+Nothing is evaluated. Literals, module constants, ``+``, f-strings, ``.format``, ``%``,
+``"sep".join``, list/dict literals, ``**kwargs``, loop variables, one-line helpers, factories and
+the standard library's idioms (``idioms``: ``Path(__file__).parent.name``,
+``os.environ.get(...) or ...``) are followed; anything else becomes a *hole*. A value with holes
+still carries what is known: ``f"maria_{city}"`` is known to start with ``maria_``.
 
-A resolution returns every value the expression may have (a loop variable has
-one per item), at most ``MAX_ALTERNATIVES``.
+A resolution returns every value the expression may have (a loop variable has one per item), at
+most ``MAX_ALTERNATIVES``. The values themselves live in ``values``.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import re
-from collections.abc import Callable, Collection, Iterable, Sequence
 from string import Formatter
-from typing import Union
+from collections.abc import Collection, Iterable, Sequence
 
 import libcst as cst
 
+from airflow_etiquette.analysis.idioms import IDIOMS, PATH_SAME_METHODS, STRING_METHODS
 from airflow_etiquette.analysis.model import Binding, ModuleIndex, Scope, is_docstring
+from airflow_etiquette.analysis.values import (
+    Falsy, FilePath, Hole, Map, Seq, Snippet, Text, Unknown, Value, Values, cap, combine, combine_many, component,
+    falsy, integer, iterate, literal, map_view, merge_maps, mentions, path_attribute, path_join, percent_format, products, text_of,
+    truth, unescape, unpack,
+)
 
-MAX_ALTERNATIVES = 24
 MAX_DEPTH = 40
 # Calls of local helpers evaluated per file; a chain h(x) = g(x) + g(x) doubles at every step.
 MAX_EXPANSIONS = 500
-
-
-class Snippet:
-    """The source code of a node, for messages: generated when first shown, not when made.
-
-    Most unknown values never reach a message, and libcst's code generation costs more
-    than the rest of the analysis. Equal when they are the same node.
-    """
-
-    __slots__ = ("node", "module", "_text")
-    LIMIT = 60
-
-    def __init__(self, node: cst.CSTNode, module: cst.Module) -> None:
-        self.node, self.module = node, module
-        self._text: str | None = None
-
-    def __str__(self) -> str:
-        if self._text is None:
-            code = " ".join(self.module.code_for_node(self.node).split())
-            self._text = code if len(code) <= self.LIMIT else code[: self.LIMIT - 1] + "…"
-        return self._text
-
-    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731 - f-strings show the code
-
-    def __repr__(self) -> str:
-        return f"Snippet({str(self)!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Snippet) and self.node is other.node
-
-    def __hash__(self) -> int:
-        return id(self.node)
-
-    def __reduce__(self) -> tuple[type, tuple[str]]:
-        return str, (str(self),)  # crossing a process boundary, only the text goes
-
-
-class _Value:
-    """Immutable value objects compared by type and fields.
-
-    Plain slotted classes rather than dataclasses: a frozen dataclass costs half a
-    millisecond to define, and a pre-commit run on one file pays every import.
-    """
-
-    __slots__: tuple[str, ...] = ()
-
-    def __init__(self, *fields: object) -> None:
-        for name, value in zip(self.__slots__, fields):
-            object.__setattr__(self, name, value)
-
-    def _fields(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self._fields()))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}{self._fields()!r}"
-
-
-class Hole(_Value):
-    """An unknown part of a string; ``source`` is the code it came from."""
-
-    __slots__ = ("source",)
-    source: str
-
-
-class Text(_Value):
-    """A string whose parts are known literals or holes."""
-
-    __slots__ = ("parts",)
-    parts: tuple[str | Hole, ...]
-
-    @staticmethod
-    def of(*parts: str | Hole) -> Text:
-        merged: list[str | Hole] = []
-        for part in parts:
-            if isinstance(part, str):
-                if not part:
-                    continue
-                if merged and isinstance(merged[-1], str):
-                    merged[-1] = merged[-1] + part
-                    continue
-            merged.append(part)
-        return Text(tuple(merged))
-
-    @property
-    def exact(self) -> str | None:
-        if not self.parts:
-            return ""
-        if len(self.parts) == 1 and isinstance(self.parts[0], str):
-            return self.parts[0]
-        return None
-
-    @property
-    def prefix(self) -> str:
-        """The literal text before the first hole."""
-        return self.parts[0] if self.parts and isinstance(self.parts[0], str) else ""
-
-    @property
-    def holes(self) -> tuple[Hole, ...]:
-        return tuple(p for p in self.parts if isinstance(p, Hole))
-
-    def __add__(self, other: Text) -> Text:
-        return Text.of(*self.parts, *other.parts)
-
-    def render(self, hole: Callable[[int], str]) -> str:
-        """The text with each hole replaced by ``hole(i)``."""
-        out: list[str] = []
-        count = 0
-        for part in self.parts:
-            if isinstance(part, str):
-                out.append(part)
-            else:
-                out.append(hole(count))
-                count += 1
-        return "".join(out)
-
-    def could_equal(self, value: str) -> bool:
-        pattern = "".join(re.escape(p) if isinstance(p, str) else ".*" for p in self.parts)
-        return re.fullmatch(pattern, value, re.DOTALL) is not None
-
-    def describe(self) -> str:
-        return '"' + self.render(lambda _: "{…}") + '"' if self.holes else f'"{self.exact}"'
-
-
-class Seq(_Value):
-    """A list, tuple or set; ``complete`` is False when some items are unknown."""
-
-    __slots__ = ("items", "complete")
-    items: tuple[Value, ...]
-    complete: bool
-
-    def __init__(self, items: tuple[Value, ...], complete: bool = True) -> None:
-        super().__init__(items, complete)
-
-
-class Map(_Value):
-    """A dict with string keys; ``complete`` is False when some entries are unknown."""
-
-    __slots__ = ("entries", "complete")
-    entries: tuple[tuple[str, Value], ...]
-    complete: bool
-
-    def __init__(self, entries: tuple[tuple[str, Value], ...], complete: bool = True) -> None:
-        super().__init__(entries, complete)
-
-    def get(self, key: str) -> Value | None:
-        for name, value in reversed(self.entries):
-            if name == key:
-                return value
-        return None
-
-
-class FilePath(_Value):
-    """A path known relative to the repository root (``__file__`` and its parents)."""
-
-    __slots__ = ("parts",)
-    parts: tuple[str, ...]
-
-
-class Falsy(_Value):
-    """``None``, or an environment variable the shared scheduler does not set."""
-
-    __slots__ = ("source",)
-    source: str
-
-
-class Unknown(_Value):
-    __slots__ = ("source",)
-    source: str
-
-
-Value = Union[Text, Seq, Map, FilePath, Falsy, Unknown]
-Values = tuple[Value, ...]
-
-PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
-ENV_GETTERS = frozenset({"os.environ.get", "os.getenv"})
-SAME_PATH = frozenset({"os.path.abspath", "os.path.realpath", "os.path.normpath", "os.path.expanduser"})
-PATH_SAME_METHODS = frozenset({"resolve", "absolute", "expanduser"})
-STRING_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title", "casefold"})
-_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "r": "\r", "\n": ""}
-
-
-def text_of(value: Value, source: str) -> Text:
-    """A value as it would appear inside a string (holes for anything not a string)."""
-    if isinstance(value, Text):
-        return value
-    return Text.of(Hole(value.source if isinstance(value, Unknown) else source))
 
 
 class Resolver:
@@ -281,7 +92,7 @@ class Resolver:
             return (Unknown(self.source(expr)),)
         self._depth += 1
         try:
-            result = _cap(self._values(expr, scope), lambda: Unknown(self.source(expr)))
+            result = cap(self._values(expr, scope), lambda: Unknown(self.source(expr)))
         finally:
             self._depth -= 1
         self._cache[key] = result
@@ -292,12 +103,12 @@ class Resolver:
 
     def _values(self, expr: cst.BaseExpression, scope: Scope) -> Iterable[Value]:
         if isinstance(expr, cst.SimpleString):
-            value = _literal(expr)
+            value = literal(expr)
             return (Text.of(value) if isinstance(value, str) else Unknown(self.source(expr)),)
         if isinstance(expr, cst.FormattedString):
             return self._fstring(expr, scope)
         if isinstance(expr, cst.ConcatenatedString):
-            return _combine(self.values(expr.left, scope), self.values(expr.right, scope), self._add, self.source(expr))
+            return combine(self.values(expr.left, scope), self.values(expr.right, scope), self._add, self.source(expr))
         if isinstance(expr, cst.Name):
             return self._name(expr, scope)
         if isinstance(expr, cst.Attribute):
@@ -367,8 +178,8 @@ class Resolver:
         try:
             values = self.values(binding.value, self._argument_scopes.get(marker, scope))
             if binding.kind == "loop":
-                values = tuple(itertools.chain.from_iterable(_iterate(v, name) for v in values))
-            return tuple(_unpack(v, binding.unpack, name) for v in values)
+                values = tuple(itertools.chain.from_iterable(iterate(v, name) for v in values))
+            return tuple(unpack(v, binding.unpack, name) for v in values)
         finally:
             self._active.discard(marker)
 
@@ -377,7 +188,7 @@ class Resolver:
         out: list[Value] = []
         for base in self.values(expr.value, scope):
             if isinstance(base, FilePath):
-                out.append(_path_attribute(base, attr, self.source(expr)))
+                out.append(path_attribute(base, attr, self.source(expr)))
             else:
                 out.append(Unknown(self.source(expr)))
         return out
@@ -386,11 +197,11 @@ class Resolver:
         left, right = self.values(expr.left, scope), self.values(expr.right, scope)
         source = self.source(expr)
         if isinstance(expr.operator, cst.Add):
-            return _combine(left, right, self._add, source)
+            return combine(left, right, self._add, source)
         if isinstance(expr.operator, cst.Divide):
-            return _combine(left, right, lambda a, b, s: _path_join(a, (b,), s), source)
+            return combine(left, right, lambda a, b, s: path_join(a, (b,), s), source)
         if isinstance(expr.operator, cst.Modulo):
-            return _combine(left, right, _percent_format, source)
+            return combine(left, right, percent_format, source)
         return (Unknown(source),)
 
     @staticmethod
@@ -410,7 +221,7 @@ class Resolver:
     def _if_expression(self, expr: cst.IfExp, scope: Scope) -> Iterable[Value]:
         """``a if test else b``: the branch the test picks when it is known (``[TAG] if STUDENT
         else []`` with the path-derived STUDENT), else both."""
-        verdicts = {_truth(value) for value in self.values(expr.test, scope)}
+        verdicts = {truth(value) for value in self.values(expr.test, scope)}
         if verdicts == {True}:
             return self.values(expr.body, scope)
         if verdicts == {False}:
@@ -420,7 +231,7 @@ class Resolver:
     def _or(self, expr: cst.BooleanOperation, scope: Scope) -> Iterable[Value]:
         out: list[Value] = []
         for left in self.values(expr.left, scope):
-            if _falsy(left):
+            if falsy(left):
                 out.extend(self.values(expr.right, scope))
             elif isinstance(left, Unknown) or (isinstance(left, Text) and left.exact is None):
                 out.append(left)
@@ -434,14 +245,14 @@ class Resolver:
         choices: list[tuple[Text, ...]] = []
         for part in expr.parts:
             if isinstance(part, cst.FormattedStringText):
-                choices.append((Text.of(_unescape(part.value, raw, fstring=True)),))
+                choices.append((Text.of(unescape(part.value, raw, fstring=True)),))
             elif isinstance(part, cst.FormattedStringExpression):
                 source = self.source(part.expression)
                 if part.conversion is not None or part.format_spec is not None:
                     choices.append((Text.of(Hole(source)),))
                 else:
                     choices.append(tuple(text_of(v, source) for v in self.values(part.expression, scope)))
-        return _products(choices, lambda texts: Text.of(*itertools.chain.from_iterable(t.parts for t in texts)))
+        return products(choices, lambda texts: Text.of(*itertools.chain.from_iterable(t.parts for t in texts)))
 
     def _sequence(self, elements: Sequence[cst.BaseElement], scope: Scope) -> Iterable[Value]:
         choices: list[tuple[Seq, ...]] = []
@@ -451,7 +262,7 @@ class Resolver:
                 choices.append(spread)
             else:
                 choices.append(tuple(Seq((v,)) for v in self.values(element.value, scope)))
-        return _products(choices, lambda seqs: Seq(
+        return products(choices, lambda seqs: Seq(
             tuple(itertools.chain.from_iterable(s.items for s in seqs)), all(s.complete for s in seqs)))
 
     def _dict(self, expr: cst.Dict, scope: Scope) -> Iterable[Value]:
@@ -466,24 +277,24 @@ class Resolver:
                 choices.append((Map((), False),))
             else:
                 choices.append(tuple(Map(((key, v),)) for v in self.values(element.value, scope)))
-        return _products(choices, _merge_maps)
+        return products(choices, merge_maps)
 
     def _subscript(self, expr: cst.Subscript, scope: Scope) -> Iterable[Value]:
         source = self.source(expr)
         if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return (Unknown(source),)
         index_expr = expr.slice[0].slice.value
-        number = _integer(index_expr)
+        number = integer(index_expr)
         paths = self._path_components(expr.value, scope)
         if paths is not None and number is not None:
-            return tuple(_component(path, number, source) for path in paths)
+            return tuple(component(path, number, source) for path in paths)
         out: list[Value] = []
         for base in self.values(expr.value, scope):
             if isinstance(base, Map):
                 for key in self.values(index_expr, scope):
                     found = base.get(key.exact) if isinstance(key, Text) and key.exact is not None else None
                     out.append(found if found is not None else Unknown(source))
-            elif isinstance(base, Seq) and base.complete and (number := _integer(index_expr)) is not None:
+            elif isinstance(base, Seq) and base.complete and (number := integer(index_expr)) is not None:
                 out.append(base.items[number] if -len(base.items) <= number < len(base.items) else Unknown(source))
             else:
                 out.append(Unknown(source))
@@ -500,7 +311,7 @@ class Resolver:
                 and len(expr.args) == 1:
             separator = expr.args[0].value
             if self.qualname(separator, scope) == "os.sep" or (
-                    isinstance(separator, cst.SimpleString) and _literal(separator) == "/"):
+                    isinstance(separator, cst.SimpleString) and literal(separator) == "/"):
                 target = expr.func.value
         if target is None:
             return None
@@ -513,49 +324,18 @@ class Resolver:
     def _call(self, expr: cst.Call, scope: Scope) -> Iterable[Value]:
         source = self.source(expr)
         func = expr.func
-        name = self.qualname(func, scope)
-        args = [a for a in expr.args if a.keyword is None and not a.star]
-        kwargs = {a.keyword.value: a.value for a in expr.args if a.keyword is not None}
-        if name in ENV_GETTERS:
-            default = args[1].value if len(args) > 1 else kwargs.get("default")
-            env = self.source(args[0].value) if args else "?"
-            return self.values(default, scope) if default is not None else (Falsy(f"environment variable {env}"),)
-        if name in PATH_TYPES and len(args) >= 1:
-            return _combine_many([self.values(a.value, scope) for a in args], lambda vs, s: _path_join(vs[0], vs[1:], s), source)
-        if name == "os.path.split" and len(args) == 1:  # (head, tail)
-            return tuple(Seq((FilePath(v.parts[:-1]), Text.of(v.parts[-1]))) if isinstance(v, FilePath) and len(v.parts) > 1
-                         else Unknown(source) for v in self.values(args[0].value, scope))
-        if name in SAME_PATH and len(args) == 1:
-            return self.values(args[0].value, scope)
-        if name == "os.path.dirname" and len(args) == 1:
-            return tuple(_path_attribute(v, "parent", source) for v in self.values(args[0].value, scope))
-        if name == "os.path.basename" and len(args) == 1:
-            return tuple(_path_attribute(v, "name", source) for v in self.values(args[0].value, scope))
-        if name == "os.path.splitext" and len(args) == 1:
-            return tuple(_splitext(v, source) for v in self.values(args[0].value, scope))
-        if name == "os.path.join" and args:
-            return _combine_many([self.values(a.value, scope) for a in args], lambda vs, s: _path_join(vs[0], vs[1:], s), source)
-        if name == "str" and len(args) == 1:
-            return tuple(v if isinstance(v, Text) else Unknown(source) for v in self.values(args[0].value, scope))
-        if name in ("list", "tuple", "set", "sorted") and len(args) == 1:
-            return tuple(v if isinstance(v, Seq) else Unknown(source) for v in self.values(args[0].value, scope))
-        if name == "dict":
-            return self._dict_call(expr, scope)
+        idiom = IDIOMS.get(self.qualname(func, scope) or "")
+        if idiom is not None:
+            args = [a for a in expr.args if a.keyword is None and not a.star]
+            kwargs = {a.keyword.value: a.value for a in expr.args if a.keyword is not None}
+            found = idiom(self, expr, args, kwargs, scope, source)
+            if found is not None:
+                return found
         if isinstance(func, cst.Attribute):
             return self._method(expr, func, scope, source)
         if isinstance(func, cst.Name):
             return self._local_function(expr, func, scope, source)
         return (Unknown(source),)
-
-    def _dict_call(self, expr: cst.Call, scope: Scope) -> Iterable[Value]:
-        choices: list[tuple[Map, ...]] = []
-        for arg in expr.args:
-            if arg.keyword is not None:
-                key = arg.keyword.value
-                choices.append(tuple(Map(((key, v),)) for v in self.values(arg.value, scope)))
-            else:
-                choices.append(tuple(v if isinstance(v, Map) else Map((), False) for v in self.values(arg.value, scope)))
-        return _products(choices, _merge_maps) if choices else (Map(()),)
 
     def _method(self, expr: cst.Call, func: cst.Attribute, scope: Scope, source: str) -> Iterable[Value]:
         method = func.attr.value
@@ -568,7 +348,7 @@ class Resolver:
             elif isinstance(receiver, FilePath) and method in PATH_SAME_METHODS:
                 out.append(receiver)
             elif isinstance(receiver, FilePath) and method == "joinpath":
-                out.extend(_combine_many([self.values(a, scope) for a in args], functools.partial(_path_join, receiver), source))
+                out.extend(combine_many([self.values(a, scope) for a in args], functools.partial(path_join, receiver), source))
             elif isinstance(receiver, Map) and method == "get" and args:
                 for key in self.values(args[0], scope):
                     found = receiver.get(key.exact) if isinstance(key, Text) and key.exact is not None else None
@@ -579,7 +359,7 @@ class Resolver:
                     else:
                         out.append(Unknown(source))
             elif isinstance(receiver, Map) and method in ("items", "keys", "values"):
-                out.append(Seq(tuple(_map_view(method, k, v) for k, v in receiver.entries), receiver.complete))
+                out.append(Seq(tuple(map_view(method, k, v) for k, v in receiver.entries), receiver.complete))
             elif isinstance(receiver, Map) and method == "copy":
                 out.append(receiver)
             else:
@@ -627,8 +407,8 @@ class Resolver:
             return (Unknown(source),)
         choices: list[tuple[Text, ...]] = []
         auto = 0
-        for literal, field_name, spec, conversion in fields:
-            choices.append((Text.of(literal),))
+        for piece, field_name, spec, conversion in fields:
+            choices.append((Text.of(piece),))
             if field_name is None:
                 continue
             key = field_name.split(".", 1)[0].split("[", 1)[0]
@@ -640,7 +420,7 @@ class Resolver:
             else:
                 arg_source = self.source(arg)
                 choices.append(tuple(text_of(v, arg_source) for v in self.values(arg, scope)))
-        return _products(choices, lambda texts: Text.of(*itertools.chain.from_iterable(t.parts for t in texts)))
+        return products(choices, lambda texts: Text.of(*itertools.chain.from_iterable(t.parts for t in texts)))
 
     def _local_function(self, call: cst.Call, func: cst.Name, scope: Scope, source: str) -> Iterable[Value]:
         """A call of a module function whose body is just ``return <expr>``, its parameters
@@ -758,207 +538,3 @@ class Resolver:
 
 
 # -- helpers -------------------------------------------------------------------------
-
-def _literal(node: cst.SimpleString) -> str | bytes | None:
-    prefix = node.prefix.lower()
-    if "b" in prefix:
-        return None
-    quote = node.quote
-    body = node.value[len(node.prefix) + len(quote): -len(quote)]
-    return _unescape(body, "r" in prefix, fstring=False)
-
-
-def literal_text(piece: cst.SimpleString | cst.FormattedString) -> str:
-    """The literal characters of one string piece, escapes undone; an f-string's holes become NUL
-    so that text on either side of a placeholder never runs together."""
-    if isinstance(piece, cst.SimpleString):
-        value = _literal(piece)
-        return value if isinstance(value, str) else ""
-    raw = "r" in piece.prefix.lower()
-    return "\0".join(_unescape(part.value, raw, fstring=True) if isinstance(part, cst.FormattedStringText) else ""
-                      for part in piece.parts)
-
-
-def _unescape(text: str, raw: bool, fstring: bool) -> str:
-    """Undo the common escapes of a string literal's source text (no evaluation)."""
-    if fstring:
-        text = text.replace("{{", "{").replace("}}", "}")
-    if raw or "\\" not in text:
-        return text
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), text, flags=re.DOTALL)
-
-
-def _truth(value: Value) -> bool | None:
-    """``bool(value)`` when it is known statically."""
-    if _falsy(value):
-        return False
-    if isinstance(value, Text):
-        return True if any(isinstance(part, str) for part in value.parts) else None
-    if isinstance(value, (Seq, Map)):
-        return True if (value.items if isinstance(value, Seq) else value.entries) else None
-    return True if isinstance(value, FilePath) else None
-
-
-def _falsy(value: Value) -> bool:
-    if isinstance(value, Falsy):
-        return True
-    if isinstance(value, Text):
-        return value.exact == ""
-    if isinstance(value, Seq):
-        return value.complete and not value.items
-    if isinstance(value, Map):
-        return value.complete and not value.entries
-    return False
-
-
-def _integer(expr: cst.BaseExpression) -> int | None:
-    if isinstance(expr, cst.Integer):
-        return int(expr.value.replace("_", ""), 0)
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) and isinstance(expr.expression, cst.Integer):
-        return -int(expr.expression.value.replace("_", ""), 0)
-    return None
-
-
-def _iterate(value: Value, name: str) -> Iterable[Value]:
-    if isinstance(value, Seq):
-        return value.items if value.complete else (*value.items, Unknown(name))
-    if isinstance(value, Map):
-        keys: tuple[Value, ...] = tuple(Text.of(k) for k, _ in value.entries)
-        return keys if value.complete else (*keys, Unknown(name))
-    return (Unknown(name),)
-
-
-def _unpack(value: Value, path: tuple[int, ...], name: str) -> Value:
-    for position in path:
-        if isinstance(value, Seq) and value.complete and position < len(value.items):
-            value = value.items[position]
-        else:
-            return Unknown(name)
-    return value
-
-
-def _path_attribute(value: Value, attr: str, source: str) -> Value:
-    if not isinstance(value, FilePath):
-        return Unknown(source)
-    if attr == "parent":
-        # Above the repository root the directory name depends on the machine.
-        return FilePath(value.parts[:-1]) if len(value.parts) > 1 else Unknown(source)
-    if attr == "parents":
-        return Seq(tuple(FilePath(value.parts[:-k]) for k in range(1, len(value.parts))))
-    if attr == "name":
-        return Text.of(value.parts[-1]) if value.parts else Unknown(source)
-    if attr == "stem" and value.parts:
-        return Text.of(value.parts[-1].rsplit(".", 1)[0] if "." in value.parts[-1][1:] else value.parts[-1])
-    return Unknown(source)
-
-
-def mentions(expr: cst.CSTNode, name: str) -> bool:
-    """Whether ``name`` appears as a plain name inside ``expr`` (outside nested functions)."""
-    if isinstance(expr, cst.Name):
-        return expr.value == name
-    if isinstance(expr, (cst.Lambda, cst.FunctionDef)):
-        return False
-    return any(mentions(child, name) for child in expr.children)
-
-
-def _component(path: FilePath, number: int, source: str) -> Value:
-    """Item ``number`` of a path's components counted from the end (only the end is known)."""
-    if -len(path.parts) <= number < 0:
-        return Text.of(path.parts[number])
-    return Unknown(source)
-
-
-def _splitext(value: Value, source: str) -> Value:
-    if isinstance(value, FilePath):
-        value = Text.of("/".join(value.parts))
-    if not isinstance(value, Text) or value.exact is None:
-        return Unknown(source)
-    root, dot, extension = value.exact.rpartition(".")
-    if not dot or "/" in extension or not root or root.endswith("/"):
-        return Seq((value, Text.of("")))
-    return Seq((Text.of(root), Text.of("." + extension)))
-
-
-def _map_view(method: str, key: str, value: Value) -> Value:
-    """One element of ``d.items()``, ``d.keys()`` or ``d.values()``."""
-    if method == "items":
-        return Seq((Text.of(key), value))
-    return Text.of(key) if method == "keys" else value
-
-
-def _path_join(base: Value, others: Sequence[Value], source: str) -> Value:
-    if not isinstance(base, FilePath):
-        return base if isinstance(base, Text) and not others else Unknown(source)
-    parts = list(base.parts)
-    for other in others:
-        if not isinstance(other, Text) or other.exact is None or other.exact.startswith("/"):
-            return Unknown(source)
-        for piece in other.exact.split("/"):
-            if piece in ("", "."):
-                continue
-            if piece == "..":
-                if not parts:
-                    return Unknown(source)
-                parts.pop()
-            else:
-                parts.append(piece)
-    return FilePath(tuple(parts))
-
-
-def _percent_format(template: Value, args: Value, source: str) -> Value:
-    if not isinstance(template, Text) or template.exact is None:
-        return Unknown(source)
-    items = args.items if isinstance(args, Seq) and args.complete else (args,)
-    pieces: list[str | Hole] = []
-    position = 0
-    text = template.exact
-    last = 0
-    for match in re.finditer(r"%(\((?P<key>[^)]*)\))?(?P<flags>[-#0 +]*\d*(?:\.\d+)?)(?P<kind>[a-zA-Z%])", text):
-        pieces.append(text[last:match.start()])
-        last = match.end()
-        if match.group("kind") == "%":
-            pieces.append("%")
-            continue
-        key = match.group("key")
-        if key is not None:
-            found = args.get(key) if isinstance(args, Map) else None
-            value: Value = found if found is not None else Unknown(source)
-        elif position < len(items):
-            value = items[position]
-            position += 1
-        else:
-            value = Unknown(source)
-        if match.group("kind") == "s" and not match.group("flags"):
-            pieces.extend(text_of(value, source).parts)
-        else:
-            pieces.append(Hole(source))
-    pieces.append(text[last:])
-    return Text.of(*pieces)
-
-
-def _merge_maps(maps: Sequence[Map]) -> Map:
-    return Map(tuple(itertools.chain.from_iterable(m.entries for m in maps)), all(m.complete for m in maps))
-
-
-def _cap(values: Iterable[Value], unknown: Callable[[], Value]) -> Values:
-    unique = tuple(dict.fromkeys(values))
-    return unique if len(unique) <= MAX_ALTERNATIVES else (unknown(),)
-
-
-def _products(choices: Sequence[tuple[object, ...]], build: Callable[..., Value]) -> Values:
-    total = 1
-    for options in choices:
-        total *= max(1, len(options))
-        if total > MAX_ALTERNATIVES:
-            return (Unknown("too many possible values"),)
-    return tuple(build(combo) for combo in itertools.product(*choices))
-
-
-def _combine(left: Values, right: Values, op: Callable[[Value, Value, str], Value], source: str) -> Values:
-    if len(left) * len(right) > MAX_ALTERNATIVES:
-        return (Unknown(source),)
-    return tuple(op(a, b, source) for a in left for b in right)
-
-
-def _combine_many(choices: list[Values], op: Callable[[tuple[Value, ...], str], Value], source: str) -> Values:
-    return _products(choices, lambda combo: op(tuple(combo), source))

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Callable, NamedTuple
 
-from airflow_etiquette.analysis.resolve import Text
+from airflow_etiquette.analysis.values import Text
 
 HOLE = "__etq_hole_{}__"
 HOLE_MARK = "__etq_hole_"

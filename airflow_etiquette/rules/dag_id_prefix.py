@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import Verdict, prefix_verdict
 from airflow_etiquette.findings import Severity
-from airflow_etiquette.analysis.resolve import Text, Value
+from airflow_etiquette.analysis.values import Text, Value
 from airflow_etiquette.rules.base import Example, FileRule
 
 

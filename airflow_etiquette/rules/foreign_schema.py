@@ -10,7 +10,7 @@ import libcst as cst
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import LITERAL_STRINGS
-from airflow_etiquette.analysis.resolve import Text
+from airflow_etiquette.analysis.values import Text
 from airflow_etiquette.rules.base import Example, FileRule
 from airflow_etiquette.analysis.sql import SchemaUse
 

@@ -10,7 +10,7 @@ import libcst as cst
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import string_pieces
-from airflow_etiquette.analysis.resolve import literal_text
+from airflow_etiquette.analysis.values import literal_text
 from airflow_etiquette.rules.base import Example, FileRule
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import Verdict, known_tags, tag_verdict
 from airflow_etiquette.findings import Severity
-from airflow_etiquette.analysis.resolve import Text
+from airflow_etiquette.analysis.values import Text
 from airflow_etiquette.rules.base import Example, FileRule
 
 

@@ -10,7 +10,7 @@ import libcst as cst
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import Scope, iter_children
-from airflow_etiquette.analysis.resolve import Map, Seq, Text, text_of
+from airflow_etiquette.analysis.values import Map, Seq, Text, text_of
 from airflow_etiquette.rules.base import Example, FileRule
 
 CONNECTION_CLASSES = frozenset({

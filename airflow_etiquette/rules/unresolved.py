@@ -10,7 +10,7 @@ from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import Verdict, prefix_verdict, tag_verdict
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import Scope
-from airflow_etiquette.analysis.resolve import Seq, Text, Unknown, Value
+from airflow_etiquette.analysis.values import Seq, Text, Unknown, Value
 from airflow_etiquette.rules.base import Example, FileRule
 
 
