@@ -19,6 +19,20 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The integration tier: real git histories, pre-commit, pip, the command in subprocesses.
+# `pytest -m "not slow"` is the inner loop; the README's test command runs both tiers.
+SLOW_MODULES = frozenset({
+    "test_action", "test_audit", "test_class_repo_flows", "test_config_cli_robustness", "test_duplicates_in_check",
+    "test_hostile_input", "test_loaded_files", "test_ownership", "test_precommit", "test_pytest_plugin",
+    "test_static_only", "test_trust", "test_ci_outputs", "test_example_repo",
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 def git(repo: Path, *args: str) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",

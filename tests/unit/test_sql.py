@@ -1,0 +1,35 @@
+"""analysis.sql: which schemas a SQL text reads and writes (a scan first, sqlglot for the real parse)."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_etiquette.analysis.sql import SchemaUse, schema_uses
+from airflow_etiquette.analysis.values import Hole, Text
+
+
+def uses(sql: str) -> list[tuple[str, str | None, str | None]]:
+    return [(u.schema, u.table, u.verb) for u in schema_uses(Text.of(sql), lambda use: True)]
+
+
+@pytest.mark.parametrize(("sql", "expected"), [
+    ("INSERT INTO public.trips SELECT 1", [("public", "trips", "INSERT")]),
+    ("DELETE FROM airflow_maria.raw_trips WHERE 1=1", [("airflow_maria", "raw_trips", "DELETE")]),
+    ("TRUNCATE airflow_lasse.a, staging.b", [("airflow_lasse", "a", "TRUNCATE"), ("staging", "b", "TRUNCATE")]),
+    ("SELECT * FROM public.zones", [("public", "zones", None)]),
+    ("/* DELETE FROM public.zones */ SELECT 1", []),
+    ("SELECT 1 -- DROP TABLE public.trips", []),
+])
+def test_reads_and_writes_are_told_apart(sql: str, expected: list[tuple[str, str | None, str | None]]) -> None:
+    assert uses(sql) == expected
+
+
+def test_a_placeholder_is_never_a_schema() -> None:
+    text = Text.of("DELETE FROM ", Hole("SCHEMA"), ".raw_trips")
+    assert schema_uses(text, lambda use: True) == []
+    assert uses("INSERT INTO {{ params.schema }}.raw_trips SELECT 1") == []
+
+
+def test_a_schema_use_names_its_target() -> None:
+    assert SchemaUse("public", "trips", "INSERT").target == "public.trips"
+    assert SchemaUse("airflow_maria", None, None).target == "airflow_maria"
