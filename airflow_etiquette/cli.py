@@ -18,9 +18,17 @@ from pathlib import Path
 import click
 
 from airflow_etiquette import __version__
-from airflow_etiquette.sources.git import GitError
-from airflow_etiquette.config import MAX_TIMEOUT, Config, ConfigError, Reader, load_config, read_work_tree, validate_code
+from airflow_etiquette.config import (
+    MAX_TIMEOUT,
+    Config,
+    ConfigError,
+    Reader,
+    load_config,
+    read_work_tree,
+    validate_code,
+)
 from airflow_etiquette.rules import ALL_RULES, RULES_BY_CODE
+from airflow_etiquette.sources.git import GitError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROG = "airflow-etiquette"
@@ -94,38 +102,83 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]),
-              help="Output format [default: text; github inside GitHub Actions].")
-@click.option("--base", metavar="REF",
-              help="Check only what changed since the merge base of REF and HEAD (plus staged changes), "
-                   "and who changed it (ETQ201).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    help="Output format [default: text; github inside GitHub Actions].",
+)
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Check only what changed since the merge base of REF and HEAD (plus staged changes), "
+    "and who changed it (ETQ201).",
+)
 @click.option("--staged", is_flag=True, help="Check only the staged change (what pre-commit sees).")
 @click.option("--author", metavar="NAME", help="Who made the change: an owner name or a GitHub login.")
-@click.option("--select", multiple=True, metavar="CODES",
-              help="Only these rule codes or prefixes (comma-separated); replaces the config's select.")
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Only these rule codes or prefixes (comma-separated); replaces the config's select.",
+)
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes (comma-separated).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--ignore-noqa", is_flag=True, help="Report every finding, also those a `# noqa` comment silences.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Use this configuration file (its directory is the repository root).")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Worker processes; 0 uses every core.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT), callback=_not_nan,
-              help="Seconds one file may take before it is reported as ETQ002 (default 5, or the config's).")
-@click.option("--sarif-output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write the findings as SARIF 2.1.0 to this file (for GitHub code scanning).")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Colour the text output; auto means only on a terminal and never with NO_COLOR set.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this configuration file (its directory is the repository root).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes; 0 uses every core.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
+    callback=_not_nan,
+    help="Seconds one file may take before it is reported as ETQ002 (default 5, or the config's).",
+)
+@click.option(
+    "--sarif-output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the findings as SARIF 2.1.0 to this file (for GitHub code scanning).",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output; auto means only on a terminal and never with NO_COLOR set.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
-    paths: tuple[Path, ...], output_format: str | None, base: str | None, staged: bool, author: str | None,
-    select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, ignore_noqa: bool, config_file: Path | None,
-    jobs: int, timeout: float | None, sarif_output: Path | None, color: str, verbose: bool,
+    paths: tuple[Path, ...],
+    output_format: str | None,
+    base: str | None,
+    staged: bool,
+    author: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exit_zero: bool,
+    ignore_noqa: bool,
+    config_file: Path | None,
+    jobs: int,
+    timeout: float | None,
+    sarif_output: Path | None,
+    color: str,
+    verbose: bool,
 ) -> int:
     """Check DAG files (default: the dags folder of the repository), or a change."""
-    from airflow_etiquette.output import FORMATS, CheckReport, github, sarif
-    from airflow_etiquette.findings import severity_counts
     from airflow_etiquette.engine.check import run_check
+    from airflow_etiquette.findings import severity_counts
+    from airflow_etiquette.output import FORMATS, CheckReport, github, sarif
 
     if base is not None and staged:
         raise click.UsageError("--base and --staged are two different change sets; give one of them")
@@ -138,15 +191,25 @@ def check(
         loaded = load_config(start, RULES_BY_CODE, config_file, read, revision)
         return _with_options(loaded, selected, ignored, timeout, ignore_noqa)
 
-    result = run_check(configure(read_work_tree, None), list(paths), base=base, staged=staged, author=author,
-                       jobs=jobs, configure=configure)
+    result = run_check(
+        configure(read_work_tree, None),
+        list(paths),
+        base=base,
+        staged=staged,
+        author=author,
+        jobs=jobs,
+        configure=configure,
+    )
     config = result.config or configure(read_work_tree, None)
     findings = result.findings
     for note in result.notes:
         click.echo(f"{PROG}: {note}", err=True)
     if result.skipped_outside:
-        click.echo(f"{PROG}: nothing to check: {result.skipped_outside} path(s) given, none inside "
-                   f"{config.dags_folder}/ of {config.root}", err=True)
+        click.echo(
+            f"{PROG}: nothing to check: {result.skipped_outside} path(s) given, none inside "
+            f"{config.dags_folder}/ of {config.root}",
+            err=True,
+        )
     headline = None
     changed_paths = len({p for c in result.change.changes for p in c.touched}) if result.change else None
     if result.change is not None:
@@ -155,46 +218,85 @@ def check(
             headline += f" by {result.author.describe()} (identified by {result.author.signal})"
         headline += "."
     use_color = output_format == "text" and (
-        color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")))
-    report = CheckReport(findings, result.files_checked, changed_paths, result.silenced, headline, use_color,
-                         __version__)
+        color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    )
+    report = CheckReport(
+        findings, result.files_checked, changed_paths, result.silenced, headline, use_color, __version__
+    )
     click.echo(FORMATS[output_format](report), nl=False, color=use_color)
     if sarif_output is not None:
         _write(sarif_output, sarif.render(report))
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if in_actions and step_summary:
-        _write(Path(step_summary), github.format_markdown_summary(findings, result.files_checked, headline,
-                                                                  changed_paths, result.silenced), append=True)
+        _write(
+            Path(step_summary),
+            github.format_markdown_summary(findings, result.files_checked, headline, changed_paths, result.silenced),
+            append=True,
+        )
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
 
 
 @cli.command()
 @click.argument("repo", required=False, type=click.Path(path_type=Path, file_okay=False))
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "html"]), default="text",
-              show_default=True, help="Report format; html needs --output.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="Report format; html needs --output.",
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
-@click.option("--history", "history_range", metavar="RANGE", callback=_revision_range,
-              help="Also walk these commits (main~50..main) for changes outside their author's own paths.")
-@click.option("--since", metavar="DATE", callback=_date,
-              help="Walk the mainline commits since DATE (2026-01-01, or '2 weeks ago').")
+@click.option(
+    "--history",
+    "history_range",
+    metavar="RANGE",
+    callback=_revision_range,
+    help="Also walk these commits (main~50..main) for changes outside their author's own paths.",
+)
+@click.option(
+    "--since",
+    metavar="DATE",
+    callback=_date,
+    help="Walk the mainline commits since DATE (2026-01-01, or '2 weeks ago').",
+)
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Use this configuration file (its directory is the repository root).")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Worker processes; 0 uses every core.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this configuration file (its directory is the repository root).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes; 0 uses every core.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--ignore-noqa", is_flag=True, help="Report every finding, also those a `# noqa` comment silences.")
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
 def audit(
-    repo: Path | None, output_format: str, output: Path | None, history_range: str | None, since: str | None,
-    select: tuple[str, ...], ignore: tuple[str, ...], config_file: Path | None, jobs: int, exit_zero: bool,
-    ignore_noqa: bool, verbose: bool,
+    repo: Path | None,
+    output_format: str,
+    output: Path | None,
+    history_range: str | None,
+    since: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: Path | None,
+    jobs: int,
+    exit_zero: bool,
+    ignore_noqa: bool,
+    verbose: bool,
 ) -> int:
     """One report for the whole repository: per owner, duplicate dag_ids, unowned files, history."""
-    from airflow_etiquette.output import audit as audit_formats
     from airflow_etiquette.engine.audit import run_audit
+    from airflow_etiquette.output import audit as audit_formats
 
     if history_range and since:
         raise click.UsageError("--history and --since both choose commits; give one of them")
@@ -220,8 +322,9 @@ def audit(
     return EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN
 
 
-def _with_options(config: Config, select: tuple[str, ...], ignore: tuple[str, ...], timeout: float | None,
-                  ignore_noqa: bool = False) -> Config:
+def _with_options(
+    config: Config, select: tuple[str, ...], ignore: tuple[str, ...], timeout: float | None, ignore_noqa: bool = False
+) -> Config:
     from dataclasses import replace
 
     changes: dict[str, object] = {}

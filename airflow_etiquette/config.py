@@ -58,8 +58,8 @@ class Config:
     timeout: float = 5.0
     max_file_size_mb: float = 5.0
     roster: tuple[RosterEntry, ...] = ()
-    allow_noqa: tuple[str, ...] | None = None  # codes `# noqa` may silence; None: the warnings only
-    ignore_noqa: bool = False  # --ignore-noqa: every `# noqa` is ignored
+    allow_noqa: tuple[str, ...] | None = None  # codes a noqa comment may silence; None: the warnings only
+    ignore_noqa: bool = False  # --ignore-noqa: every noqa comment is ignored
     strict: tuple[str, ...] = ()  # rules for which a value that cannot be decided is an error
     # Where CODEOWNERS and this configuration were read: None for the work tree, else a commit
     # (the base of a change, which the change itself cannot edit).
@@ -231,13 +231,19 @@ def _parse_toml(path: Path, data: bytes) -> dict[str, object]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition; tomllib decodes before parsing
-        line = exc.object[:exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
-                          f"on line {line})") from None
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: invalid TOML: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} on line {line})"
+        ) from None
 
 
-def load_config(start: Path, known_codes: Iterable[str], config_file: Path | None = None,
-                read: Reader = read_work_tree, revision: str | None = None) -> Config:
+def load_config(
+    start: Path,
+    known_codes: Iterable[str],
+    config_file: Path | None = None,
+    read: Reader = read_work_tree,
+    revision: str | None = None,
+) -> Config:
     """The configuration for the repository containing ``start``.
 
     ``config_file`` forces a file (its directory is the root). ``known_codes``
@@ -250,8 +256,10 @@ def load_config(start: Path, known_codes: Iterable[str], config_file: Path | Non
         if data is None:
             if revision is None:
                 raise ConfigError(f"{config_file}: no such configuration file")
-            raise ConfigError(f"{config_file}: not in the base commit {revision[:7]}; a change is judged by its "
-                              "base's configuration, so the file must be committed there first")
+            raise ConfigError(
+                f"{config_file}: not in the base commit {revision[:7]}; a change is judged by its "
+                "base's configuration, so the file must be committed there first"
+            )
         settings: Mapping[str, object]
         if config_file.name == PYPROJECT:  # without our table: no settings, i.e. the defaults
             settings = _pyproject_table(config_file, data) or {}
@@ -338,8 +346,12 @@ def config_from_table(
     if not isinstance(raw_ignores, dict):
         raise fail("per-file-ignores", raw_ignores)
     per_file_ignores = tuple(
-        (str(pattern), _codes(listed, codes, lambda got: fail("per-file-ignores", got),
-                              f"{where}: 'per-file-ignores' {pattern!r}"))
+        (
+            str(pattern),
+            _codes(
+                listed, codes, lambda got: fail("per-file-ignores", got), f"{where}: 'per-file-ignores' {pattern!r}"
+            ),
+        )
         for pattern, listed in raw_ignores.items()
     )
 
@@ -386,8 +398,7 @@ def _roster(raw: object, where: str, fail: Callable[[str, object], ConfigError])
         emails = entry.get("emails", [])
         if not isinstance(emails, list) or not all(isinstance(e, str) for e in emails):
             raise ConfigError(f"{where}: 'owners.{owner}.emails' must be a list of strings, got {_describe(emails)}")
-        roster.append(RosterEntry(str(owner), github.lstrip("@") if github else None,
-                                  tuple(e.lower() for e in emails)))
+        roster.append(RosterEntry(str(owner), github.lstrip("@") if github else None, tuple(e.lower() for e in emails)))
     return tuple(roster)
 
 
@@ -406,8 +417,14 @@ def _relative_folder(value: str) -> str | None:
 
 
 def _describe(value: object) -> str:
-    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    kind = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
     return f"{kind} ({value!r})" if not isinstance(value, (list, dict)) else kind
 
 

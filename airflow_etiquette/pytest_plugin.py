@@ -25,13 +25,18 @@ REPOSITORY_ITEM = "repository-wide rules"
 class EtiquetteWarning(UserWarning):
     """A warning-severity finding (ETQ103, ETQ301): shown, never failing the test."""
 
+
 _REPORT_KEY = pytest.StashKey[Any]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("airflow-etiquette")
-    group.addoption("--etiquette", action="store_true", default=False,
-                    help="Check the DAG files of the repository with airflow-etiquette.")
+    group.addoption(
+        "--etiquette",
+        action="store_true",
+        default=False,
+        help="Check the DAG files of the repository with airflow-etiquette.",
+    )
     parser.addini("etiquette", type="bool", default=False, help="Always run the airflow-etiquette checks.")
 
 
@@ -44,8 +49,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if not _enabled(config):
         return
     relpaths = _dag_files(config)
-    collector = EtiquetteCollector.from_parent(session, name="airflow-etiquette", path=Path(config.rootpath),
-                                               nodeid="airflow-etiquette")
+    collector = EtiquetteCollector.from_parent(
+        session, name="airflow-etiquette", path=Path(config.rootpath), nodeid="airflow-etiquette"
+    )
     collector.relpaths = relpaths
     # genitems reports the collection, so "collected N items" counts these items too.
     items.extend(session.genitems(collector))
@@ -125,12 +131,19 @@ class EtiquetteItem(pytest.Item):
         if self.relpath is None:
             mine = [f for f in report.findings if f.code in across]
         else:  # a zip bundle's findings are its members': bundle.zip/taxi.py
-            mine = [f for f in report.findings if (f.path == self.relpath or f.path.startswith(self.relpath + "/"))
-                    and f.code not in across]
+            mine = [
+                f
+                for f in report.findings
+                if (f.path == self.relpath or f.path.startswith(self.relpath + "/")) and f.code not in across
+            ]
         for finding in mine:
             if finding.severity is Severity.WARNING:
-                warnings.warn(EtiquetteWarning(f"{finding.path}:{finding.line}:{finding.column}: {finding.code} "
-                                               f"{finding.message}"), stacklevel=1)
+                warnings.warn(
+                    EtiquetteWarning(
+                        f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}"
+                    ),
+                    stacklevel=1,
+                )
         errors = [f for f in mine if f.severity is Severity.ERROR]
         if errors:
             raise EtiquetteFailure(sorted(mine, key=lambda f: (f.path, f.line, f.column, f.code)))

@@ -29,10 +29,46 @@ DEFAULT_SEED = 11
 PYPROJECT = '[tool.airflow-etiquette]\nshared-connections = ["azure_pg"]\n'
 
 FIRST_NAMES = (
-    "lasse", "maria", "ahmed", "sofia", "jonas", "emma", "yusuf", "lena", "omar", "nora",
-    "pieter", "fatima", "daan", "ines", "mehmet", "julia", "lucas", "amira", "tom", "zeynep",
-    "sanne", "karim", "eva", "bram", "leila", "noah", "sara", "milan", "hana", "ruben",
-    "aisha", "finn", "mila", "adam", "yara", "sem", "lotte", "ali", "iris", "thijs",
+    "lasse",
+    "maria",
+    "ahmed",
+    "sofia",
+    "jonas",
+    "emma",
+    "yusuf",
+    "lena",
+    "omar",
+    "nora",
+    "pieter",
+    "fatima",
+    "daan",
+    "ines",
+    "mehmet",
+    "julia",
+    "lucas",
+    "amira",
+    "tom",
+    "zeynep",
+    "sanne",
+    "karim",
+    "eva",
+    "bram",
+    "leila",
+    "noah",
+    "sara",
+    "milan",
+    "hana",
+    "ruben",
+    "aisha",
+    "finn",
+    "mila",
+    "adam",
+    "yara",
+    "sem",
+    "lotte",
+    "ali",
+    "iris",
+    "thijs",
 )
 LAST_INITIALS = "abcdefghijklmnoprstvwz"
 
@@ -341,7 +377,7 @@ CLEANUP_TASK = Template('''
             log.info("dropped %s from %s.raw_trips", month, SCHEMA)
 ''')
 
-DBT_TASKS = Template('''
+DBT_TASKS = Template("""
     # The shared VM does not ship dbt (see the week 11 notes), so these may stay
     # up-for-retry there; locally they run against the same schema.
     dbt_run = BashOperator(
@@ -356,9 +392,9 @@ DBT_TASKS = Template('''
         env=DBT_ENV,
         cwd=DBT_PROJECT_DIR,
     )
-''')
+""")
 
-DAG_CLOSE = Template('''
+DAG_CLOSE = Template("""
     schema_ready = $schema_task()
     loaded = $ingest()
     checked = $check(loaded)
@@ -367,21 +403,31 @@ DAG_CLOSE = Template('''
 $extra_wiring
 
 taxi_pipeline()
-''')
+""")
 
 
 def taxi_pipeline_source(v: Variant) -> str:
     """The text of ``dags/<owner>/taxi_pipeline.py`` for one variant."""
     header = HEADER.substitute(
-        owner=v.owner, color=v.color, month=v.month, min_fare=v.min_fare, retries=v.retries,
-        retry_minutes=5 * v.retries, imports=AIRFLOW3_IMPORTS if v.airflow3 else AIRFLOW2_IMPORTS,
+        owner=v.owner,
+        color=v.color,
+        month=v.month,
+        min_fare=v.min_fare,
+        retries=v.retries,
+        retry_minutes=5 * v.retries,
+        imports=AIRFLOW3_IMPORTS if v.airflow3 else AIRFLOW2_IMPORTS,
     )
     helpers = HELPERS.substitute(pickup_prefix="tpep" if v.color == "yellow" else "lpep")
     dag_id = f'"{v.owner}_taxi_pipeline"' if v.literal_ids else 'f"{STUDENT}_taxi_pipeline"'
     tag = f'"student:{v.owner}"' if v.literal_ids else 'f"student:{STUDENT}"'
     dag_open = DAG_OPEN.substitute(
-        dag_id=dag_id, tag=tag, color=v.color, schedule=v.schedule,
-        schema_task=v.schema_task_name, ingest=v.ingest_name, check=v.check_name,
+        dag_id=dag_id,
+        tag=tag,
+        color=v.color,
+        schedule=v.schedule,
+        schema_task=v.schema_task_name,
+        ingest=v.ingest_name,
+        check=v.check_name,
     )
     run_command = f'f"dbt run --target {{DBT_TARGET}} --select {v.dbt_select}"'
     if v.install_dbt_inline:
@@ -398,7 +444,10 @@ def taxi_pipeline_source(v: Variant) -> str:
         extra_wiring += "    dbt_test >> cleanup_old_months()\n"
     dbt = DBT_TASKS.substitute(run_command=run_command, select=v.dbt_select)
     close = DAG_CLOSE.substitute(
-        schema_task=v.schema_task_name, ingest=v.ingest_name, check=v.check_name, extra_wiring=extra_wiring,
+        schema_task=v.schema_task_name,
+        ingest=v.ingest_name,
+        check=v.check_name,
+        extra_wiring=extra_wiring,
     )
     return header + helpers + dag_open + extra_tasks + dbt + close
 
@@ -495,7 +544,9 @@ with DAG(
 ''')
 
 SECOND_DAG_IMPORTS2 = "from airflow import DAG\nfrom airflow.operators.python import PythonOperator"
-SECOND_DAG_IMPORTS3 = "from airflow.providers.standard.operators.python import PythonOperator\nfrom airflow.sdk import DAG"
+SECOND_DAG_IMPORTS3 = (
+    "from airflow.providers.standard.operators.python import PythonOperator\nfrom airflow.sdk import DAG"
+)
 
 TEACHER_DAG = '''\
 """Class demo DAG, owned by the teacher: proves the shared scheduler picks up dags/.
@@ -536,6 +587,7 @@ def second_file(v: Variant) -> tuple[str, str] | None:
 
 
 # --- writing the repository ------------------------------------------------------------
+
 
 def repo_files(owners: int, seed: int) -> dict[str, str]:
     """Every file of the repository, by path relative to its root."""

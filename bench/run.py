@@ -105,6 +105,7 @@ class OneFileResult:
 
 # --- running commands ------------------------------------------------------------------
 
+
 def command_env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(PYCACHE_DIR)
@@ -136,8 +137,10 @@ def best_of(cmd: Sequence[str], repeat: int, slow_after: float, ok_codes: Sequen
 
 def require_libcst() -> None:
     if importlib.util.find_spec("libcst") is None:
-        raise BenchError(f"libcst is not installed for {sys.executable}; the baseline needs it "
-                         f"(`{sys.executable} -m pip install libcst`, or `pip install -e {PROJECT_DIR}`)")
+        raise BenchError(
+            f"libcst is not installed for {sys.executable}; the baseline needs it "
+            f"(`{sys.executable} -m pip install libcst`, or `pip install -e {PROJECT_DIR}`)"
+        )
 
 
 def cli_version() -> str:
@@ -155,6 +158,7 @@ def cli_version() -> str:
 
 
 # --- repositories ----------------------------------------------------------------------
+
 
 def generator_digest() -> str:
     return hashlib.sha256((BENCH_DIR / "generate_repo.py").read_bytes()).hexdigest()[:16]
@@ -180,6 +184,7 @@ def count_python_files(repo: Path) -> int:
 
 
 # --- measurements ----------------------------------------------------------------------
+
 
 def warm_up(repo: Path, with_cli: bool) -> None:
     """Fill the bytecode cache (libcst, and every module a check imports) and the page cache."""
@@ -235,6 +240,7 @@ def measure_one_file(path: Path, runs: int) -> OneFileResult:
 
 # --- reporting -------------------------------------------------------------------------
 
+
 def cores() -> int:
     """What `nproc` prints: the CPUs this process may run on."""
     if hasattr(os, "sched_getaffinity"):
@@ -259,8 +265,10 @@ def busy_warning() -> str | None:
     load = os.getloadavg()[0]
     if load < 0.5:
         return None
-    return (f"warning: load average {load:.2f} on {cores()} cores before the run; other processes "
-            "compete for the CPUs and the timings (most of all `check` on all cores) will be pessimistic")
+    return (
+        f"warning: load average {load:.2f} on {cores()} cores before the run; other processes "
+        "compete for the CPUs and the timings (most of all `check` on all cores) will be pessimistic"
+    )
 
 
 def libcst_version() -> str:
@@ -299,7 +307,11 @@ def verdict(ratio: float | None, target: float, strict: bool = False) -> str:
 def size_rows(results: Sequence[SizeResult]) -> list[list[str]]:
     return [
         [
-            str(r.owners), str(r.files), seconds(r.parse_only), seconds(r.check_jobs1), seconds(r.check_all),
+            str(r.owners),
+            str(r.files),
+            seconds(r.parse_only),
+            seconds(r.check_jobs1),
+            seconds(r.check_all),
             verdict(r.ratio(r.check_jobs1), TARGET_JOBS1),
             verdict(r.ratio(r.check_all), TARGET_ALL_CORES, strict=True),
             "-" if r.check_all is None else str(len(r.findings)),
@@ -311,8 +323,15 @@ def size_rows(results: Sequence[SizeResult]) -> list[list[str]]:
 
 def size_headers() -> list[str]:
     return [
-        "owners", "files", "parse-only", "check --jobs 1", f"check ({cores()} cores)",
-        f"jobs1/parse (<= {TARGET_JOBS1})", f"check/parse (< {TARGET_ALL_CORES})", "findings", "audit",
+        "owners",
+        "files",
+        "parse-only",
+        "check --jobs 1",
+        f"check ({cores()} cores)",
+        f"jobs1/parse (<= {TARGET_JOBS1})",
+        f"check/parse (< {TARGET_ALL_CORES})",
+        "findings",
+        "audit",
     ]
 
 
@@ -321,8 +340,10 @@ def one_file_row(one: OneFileResult) -> list[str]:
 
 
 def plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows)]
-    lines = ["  ".join(cell.rjust(width) for cell, width in zip(line, widths)) for line in [headers, *rows]]
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=False)]
+    lines = [
+        "  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=False)) for line in [headers, *rows]
+    ]
     return "\n".join(lines)
 
 
@@ -336,14 +357,23 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str
 
 def markdown_report(results: Sequence[SizeResult], one: OneFileResult | None, machine: str) -> str:
     headers = [
-        "owners", ".py files", "parse-only", "`check --jobs 1`", f"`check` ({cores()} cores)",
-        f"`--jobs 1` / parse (target ≤ {TARGET_JOBS1})", f"`check` / parse (target < {TARGET_ALL_CORES})",
-        "findings", f"`audit` ({cores()} cores)",
+        "owners",
+        ".py files",
+        "parse-only",
+        "`check --jobs 1`",
+        f"`check` ({cores()} cores)",
+        f"`--jobs 1` / parse (target ≤ {TARGET_JOBS1})",
+        f"`check` / parse (target < {TARGET_ALL_CORES})",
+        "findings",
+        f"`audit` ({cores()} cores)",
     ]
     blocks = [markdown_table(headers, size_rows(results))]
     if one is not None:
         one_headers = [
-            "one file", "`libcst.parse_module` alone", "`check FILE`", f"check / parse (target ≤ {TARGET_ONE_FILE})",
+            "one file",
+            "`libcst.parse_module` alone",
+            "`check FILE`",
+            f"check / parse (target ≤ {TARGET_ONE_FILE})",
         ]
         blocks.append(markdown_table(one_headers, [one_file_row(one)]))
     note = f"{machine}. Wall-clock time of the whole command, interpreter start-up included; "
@@ -366,15 +396,22 @@ def report_findings(findings: Sequence[dict[str, object]], owners: int) -> None:
     if not findings:
         return
     bar = "!" * 78
-    print(f"\n{bar}\nWARNING: check reported {len(findings)} finding(s) on the generated {owners}-owner "
-          f"repository, which follows every convention: a false positive in the linter or a bug in "
-          f"bench/generate_repo.py.\n{bar}", file=sys.stderr)
+    print(
+        f"\n{bar}\nWARNING: check reported {len(findings)} finding(s) on the generated {owners}-owner "
+        f"repository, which follows every convention: a false positive in the linter or a bug in "
+        f"bench/generate_repo.py.\n{bar}",
+        file=sys.stderr,
+    )
     for finding in findings[:10]:
-        print(f"  {finding.get('path')}:{finding.get('line')}:{finding.get('column')}: "
-              f"{finding.get('code')} {finding.get('message')}", file=sys.stderr)
+        print(
+            f"  {finding.get('path')}:{finding.get('line')}:{finding.get('column')}: "
+            f"{finding.get('code')} {finding.get('message')}",
+            file=sys.stderr,
+        )
 
 
 # --- command line ----------------------------------------------------------------------
+
 
 def parse_sizes(text: str) -> list[int]:
     try:
@@ -388,11 +425,20 @@ def parse_sizes(text: str) -> list[int]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=parse_sizes, default=[30, 300, 3000],
-                        help="comma-separated numbers of owners (default 30,300,3000)")
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=[30, 300, 3000],
+        help="comma-separated numbers of owners (default 30,300,3000)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement, best counts (default 3)")
-    parser.add_argument("--slow-after", type=float, default=20.0, metavar="SECONDS",
-                        help="stop repeating a measurement once one run takes longer (default 20)")
+    parser.add_argument(
+        "--slow-after",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="stop repeating a measurement once one run takes longer (default 20)",
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed")
     parser.add_argument("--regenerate", action="store_true", help="regenerate the cached repositories")
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table for the README")

@@ -21,11 +21,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The integration tier: real git histories, pre-commit, pip, the command in subprocesses.
 # `pytest -m "not slow"` is the inner loop; the README's test command runs both tiers.
-SLOW_MODULES = frozenset({
-    "test_action", "test_audit", "test_class_repo_flows", "test_config_cli_robustness", "test_duplicates_in_check",
-    "test_hostile_input", "test_loaded_files", "test_ownership", "test_precommit", "test_pytest_plugin",
-    "test_static_only", "test_trust", "test_ci_outputs", "test_example_repo",
-})
+SLOW_MODULES = frozenset(
+    {
+        "test_action",
+        "test_audit",
+        "test_class_repo_flows",
+        "test_config_cli_robustness",
+        "test_duplicates_in_check",
+        "test_hostile_input",
+        "test_loaded_files",
+        "test_ownership",
+        "test_precommit",
+        "test_pytest_plugin",
+        "test_static_only",
+        "test_trust",
+        "test_ci_outputs",
+        "test_example_repo",
+    }
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -35,8 +48,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
     return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
 
 
@@ -89,7 +107,11 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str])
 def run_installed(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> Result:
     """Run the real command in a subprocess (``python -m airflow_etiquette``)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "airflow_etiquette", *args], cwd=cwd, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=120,
+        [sys.executable, "-m", "airflow_etiquette", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)

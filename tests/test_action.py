@@ -82,21 +82,24 @@ def isolation_problems(script: str) -> list[str]:
     python_lines = [i for i, line in enumerate(lines) if PYTHON_WORD.search(line)]
     for line in lines:
         for match in PYTHON_WORD.finditer(line):
-            rest = line[match.end():].split()
+            rest = line[match.end() :].split()
             if not rest or rest[0] != "-I":
                 problems.append(f"python without -I: {line.strip()}")
         for start in COMMAND_START.finditer(line):
-            words = line[start.end():].split()
+            words = line[start.end() :].split()
             if words and words[0].strip("\"'").rsplit("/", 1)[-1] in ("pip", "pip3", "airflow-etiquette"):
                 problems.append(f"bare {words[0]}: {line.strip()}")
     if python_lines:
         # An unconditional, top-level `cd "$RUNNER_TEMP"` before the first Python.
-        cds = [i for i, line in enumerate(lines) if line in ('cd "$RUNNER_TEMP"', "cd \"${RUNNER_TEMP}\"")]
+        cds = [i for i, line in enumerate(lines) if line in ('cd "$RUNNER_TEMP"', 'cd "${RUNNER_TEMP}"')]
         if not cds or cds[0] > python_lines[0]:
-            problems.append("runs python before `cd \"$RUNNER_TEMP\"` (or never leaves the workspace)")
+            problems.append('runs python before `cd "$RUNNER_TEMP"` (or never leaves the workspace)')
         # ... and no other change of directory (back into the workspace) anywhere in the script.
-        problems += [f"changes directory: {line.strip()}" for i, line in enumerate(lines)
-                     if i not in cds and re.search(r"(^|[\s;&|(])(cd|pushd|popd)(\s|$)", line)]
+        problems += [
+            f"changes directory: {line.strip()}"
+            for i, line in enumerate(lines)
+            if i not in cds and re.search(r"(^|[\s;&|(])(cd|pushd|popd)(\s|$)", line)
+        ]
     return problems
 
 
@@ -112,18 +115,21 @@ def test_every_python_in_the_action_is_isolated_and_runs_outside_the_workspace()
     assert problems == {name: [] for name, _ in scripts}
 
 
-@pytest.mark.parametrize("script", [
-    'cd "$RUNNER_TEMP"\npython -m pip install x\n',
-    'cd "$RUNNER_TEMP"\n"$venv/bin/python" -m airflow_etiquette check .\n',
-    'cd "$RUNNER_TEMP"\nstatus=$(python3 -c "print(1)")\n',
-    'cd "$RUNNER_TEMP"\nairflow-etiquette check "$GITHUB_WORKSPACE"\n',
-    'cd "$RUNNER_TEMP"\nif true; then pip install x; fi\n',
-    'python -I -m venv "$RUNNER_TEMP/venv"\ncd "$RUNNER_TEMP"\n',
-    'if [ -n "$X" ]; then\n  cd "$RUNNER_TEMP"\nfi\npython -I -m venv v\n',
-    '"$venv/bin/python" -I -m pip install x\n',
-    'cd "$RUNNER_TEMP"\ncd "$GITHUB_WORKSPACE"\n"$venv/bin/python" -I -m airflow_etiquette check .\n',
-    'cd "$RUNNER_TEMP"\n(cd "$GITHUB_WORKSPACE" && python -I -m airflow_etiquette check .)\n',
-])
+@pytest.mark.parametrize(
+    "script",
+    [
+        'cd "$RUNNER_TEMP"\npython -m pip install x\n',
+        'cd "$RUNNER_TEMP"\n"$venv/bin/python" -m airflow_etiquette check .\n',
+        'cd "$RUNNER_TEMP"\nstatus=$(python3 -c "print(1)")\n',
+        'cd "$RUNNER_TEMP"\nairflow-etiquette check "$GITHUB_WORKSPACE"\n',
+        'cd "$RUNNER_TEMP"\nif true; then pip install x; fi\n',
+        'python -I -m venv "$RUNNER_TEMP/venv"\ncd "$RUNNER_TEMP"\n',
+        'if [ -n "$X" ]; then\n  cd "$RUNNER_TEMP"\nfi\npython -I -m venv v\n',
+        '"$venv/bin/python" -I -m pip install x\n',
+        'cd "$RUNNER_TEMP"\ncd "$GITHUB_WORKSPACE"\n"$venv/bin/python" -I -m airflow_etiquette check .\n',
+        'cd "$RUNNER_TEMP"\n(cd "$GITHUB_WORKSPACE" && python -I -m airflow_etiquette check .)\n',
+    ],
+)
 def test_the_isolation_check_catches_unsafe_scripts(script: str) -> None:
     assert isolation_problems(script)
 
@@ -133,12 +139,17 @@ def test_the_action_installs_only_from_pypi_or_its_own_copy() -> None:
     install = steps["install"]
     assert install["env"] == {"VERSION": "${{ inputs.version }}", "ACTION_PATH": "${{ github.action_path }}"}
     installs = re.findall(r"-m pip install (.*)", install["run"])
-    assert installs and all(line.split()[-1] in ('"airflow-etiquette==$VERSION"', '"$ACTION_PATH"')
-                            for line in installs), installs
+    assert installs and all(
+        line.split()[-1] in ('"airflow-etiquette==$VERSION"', '"$ACTION_PATH"') for line in installs
+    ), installs
     for _, script in run_scripts():
         assert "GITHUB_WORKSPACE" not in script or "airflow_etiquette check" in script
-        assert not re.search(r"pip install[^\n]*(\s-e\b|\s--editable\b|\s-r\b|\s--requirement\b|\s\.\s*$|"
-                             r"GITHUB_WORKSPACE)", script, re.MULTILINE)
+        assert not re.search(
+            r"pip install[^\n]*(\s-e\b|\s--editable\b|\s-r\b|\s--requirement\b|\s\.\s*$|"
+            r"GITHUB_WORKSPACE)",
+            script,
+            re.MULTILINE,
+        )
 
 
 def test_the_action_keeps_its_interface() -> None:
@@ -167,7 +178,8 @@ FORBIDDEN_IN_RUN = re.compile(
     r"\b(pip3?|python[0-9.]*|pipx|uv|poetry|pre-commit|pytest|tox|nox|make|npm|npx|yarn|source|eval)\b"
     r"|\bgit\s+(\S+\s+)*?(checkout|switch|worktree|reset|restore|read-tree|checkout-index|merge|rebase|"
     r"cherry-pick|pull|am|apply|stash|submodule)\b"
-    r"|(^|[\s;&|])\.\s|\./|\b(ba)?sh\s+\S")
+    r"|(^|[\s;&|])\.\s|\./|\b(ba)?sh\s+\S"
+)
 PINNED = re.compile(r"@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$")
 
 
@@ -237,8 +249,9 @@ def test_the_recommended_workflow_is_a_gate_the_pull_request_cannot_edit() -> No
     fetches = [step for step in steps if "run" in step and "git fetch" in step["run"]]
     assert len(fetches) == 1
     fetch = fetches[0]
-    assert re.search(r'git fetch --no-tags origin "\+refs/pull/\$PR_NUMBER/head:refs/remotes/pull/head"\s*$',
-                     fetch["run"]), fetch["run"]
+    assert re.search(
+        r'git fetch --no-tags origin "\+refs/pull/\$PR_NUMBER/head:refs/remotes/pull/head"\s*$', fetch["run"]
+    ), fetch["run"]
     assert fetch["env"]["PR_NUMBER"] == "${{ github.event.pull_request.number }}"
     assert steps.index(fetch) < next(i for i, s in enumerate(steps) if "airflow-etiquette/" in str(s.get("uses")))
 
@@ -286,11 +299,18 @@ class StepResult:
 
 
 def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Maria", "GIT_AUTHOR_EMAIL": "maria@student.example",
-           "GIT_COMMITTER_NAME": "Maria", "GIT_COMMITTER_EMAIL": "maria@student.example",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True,
-                          timeout=60).stdout
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Maria",
+        "GIT_AUTHOR_EMAIL": "maria@student.example",
+        "GIT_COMMITTER_NAME": "Maria",
+        "GIT_COMMITTER_EMAIL": "maria@student.example",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True, timeout=60
+    ).stdout
 
 
 def runner_path(bin_dir: Path) -> str:
@@ -309,19 +329,27 @@ def runner_environment(runner_temp: Path, workspace: Path) -> dict[str, str]:
     """What a GitHub runner's step sees, minus this process's Python, git and GitHub settings."""
     dropped = ("GITHUB_", "RUNNER_", "PYTHON", "GIT_", "VIRTUAL_ENV", "AIRFLOW_STUDENT", "CONDA")
     env = {key: value for key, value in os.environ.items() if not key.startswith(dropped)}
-    env.update({
-        "PATH": runner_path(runner_temp.parent / f"{runner_temp.name}-tools"),
-        "CI": "true",
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_WORKSPACE": str(workspace),
-        "RUNNER_TEMP": str(runner_temp),
-        "RUNNER_OS": "Linux",
-    })
+    env.update(
+        {
+            "PATH": runner_path(runner_temp.parent / f"{runner_temp.name}-tools"),
+            "CI": "true",
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_WORKSPACE": str(workspace),
+            "RUNNER_TEMP": str(runner_temp),
+            "RUNNER_OS": "Linux",
+        }
+    )
     return env
 
 
-def run_step(step: Mapping[str, Any], context: Mapping[str, str], cwd: Path, env: Mapping[str, str],
-             runner_temp: Path, timeout: float = 600) -> StepResult:
+def run_step(
+    step: Mapping[str, Any],
+    context: Mapping[str, str],
+    cwd: Path,
+    env: Mapping[str, str],
+    runner_temp: Path,
+    timeout: float = 600,
+) -> StepResult:
     """One ``run:`` step as a runner runs it: ``bash --noprofile --norc -eo pipefail {0}``."""
     assert step.get("shell", "bash") == "bash", step
     script = runner_temp / f"{uuid.uuid4()}.sh"
@@ -329,9 +357,15 @@ def run_step(step: Mapping[str, Any], context: Mapping[str, str], cwd: Path, env
     output = runner_temp / f"github-output-{uuid.uuid4()}"
     output.write_text("")
     step_env = {key: substitute(str(value), context) for key, value in (step.get("env") or {}).items()}
-    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], check=False,
-                          cwd=cwd, env={**env, **step_env, "GITHUB_OUTPUT": str(output)},
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        check=False,
+        cwd=cwd,
+        env={**env, **step_env, "GITHUB_OUTPUT": str(output)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     outputs = {}
     for line in output.read_text().splitlines():
         name, sep, value = line.partition("=")
@@ -340,8 +374,9 @@ def run_step(step: Mapping[str, Any], context: Mapping[str, str], cwd: Path, env
     return StepResult(proc.returncode, proc.stdout, proc.stderr, outputs)
 
 
-def action_context(inputs: Mapping[str, str], action_path: Path,
-                   step_outputs: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+def action_context(
+    inputs: Mapping[str, str], action_path: Path, step_outputs: Mapping[str, Mapping[str, str]]
+) -> dict[str, str]:
     declared = load(ACTION)["inputs"]
     assert not set(inputs) - set(declared), inputs
     context = {f"inputs.{name}": str(inputs.get(name, spec.get("default", ""))) for name, spec in declared.items()}
@@ -354,17 +389,30 @@ def action_context(inputs: Mapping[str, str], action_path: Path,
 
 
 # Modules a pull request can plant at the root of the workspace: each would run if imported.
-TRAPS = ("pip.py", "venv.py", "codeowners.py", "sqlglot.py", "click.py", "libcst.py", "sitecustomize.py",
-         "usercustomize.py", "airflow_etiquette/__init__.py", "airflow_etiquette/__main__.py")
+TRAPS = (
+    "pip.py",
+    "venv.py",
+    "codeowners.py",
+    "sqlglot.py",
+    "click.py",
+    "libcst.py",
+    "sitecustomize.py",
+    "usercustomize.py",
+    "airflow_etiquette/__init__.py",
+    "airflow_etiquette/__main__.py",
+)
 
 
 def trap_files(markers: Path) -> dict[str, str]:
-    return {name: textwrap.dedent(f"""\
+    return {
+        name: textwrap.dedent(f"""\
         import pathlib, sys
-        pathlib.Path({str(markers / name.replace('/', '.'))!r}).write_text("the pull request's code ran")
+        pathlib.Path({str(markers / name.replace("/", "."))!r}).write_text("the pull request's code ran")
         print("All good: no findings")
         sys.exit(0)
-        """) for name in TRAPS}
+        """)
+        for name in TRAPS
+    }
 
 
 def write_files(repo: Path, files: Mapping[str, str]) -> None:
@@ -374,12 +422,12 @@ def write_files(repo: Path, files: Mapping[str, str]) -> None:
         path.write_text(content, encoding="utf-8")
 
 
-GOOD_TAXI = '''\
+GOOD_TAXI = """\
 from airflow import DAG
 
 with DAG("{dag_id}", tags=["student:{owner}"]) as dag:
     pass
-'''
+"""
 
 BASE_FILES = {
     "dags/maria/taxi.py": GOOD_TAXI.format(dag_id="maria_taxi", owner="maria"),
@@ -430,8 +478,15 @@ def make_pull_request_repository(tmp: Path, markers: Path, policy_edits: bool = 
     merge_sha = git(dev, "rev-parse", "HEAD").strip()
     origin = tmp / "origin.git"
     git(tmp, "init", "-q", "--bare", "--initial-branch=main", str(origin))
-    git(dev, "push", "-q", str(origin), "main:refs/heads/main", f"{head_sha}:refs/pull/{PR_NUMBER}/head",
-        f"{merge_sha}:refs/pull/{PR_NUMBER}/merge")
+    git(
+        dev,
+        "push",
+        "-q",
+        str(origin),
+        "main:refs/heads/main",
+        f"{head_sha}:refs/pull/{PR_NUMBER}/head",
+        f"{merge_sha}:refs/pull/{PR_NUMBER}/merge",
+    )
     return PullRequestRepository(origin, base_sha, head_sha, merge_sha)
 
 
@@ -506,26 +561,35 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     yield Installed(runner_temp, action_path, result)
 
 
-def run_action(installed: Installed, workspace: Path, event_name: str, event_path: Path, tmp: Path,
-               inputs: Mapping[str, str] | None = None, extra_env: Mapping[str, str] | None = None,
-               ) -> dict[str, StepResult]:
+def run_action(
+    installed: Installed,
+    workspace: Path,
+    event_name: str,
+    event_path: Path,
+    tmp: Path,
+    inputs: Mapping[str, str] | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> dict[str, StepResult]:
     """Every run step of the action after the install (done once by the fixture), as a runner runs them."""
     env = runner_environment(installed.runner_temp, workspace)
-    env.update({
-        "GITHUB_EVENT_NAME": event_name,
-        "GITHUB_EVENT_PATH": str(event_path),
-        "GITHUB_ACTION_PATH": str(installed.action_path),
-        "GITHUB_STEP_SUMMARY": str(tmp / "step-summary.md"),
-        "GITHUB_BASE_REF": "main",
-        "GITHUB_HEAD_REF": PR_BRANCH,
-        **(extra_env or {}),
-    })
+    env.update(
+        {
+            "GITHUB_EVENT_NAME": event_name,
+            "GITHUB_EVENT_PATH": str(event_path),
+            "GITHUB_ACTION_PATH": str(installed.action_path),
+            "GITHUB_STEP_SUMMARY": str(tmp / "step-summary.md"),
+            "GITHUB_BASE_REF": "main",
+            "GITHUB_HEAD_REF": PR_BRANCH,
+            **(extra_env or {}),
+        }
+    )
     results: dict[str, StepResult] = {}
     for step in action_steps():
         if "run" not in step or step.get("id") == "install":
             continue  # `uses:` steps (setup-python, the SARIF upload) are GitHub's own
-        context = action_context(inputs or {}, installed.action_path,
-                                 {key: value.outputs for key, value in results.items()})
+        context = action_context(
+            inputs or {}, installed.action_path, {key: value.outputs for key, value in results.items()}
+        )
         step_id = step.get("id") or step.get("name")
         results[step_id] = result = run_step(step, context, workspace, env, installed.runner_temp)
         if result.returncode != 0:
@@ -546,8 +610,11 @@ def assert_sarif_written(installed: Installed, result: StepResult) -> dict[str, 
 
 
 def sarif_results(sarif: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(result["ruleId"], result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
-            for run in sarif["runs"] for result in run["results"]]
+    return [
+        (result["ruleId"], result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        for run in sarif["runs"]
+        for result in run["results"]
+    ]
 
 
 def pull_request_workspace(tmp: Path, markers: Path) -> tuple[PullRequestRepository, Path, Path]:
@@ -573,19 +640,29 @@ def test_the_install_step_installs_the_action_into_its_own_virtualenv(installed:
 
 @pytest.mark.slow
 def test_pull_request_run_reports_the_finding_and_runs_none_of_the_pull_requests_code(
-        installed: Installed, tmp_path: Path) -> None:
+    installed: Installed, tmp_path: Path
+) -> None:
     markers = tmp_path / "markers"
     markers.mkdir()
     repo, workspace, event = pull_request_workspace(tmp_path, markers)
 
-    results = run_action(installed, workspace, "pull_request", event, tmp_path, extra_env={
-        "GITHUB_SHA": repo.merge_sha, "GITHUB_REF": f"refs/pull/{PR_NUMBER}/merge"})
+    results = run_action(
+        installed,
+        workspace,
+        "pull_request",
+        event,
+        tmp_path,
+        extra_env={"GITHUB_SHA": repo.merge_sha, "GITHUB_REF": f"refs/pull/{PR_NUMBER}/merge"},
+    )
 
     check = results["check"]
     assert_nothing_ran(markers, check)
     assert check.returncode == 1, check.output
-    assert re.search(r"^::error file=dags/maria/taxi\.py,.*title=ETQ101[^:]*::" + re.escape(ETQ101_MESSAGE),
-                     check.stdout, re.MULTILINE), check.output
+    assert re.search(
+        r"^::error file=dags/maria/taxi\.py,.*title=ETQ101[^:]*::" + re.escape(ETQ101_MESSAGE),
+        check.stdout,
+        re.MULTILINE,
+    ), check.output
     assert "dags/lasse" not in check.stdout  # main's own progress is not the pull request's change
     sarif = assert_sarif_written(installed, check)
     assert ("ETQ101", "dags/maria/taxi.py") in sarif_results(sarif)
@@ -597,8 +674,14 @@ def test_extra_arguments_reach_the_check(installed: Installed, tmp_path: Path) -
     markers = tmp_path / "markers"
     markers.mkdir()
     _, workspace, event = pull_request_workspace(tmp_path, markers)
-    results = run_action(installed, workspace, "pull_request", event, tmp_path,
-                         inputs={"args": "--format json\n--ignore  ETQ2", "working-directory": "./"})
+    results = run_action(
+        installed,
+        workspace,
+        "pull_request",
+        event,
+        tmp_path,
+        inputs={"args": "--format json\n--ignore  ETQ2", "working-directory": "./"},
+    )
     check = results["check"]
     assert_nothing_ran(markers, check)
     assert check.returncode == 1, check.output
@@ -626,13 +709,17 @@ def run_fetch_step(workspace: Path, tmp: Path) -> StepResult:
     fetch = next(step for step in steps_of(workflow) if "run" in step and "git fetch" in step["run"])
     runner_temp = tmp / "fetch-runner-temp"
     runner_temp.mkdir()
-    context = {"github.event.pull_request.number": str(PR_NUMBER), "github.server_url": "https://github.com",
-               "github.token": "ghs_not-a-real-token"}
+    context = {
+        "github.event.pull_request.number": str(PR_NUMBER),
+        "github.server_url": "https://github.com",
+        "github.token": "ghs_not-a-real-token",
+    }
     return run_step(fetch, context, workspace, runner_environment(runner_temp, workspace), runner_temp, timeout=120)
 
 
-def pull_request_target_workspace(tmp: Path, markers: Path, policy_edits: bool = False,
-                                  fetch: bool = True) -> tuple[PullRequestRepository, Path, Path]:
+def pull_request_target_workspace(
+    tmp: Path, markers: Path, policy_edits: bool = False, fetch: bool = True
+) -> tuple[PullRequestRepository, Path, Path]:
     repo = make_pull_request_repository(tmp, markers, policy_edits=policy_edits)
     workspace = clone_workspace(tmp, repo)  # pull_request_target checks out the base: main
     if fetch:
@@ -656,14 +743,23 @@ def test_pull_request_target_reads_the_pull_request_from_git_objects(installed: 
     markers.mkdir()
     repo, workspace, event = pull_request_target_workspace(tmp_path, markers)
 
-    results = run_action(installed, workspace, "pull_request_target", event, tmp_path,
-                         extra_env={**TARGET_ENV, "GITHUB_SHA": repo.base_sha})
+    results = run_action(
+        installed,
+        workspace,
+        "pull_request_target",
+        event,
+        tmp_path,
+        extra_env={**TARGET_ENV, "GITHUB_SHA": repo.base_sha},
+    )
 
     check = results["check"]
     assert_nothing_ran(markers, check)
     assert check.returncode == 1, check.output
-    assert re.search(r"^::error file=dags/maria/taxi\.py,.*title=ETQ101[^:]*::" + re.escape(ETQ101_MESSAGE),
-                     check.stdout, re.MULTILINE), check.output
+    assert re.search(
+        r"^::error file=dags/maria/taxi\.py,.*title=ETQ101[^:]*::" + re.escape(ETQ101_MESSAGE),
+        check.stdout,
+        re.MULTILINE,
+    ), check.output
     assert "dags/lasse" not in check.stdout  # main moved on after the branch: not the pull request's change
     sarif = assert_sarif_written(installed, check)
     assert ("ETQ101", "dags/maria/taxi.py") in sarif_results(sarif)
@@ -678,8 +774,14 @@ def test_pull_request_target_takes_the_policy_from_the_base(installed: Installed
     markers.mkdir()
     repo, workspace, event = pull_request_target_workspace(tmp_path, markers, policy_edits=True)
 
-    results = run_action(installed, workspace, "pull_request_target", event, tmp_path,
-                         extra_env={**TARGET_ENV, "GITHUB_SHA": repo.base_sha})
+    results = run_action(
+        installed,
+        workspace,
+        "pull_request_target",
+        event,
+        tmp_path,
+        extra_env={**TARGET_ENV, "GITHUB_SHA": repo.base_sha},
+    )
 
     check = results["check"]
     assert_nothing_ran(markers, check)
@@ -695,8 +797,14 @@ def test_pull_request_target_without_the_fetched_head_is_an_error(installed: Ins
     markers.mkdir()
     repo, workspace, event = pull_request_target_workspace(tmp_path, markers, fetch=False)
 
-    results = run_action(installed, workspace, "pull_request_target", event, tmp_path,
-                         extra_env={**TARGET_ENV, "GITHUB_SHA": repo.base_sha})
+    results = run_action(
+        installed,
+        workspace,
+        "pull_request_target",
+        event,
+        tmp_path,
+        extra_env={**TARGET_ENV, "GITHUB_SHA": repo.base_sha},
+    )
 
     check = results["check"]
     assert_nothing_ran(markers, check)

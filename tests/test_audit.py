@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import git, make_repo, run_installed
 
 CODEOWNERS = """\
@@ -21,7 +20,7 @@ CODEOWNERS = """\
 /dags/bob/      @bob-gh
 """
 
-TAXI = '''\
+TAXI = """\
 import os
 from datetime import datetime
 from pathlib import Path
@@ -46,61 +45,71 @@ def taxi_pipeline():
 
 
 taxi_pipeline()
-'''
+"""
 
-MARIA_CITIES = '''\
+MARIA_CITIES = """\
 from airflow import DAG
 
 CITIES = ["ams", "rtm"]
 for city in CITIES:
     with DAG(dag_id=f"maria_{city}_weather", schedule="@daily", tags=["student:maria"]) as dag:
         pass
-'''
+"""
 
 # Sofia copied Maria's weather DAG for Amsterdam without renaming it.
-SOFIA_COPY = '''\
+SOFIA_COPY = """\
 from airflow import DAG
 
 dag = DAG("maria_ams_weather", schedule="@hourly", tags=["student:sofia"])
-'''
+"""
 
-STRAY = '''\
+STRAY = """\
 from airflow.sdk import dag
 
 
 @dag(dag_id="quick_test")
 def quick_test():
     pass
-'''
+"""
 
-TEACHER = '''\
+TEACHER = """\
 from airflow.sdk import dag
 
 
 @dag(dag_id="class_demo_hello", schedule="@daily", tags=["teacher"])
 def class_demo_hello():
     pass
-'''
+"""
 
 
 def commit(repo: Path, message: str, email: str) -> str:
     git(repo, "add", "-A")
-    env = {**os.environ, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_EMAIL": email,
-           "GIT_AUTHOR_NAME": email.split("@")[0], "GIT_COMMITTER_NAME": email.split("@")[0],
-           "GIT_AUTHOR_DATE": "2026-03-01T10:00:00+00:00", "GIT_COMMITTER_DATE": "2026-03-01T10:00:00+00:00"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_AUTHOR_NAME": email.split("@")[0],
+        "GIT_COMMITTER_NAME": email.split("@")[0],
+        "GIT_AUTHOR_DATE": "2026-03-01T10:00:00+00:00",
+        "GIT_COMMITTER_DATE": "2026-03-01T10:00:00+00:00",
+    }
     subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, env=env, check=True)
     return git(repo, "rev-parse", "HEAD").strip()
 
 
 @pytest.fixture(scope="module")
 def class_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    repo = make_repo(tmp_path_factory.mktemp("audit") / "class-airflow", {
-        ".github/CODEOWNERS": CODEOWNERS,
-        "requirements.txt": "apache-airflow-providers-postgres\n",
-        "dags/example_class_demo.py": TEACHER,
-        "dags/lasse/taxi_pipeline.py": TAXI,
-    }, config='admins = ["teacher"]\nshared-connections = ["azure_pg"]\n[tool.airflow-etiquette.owners]\n'
-              'teacher = { github = "lassebenni", emails = ["teacher@school.example"] }\n')
+    repo = make_repo(
+        tmp_path_factory.mktemp("audit") / "class-airflow",
+        {
+            ".github/CODEOWNERS": CODEOWNERS,
+            "requirements.txt": "apache-airflow-providers-postgres\n",
+            "dags/example_class_demo.py": TEACHER,
+            "dags/lasse/taxi_pipeline.py": TAXI,
+        },
+        config='admins = ["teacher"]\nshared-connections = ["azure_pg"]\n[tool.airflow-etiquette.owners]\n'
+        'teacher = { github = "lassebenni", emails = ["teacher@school.example"] }\n',
+    )
     commits = {"init": commit(repo, "init: scaffold class repo", "teacher@school.example")}
     # Maria works on a branch and merges it through a pull request.
     git(repo, "checkout", "-q", "-b", "maria/weather")
@@ -110,12 +119,20 @@ def class_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     (repo / "dags/lasse/taxi_pipeline.py").write_text(TAXI + "# maria fixed lasse's file\n")
     commits["maria"] = commit(repo, "feat(maria): weather DAGs", "shared@school.example")
     git(repo, "checkout", "-q", "main")
-    subprocess.run(["git", "merge", "-q", "--no-ff", "-m",
-                    "Merge pull request #3 from class-org/maria/weather", "maria/weather"],
-                   cwd=repo, check=True, env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "shared@school.example",
-                                              "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "shared@school.example",
-                                              "GIT_AUTHOR_DATE": "2026-03-01T10:00:00+00:00",
-                                              "GIT_COMMITTER_DATE": "2026-03-01T10:00:00+00:00"})
+    subprocess.run(
+        ["git", "merge", "-q", "--no-ff", "-m", "Merge pull request #3 from class-org/maria/weather", "maria/weather"],
+        cwd=repo,
+        check=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "shared@school.example",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "shared@school.example",
+            "GIT_AUTHOR_DATE": "2026-03-01T10:00:00+00:00",
+            "GIT_COMMITTER_DATE": "2026-03-01T10:00:00+00:00",
+        },
+    )
     commits["merge"] = git(repo, "rev-parse", "HEAD").strip()
     # Sofia commits straight to main, with the class's commit convention, and touches requirements.txt.
     (repo / "dags/sofia").mkdir()
@@ -136,28 +153,49 @@ def test_json_report_per_owner_with_repository_rules_and_history(class_repo: tup
     owners = {o["owner"]: o for o in report["owners"]}
     assert list(owners) == ["bob", "lasse", "maria", "sofia", "(no owner)"]
     assert owners["lasse"]["status"] == "clean"
-    assert owners["lasse"]["dags"] == [{"path": "dags/lasse/taxi_pipeline.py", "dag_id": "lasse_taxi_pipeline",
-                                        "schedule": "@monthly", "catchup": "False", "tags": ["week11", "student:lasse"]}]
+    assert owners["lasse"]["dags"] == [
+        {
+            "path": "dags/lasse/taxi_pipeline.py",
+            "dag_id": "lasse_taxi_pipeline",
+            "schedule": "@monthly",
+            "catchup": "False",
+            "tags": ["week11", "student:lasse"],
+        }
+    ]
     assert owners["lasse"]["schemas"] == ["airflow_lasse"] and owners["lasse"]["connections"] == ["azure_pg"]
     assert sorted(d["dag_id"] for d in owners["maria"]["dags"]) == [
-        "maria_ams_weather", "maria_rtm_weather", "maria_taxi_pipeline"]
+        "maria_ams_weather",
+        "maria_rtm_weather",
+        "maria_taxi_pipeline",
+    ]
     assert owners["bob"] == {**owners["bob"], "status": "no directory", "has_directory": False, "files": []}
     assert report["missing_directories"] == ["bob"]
     # The duplicate, reported at both places; the stray top-level DAG.
-    duplicates = [(f["path"], f["line"], f["message"]) for o in report["owners"] for f in o["findings"]
-                  if f["code"] == "ETQ104"]
+    duplicates = [
+        (f["path"], f["line"], f["message"]) for o in report["owners"] for f in o["findings"] if f["code"] == "ETQ104"
+    ]
     assert duplicates == [
-        ("dags/maria/cities.py", 5, 'dag_id "maria_ams_weather" is also defined in dags/sofia/weather_copy.py:3; '
-                                    "the scheduler keeps only one of them, so one DAG silently disappears"),
-        ("dags/sofia/weather_copy.py", 3, 'dag_id "maria_ams_weather" is also defined in dags/maria/cities.py:5; '
-                                          "the scheduler keeps only one of them, so one DAG silently disappears"),
+        (
+            "dags/maria/cities.py",
+            5,
+            'dag_id "maria_ams_weather" is also defined in dags/sofia/weather_copy.py:3; '
+            "the scheduler keeps only one of them, so one DAG silently disappears",
+        ),
+        (
+            "dags/sofia/weather_copy.py",
+            3,
+            'dag_id "maria_ams_weather" is also defined in dags/maria/cities.py:5; '
+            "the scheduler keeps only one of them, so one DAG silently disappears",
+        ),
     ]
     stray = owners["(no owner)"]["findings"]
     assert [(f["path"], f["code"]) for f in stray] == [("dags/stray_test.py", "ETQ203")]
     assert owners["sofia"]["counts"] == {"ETQ101": 1, "ETQ104": 1}
     # History: the PR merge attributed to maria (lasse's file), sofia's direct commit (requirements.txt).
     history = report["history"]
-    assert [(v["commit"], v["owner"], v["signal"], [f["path"] for f in v["findings"]]) for v in history["violations"]] == [
+    assert [
+        (v["commit"], v["owner"], v["signal"], [f["path"] for f in v["findings"]]) for v in history["violations"]
+    ] == [
         (commits["sofia"], "sofia", "commit scope fix(sofia)", ["requirements.txt"]),
         (commits["merge"], "maria", "pull request branch maria/weather", ["dags/lasse/taxi_pipeline.py"]),
     ]
@@ -172,15 +210,20 @@ def test_text_and_markdown_reports(class_repo: tuple[Path, dict[str, str]]) -> N
     assert text.lines[3].split() == ["bob", "no", "directory", "0", "0", "0", "0"]
     assert text.lines[4].split() == ["lasse", "clean", "1", "1", "0", "0"]
     assert "In CODEOWNERS or the roster but without a directory: bob" in text.out
-    assert (f"  {commits['merge'][:7]} 2026-03-01 t <shared@school.example>, attributed to maria (pull request "
-            "branch maria/weather): Merge pull request #3 from class-org/maria/weather") in text.lines
+    assert (
+        f"  {commits['merge'][:7]} 2026-03-01 t <shared@school.example>, attributed to maria (pull request "
+        "branch maria/weather): Merge pull request #3 from class-org/maria/weather"
+    ) in text.lines
     assert text.lines[-1] == "4 owners, 1 clean; 7 files checked; 6 errors, 0 warnings."
 
     markdown = run_installed("audit", "--format", "markdown", cwd=repo)
     assert markdown.lines[0] == "# airflow-etiquette audit"
     assert "| lasse | ✅ clean | 1 | 1 | 0 | 0 |  |" in markdown.lines
     assert "| sofia | ❌ errors | 2 | 2 | 2 | 0 | ETQ101×1 ETQ104×1 |" in markdown.lines
-    assert "| maria | `maria_rtm_weather` | @daily | (default) | student:maria | `dags/maria/cities.py` |" in markdown.lines
+    assert (
+        "| maria | `maria_rtm_weather` | @daily | (default) | student:maria | `dags/maria/cities.py` |"
+        in markdown.lines
+    )
 
 
 class _Tables(HTMLParser):
@@ -229,7 +272,10 @@ def test_html_report_is_one_self_contained_file(class_repo: tuple[Path, dict[str
 def test_audit_usage_errors(class_repo: tuple[Path, dict[str, str]]) -> None:
     repo, _ = class_repo
     html = run_installed("audit", "--format", "html", cwd=repo)
-    assert html.exit_code == 2 and html.err == "airflow-etiquette: error: --format html writes a file: add --output report.html\n"
+    assert (
+        html.exit_code == 2
+        and html.err == "airflow-etiquette: error: --format html writes a file: add --output report.html\n"
+    )
     both = run_installed("audit", "--history", "HEAD~1..HEAD", "--since", "2026-01-01", cwd=repo)
     assert both.exit_code == 2 and "give one of them" in both.err
     bad_range = run_installed("audit", "--history", "nope..HEAD", cwd=repo)
@@ -238,33 +284,53 @@ def test_audit_usage_errors(class_repo: tuple[Path, dict[str, str]]) -> None:
 
 def test_unowned_dag_files_with_zero_configuration(tmp_path: Path) -> None:
     dag = 'from airflow.sdk import dag\n\n@dag(dag_id="{0}")\ndef {0}():\n    pass\n'
-    repo = make_repo(tmp_path / "class", {
-        # The teacher keeps a folder of their own too, and owns the tests: still the teacher.
-        ".github/CODEOWNERS": "/dags/class_demo.py @teacher-gh\n/dags/maria_scratch.py @maria-gh\n"
-                              "/dags/maria/ @maria-gh\n/dags/teacher/ @teacher-gh\n/tests/ @teacher-gh\n",
-        "dags/class_demo.py": dag.format("class_demo"),
-        "dags/maria_scratch.py": dag.format("maria_scratch"),
-        "dags/nobodys.py": dag.format("nobodys"),
-        "dags/maria/taxi.py": dag.format("maria_taxi").replace(")\ndef", ', tags=["student:maria"])\ndef'),
-        "dags/teacher/demo.py": dag.format("teacher_demo").replace(")\ndef", ', tags=["student:teacher"])\ndef'),
-    })
+    repo = make_repo(
+        tmp_path / "class",
+        {
+            # The teacher keeps a folder of their own too, and owns the tests: still the teacher.
+            ".github/CODEOWNERS": "/dags/class_demo.py @teacher-gh\n/dags/maria_scratch.py @maria-gh\n"
+            "/dags/maria/ @maria-gh\n/dags/teacher/ @teacher-gh\n/tests/ @teacher-gh\n",
+            "dags/class_demo.py": dag.format("class_demo"),
+            "dags/maria_scratch.py": dag.format("maria_scratch"),
+            "dags/nobodys.py": dag.format("nobodys"),
+            "dags/maria/taxi.py": dag.format("maria_taxi").replace(")\ndef", ', tags=["student:maria"])\ndef'),
+            "dags/teacher/demo.py": dag.format("teacher_demo").replace(")\ndef", ', tags=["student:teacher"])\ndef'),
+        },
+    )
     result = run_installed("audit", "--format", "json", cwd=repo)
-    findings = [(f["path"], f["line"], f["code"], f["message"])
-                for o in result.findings["owners"] for f in o["findings"]]  # type: ignore[index, union-attr]
-    assert (result.exit_code, findings) == (1, [
-        ("dags/maria_scratch.py", 3, "ETQ203", "dags/maria_scratch.py defines DAGs outside every owner directory and "
-         "CODEOWNERS gives it to @maria-gh (maria), a student; move it to dags/maria/ or give it to the teacher in CODEOWNERS"),
-        ("dags/nobodys.py", 3, "ETQ203", "dags/nobodys.py defines DAGs outside every owner directory and no CODEOWNERS "
-         "entry gives it to the teacher or an admin; move it to dags/<owner>/ or give it to the teacher in CODEOWNERS"),
-    ])
+    findings = [
+        (f["path"], f["line"], f["code"], f["message"]) for o in result.findings["owners"] for f in o["findings"]
+    ]  # type: ignore[index, union-attr]
+    assert (result.exit_code, findings) == (
+        1,
+        [
+            (
+                "dags/maria_scratch.py",
+                3,
+                "ETQ203",
+                "dags/maria_scratch.py defines DAGs outside every owner directory and "
+                "CODEOWNERS gives it to @maria-gh (maria), a student; move it to dags/maria/ or give it to the teacher in CODEOWNERS",
+            ),
+            (
+                "dags/nobodys.py",
+                3,
+                "ETQ203",
+                "dags/nobodys.py defines DAGs outside every owner directory and no CODEOWNERS "
+                "entry gives it to the teacher or an admin; move it to dags/<owner>/ or give it to the teacher in CODEOWNERS",
+            ),
+        ],
+    )
 
 
 def test_the_audit_lists_what_noqa_waived_per_owner(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "class", {
-        "dags/lasse/taxi_pipeline.py": TAXI + 'LEGACY = "airflow_lasse"  # noqa: ETQ301\n',
-        "dags/maria/taxi_pipeline.py": TAXI.replace("@monthly", "@daily")
-        + 'hook.run("TRUNCATE public.trips")  # noqa: ETQ302\n',
-    })
+    repo = make_repo(
+        tmp_path / "class",
+        {
+            "dags/lasse/taxi_pipeline.py": TAXI + 'LEGACY = "airflow_lasse"  # noqa: ETQ301\n',
+            "dags/maria/taxi_pipeline.py": TAXI.replace("@monthly", "@daily")
+            + 'hook.run("TRUNCATE public.trips")  # noqa: ETQ302\n',
+        },
+    )
     text = run_installed("audit", cwd=repo)
     assert text.exit_code == 1  # an error cannot be waived without the teacher's allow-noqa
     assert "  waived by # noqa: dags/lasse/taxi_pipeline.py:25:10: ETQ301 hard-coded schema" in text.out
@@ -273,7 +339,8 @@ def test_the_audit_lists_what_noqa_waived_per_owner(tmp_path: Path) -> None:
     owners = {o["owner"]: o for o in report["owners"]}
     assert [(f["code"], f["line"]) for f in owners["lasse"]["silenced"]] == [("ETQ301", 25)]
     assert owners["maria"]["findings"][0]["message"].endswith(
-        "(# noqa cannot silence ETQ302: the configuration's allow-noqa does not list it)")
+        "(# noqa cannot silence ETQ302: the configuration's allow-noqa does not list it)"
+    )
     everything = run_installed("audit", "--ignore-noqa", "--format", "json", cwd=repo)
     assert [o["silenced"] for o in json.loads(everything.out)["owners"]] == [[], []]
     markdown = run_installed("audit", "--format", "markdown", cwd=repo).out

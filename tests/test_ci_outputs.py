@@ -5,25 +5,30 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import make_repo, run_installed
 
 from airflow_etiquette.findings import Finding, Severity
 from airflow_etiquette.output.github import format_github
 from airflow_etiquette.rules import ALL_RULES
-from conftest import make_repo, run_installed
 
 
 def test_sarif_is_structurally_what_code_scanning_accepts(tmp_path: Path) -> None:
-    root = make_repo(tmp_path / "r", {
-        "dags/maria/taxi.py": 'from airflow import DAG\n\nSCHEMA = "airflow_maria"\ndag = DAG("taxi")\n',
-        "dags/lasse/broken.py": "def broken(:\n",
-    })
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/maria/taxi.py": 'from airflow import DAG\n\nSCHEMA = "airflow_maria"\ndag = DAG("taxi")\n',
+            "dags/lasse/broken.py": "def broken(:\n",
+        },
+    )
     result = run_installed("check", "--format", "sarif", cwd=root)
     assert result.exit_code == 1
     log = json.loads(result.out)
     assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
     (run,) = log["runs"]
     driver = run["tool"]["driver"]
-    assert driver["name"] == "airflow-etiquette" and driver["version"] and driver["informationUri"].startswith("https://")
+    assert (
+        driver["name"] == "airflow-etiquette" and driver["version"] and driver["informationUri"].startswith("https://")
+    )
     rule_ids = [rule["id"] for rule in driver["rules"]]
     assert rule_ids == [rule.code for rule in ALL_RULES]
     for rule in driver["rules"]:
@@ -40,7 +45,9 @@ def test_sarif_is_structurally_what_code_scanning_accepts(tmp_path: Path) -> Non
         assert location["region"]["startLine"] >= 1 and location["region"]["startColumn"] >= 1
     first = run["results"][0]
     assert (first["ruleId"], first["locations"][0]["physicalLocation"]["region"]) == (
-        "ETQ001", {"startLine": 1, "startColumn": 1})
+        "ETQ001",
+        {"startLine": 1, "startColumn": 1},
+    )
 
 
 def test_workflow_commands_escape_what_github_would_misread() -> None:
@@ -53,7 +60,9 @@ def test_workflow_commands_escape_what_github_would_misread() -> None:
 
 
 def test_github_format_is_chosen_inside_actions_and_nothing_breaks_outside_a_pull_request(tmp_path: Path) -> None:
-    root = make_repo(tmp_path / "r", {"dags/maria/taxi.py": 'from airflow import DAG\ndag = DAG("taxi", tags=["student:maria"])\n'})
+    root = make_repo(
+        tmp_path / "r", {"dags/maria/taxi.py": 'from airflow import DAG\ndag = DAG("taxi", tags=["student:maria"])\n'}
+    )
     result = run_installed("check", cwd=root, env={"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push"})
     assert result.exit_code == 1
     assert result.lines == [

@@ -190,8 +190,8 @@ CLASS_REPO = {
     "dags/lasse/taxi_pipeline.py": TAXI_PIPELINE,
     "include/dbt_project/dbt_project.yml": "name: taxi\nversion: '1.0'\nprofile: taxi\nmodel-paths: [models]\n",
     "include/dbt_project/profiles.yml.example": "taxi:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n"
-                                                 "      host: \"{{ env_var('PG_HOST') }}\"\n"
-                                                 "      schema: \"{{ env_var('PG_SCHEMA') }}\"\n",
+    "      host: \"{{ env_var('PG_HOST') }}\"\n"
+    "      schema: \"{{ env_var('PG_SCHEMA') }}\"\n",
     "include/dbt_project/models/staging/stg_trips.sql": "select * from {{ source('raw', 'raw_trips') }}\n",
     "include/dbt_project/models/marts/fct_trips.sql": "select count(*) as trips from {{ ref('stg_trips') }}\n",
 }
@@ -219,8 +219,9 @@ def write(repo: Path, files: Mapping[str, str]) -> None:
         path.write_text(content)
 
 
-def open_pull_request(repo: Path, tmp_path: Path, login: str, branch: str, files: Mapping[str, str],
-                      flavour: str, number: int = 4) -> tuple[dict[str, str], str]:
+def open_pull_request(
+    repo: Path, tmp_path: Path, login: str, branch: str, files: Mapping[str, str], flavour: str, number: int = 4
+) -> tuple[dict[str, str], str]:
     """Commit ``files`` on ``branch`` off main and set the repository up as the runner of a
     ``flavour`` job for that pull request. Returns the job's environment and the base sha."""
     base = git(repo, "rev-parse", "main").strip()
@@ -237,11 +238,29 @@ def open_pull_request(repo: Path, tmp_path: Path, login: str, branch: str, files
         git(repo, "update-ref", f"refs/pull/{number}/head", head)
         git(repo, "branch", "-q", "-D", branch)
     event = tmp_path / f"event-{number}-{flavour}.json"
-    event.write_text(json.dumps({"action": "opened", "number": number, "pull_request": {
-        "number": number, "user": {"login": login},
-        "head": {"ref": branch, "sha": head}, "base": {"ref": "main", "sha": base}}}))
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": flavour, "GITHUB_EVENT_PATH": str(event),
-           "GITHUB_BASE_REF": "main", "GITHUB_HEAD_REF": branch, "GITHUB_STEP_SUMMARY": "", "AIRFLOW_STUDENT": ""}
+    event.write_text(
+        json.dumps(
+            {
+                "action": "opened",
+                "number": number,
+                "pull_request": {
+                    "number": number,
+                    "user": {"login": login},
+                    "head": {"ref": branch, "sha": head},
+                    "base": {"ref": "main", "sha": base},
+                },
+            }
+        )
+    )
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": flavour,
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_BASE_REF": "main",
+        "GITHUB_HEAD_REF": branch,
+        "GITHUB_STEP_SUMMARY": "",
+        "AIRFLOW_STUDENT": "",
+    }
     return env, base
 
 
@@ -266,15 +285,18 @@ def test_the_facsimile_is_clean_with_zero_configuration(class_repo: Path) -> Non
 
 # -- a. a new student's first pull request ------------------------------------------------------
 
+
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_a_new_students_first_pull_request_passes(class_repo: Path, tmp_path: Path, flavour: str) -> None:
     env, base = open_pull_request(class_repo, tmp_path, "maria-gh", "maria/first-dag", FIRST_PR, flavour)
     result = check(class_repo, env)
     assert result.exit_code == 0, result.out + result.err
     assert result.lines == [
-        (f"::notice title=airflow-etiquette::Checked changes since {base[:12]} (merge base {base[:7]}) by @maria-gh "
-         "(not mapped to a folder yet) (identified by the pull request author @maria-gh, not mapped to a folder in "
-         ".github/CODEOWNERS)."),
+        (
+            f"::notice title=airflow-etiquette::Checked changes since {base[:12]} (merge base {base[:7]}) by @maria-gh "
+            "(not mapped to a folder yet) (identified by the pull request author @maria-gh, not mapped to a folder in "
+            ".github/CODEOWNERS)."
+        ),
         "All good: no findings (2 changed paths, 1 file checked).",
     ]
     assert result.err == ""
@@ -282,36 +304,56 @@ def test_a_new_students_first_pull_request_passes(class_repo: Path, tmp_path: Pa
 
 # -- b. the same pull request also edits a classmate's DAG -------------------------------------
 
+
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_a_first_pull_request_that_also_edits_a_classmates_dag_fails(
-        class_repo: Path, tmp_path: Path, flavour: str) -> None:
+    class_repo: Path, tmp_path: Path, flavour: str
+) -> None:
     tweaked = TAXI_PIPELINE.replace("max_active_runs=1", "max_active_runs=3")
-    env, _ = open_pull_request(class_repo, tmp_path, "maria-gh", "maria/first-dag",
-                               {**FIRST_PR, "dags/lasse/taxi_pipeline.py": tweaked}, flavour)
+    env, _ = open_pull_request(
+        class_repo,
+        tmp_path,
+        "maria-gh",
+        "maria/first-dag",
+        {**FIRST_PR, "dags/lasse/taxi_pipeline.py": tweaked},
+        flavour,
+    )
     result = check(class_repo, env, "--format", "json")
     assert result.exit_code == 1, result.out + result.err
     line = line_of(TAXI_PIPELINE, "max_active_runs")
     assert found(result) == [
-        ("dags/lasse/taxi_pipeline.py", line, "ETQ201", f"dags/lasse/taxi_pipeline.py belongs to lasse; {NOT_MAPPED}")]
+        ("dags/lasse/taxi_pipeline.py", line, "ETQ201", f"dags/lasse/taxi_pipeline.py belongs to lasse; {NOT_MAPPED}")
+    ]
     text = check(class_repo, env)
     assert text.exit_code == 1
     assert text.lines[1:] == [
-        (f"::error file=dags/lasse/taxi_pipeline.py,line={line},col=1,title=ETQ201 outside-own-directory::"
-         f"dags/lasse/taxi_pipeline.py belongs to lasse; {NOT_MAPPED}"),
+        (
+            f"::error file=dags/lasse/taxi_pipeline.py,line={line},col=1,title=ETQ201 outside-own-directory::"
+            f"dags/lasse/taxi_pipeline.py belongs to lasse; {NOT_MAPPED}"
+        ),
         "Found 1 error in 1 file (3 changed paths, 2 files checked).",
     ]
 
 
 # -- c. the teacher --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_the_teachers_pull_request_to_requirements_passes(class_repo: Path, tmp_path: Path, flavour: str) -> None:
-    env, _ = open_pull_request(class_repo, tmp_path, "lassebenni", "pin-pandas",
-                               {"requirements.txt": REQUIREMENTS.replace("pandas\n", "pandas<3\n")}, flavour)
+    env, _ = open_pull_request(
+        class_repo,
+        tmp_path,
+        "lassebenni",
+        "pin-pandas",
+        {"requirements.txt": REQUIREMENTS.replace("pandas\n", "pandas<3\n")},
+        flavour,
+    )
     result = check(class_repo, env)
     assert result.exit_code == 0, result.out + result.err
-    assert result.lines[0].endswith("by lassebenni (identified by the pull request author @lassebenni (who owns the "
-                                    "repository's policy in .github/CODEOWNERS)).")
+    assert result.lines[0].endswith(
+        "by lassebenni (identified by the pull request author @lassebenni (who owns the "
+        "repository's policy in .github/CODEOWNERS))."
+    )
     assert result.lines[1:] == ["All good: no findings (1 changed path, 0 files checked)."]
     assert "not mapped" not in result.out + result.err
 
@@ -323,43 +365,80 @@ CODEOWNERS_CASES = {
     # her new folder, but for somebody else's login
     "another-login": (CODEOWNERS + "/dags/maria/    @someone-else\n", len(CODEOWNERS.splitlines()) + 1),
     # her own line, and the teacher's /tests/ line is gone (a deleted line: git names the line before it)
-    "drops-a-teacher-line": (CODEOWNERS.replace("/tests/                        @lassebenni\n", "") + MARIA_LINE,
-                             line_of(CODEOWNERS, "/tests/") - 1),
+    "drops-a-teacher-line": (
+        CODEOWNERS.replace("/tests/                        @lassebenni\n", "") + MARIA_LINE,
+        line_of(CODEOWNERS, "/tests/") - 1,
+    ),
     # her own line, and a shared file for herself
-    "claims-a-shared-file": (CODEOWNERS + MARIA_LINE + "/requirements.txt  @maria-gh\n", len(CODEOWNERS.splitlines()) + 1),
+    "claims-a-shared-file": (
+        CODEOWNERS + MARIA_LINE + "/requirements.txt  @maria-gh\n",
+        len(CODEOWNERS.splitlines()) + 1,
+    ),
     # her own line, and the teacher's line rewritten
-    "rewrites-a-teacher-line": (CODEOWNERS.replace("/tests/                        @lassebenni",
-                                                   "/tests/                        @maria-gh") + MARIA_LINE,
-                                line_of(CODEOWNERS, "/tests/")),
+    "rewrites-a-teacher-line": (
+        CODEOWNERS.replace("/tests/                        @lassebenni", "/tests/                        @maria-gh")
+        + MARIA_LINE,
+        line_of(CODEOWNERS, "/tests/"),
+    ),
 }
 
 
 @pytest.mark.parametrize("case", list(CODEOWNERS_CASES))
 def test_a_first_pull_request_may_only_add_its_own_codeowners_line(class_repo: Path, tmp_path: Path, case: str) -> None:
     new, first_change = CODEOWNERS_CASES[case]
-    env, _ = open_pull_request(class_repo, tmp_path, "maria-gh", "maria/first-dag",
-                               {"dags/maria/taxi_pipeline.py": TAXI_PIPELINE, ".github/CODEOWNERS": new},
-                               "pull_request_target")
+    env, _ = open_pull_request(
+        class_repo,
+        tmp_path,
+        "maria-gh",
+        "maria/first-dag",
+        {"dags/maria/taxi_pipeline.py": TAXI_PIPELINE, ".github/CODEOWNERS": new},
+        "pull_request_target",
+    )
     result = check(class_repo, env, "--format", "json")
     assert result.exit_code == 1, result.out + result.err
     assert found(result) == [
-        (".github/CODEOWNERS", first_change, "ETQ201", f".github/CODEOWNERS is owned by @lassebenni; {NOT_MAPPED}")]
+        (".github/CODEOWNERS", first_change, "ETQ201", f".github/CODEOWNERS is owned by @lassebenni; {NOT_MAPPED}")
+    ]
 
 
 def test_a_newcomer_cannot_map_an_existing_folder_nor_two_new_ones(class_repo: Path, tmp_path: Path) -> None:
-    hint = ("@maria-gh is not mapped to a folder yet: a first pull request may add one new folder dags/<name>/ "
-            "(and its CODEOWNERS line '/dags/<name>/ @maria-gh'); for an existing folder the teacher adds that line "
-            "on the base branch")
-    env, _ = open_pull_request(class_repo, tmp_path, "maria-gh", "lasse/claim",
-                               {".github/CODEOWNERS": CODEOWNERS + "/dags/lasse/    @maria-gh\n"}, "pull_request")
+    hint = (
+        "@maria-gh is not mapped to a folder yet: a first pull request may add one new folder dags/<name>/ "
+        "(and its CODEOWNERS line '/dags/<name>/ @maria-gh'); for an existing folder the teacher adds that line "
+        "on the base branch"
+    )
+    env, _ = open_pull_request(
+        class_repo,
+        tmp_path,
+        "maria-gh",
+        "lasse/claim",
+        {".github/CODEOWNERS": CODEOWNERS + "/dags/lasse/    @maria-gh\n"},
+        "pull_request",
+    )
     existing = check(class_repo, env, "--format", "json")
-    assert found(existing) == [(".github/CODEOWNERS", len(CODEOWNERS.splitlines()) + 1, "ETQ201",
-                                f".github/CODEOWNERS is owned by @lassebenni; {hint}")]
+    assert found(existing) == [
+        (
+            ".github/CODEOWNERS",
+            len(CODEOWNERS.splitlines()) + 1,
+            "ETQ201",
+            f".github/CODEOWNERS is owned by @lassebenni; {hint}",
+        )
+    ]
 
     git(class_repo, "checkout", "-q", "main")
-    env, _ = open_pull_request(class_repo, tmp_path, "maria-gh", "maria/two", {
-        "dags/maria/taxi_pipeline.py": TAXI_PIPELINE, "dags/mariab/taxi_pipeline.py": TAXI_PIPELINE,
-        ".github/CODEOWNERS": CODEOWNERS + MARIA_LINE}, "pull_request_target", number=5)
+    env, _ = open_pull_request(
+        class_repo,
+        tmp_path,
+        "maria-gh",
+        "maria/two",
+        {
+            "dags/maria/taxi_pipeline.py": TAXI_PIPELINE,
+            "dags/mariab/taxi_pipeline.py": TAXI_PIPELINE,
+            ".github/CODEOWNERS": CODEOWNERS + MARIA_LINE,
+        },
+        "pull_request_target",
+        number=5,
+    )
     two = check(class_repo, env, "--format", "json")
     assert two.exit_code == 1
     assert [(p, c, m) for p, _, c, m in found(two)] == [
@@ -370,6 +449,7 @@ def test_a_newcomer_cannot_map_an_existing_folder_nor_two_new_ones(class_repo: P
 
 
 # -- after the first pull request is merged ---------------------------------------------------
+
 
 def merge_first_pull_request(repo: Path) -> None:
     """maria's first pull request, merged by the teacher with GitHub's merge commit."""
@@ -383,16 +463,29 @@ def merge_first_pull_request(repo: Path) -> None:
 
 def test_once_merged_the_codeowners_line_is_who_she_is(class_repo: Path, tmp_path: Path) -> None:
     merge_first_pull_request(class_repo)
-    env, _ = open_pull_request(class_repo, tmp_path, "maria-gh", "weekly", {
-        "dags/maria/taxi_pipeline.py": TAXI_PIPELINE.replace('"@monthly"', '"@weekly"'),
-        "dags/lasse/taxi_pipeline.py": TAXI_PIPELINE.replace('"@monthly"', '"@weekly"')}, "pull_request", number=6)
+    env, _ = open_pull_request(
+        class_repo,
+        tmp_path,
+        "maria-gh",
+        "weekly",
+        {
+            "dags/maria/taxi_pipeline.py": TAXI_PIPELINE.replace('"@monthly"', '"@weekly"'),
+            "dags/lasse/taxi_pipeline.py": TAXI_PIPELINE.replace('"@monthly"', '"@weekly"'),
+        },
+        "pull_request",
+        number=6,
+    )
     result = check(class_repo, env)
     assert result.exit_code == 1, result.out + result.err
     line = line_of(TAXI_PIPELINE, "@monthly")
-    assert "by maria-gh (maria) (identified by the pull request author @maria-gh (.github/CODEOWNERS))." in result.lines[0]
+    assert (
+        "by maria-gh (maria) (identified by the pull request author @maria-gh (.github/CODEOWNERS))." in result.lines[0]
+    )
     assert result.lines[1:] == [
-        (f"::error file=dags/lasse/taxi_pipeline.py,line={line},col=1,title=ETQ201 outside-own-directory::"
-         "dags/lasse/taxi_pipeline.py belongs to lasse; maria-gh (maria) may only change dags/maria/"),
+        (
+            f"::error file=dags/lasse/taxi_pipeline.py,line={line},col=1,title=ETQ201 outside-own-directory::"
+            "dags/lasse/taxi_pipeline.py belongs to lasse; maria-gh (maria) may only change dags/maria/"
+        ),
         "Found 1 error in 1 file (2 changed paths, 2 files checked).",
     ]
 

@@ -40,7 +40,7 @@ LASSE_GOOD = '''
     taxi_pipeline()
 '''
 
-MARIA_BAD = '''
+MARIA_BAD = """
     from datetime import datetime
 
     from airflow import DAG
@@ -55,7 +55,7 @@ MARIA_BAD = '''
             task_id="load",
             bash_command="psql -c 'INSERT INTO public.raw_trips SELECT * FROM airflow_maria.staging'",
         )
-'''
+"""
 
 
 def repo(tmp_path: Path, extra: dict[str, str] | None = None, config: str | None = None) -> Path:
@@ -133,7 +133,7 @@ NOQA_FILES = {
     "dags/lasse/e.py": 'run(sql="""\n    INSERT INTO public.audit_log VALUES (1);\n""")  # noqa: ETQ301\n',
     # A form feed is not a line break for Python, so the comment stays on its line.
     "dags/lasse/f.py": 'x = 1\x0c\nSCHEMA = "airflow_lasse"  # noqa: ETQ301\n',
-    # Inside a string "# noqa" is SQL text, not a comment.
+    # Inside a string the noqa marker is SQL text, not a comment.
     "dags/lasse/h.py": 'hook.run("TRUNCATE airflow_sofia.raw_trips -- # noqa")\n',
 }
 
@@ -144,9 +144,11 @@ def test_noqa_silences_one_code_or_all_where_the_teacher_allows_it(tmp_path: Pat
     (root / "dags/lasse/g.py").write_text('from airflow import DAG\nwith DAG(\n    "lasse_x",\n):  # noqa\n    pass\n')
     result = run_cli("check", "--format", "json", cwd=root)
     assert [(f["path"], f["line"], f["code"]) for f in result.findings] == [
-        ("dags/lasse/c.py", 1, "ETQ301"), ("dags/lasse/e.py", 1, "ETQ302"),
+        ("dags/lasse/c.py", 1, "ETQ301"),
+        ("dags/lasse/e.py", 1, "ETQ302"),
         ("dags/lasse/g.py", 2, "ETQ102"),  # the end-line comment is for strings only
-        ("dags/lasse/h.py", 1, "ETQ302")]
+        ("dags/lasse/h.py", 1, "ETQ302"),
+    ]
     text = run_cli("check", cwd=root)
     assert text.lines[-1] == "Found 3 errors and 1 warning in 4 files (8 files checked, 4 silenced by # noqa)."
     everything = run_cli("check", "--ignore-noqa", "--format", "json", cwd=root)
@@ -158,27 +160,35 @@ def test_by_default_noqa_silences_warnings_only(tmp_path: Path, run_cli) -> None
     root = make_repo(tmp_path / "r", NOQA_FILES)
     result = run_cli("check", "--format", "json", cwd=root)
     assert [(f["path"], f["line"], f["code"]) for f in result.findings] == [
-        ("dags/lasse/c.py", 1, "ETQ301"), ("dags/lasse/d.py", 1, "ETQ302"), ("dags/lasse/e.py", 1, "ETQ302"),
-        ("dags/lasse/h.py", 1, "ETQ302")]
+        ("dags/lasse/c.py", 1, "ETQ301"),
+        ("dags/lasse/d.py", 1, "ETQ302"),
+        ("dags/lasse/e.py", 1, "ETQ302"),
+        ("dags/lasse/h.py", 1, "ETQ302"),
+    ]
     assert result.findings[1]["message"] == (
-        'INSERT into public.audit_log writes outside your schema; write to airflow_lasse instead '
-        "(# noqa cannot silence ETQ302: the configuration's allow-noqa does not list it)")
+        "INSERT into public.audit_log writes outside your schema; write to airflow_lasse instead "
+        "(# noqa cannot silence ETQ302: the configuration's allow-noqa does not list it)"
+    )
     assert result.exit_code == 1
 
 
 def test_config_in_pyproject_changes_the_conventions(tmp_path: Path, run_cli) -> None:
-    root = make_repo(tmp_path / "r", {
-        "airflow/dags/team-a/etl.py": '''
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "airflow/dags/team-a/etl.py": """
             from airflow import DAG
             dag = DAG("team-a.etl", tags=["owner:team-a"])
-        ''',
-        "airflow/dags/admin/tools.py": 'from airflow import DAG\ndag = DAG("whatever")\n',
-    }, config='''
+        """,
+            "airflow/dags/admin/tools.py": 'from airflow import DAG\ndag = DAG("whatever")\n',
+        },
+        config="""
         dags-folder = "airflow/dags"
         dag-id-prefix = "{owner}."
         owner-tag = "owner:{owner}"
         admins = ["admin"]
-    ''')
+    """,
+    )
     result = run_cli("check", cwd=root)
     assert (result.exit_code, result.out) == (0, "All good: no findings (2 files checked).\n")
 
@@ -202,8 +212,8 @@ def test_bad_configuration_is_one_line_and_exit_2(tmp_path: Path, run_cli) -> No
         'admins = "teacher"\n': "pyproject.toml: 'admins' must be a list of strings, got a string ('teacher')",
         'schema = "airflow_schema"\n': "pyproject.toml: 'schema' must be a string containing {owner}",
         'ignore = ["ETQ999"]\n': "pyproject.toml: 'ignore': unknown rule code 'ETQ999'",
-        'timeout = -1\n': "pyproject.toml: 'timeout' must be a positive number of seconds",
-        'select = [\n': "pyproject.toml: invalid TOML",
+        "timeout = -1\n": "pyproject.toml: 'timeout' must be a positive number of seconds",
+        "select = [\n": "pyproject.toml: invalid TOML",
     }
     for number, (config, expected) in enumerate(cases.items()):
         root = repo(tmp_path / str(number), config=config)
@@ -249,8 +259,22 @@ def test_rules_lists_every_rule(tmp_path: Path, run_cli) -> None:
     result = run_cli("rules", cwd=tmp_path)
     assert result.exit_code == 0
     codes = [line.split()[0] for line in result.lines]
-    assert codes == ["ETQ001", "ETQ002", "ETQ101", "ETQ102", "ETQ103", "ETQ104", "ETQ201", "ETQ202", "ETQ203",
-                     "ETQ204", "ETQ205", "ETQ301", "ETQ302", "ETQ401"]
+    assert codes == [
+        "ETQ001",
+        "ETQ002",
+        "ETQ101",
+        "ETQ102",
+        "ETQ103",
+        "ETQ104",
+        "ETQ201",
+        "ETQ202",
+        "ETQ203",
+        "ETQ204",
+        "ETQ205",
+        "ETQ301",
+        "ETQ302",
+        "ETQ401",
+    ]
     assert "ETQ101  dag-id-prefix" in result.out and "warning" in result.lines[4]
 
 
@@ -277,13 +301,16 @@ def test_installed_command_colour_and_version(tmp_path: Path) -> None:
 
 
 def test_a_syntax_error_points_at_the_token_and_at_an_unclosed_bracket(tmp_path: Path, run_cli) -> None:
-    root = make_repo(tmp_path / "r", {
-        "dags/lasse/comma.py": "a = 1\nb = foo(1, 2 3)\n",
-        "dags/lasse/bracket.py": 'from airflow import DAG\n\nwith DAG("lasse_x",\n    tags=["a"]\n\nwith x:\n    pass\n',
-        "dags/lasse/word.py": "x = [1,\n  foo bar]\n",
-        # a missing comma inside a call that is closed later: no hint about the bracket
-        "dags/lasse/args.py": 'from airflow import DAG\ndag = DAG(\n    "lasse_x",\n    tags=["a"]\n    schedule=None,\n)\n',
-    })
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/lasse/comma.py": "a = 1\nb = foo(1, 2 3)\n",
+            "dags/lasse/bracket.py": 'from airflow import DAG\n\nwith DAG("lasse_x",\n    tags=["a"]\n\nwith x:\n    pass\n',
+            "dags/lasse/word.py": "x = [1,\n  foo bar]\n",
+            # a missing comma inside a call that is closed later: no hint about the bracket
+            "dags/lasse/args.py": 'from airflow import DAG\ndag = DAG(\n    "lasse_x",\n    tags=["a"]\n    schedule=None,\n)\n',
+        },
+    )
     result = run_cli("check", cwd=root)
     assert result.lines[:4] == [
         "dags/lasse/args.py:5:5: ETQ001 not valid Python: unexpected 'schedule'",
@@ -294,31 +321,44 @@ def test_a_syntax_error_points_at_the_token_and_at_an_unclosed_bracket(tmp_path:
 
 
 def test_a_plain_folder_without_git_or_configuration(tmp_path: Path) -> None:
-    root = make_repo(tmp_path / "unzipped", {"dags/maria/taxi.py": 'from airflow import DAG\ndag = DAG("taxi")\n'},
-                     init_git=False)
+    root = make_repo(
+        tmp_path / "unzipped", {"dags/maria/taxi.py": 'from airflow import DAG\ndag = DAG("taxi")\n'}, init_git=False
+    )
     for cwd, path in ((root, "dags"), (root, "dags/maria/taxi.py"), (root / "dags/maria", ".")):
         result = run_installed("check", path, "--select", "ETQ101", cwd=cwd)
         assert (result.exit_code, result.lines[0]) == (
-            1, 'dags/maria/taxi.py:2:11: ETQ101 dag_id "taxi" must start with "maria_" (file is in dags/maria/)'), path
+            1,
+            'dags/maria/taxi.py:2:11: ETQ101 dag_id "taxi" must start with "maria_" (file is in dags/maria/)',
+        ), path
 
 
 def test_a_configuration_file_inside_the_dags_folder_is_not_the_root(tmp_path: Path) -> None:
-    root = make_repo(tmp_path / "class", {
-        "dags/maria/taxi.py": 'from airflow import DAG\ndag = DAG("taxi", tags=["student:maria"])\n',
-        # A student cannot switch the rules off for their own files this way.
-        "dags/maria/.airflow-etiquette.toml": 'ignore = ["ETQ1"]\ndags-folder = "elsewhere"\n',
-    })
+    root = make_repo(
+        tmp_path / "class",
+        {
+            "dags/maria/taxi.py": 'from airflow import DAG\ndag = DAG("taxi", tags=["student:maria"])\n',
+            # A student cannot switch the rules off for their own files this way.
+            "dags/maria/.airflow-etiquette.toml": 'ignore = ["ETQ1"]\ndags-folder = "elsewhere"\n',
+        },
+    )
     result = run_installed("check", "dags/maria/taxi.py", cwd=root)
     assert (result.exit_code, result.lines[0]) == (
-        1, 'dags/maria/taxi.py:2:11: ETQ101 dag_id "taxi" must start with "maria_" (file is in dags/maria/)')
+        1,
+        'dags/maria/taxi.py:2:11: ETQ101 dag_id "taxi" must start with "maria_" (file is in dags/maria/)',
+    )
 
 
 def test_in_a_monorepo_the_nearest_configuration_is_the_root(tmp_path: Path) -> None:
-    root = make_repo(tmp_path / "mono", {
-        ".airflow-etiquette.toml": 'dags-folder = "platform/dags"\n',
-        "team-b/.airflow-etiquette.toml": 'dags-folder = "dags"\n',
-        "team-b/dags/maria/a.py": 'from airflow import DAG\ndag = DAG("a", tags=["student:maria"])\n',
-    })
+    root = make_repo(
+        tmp_path / "mono",
+        {
+            ".airflow-etiquette.toml": 'dags-folder = "platform/dags"\n',
+            "team-b/.airflow-etiquette.toml": 'dags-folder = "dags"\n',
+            "team-b/dags/maria/a.py": 'from airflow import DAG\ndag = DAG("a", tags=["student:maria"])\n',
+        },
+    )
     result = run_installed("check", cwd=root / "team-b")
     assert (result.exit_code, result.lines[0]) == (
-        1, 'dags/maria/a.py:2:11: ETQ101 dag_id "a" must start with "maria_" (file is in dags/maria/)')
+        1,
+        'dags/maria/a.py:2:11: ETQ101 dag_id "a" must start with "maria_" (file is in dags/maria/)',
+    )

@@ -31,8 +31,14 @@ FORMS = {
     "models.dag decorator": ('from airflow.models.dag import dag\n@dag("taxi")\ndef f(): pass\n', ['"taxi"']),
     "bare decorator uses the function name": ("from airflow.sdk import dag\n@dag\ndef taxi(): pass\n", ['"taxi"']),
     "empty call uses the function name": ("from airflow.sdk import dag\n@dag()\ndef taxi(): pass\n", ['"taxi"']),
-    "decorator alias": ('from airflow.sdk import dag as airflow_dag\n@airflow_dag(dag_id="taxi")\ndef f(): pass\n', ['"taxi"']),
-    "module attribute decorator": ('import airflow.decorators\n@airflow.decorators.dag(dag_id="taxi")\ndef f(): pass\n', ['"taxi"']),
+    "decorator alias": (
+        'from airflow.sdk import dag as airflow_dag\n@airflow_dag(dag_id="taxi")\ndef f(): pass\n',
+        ['"taxi"'],
+    ),
+    "module attribute decorator": (
+        'import airflow.decorators\n@airflow.decorators.dag(dag_id="taxi")\ndef f(): pass\n',
+        ['"taxi"'],
+    ),
     "from airflow import DAG": ('from airflow import DAG\nwith DAG("taxi") as dag:\n    pass\n', ['"taxi"']),
     "airflow.models.DAG keyword": ('from airflow.models import DAG\ndag = DAG(dag_id="taxi")\n', ['"taxi"']),
     "airflow.models.dag.DAG": ('from airflow.models.dag import DAG\ndag = DAG("taxi")\n', ['"taxi"']),
@@ -42,47 +48,78 @@ FORMS = {
     "from airflow import models": ('from airflow import models\ndag = models.DAG("taxi")\n', ['"taxi"']),
     "class alias": ('from airflow import DAG as AirflowDAG\ndag = AirflowDAG("taxi")\n', ['"taxi"']),
     "airflow 2/3 compatibility import": (
-        'try:\n    from airflow.sdk import DAG, dag\nexcept ImportError:\n    from airflow import DAG\n'
+        "try:\n    from airflow.sdk import DAG, dag\nexcept ImportError:\n    from airflow import DAG\n"
         '    from airflow.decorators import dag\n\nd = DAG("taxi")\n@dag(dag_id="rides")\ndef f(): pass\n',
-        ['"taxi"', '"rides"']),
+        ['"taxi"', '"rides"'],
+    ),
     "import inside a function": ('def make():\n    from airflow import DAG\n    return DAG("taxi")\n', ['"taxi"']),
-    "constant defined after use": ('from airflow import DAG\ndef make():\n    return DAG(DAG_ID)\nDAG_ID = "taxi"\n', ['"taxi"']),
+    "constant defined after use": (
+        'from airflow import DAG\ndef make():\n    return DAG(DAG_ID)\nDAG_ID = "taxi"\n',
+        ['"taxi"'],
+    ),
     "concatenation": ('from airflow import DAG\nNAME = "taxi"\ndag = DAG("nyc_" + NAME)\n', ['"nyc_taxi"']),
     "format": ('from airflow import DAG\ndag = DAG("{}_{city}".format("nyc", city="taxi"))\n', ['"nyc_taxi"']),
     "percent": ('from airflow import DAG\ndag = DAG("%s_taxi" % "nyc")\n', ['"nyc_taxi"']),
     "join": ('from airflow import DAG\ndag = DAG("_".join(["nyc", "taxi"]))\n', ['"nyc_taxi"']),
-    "kwargs dict": ('from airflow import DAG\nARGS = {"dag_id": "taxi", "tags": ["student:lasse"]}\ndag = DAG(**ARGS)\n', ['"taxi"']),
+    "kwargs dict": (
+        'from airflow import DAG\nARGS = {"dag_id": "taxi", "tags": ["student:lasse"]}\ndag = DAG(**ARGS)\n',
+        ['"taxi"'],
+    ),
     "dict() kwargs": ('from airflow import DAG\ndag = DAG(**dict(dag_id="taxi"))\n', ['"taxi"']),
     "loop over a literal": (
-        'from airflow import DAG\nfor city in ["ams", "rtm"]:\n    DAG(f"{city}_weather")\n', ['"ams_weather", "rtm_weather"']),
+        'from airflow import DAG\nfor city in ["ams", "rtm"]:\n    DAG(f"{city}_weather")\n',
+        ['"ams_weather", "rtm_weather"'],
+    ),
     "loop over a constant tuple list": (
         'from airflow import DAG\nJOBS = [("ams", 1), ("rtm", 2)]\nfor city, hour in JOBS:\n    DAG(dag_id=city + "_x")\n',
-        ['"ams_x", "rtm_x"']),
+        ['"ams_x", "rtm_x"'],
+    ),
     "loop over dict items": (
-        'from airflow import DAG\nCFG = {"ams": 1, "rtm": 2}\nfor city, _ in CFG.items():\n    DAG(city)\n', ['"ams", "rtm"']),
+        'from airflow import DAG\nCFG = {"ams": 1, "rtm": 2}\nfor city, _ in CFG.items():\n    DAG(city)\n',
+        ['"ams", "rtm"'],
+    ),
     "comprehension": ('from airflow import DAG\ndags = [DAG(c + "_x") for c in ("ams",)]\n', ['"ams_x"']),
     "file name as dag_id": (
-        'import os\nfrom airflow import DAG\ndag = DAG(os.path.splitext(os.path.basename(__file__))[0])\n',
-        ['"pipeline"']),
-    "file stem as dag_id": ('from pathlib import Path\nfrom airflow import DAG\ndag = DAG(Path(__file__).stem)\n', ['"pipeline"']),
-    "partial prefix decides": ('from airflow import DAG\nimport random\ndag = DAG(f"taxi_{random.random()}")\n', ['"taxi_{…}"']),
+        "import os\nfrom airflow import DAG\ndag = DAG(os.path.splitext(os.path.basename(__file__))[0])\n",
+        ['"pipeline"'],
+    ),
+    "file stem as dag_id": (
+        "from pathlib import Path\nfrom airflow import DAG\ndag = DAG(Path(__file__).stem)\n",
+        ['"pipeline"'],
+    ),
+    "partial prefix decides": (
+        'from airflow import DAG\nimport random\ndag = DAG(f"taxi_{random.random()}")\n',
+        ['"taxi_{…}"'],
+    ),
     "factory called with literals": (
-        'from airflow import DAG\ndef make(dag_id, tags):\n    return DAG(dag_id, tags=tags)\n'
-        'make("taxi", ["student:lasse"])\nmake(tags=["student:lasse"], dag_id="rides")\n', ['"taxi"', '"rides"']),
+        "from airflow import DAG\ndef make(dag_id, tags):\n    return DAG(dag_id, tags=tags)\n"
+        'make("taxi", ["student:lasse"])\nmake(tags=["student:lasse"], dag_id="rides")\n',
+        ['"taxi"', '"rides"'],
+    ),
     "factory called in a loop": (
         'from airflow import DAG\ndef make(city, hour=3):\n    with DAG(f"{city}_report", tags=["student:lasse"]) as d:\n'
-        '        return d\nfor c in ("ams", "rtm"):\n    make(c)\n', ['"ams_report", "rtm_report"']),
+        '        return d\nfor c in ("ams", "rtm"):\n    make(c)\n',
+        ['"ams_report", "rtm_report"'],
+    ),
     "a constant built on itself": (
         'from airflow import DAG\nDAG_ID = "taxi"\nDAG_ID = "nyc_" + DAG_ID\nTAGS = ["a"]\nTAGS = TAGS + ["b"]\n'
-        'dag = DAG(DAG_ID, tags=TAGS)\n', ['"nyc_taxi"']),
-    "one-line helper": ('from airflow import DAG\ndef name(x): return "nyc_" + x\ndag = DAG(name("taxi"))\n', ['"nyc_taxi"']),
+        "dag = DAG(DAG_ID, tags=TAGS)\n",
+        ['"nyc_taxi"'],
+    ),
+    "one-line helper": (
+        'from airflow import DAG\ndef name(x): return "nyc_" + x\ndag = DAG(name("taxi"))\n',
+        ['"nyc_taxi"'],
+    ),
     "helper arguments bound per call": (
-        'from airflow import DAG\ndef ident(x):\n    return x\n'
-        'dag = DAG(ident("taxi"), tags=[ident("student:lasse")])\n', ['"taxi"']),
+        "from airflow import DAG\ndef ident(x):\n    return x\n"
+        'dag = DAG(ident("taxi"), tags=[ident("student:lasse")])\n',
+        ['"taxi"'],
+    ),
     "path idiom in a nested folder": (
-        'import os\nfrom pathlib import Path\nfrom airflow import DAG\n'
+        "import os\nfrom pathlib import Path\nfrom airflow import DAG\n"
         'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\ndag = DAG(f"{STUDENT}_taxi")\n',
-        ['"sub_taxi"']),
+        ['"sub_taxi"'],
+    ),
 }
 
 
@@ -137,16 +174,22 @@ def test_things_named_dag_that_are_not_airflow_dags(source: str) -> None:
 
 
 def test_the_path_idiom_in_a_subfolder_gets_a_hint() -> None:
-    source = ('import os\nfrom pathlib import Path\nfrom airflow import DAG\n'
-              'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
-              'dag = DAG(f"{STUDENT}_taxi", tags=[f"student:{STUDENT}"])\n')
-    (finding, *_) = [f for f in run_example(source, "dags/lasse/experiments/x.py", ("lasse",), {}) if f.code == "ETQ101"]
-    assert finding.message == ('dag_id "experiments_taxi" must start with "lasse_" (file is in dags/lasse/); in a '
-                               'subfolder Path(__file__).parent.name is "experiments", not "lasse"')
+    source = (
+        "import os\nfrom pathlib import Path\nfrom airflow import DAG\n"
+        'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
+        'dag = DAG(f"{STUDENT}_taxi", tags=[f"student:{STUDENT}"])\n'
+    )
+    (finding, *_) = [
+        f for f in run_example(source, "dags/lasse/experiments/x.py", ("lasse",), {}) if f.code == "ETQ101"
+    ]
+    assert finding.message == (
+        'dag_id "experiments_taxi" must start with "lasse_" (file is in dags/lasse/); in a '
+        'subfolder Path(__file__).parent.name is "experiments", not "lasse"'
+    )
 
 
 def test_a_factory_and_a_helper_resolve_quietly_when_right() -> None:
-    source = textwrap.dedent('''
+    source = textwrap.dedent("""
         import os
         from pathlib import Path
         from airflow.sdk import DAG
@@ -160,12 +203,12 @@ def test_a_factory_and_a_helper_resolve_quietly_when_right() -> None:
 
         daily = make_dag("taxi")
         hourly = make_dag("rides", schedule="@hourly")
-    ''')
+    """)
     assert run_example(source, PATH, ("lasse",), {}) == []
 
 
 def test_a_factory_is_checked_per_call_and_reported_at_the_call() -> None:
-    source = textwrap.dedent('''
+    source = textwrap.dedent("""
         import os
         from pathlib import Path
         from airflow.sdk import DAG
@@ -178,7 +221,7 @@ def test_a_factory_is_checked_per_call_and_reported_at_the_call() -> None:
         daily = make_dag("daily")
         legacy = make_dag("taxi_legacy", full_id=True)
         weekly = make_dag("weekly", tags=["week11"])
-    ''')
+    """)
     findings = run_example(source, PATH, ("lasse",), {})
     assert [(f.line, f.code, f.message) for f in findings] == [
         (12, "ETQ101", 'dag_id "taxi_legacy" must start with "lasse_" (file is in dags/lasse/)'),
@@ -192,7 +235,7 @@ def test_a_function_without_parameters_reports_at_its_dag() -> None:
 
 
 def test_reassigned_parameters_and_several_calls_are_not_mixed_up() -> None:
-    source = textwrap.dedent('''
+    source = textwrap.dedent("""
         import os
         from pathlib import Path
         from airflow.sdk import DAG
@@ -213,7 +256,7 @@ def test_reassigned_parameters_and_several_calls_are_not_mixed_up() -> None:
 
         run_sql("SELECT count(*) FROM {schema}.zones", "public")
         run_sql("TRUNCATE {schema}.trips", SCHEMA)
-    ''')
+    """)
     findings = run_example(source, PATH, ("lasse",), {})
     # The reassigned name may or may not carry the prefix: a warning at most, never an error;
     # and TRUNCATE never meets "public" in one call.
@@ -221,7 +264,7 @@ def test_reassigned_parameters_and_several_calls_are_not_mixed_up() -> None:
 
 
 def test_tags_changed_in_place_are_a_warning_not_an_error() -> None:
-    source = textwrap.dedent('''
+    source = textwrap.dedent("""
         from airflow.sdk import DAG
 
         TAGS = ["taxi"]
@@ -230,26 +273,32 @@ def test_tags_changed_in_place_are_a_warning_not_an_error() -> None:
         MORE += ["student:lasse"]
         a = DAG("lasse_a", tags=TAGS)
         b = DAG("lasse_b", tags=MORE)
-    ''')
+    """)
     findings = run_example(source, PATH, ("lasse",), {})
     assert [(f.line, f.code) for f in findings] == [(8, "ETQ103"), (9, "ETQ103")]
-    assert findings[0].message == ('tags cannot be determined statically (they depend on TAGS changed in place); '
-                                   'make sure they include "student:lasse"')
+    assert findings[0].message == (
+        "tags cannot be determined statically (they depend on TAGS changed in place); "
+        'make sure they include "student:lasse"'
+    )
 
 
 def test_unresolvable_ids_warn_and_partial_knowledge_is_enough() -> None:
-    source = textwrap.dedent('''
+    source = textwrap.dedent("""
         from airflow.sdk import DAG, Variable
         from settings import PREFIX
 
         a = DAG(Variable.get("dag_id"), tags=["student:lasse"])
         b = DAG(PREFIX + "_taxi", tags=["student:lasse"])
         c = DAG(f"lasse_{Variable.get('x')}", tags=["student:lasse"])
-    ''')
+    """)
     findings = run_example(source, PATH, ("lasse",), {})
-    assert [(f.line, f.code, f.severity.value) for f in findings] == [(5, "ETQ103", "warning"), (6, "ETQ103", "warning")]
+    assert [(f.line, f.code, f.severity.value) for f in findings] == [
+        (5, "ETQ103", "warning"),
+        (6, "ETQ103", "warning"),
+    ]
     assert findings[1].message == (
-        'dag_id cannot be determined statically (it depends on PREFIX); make sure it starts with "lasse_"')
+        'dag_id cannot be determined statically (it depends on PREFIX); make sure it starts with "lasse_"'
+    )
 
 
 def test_teacher_and_admin_files_skip_owner_rules() -> None:

@@ -15,4 +15,5 @@ def test_the_readme_rule_table_is_the_registrys() -> None:
 
 def test_docs_rules_md_is_every_rules_explain_output() -> None:
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_reference(), (
-        "run `python -m airflow_etiquette.output.docs` to regenerate")
+        "run `python -m airflow_etiquette.output.docs` to regenerate"
+    )

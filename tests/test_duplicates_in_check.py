@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import git, make_repo, run_installed
 
-DAG = '''\
+DAG = """\
 from airflow.sdk import dag
 
 @dag(dag_id="{dag_id}", tags=["student:{owner}"])
@@ -16,7 +15,7 @@ def pipeline():
     pass
 
 pipeline()
-'''
+"""
 
 
 def dag(owner: str, dag_id: str, noqa: bool = False) -> str:
@@ -26,12 +25,16 @@ def dag(owner: str, dag_id: str, noqa: bool = False) -> str:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = make_repo(tmp_path / "class", {
-        "dags/maria/taxi.py": dag("maria", "maria_taxi"),
-        # ETQ101 reports this prefix clash too; silenced here to see what ETQ104 does on its own.
-        "dags/ana/taxi.py": dag("ana", "ana_maria_taxi").replace(")\ndef", ")  # noqa: ETQ101\ndef"),
-        "dags/ana_maria/weather.py": dag("ana_maria", "ana_maria_weather"),
-    }, config='allow-noqa = ["ETQ101", "ETQ104"]\n')
+    root = make_repo(
+        tmp_path / "class",
+        {
+            "dags/maria/taxi.py": dag("maria", "maria_taxi"),
+            # ETQ101 reports this prefix clash too; silenced here to see what ETQ104 does on its own.
+            "dags/ana/taxi.py": dag("ana", "ana_maria_taxi").replace(")\ndef", ")  # noqa: ETQ101\ndef"),
+            "dags/ana_maria/weather.py": dag("ana_maria", "ana_maria_weather"),
+        },
+        config='allow-noqa = ["ETQ101", "ETQ104"]\n',
+    )
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "init")
     return root
@@ -87,7 +90,8 @@ def test_noqa_silences_one_place(repo: Path) -> None:
     refused = run_installed("check", "--format", "json", "--select", "ETQ104", cwd=repo)
     assert codes(refused) == [("dags/maria/taxi.py", 3, "ETQ104"), ("dags/maria/taxi_copy.py", 3, "ETQ104")]
     assert refused.findings[1]["message"].endswith(
-        "(# noqa cannot silence ETQ104: the configuration's allow-noqa does not list it)")
+        "(# noqa cannot silence ETQ104: the configuration's allow-noqa does not list it)"
+    )
 
 
 def test_a_factory_called_twice_with_the_same_name(repo: Path) -> None:
@@ -96,7 +100,8 @@ def test_a_factory_called_twice_with_the_same_name(repo: Path) -> None:
         "def make(name):\n"
         '    return DAG(f"maria_{name}", tags=["student:maria"])\n\n'
         'daily = make("report")\n'
-        'again = make("report")\n')
+        'again = make("report")\n'
+    )
     result = run_installed("check", "dags/maria/reports.py", "--format", "json", cwd=repo)
     assert [(f["line"], f["code"], f["message"].split(";")[0]) for f in result.findings] == [
         (6, "ETQ104", 'dag_id "maria_report" is also defined in dags/maria/reports.py:7'),
@@ -124,10 +129,14 @@ def test_the_arms_of_an_if_or_a_try_are_not_duplicates(repo: Path) -> None:
         'if os.environ.get("ENV") == "astro":\n'
         '    local = DAG("maria_env", tags=["student:maria"])\n'
         "else:\n"
-        '    local = DAG("maria_env", tags=["student:maria"])\n')
+        '    local = DAG("maria_env", tags=["student:maria"])\n'
+    )
     result = run_installed("check", "dags/maria/compat.py", cwd=repo)
     assert result.exit_code == 0, result.out
     (repo / "dags/maria/other.py").write_text(dag("maria", "maria_env"))  # another file: both can load
     clash = run_installed("check", "dags/maria", "--format", "json", cwd=repo)
     assert sorted((f["path"], f["line"]) for f in clash.findings) == [
-        ("dags/maria/compat.py", 9), ("dags/maria/compat.py", 11), ("dags/maria/other.py", 3)]
+        ("dags/maria/compat.py", 9),
+        ("dags/maria/compat.py", 11),
+        ("dags/maria/other.py", 3),
+    ]

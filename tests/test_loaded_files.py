@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import git, make_repo, run_installed
 
-OWN_DAG = '''\
+OWN_DAG = """\
 import os
 from pathlib import Path
 
@@ -23,9 +23,9 @@ def taxi():
 
 
 taxi()
-'''
+"""
 
-RESET_SCRIPT = '''\
+RESET_SCRIPT = """\
 #!/usr/bin/env bash
 # Reset my tables before a rerun (run by the DAG's BashOperator).
 set -euo pipefail
@@ -38,7 +38,7 @@ SQL
 echo "read airflow_sofia.zones for the lookup, \\
   see the teacher's notes"
 export AIRFLOW_CONN_AZURE_PG="postgresql://me@localhost/dev"
-'''
+"""
 
 
 def bundle(members: dict[str, bytes | str]) -> bytes:
@@ -54,85 +54,133 @@ def findings(result) -> list[tuple[str, int, str, str]]:  # type: ignore[no-unty
 
 
 def class_repo(root: Path, files: dict[str, str | bytes]) -> Path:
-    repo = make_repo(root, {"dags/lasse/taxi.py": OWN_DAG, "dags/sofia/taxi.py": OWN_DAG, **files},
-                     config='shared-connections = ["azure_pg"]\n')
+    repo = make_repo(
+        root,
+        {"dags/lasse/taxi.py": OWN_DAG, "dags/sofia/taxi.py": OWN_DAG, **files},
+        config='shared-connections = ["azure_pg"]\n',
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "init")
     return repo
 
 
 def test_a_zip_bundle_is_read_member_by_member(tmp_path: Path) -> None:
-    repo = class_repo(tmp_path / "class", {
-        "dags/lasse/bundle.zip": bundle({
-            "weekly.py": 'from airflow import DAG\ndag = DAG("weekly", tags=["student:lasse"])\n',
-            "lib/helpers.py": 'TARGET = "public.trips"\ndef wipe(hook):\n    hook.run("DELETE FROM public.trips")\n',
-            "copy.py": OWN_DAG.replace("Path(__file__).parent.name", '"lasse"'),  # the same dag_id as taxi.py
-            "README.txt": "notes",
-        }),
-        "dags/lasse/nested.zip": bundle({"inner.zip": bundle({"x.py": "x = 1\n"}), "ok.py": "x = 1\n"}),
-        "dags/lasse/corrupt.zip": b"PK\x03\x04 this is not an archive",
-    })
+    repo = class_repo(
+        tmp_path / "class",
+        {
+            "dags/lasse/bundle.zip": bundle(
+                {
+                    "weekly.py": 'from airflow import DAG\ndag = DAG("weekly", tags=["student:lasse"])\n',
+                    "lib/helpers.py": 'TARGET = "public.trips"\ndef wipe(hook):\n    hook.run("DELETE FROM public.trips")\n',
+                    "copy.py": OWN_DAG.replace("Path(__file__).parent.name", '"lasse"'),  # the same dag_id as taxi.py
+                    "README.txt": "notes",
+                }
+            ),
+            "dags/lasse/nested.zip": bundle({"inner.zip": bundle({"x.py": "x = 1\n"}), "ok.py": "x = 1\n"}),
+            "dags/lasse/corrupt.zip": b"PK\x03\x04 this is not an archive",
+        },
+    )
     result = run_installed("check", "--format", "json", cwd=repo)
     assert result.exit_code == 1
     assert findings(result) == [
-        ("dags/lasse/bundle.zip/copy.py", 9, "ETQ104",
-         'dag_id "lasse_taxi" is also defined in dags/lasse/taxi.py:9; the scheduler keeps only one of them, so '
-         "one DAG silently disappears"),
-        ("dags/lasse/bundle.zip/lib/helpers.py", 3, "ETQ302",
-         "DELETE from public.trips writes outside your schema; write to airflow_lasse instead"),
-        ("dags/lasse/bundle.zip/weekly.py", 2, "ETQ101", 'dag_id "weekly" must start with "lasse_" (file is in dags/lasse/)'),
+        (
+            "dags/lasse/bundle.zip/copy.py",
+            9,
+            "ETQ104",
+            'dag_id "lasse_taxi" is also defined in dags/lasse/taxi.py:9; the scheduler keeps only one of them, so '
+            "one DAG silently disappears",
+        ),
+        (
+            "dags/lasse/bundle.zip/lib/helpers.py",
+            3,
+            "ETQ302",
+            "DELETE from public.trips writes outside your schema; write to airflow_lasse instead",
+        ),
+        (
+            "dags/lasse/bundle.zip/weekly.py",
+            2,
+            "ETQ101",
+            'dag_id "weekly" must start with "lasse_" (file is in dags/lasse/)',
+        ),
         ("dags/lasse/corrupt.zip", 1, "ETQ002", "cannot read the archive: File is not a zip file"),
         ("dags/lasse/nested.zip", 1, "ETQ002", "it holds another archive (inner.zip), which is not read"),
-        ("dags/lasse/taxi.py", 9, "ETQ104",
-         'dag_id "lasse_taxi" is also defined in dags/lasse/bundle.zip/copy.py:9; the scheduler keeps only one of '
-         "them, so one DAG silently disappears"),
+        (
+            "dags/lasse/taxi.py",
+            9,
+            "ETQ104",
+            'dag_id "lasse_taxi" is also defined in dags/lasse/bundle.zip/copy.py:9; the scheduler keeps only one of '
+            "them, so one DAG silently disappears",
+        ),
     ]
 
 
 def test_a_zip_bundle_in_a_change_is_read_from_git(tmp_path: Path) -> None:
     repo = class_repo(tmp_path / "class", {})
     git(repo, "checkout", "-q", "-b", "lasse/bundle")
-    (repo / "dags/lasse/bundle.zip").write_bytes(bundle({"weekly.py": 'from airflow import DAG\ndag = DAG("weekly")\n'}))
+    (repo / "dags/lasse/bundle.zip").write_bytes(
+        bundle({"weekly.py": 'from airflow import DAG\ndag = DAG("weekly")\n'})
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "bundle")
     (repo / "dags/lasse/bundle.zip").unlink()  # what counts is the committed archive
     result = run_installed("check", "--base", "main", "--format", "json", cwd=repo)
     assert [(p, line, code) for p, line, code, _ in findings(result)] == [
-        ("dags/lasse/bundle.zip/weekly.py", 2, "ETQ102"), ("dags/lasse/bundle.zip/weekly.py", 2, "ETQ101")]
+        ("dags/lasse/bundle.zip/weekly.py", 2, "ETQ102"),
+        ("dags/lasse/bundle.zip/weekly.py", 2, "ETQ101"),
+    ]
 
 
 def test_an_oversized_member_is_reported_not_read(tmp_path: Path) -> None:
     repo = class_repo(tmp_path / "class", {"dags/lasse/big.zip": bundle({"big.py": "x = 1\n" * 400_000})})
-    (repo / "pyproject.toml").write_text('[tool.airflow-etiquette]\nmax-file-size-mb = 1\n')
+    (repo / "pyproject.toml").write_text("[tool.airflow-etiquette]\nmax-file-size-mb = 1\n")
     result = run_installed("check", "--format", "json", cwd=repo)
-    assert findings(result) == [("dags/lasse/big.zip", 1, "ETQ002",
-                                 "the member big.py is 2.3 MB, over the max-file-size-mb limit of 1 MB")]
+    assert findings(result) == [
+        ("dags/lasse/big.zip", 1, "ETQ002", "the member big.py is 2.3 MB, over the max-file-size-mb limit of 1 MB")
+    ]
 
 
 def test_a_shell_script_is_scanned_line_by_line(tmp_path: Path) -> None:
     repo = class_repo(tmp_path / "class", {"dags/lasse/scripts/reset.sh": RESET_SCRIPT})
     result = run_installed("check", "--format", "json", cwd=repo)
     assert findings(result) == [
-        ("dags/lasse/scripts/reset.sh", 5, "ETQ401",
-         'deletes the shared connection "azure_pg" (airflow connections delete); ask the teacher instead'),
-        ("dags/lasse/scripts/reset.sh", 7, "ETQ302",
-         "DELETE from public.trips writes outside your schema; write to airflow_lasse instead"),
-        ("dags/lasse/scripts/reset.sh", 12, "ETQ401",
-         'overrides the shared connection "azure_pg" (AIRFLOW_CONN_AZURE_PG); ask the teacher instead'),
+        (
+            "dags/lasse/scripts/reset.sh",
+            5,
+            "ETQ401",
+            'deletes the shared connection "azure_pg" (airflow connections delete); ask the teacher instead',
+        ),
+        (
+            "dags/lasse/scripts/reset.sh",
+            7,
+            "ETQ302",
+            "DELETE from public.trips writes outside your schema; write to airflow_lasse instead",
+        ),
+        (
+            "dags/lasse/scripts/reset.sh",
+            12,
+            "ETQ401",
+            'overrides the shared connection "azure_pg" (AIRFLOW_CONN_AZURE_PG); ask the teacher instead',
+        ),
     ]
 
 
 def test_a_shell_script_in_a_change_and_one_that_only_reads(tmp_path: Path) -> None:
     repo = class_repo(tmp_path / "class", {})
     git(repo, "checkout", "-q", "-b", "lasse/scripts")
-    (repo / "dags/lasse/load.sh").write_text('#!/bin/sh\npsql "$PG" -c "SELECT * FROM public.zones"\n'
-                                             'psql "$PG" -c "INSERT INTO airflow_lasse.t SELECT 1"\n')
+    (repo / "dags/lasse/load.sh").write_text(
+        '#!/bin/sh\npsql "$PG" -c "SELECT * FROM public.zones"\npsql "$PG" -c "INSERT INTO airflow_lasse.t SELECT 1"\n'
+    )
     (repo / "dags/lasse/wipe.sh").write_text('psql "$PG" -c "TRUNCATE airflow_sofia.raw_trips"\n')
     git(repo, "add", "-A")
     result = run_installed("check", "--staged", "--format", "json", cwd=repo)
     assert findings(result) == [
-        ("dags/lasse/wipe.sh", 1, "ETQ302",
-         'airflow_sofia.raw_trips is the schema of owner "sofia"; dags/lasse/ may only use airflow_lasse')]
+        (
+            "dags/lasse/wipe.sh",
+            1,
+            "ETQ302",
+            'airflow_sofia.raw_trips is the schema of owner "sofia"; dags/lasse/ may only use airflow_lasse',
+        )
+    ]
 
 
 def test_code_no_check_can_read_is_reported_in_a_change(tmp_path: Path) -> None:
@@ -155,7 +203,10 @@ def test_code_no_check_can_read_is_reported_in_a_change(tmp_path: Path) -> None:
         ("dags/lasse/trips.csv", "ETQ205"),
     ]
     messages = {p: m for p, _, _, m in findings(result)}
-    assert messages["dags/lasse/run.sh"] == ("dags/lasse/run.sh is a symlink to payload.txt, which the scheduler loads "
-                                             "as a shell script but no check reads; make it a regular file")
-    assert messages["dags/lasse/compiled.zip"] == ("it holds compiled code (evil.pyc), which the scheduler loads and "
-                                                   "no check reads")
+    assert messages["dags/lasse/run.sh"] == (
+        "dags/lasse/run.sh is a symlink to payload.txt, which the scheduler loads "
+        "as a shell script but no check reads; make it a regular file"
+    )
+    assert messages["dags/lasse/compiled.zip"] == (
+        "it holds compiled code (evil.pyc), which the scheduler loads and no check reads"
+    )

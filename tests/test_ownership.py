@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import git, make_repo, run_installed
 
 CODEOWNERS = """\
@@ -23,7 +22,7 @@ CODEOWNERS = """\
 /dags/sofia/    @sofia-gh
 """
 
-GOOD = '''\
+GOOD = """\
 import os
 from pathlib import Path
 
@@ -38,7 +37,7 @@ def pipeline():
 
 
 pipeline()
-'''
+"""
 
 
 def dag_file(name: str) -> str:
@@ -47,27 +46,36 @@ def dag_file(name: str) -> str:
 
 def commit(repo: Path, message: str, email: str = "teacher@school.example") -> None:
     git(repo, "add", "-A")
-    env = {**os.environ, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_EMAIL": email,
-           "GIT_AUTHOR_NAME": "x", "GIT_COMMITTER_NAME": "x"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_AUTHOR_NAME": "x",
+        "GIT_COMMITTER_NAME": "x",
+    }
     subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, env=env, check=True)
 
 
 @pytest.fixture
 def class_repo(tmp_path: Path) -> Path:
-    repo = make_repo(tmp_path / "class-airflow", {
-        ".github/CODEOWNERS": CODEOWNERS,
-        "requirements.txt": "apache-airflow-providers-postgres\n",
-        "include/dbt_project/dbt_project.yml": "name: taxi\n",
-        "dags/example_class_demo.py": 'from airflow.sdk import dag\n\n@dag(dag_id="class_demo_hello", tags=["teacher"])\ndef class_demo_hello():\n    pass\n',
-        "dags/lasse/taxi_pipeline.py": dag_file("taxi_pipeline"),
-        # an old violation on main: must not be reported to anyone else's branch
-        "dags/lasse/legacy.py": 'from airflow import DAG\n\ndag = DAG("legacy")\n',
-        "dags/maria/taxi_pipeline.py": dag_file("taxi_pipeline"),
-        "dags/maria/helpers.py": "def month(ds):\n    return ds[:7]\n",
-        "dags/sofia/weather.py": dag_file("weather"),
-    }, config='shared-connections = ["azure_pg"]\nadmins = ["teacher"]\n[tool.airflow-etiquette.owners]\n'
-              'teacher = { github = "lassebenni", emails = ["teacher@school.example"] }\n'
-              'maria = { github = "maria-gh", emails = ["maria@student.example"] }\n')
+    repo = make_repo(
+        tmp_path / "class-airflow",
+        {
+            ".github/CODEOWNERS": CODEOWNERS,
+            "requirements.txt": "apache-airflow-providers-postgres\n",
+            "include/dbt_project/dbt_project.yml": "name: taxi\n",
+            "dags/example_class_demo.py": 'from airflow.sdk import dag\n\n@dag(dag_id="class_demo_hello", tags=["teacher"])\ndef class_demo_hello():\n    pass\n',
+            "dags/lasse/taxi_pipeline.py": dag_file("taxi_pipeline"),
+            # an old violation on main: must not be reported to anyone else's branch
+            "dags/lasse/legacy.py": 'from airflow import DAG\n\ndag = DAG("legacy")\n',
+            "dags/maria/taxi_pipeline.py": dag_file("taxi_pipeline"),
+            "dags/maria/helpers.py": "def month(ds):\n    return ds[:7]\n",
+            "dags/sofia/weather.py": dag_file("weather"),
+        },
+        config='shared-connections = ["azure_pg"]\nadmins = ["teacher"]\n[tool.airflow-etiquette.owners]\n'
+        'teacher = { github = "lassebenni", emails = ["teacher@school.example"] }\n'
+        'maria = { github = "maria-gh", emails = ["maria@student.example"] }\n',
+    )
     commit(repo, "init class repo")
     return repo
 
@@ -89,20 +97,35 @@ def test_a_branch_that_edits_other_peoples_files(class_repo: Path) -> None:
     result = run_installed("check", "--base", "main", "--format", "json", cwd=class_repo)
     assert result.exit_code == 1, result.err
     assert findings(result) == [
-        ("dags/lasse/helpers.py", "ETQ201",
-         "dags/lasse/helpers.py (renamed) is owned by @lasse-gh; maria-gh (maria) may only change dags/maria/"),
-        ("dags/lasse/taxi_pipeline.py", "ETQ201",
-         "dags/lasse/taxi_pipeline.py is owned by @lasse-gh; maria-gh (maria) may only change dags/maria/"),
+        (
+            "dags/lasse/helpers.py",
+            "ETQ201",
+            "dags/lasse/helpers.py (renamed) is owned by @lasse-gh; maria-gh (maria) may only change dags/maria/",
+        ),
+        (
+            "dags/lasse/taxi_pipeline.py",
+            "ETQ201",
+            "dags/lasse/taxi_pipeline.py is owned by @lasse-gh; maria-gh (maria) may only change dags/maria/",
+        ),
         ("dags/maria/new_dag.py", "ETQ102", 'DAG "weather" has no tags; add tags=["student:maria"]'),
         ("dags/maria/new_dag.py", "ETQ101", 'dag_id "weather" must start with "maria_" (file is in dags/maria/)'),
-        ("dags/sofia/weather.py", "ETQ201",
-         "dags/sofia/weather.py (deleted) is owned by @sofia-gh; maria-gh (maria) may only change dags/maria/"),
-        ("requirements.txt", "ETQ201",
-         "requirements.txt is owned by @lassebenni; maria-gh (maria) may only change dags/maria/"),
+        (
+            "dags/sofia/weather.py",
+            "ETQ201",
+            "dags/sofia/weather.py (deleted) is owned by @sofia-gh; maria-gh (maria) may only change dags/maria/",
+        ),
+        (
+            "requirements.txt",
+            "ETQ201",
+            "requirements.txt is owned by @lassebenni; maria-gh (maria) may only change dags/maria/",
+        ),
     ]
     text = run_installed("check", "--base", "main", cwd=class_repo)
-    assert text.lines[0] == ("Checked changes since main (merge base " + git(class_repo, "merge-base", "main", "HEAD")[:7]
-                             + ") by maria-gh (maria) (identified by the branch name maria/fix-schema).")
+    assert text.lines[0] == (
+        "Checked changes since main (merge base "
+        + git(class_repo, "merge-base", "main", "HEAD")[:7]
+        + ") by maria-gh (maria) (identified by the branch name maria/fix-schema)."
+    )
     assert text.lines[-1] == "Found 6 errors in 5 files (7 changed paths, 4 files checked)."
 
 
@@ -131,13 +154,20 @@ def test_a_merge_from_main_does_not_blame_the_student_for_the_teachers_changes(c
 def test_staged_changes_and_the_author_signals_in_order(class_repo: Path) -> None:
     (class_repo / "dags/sofia/weather.py").write_text(dag_file("weather") + "# edited\n")
     git(class_repo, "add", "-A")
-    detached = run_installed("check", "--staged", "--format", "json", cwd=class_repo,
-                             env={"AIRFLOW_STUDENT": "", "GIT_CONFIG_GLOBAL": "/dev/null"})
+    detached = run_installed(
+        "check",
+        "--staged",
+        "--format",
+        "json",
+        cwd=class_repo,
+        env={"AIRFLOW_STUDENT": "", "GIT_CONFIG_GLOBAL": "/dev/null"},
+    )
     # On main with no signal at all: the hook advises and says that the pull request's check decides.
     assert (detached.exit_code, detached.findings) == (0, [])
     assert detached.err == (
         "airflow-etiquette: Who made this change is not known here (no --author, AIRFLOW_STUDENT, <name>/<topic> "
-        "branch or roster e-mail), so ETQ201 was not checked; the pull request's check decides it.\n")
+        "branch or roster e-mail), so ETQ201 was not checked; the pull request's check decides it.\n"
+    )
 
     by_env = run_installed("check", "--staged", cwd=class_repo, env={"AIRFLOW_STUDENT": "lasse"})
     assert by_env.exit_code == 1
@@ -147,8 +177,11 @@ def test_staged_changes_and_the_author_signals_in_order(class_repo: Path) -> Non
     by_login = run_installed("check", "--staged", "--author", "@Sofia-GH", cwd=class_repo)
     assert by_login.lines[0].endswith("by sofia-gh (sofia) (identified by --author).")
     typo = run_installed("check", "--staged", "--author", "sofai", cwd=class_repo)
-    assert (typo.exit_code, typo.err) == (2, "airflow-etiquette: error: --author names 'sofai', who has no folder under "
-                                             "dags/, no roster entry and no CODEOWNERS line; check the spelling\n")
+    assert (typo.exit_code, typo.err) == (
+        2,
+        "airflow-etiquette: error: --author names 'sofai', who has no folder under "
+        "dags/, no roster entry and no CODEOWNERS line; check the spelling\n",
+    )
     git(class_repo, "config", "user.email", "Maria@Student.example")
     by_email = run_installed("check", "--staged", "--format", "json", cwd=class_repo, env={"AIRFLOW_STUDENT": ""})
     assert [f[:2] for f in findings(by_email)] == [("dags/sofia/weather.py", "ETQ201")]
@@ -165,13 +198,28 @@ def test_a_pull_request_in_github_actions(class_repo: Path, tmp_path: Path) -> N
     (class_repo / "dags/maria/taxi_pipeline.py").write_text(dag_file("taxi") + "x = 'airflow_maria'\n")
     commit(class_repo, "maria: changes")
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {
-        "number": 7, "user": {"login": "maria-gh"}, "head": {"ref": "fix-things"},
-        "base": {"ref": "main", "sha": base}}}))
+    event.write_text(
+        json.dumps(
+            {
+                "pull_request": {
+                    "number": 7,
+                    "user": {"login": "maria-gh"},
+                    "head": {"ref": "fix-things"},
+                    "base": {"ref": "main", "sha": base},
+                }
+            }
+        )
+    )
     summary = tmp_path / "summary.md"
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event),
-           "GITHUB_BASE_REF": "main", "GITHUB_HEAD_REF": "fix-things", "GITHUB_STEP_SUMMARY": str(summary),
-           "AIRFLOW_STUDENT": ""}
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_BASE_REF": "main",
+        "GITHUB_HEAD_REF": "fix-things",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "AIRFLOW_STUDENT": "",
+    }
     sarif = tmp_path / "results.sarif"
     result = run_installed("check", "--sarif-output", str(sarif), cwd=class_repo, env=env)
     assert result.exit_code == 1
@@ -200,10 +248,24 @@ def test_a_pull_request_with_an_explicit_base_and_an_unknown_author(class_repo: 
     event = tmp_path / "event.json"
 
     def run_as(login: str):  # type: ignore[no-untyped-def]
-        event.write_text(json.dumps({"pull_request": {
-            "user": {"login": login}, "head": {"ref": "patch-1"}, "base": {"ref": "main", "sha": base}}}))
-        env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event),
-               "AIRFLOW_STUDENT": "", "GITHUB_STEP_SUMMARY": ""}
+        event.write_text(
+            json.dumps(
+                {
+                    "pull_request": {
+                        "user": {"login": login},
+                        "head": {"ref": "patch-1"},
+                        "base": {"ref": "main", "sha": base},
+                    }
+                }
+            )
+        )
+        env = {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(event),
+            "AIRFLOW_STUDENT": "",
+            "GITHUB_STEP_SUMMARY": "",
+        }
         return run_installed("check", "--base", base, "--format", "text", cwd=class_repo, env=env)
 
     # --base given by the workflow's `args` must not hide who opened the pull request.
@@ -216,7 +278,8 @@ def test_a_pull_request_with_an_explicit_base_and_an_unknown_author(class_repo: 
         "dags/maria/weather.py:1:1: ETQ201 dags/maria/weather.py is owned by @maria-gh; @new-student is not mapped to "
         "a folder yet: a first pull request may add one new folder dags/<name>/ (and its CODEOWNERS line "
         "'/dags/<name>/ @new-student'); for an existing folder the teacher adds that line on the base branch",
-        "Found 1 error in 1 file (1 changed path, 1 file checked)."]
+        "Found 1 error in 1 file (1 changed path, 1 file checked).",
+    ]
 
 
 def test_the_author_is_known_from_the_branch_before_the_first_commit(tmp_path: Path) -> None:
@@ -237,20 +300,37 @@ def test_a_shallow_clone_is_an_error_that_says_to_fetch_the_history(class_repo: 
     (class_repo / "requirements.txt").write_text("pandas\n")
     commit(class_repo, "teacher")
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-single-branch", "--branch", "maria/x",
-                    f"file://{class_repo}", str(clone)], check=True)
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--no-single-branch",
+            "--branch",
+            "maria/x",
+            f"file://{class_repo}",
+            str(clone),
+        ],
+        check=True,
+    )
     result = run_installed("check", "--base", "origin/main", cwd=clone)
     assert result.exit_code == 2
-    assert result.err == ("airflow-etiquette: error: this clone is shallow and lacks the merge base of origin/main and "
-                          "HEAD; fetch the whole history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n")
+    assert result.err == (
+        "airflow-etiquette: error: this clone is shallow and lacks the merge base of origin/main and "
+        "HEAD; fetch the whole history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n"
+    )
     unknown = run_installed("check", "--base", "nope", cwd=clone)
     assert unknown.exit_code == 2 and "unknown base 'nope'" in unknown.err
     # actions/checkout's default (depth 1) lacks even the pull request's base commit.
     base = git(class_repo, "rev-parse", "main~1").strip()  # older than anything the clone holds
     missing = run_installed("check", "--base", base, cwd=clone)
     assert missing.exit_code == 2
-    assert missing.err == (f"airflow-etiquette: error: this clone is shallow and lacks the base commit {base[:12]}; fetch "
-                           "the whole history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n")
+    assert missing.err == (
+        f"airflow-etiquette: error: this clone is shallow and lacks the base commit {base[:12]}; fetch "
+        "the whole history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n"
+    )
 
 
 def test_detached_head_and_unusual_file_names(class_repo: Path) -> None:
@@ -259,7 +339,9 @@ def test_detached_head_and_unusual_file_names(class_repo: Path) -> None:
     (class_repo / "dags/lasse/über.py").write_text("x = 1\n")
     commit(class_repo, "names", email="someone@elsewhere.example")
     git(class_repo, "checkout", "-q", "--detach")
-    no_branch = run_installed("check", "--base", "main", "--select", "ETQ201", cwd=class_repo, env={"AIRFLOW_STUDENT": ""})
+    no_branch = run_installed(
+        "check", "--base", "main", "--select", "ETQ201", cwd=class_repo, env={"AIRFLOW_STUDENT": ""}
+    )
     assert no_branch.exit_code == 0 and "ETQ201 was not checked" in no_branch.err
     result = run_installed("check", "--base", "main", "--author", "maria", "--format", "json", cwd=class_repo)
     assert [(p, c) for p, c, _ in findings(result)] == [
@@ -274,15 +356,21 @@ def test_symlinks_that_escape_the_owners_directory(class_repo: Path) -> None:
     os.symlink("../maria/taxi_pipeline.py", class_repo / "dags/lasse/borrowed.py")
     os.symlink("taxi_pipeline.py", class_repo / "dags/lasse/current.py")  # inside the directory: fine
     commit(class_repo, "lasse: borrow")
-    expected = ("dags/lasse/borrowed.py", "ETQ202", "dags/lasse/borrowed.py is a symlink to ../maria/taxi_pipeline.py, "
-                "outside dags/lasse/; copy what you need into dags/lasse/ instead")
+    expected = (
+        "dags/lasse/borrowed.py",
+        "ETQ202",
+        "dags/lasse/borrowed.py is a symlink to ../maria/taxi_pipeline.py, "
+        "outside dags/lasse/; copy what you need into dags/lasse/ instead",
+    )
     changed = run_installed("check", "--base", "main", "--format", "json", cwd=class_repo)
     assert findings(changed) == [expected]
     whole = run_installed("check", "--format", "json", "--select", "ETQ202", cwd=class_repo)
     assert findings(whole) == [expected]
     own_folder = run_installed("check", "dags/lasse", "--format", "json", "--select", "ETQ202", cwd=class_repo)
     assert findings(own_folder) == [expected]
-    the_link = run_installed("check", "dags/lasse/borrowed.py", "--format", "json", "--select", "ETQ202", cwd=class_repo)
+    the_link = run_installed(
+        "check", "dags/lasse/borrowed.py", "--format", "json", "--select", "ETQ202", cwd=class_repo
+    )
     assert findings(the_link) == [expected]
     elsewhere = run_installed("check", "dags/maria", "--format", "json", "--select", "ETQ202", cwd=class_repo)
     assert findings(elsewhere) == []
@@ -306,4 +394,7 @@ def test_the_staged_version_is_checked_not_the_working_tree(class_repo: Path) ->
     git(class_repo, "add", "dags/maria/late.py")
     (class_repo / "dags/maria/late.py").unlink()  # gone from disk, still in the index
     late = run_installed("check", "--staged", "--format", "json", cwd=class_repo)
-    assert sorted((p, c) for p, c, _ in findings(late)) == [("dags/maria/late.py", "ETQ101"), ("dags/maria/late.py", "ETQ102")]
+    assert sorted((p, c) for p, c, _ in findings(late)) == [
+        ("dags/maria/late.py", "ETQ101"),
+        ("dags/maria/late.py", "ETQ102"),
+    ]

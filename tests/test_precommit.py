@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, git, make_repo
 
-GOOD = '''
+GOOD = """
 import os
 from pathlib import Path
 
@@ -27,8 +26,9 @@ def taxi_pipeline():
 
 
 taxi_pipeline()
-'''
+"""
 BAD = GOOD.replace('dag_id=f"{STUDENT}_taxi_pipeline"', 'dag_id="taxi_pipeline"')
+
 
 @pytest.fixture(scope="module")
 def hook_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -63,8 +63,10 @@ def test_try_repo_blocks_a_bad_dag_and_lets_a_good_one_through(tmp_path: Path, h
     git(repo, "add", "-A")
     blocked = pre_commit(repo, "try-repo", str(hook_source), "airflow-etiquette")
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
-    assert ('dags/lasse/taxi_pipeline.py:9:13: ETQ101 dag_id "taxi_pipeline" must start with "lasse_" '
-            "(file is in dags/lasse/)") in blocked.stdout
+    assert (
+        'dags/lasse/taxi_pipeline.py:9:13: ETQ101 dag_id "taxi_pipeline" must start with "lasse_" '
+        "(file is in dags/lasse/)"
+    ) in blocked.stdout
 
     (repo / "dags/lasse/taxi_pipeline.py").write_text(GOOD)
     git(repo, "add", "-A")
@@ -74,21 +76,36 @@ def test_try_repo_blocks_a_bad_dag_and_lets_a_good_one_through(tmp_path: Path, h
 
 
 def test_the_installed_hook_stops_git_commit(tmp_path: Path, hook_source: Path) -> None:
-    repo = make_repo(tmp_path / "class-airflow", {
-        "dags/maria/taxi_pipeline.py": BAD.replace("lasse", "maria"),
-        ".pre-commit-config.yaml": f"""
+    repo = make_repo(
+        tmp_path / "class-airflow",
+        {
+            "dags/maria/taxi_pipeline.py": BAD.replace("lasse", "maria"),
+            ".pre-commit-config.yaml": f"""
             repos:
               - repo: {hook_source}
                 rev: {git(hook_source, "rev-parse", "HEAD").strip()}
                 hooks:
                   - id: airflow-etiquette
         """,
-    })
+        },
+    )
     assert pre_commit(repo, "install").returncode == 0
     git(repo, "add", "-A")
-    env = {**cache_env(), "GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m", "GIT_COMMITTER_EMAIL": "m@x"}
-    commit = subprocess.run(["git", "commit", "-m", "add maria taxi_pipeline"], cwd=repo, env=env,
-                            capture_output=True, text=True, timeout=600)
+    env = {
+        **cache_env(),
+        "GIT_AUTHOR_NAME": "m",
+        "GIT_AUTHOR_EMAIL": "m@x",
+        "GIT_COMMITTER_NAME": "m",
+        "GIT_COMMITTER_EMAIL": "m@x",
+    }
+    commit = subprocess.run(
+        ["git", "commit", "-m", "add maria taxi_pipeline"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert commit.returncode != 0
     assert 'ETQ101 dag_id "taxi_pipeline" must start with "maria_"' in commit.stdout + commit.stderr
     assert subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True).returncode != 0  # no commit
@@ -96,12 +113,14 @@ def test_the_installed_hook_stops_git_commit(tmp_path: Path, hook_source: Path) 
 
 def test_ownership_hook_and_all_files_only_judge_the_authors_change(tmp_path: Path, hook_source: Path) -> None:
     rev = git(hook_source, "rev-parse", "HEAD").strip()
-    repo = make_repo(tmp_path / "class-airflow", {
-        # an old violation by someone else, already on main: never the committer's problem
-        "dags/lasse/legacy.py": 'from airflow import DAG\n\ndag = DAG("legacy")\n',
-        "dags/maria/taxi_pipeline.py": GOOD,
-        "requirements.txt": "pandas\n",
-        ".pre-commit-config.yaml": f"""
+    repo = make_repo(
+        tmp_path / "class-airflow",
+        {
+            # an old violation by someone else, already on main: never the committer's problem
+            "dags/lasse/legacy.py": 'from airflow import DAG\n\ndag = DAG("legacy")\n',
+            "dags/maria/taxi_pipeline.py": GOOD,
+            "requirements.txt": "pandas\n",
+            ".pre-commit-config.yaml": f"""
             repos:
               - repo: {hook_source}
                 rev: {rev}
@@ -110,7 +129,8 @@ def test_ownership_hook_and_all_files_only_judge_the_authors_change(tmp_path: Pa
                   - id: airflow-etiquette-ownership
                   - id: airflow-etiquette-push
         """,
-    })
+        },
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "init")
     git(repo, "checkout", "-q", "-b", "maria/weather")
@@ -124,8 +144,10 @@ def test_ownership_hook_and_all_files_only_judge_the_authors_change(tmp_path: Pa
     git(repo, "add", "-A")
     blocked = pre_commit(repo, "run", "--all-files")
     assert blocked.returncode == 1
-    assert ("requirements.txt:2:1: ETQ201 requirements.txt is shared (no CODEOWNERS entry); maria may only "
-            "change dags/maria/") in blocked.stdout
+    assert (
+        "requirements.txt:2:1: ETQ201 requirements.txt is shared (no CODEOWNERS entry); maria may only "
+        "change dags/maria/"
+    ) in blocked.stdout
     assert "identified by the branch name maria/weather" in blocked.stdout
     assert "legacy" not in blocked.stdout
 
@@ -136,9 +158,11 @@ def test_ownership_hook_and_all_files_only_judge_the_authors_change(tmp_path: Pa
 
 
 def test_a_passing_commit_shows_its_warnings_and_a_staged_script_is_checked(tmp_path: Path, hook_source: Path) -> None:
-    repo = make_repo(tmp_path / "class-airflow", {
-        "dags/maria/taxi_pipeline.py": GOOD.replace("lasse", "maria"),
-        ".pre-commit-config.yaml": f"""
+    repo = make_repo(
+        tmp_path / "class-airflow",
+        {
+            "dags/maria/taxi_pipeline.py": GOOD.replace("lasse", "maria"),
+            ".pre-commit-config.yaml": f"""
             repos:
               - repo: {hook_source}
                 rev: {git(hook_source, "rev-parse", "HEAD").strip()}
@@ -146,27 +170,40 @@ def test_a_passing_commit_shows_its_warnings_and_a_staged_script_is_checked(tmp_
                   - id: airflow-etiquette
                   - id: airflow-etiquette-ownership
         """,
-    })
+        },
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "init")
     assert pre_commit(repo, "install").returncode == 0
-    env = {**cache_env(), "GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m",
-           "GIT_COMMITTER_EMAIL": "m@x", "AIRFLOW_STUDENT": ""}
+    env = {
+        **cache_env(),
+        "GIT_AUTHOR_NAME": "m",
+        "GIT_AUTHOR_EMAIL": "m@x",
+        "GIT_COMMITTER_NAME": "m",
+        "GIT_COMMITTER_EMAIL": "m@x",
+        "AIRFLOW_STUDENT": "",
+    }
     (repo / "dags/maria/taxi_pipeline.py").write_text(GOOD.replace("lasse", "maria") + 'SCHEMA = "airflow_maria"\n')
     git(repo, "add", "-A")
-    commit = subprocess.run(["git", "commit", "-m", "maria: schema"], cwd=repo, env=env, capture_output=True,
-                            text=True, timeout=600)
+    commit = subprocess.run(
+        ["git", "commit", "-m", "maria: schema"], cwd=repo, env=env, capture_output=True, text=True, timeout=600
+    )
     output = commit.stdout + commit.stderr
     assert commit.returncode == 0, output  # a warning never stops a commit, but it is shown
-    assert ('dags/maria/taxi_pipeline.py:16:10: ETQ301 hard-coded schema "airflow_maria"; derive it from the '
-            'folder: SCHEMA = f"airflow_{STUDENT}"') in output
+    assert (
+        'dags/maria/taxi_pipeline.py:16:10: ETQ301 hard-coded schema "airflow_maria"; derive it from the '
+        'folder: SCHEMA = f"airflow_{STUDENT}"'
+    ) in output
     # On main nothing says who is committing: the ownership hook passes and says CI decides.
     assert "so ETQ201 was not checked; the pull request's check decides it." in output
 
     (repo / "dags/maria/reset.sh").write_text('psql "$PG" -c "TRUNCATE public.raw_trips"\n')
     git(repo, "add", "-A")
-    blocked = subprocess.run(["git", "commit", "-m", "maria: reset"], cwd=repo, env=env, capture_output=True,
-                             text=True, timeout=600)
+    blocked = subprocess.run(
+        ["git", "commit", "-m", "maria: reset"], cwd=repo, env=env, capture_output=True, text=True, timeout=600
+    )
     assert blocked.returncode != 0
-    assert ("dags/maria/reset.sh:1:1: ETQ302 TRUNCATE of public.raw_trips writes outside your schema; write to "
-            "airflow_maria instead") in blocked.stdout + blocked.stderr
+    assert (
+        "dags/maria/reset.sh:1:1: ETQ302 TRUNCATE of public.raw_trips writes outside your schema; write to "
+        "airflow_maria instead"
+    ) in blocked.stdout + blocked.stderr

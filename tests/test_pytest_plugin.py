@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-GOOD = textwrap.dedent('''
+GOOD = textwrap.dedent("""
     import os
     from pathlib import Path
     from airflow.sdk import dag
@@ -16,7 +16,7 @@ GOOD = textwrap.dedent('''
     @dag(dag_id=f"{STUDENT}_taxi", tags=[f"student:{STUDENT}"])
     def taxi():
         pass
-''')
+""")
 
 
 @pytest.fixture
@@ -40,19 +40,23 @@ def class_repo(pytester: pytest.Pytester) -> pytest.Pytester:
 def test_every_dag_file_is_an_item_and_convention_breaks_fail(class_repo: pytest.Pytester) -> None:
     result = class_repo.runpytest("--etiquette", "-v", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=5, failed=2)
-    result.stdout.fnmatch_lines([
-        "*collected 7 items",  # the etiquette items count, next to tests/test_something.py
-        "airflow-etiquette::dags/lasse/taxi_pipeline.py PASSED*",
-        "*dags/maria/copy_of_lasse.py FAILED*",
-        "*dags/sofia/weather.py PASSED*",
-        "*dags/stray_test_dag.py PASSED*",
-        "*repository-wide rules FAILED*",
-    ])
-    result.stdout.fnmatch_lines([
-        '*dags/maria/copy_of_lasse.py:2:11: ETQ101 dag_id "lasse_taxi" must start with "maria_"*',
-        '*dags/lasse/taxi_pipeline.py:8:2: ETQ104 dag_id "lasse_taxi" is also defined in dags/maria/copy_of_lasse.py:2*',
-        "*dags/stray_test_dag.py:2:7: ETQ203 dags/stray_test_dag.py defines DAGs outside every owner directory*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*collected 7 items",  # the etiquette items count, next to tests/test_something.py
+            "airflow-etiquette::dags/lasse/taxi_pipeline.py PASSED*",
+            "*dags/maria/copy_of_lasse.py FAILED*",
+            "*dags/sofia/weather.py PASSED*",
+            "*dags/stray_test_dag.py PASSED*",
+            "*repository-wide rules FAILED*",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            '*dags/maria/copy_of_lasse.py:2:11: ETQ101 dag_id "lasse_taxi" must start with "maria_"*',
+            '*dags/lasse/taxi_pipeline.py:8:2: ETQ104 dag_id "lasse_taxi" is also defined in dags/maria/copy_of_lasse.py:2*',
+            "*dags/stray_test_dag.py:2:7: ETQ203 dags/stray_test_dag.py defines DAGs outside every owner directory*",
+        ]
+    )
 
 
 def test_off_by_default_and_on_through_the_ini_option(class_repo: pytest.Pytester) -> None:
@@ -73,7 +77,9 @@ def test_the_plugin_uses_the_repositorys_configuration(class_repo: pytest.Pytest
 def test_warnings_are_reported_as_pytest_warnings(class_repo: pytest.Pytester) -> None:
     result = class_repo.runpytest("--etiquette", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=5, failed=2, warnings=1)
-    result.stdout.fnmatch_lines([
-        "*warnings summary*",
-        '*EtiquetteWarning: dags/sofia/weather.py:12:10: ETQ301 hard-coded schema "airflow_sofia"*',
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*warnings summary*",
+            '*EtiquetteWarning: dags/sofia/weather.py:12:10: ETQ301 hard-coded schema "airflow_sofia"*',
+        ]
+    )

@@ -8,15 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from airflow_etiquette.rules import ALL_RULES
 from conftest import make_repo, run_installed
+
+from airflow_etiquette.rules import ALL_RULES
 
 
 def test_checking_a_dag_never_runs_its_code(tmp_path: Path, run_cli) -> None:
     marker = tmp_path / "executed.marker"
     helper_marker = tmp_path / "helper-imported.marker"
-    root = make_repo(tmp_path / "r", {
-        "dags/lasse/evil.py": f'''
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/lasse/evil.py": f"""
             from pathlib import Path
             Path({str(marker)!r}).write_text("the DAG file was executed")
 
@@ -27,13 +30,17 @@ def test_checking_a_dag_never_runs_its_code(tmp_path: Path, run_cli) -> None:
                 Path({str(marker)!r}).write_text("the DAG function was called")
 
             taxi()
-        ''',
-        "dags/lasse/helpers.py": f'from pathlib import Path\nPath({str(helper_marker)!r}).write_text("imported")\n',
-        # enough files that --jobs 2 analyses them in worker processes
-        **{f"dags/student{n}/noop.py": "x = 1\n" for n in range(20)},
-    })
-    for result in (run_installed("check", cwd=root), run_installed("check", "--jobs", "2", cwd=root),
-                   run_cli("check", cwd=root)):
+        """,
+            "dags/lasse/helpers.py": f'from pathlib import Path\nPath({str(helper_marker)!r}).write_text("imported")\n',
+            # enough files that --jobs 2 analyses them in worker processes
+            **{f"dags/student{n}/noop.py": "x = 1\n" for n in range(20)},
+        },
+    )
+    for result in (
+        run_installed("check", cwd=root),
+        run_installed("check", "--jobs", "2", cwd=root),
+        run_cli("check", cwd=root),
+    ):
         assert result.exit_code == 1
         assert 'dags/lasse/evil.py:6:13: ETQ101 dag_id "taxi" must start with "lasse_"' in result.out
     assert not marker.exists()
@@ -50,19 +57,35 @@ def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path) -> None:
     trap = tmp_path / "trap" / "airflow"
     trap.mkdir(parents=True)
     (trap / "__init__.py").write_text(
-        f"from pathlib import Path\nPath({str(marker)!r}).write_text('imported')\nraise ImportError('no airflow here')\n")
-    root = make_repo(tmp_path / "r", {
-        "dags/lasse/x.py": "from airflow.sdk import dag\n\n@dag(dag_id='taxi')\ndef taxi():\n    pass\n",
-        **{f"dags/student{n}/noop.py": "x = 1\n" for n in range(20)},  # enough for worker processes
-    })
+        f"from pathlib import Path\nPath({str(marker)!r}).write_text('imported')\nraise ImportError('no airflow here')\n"
+    )
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/lasse/x.py": "from airflow.sdk import dag\n\n@dag(dag_id='taxi')\ndef taxi():\n    pass\n",
+            **{f"dags/student{n}/noop.py": "x = 1\n" for n in range(20)},  # enough for worker processes
+        },
+    )
     env = {"PYTHONPATH": os.pathsep.join(p for p in (str(trap.parent), os.environ.get("PYTHONPATH")) if p)}
-    runs = [("check",), ("check", "--jobs", "2"), ("check", "--format", "sarif"), ("audit", "--format", "json"),
-            ("audit", "--format", "html", "--output", str(tmp_path / "r.html")), ("rules",),
-            *(("explain", rule.code) for rule in ALL_RULES)]
+    runs = [
+        ("check",),
+        ("check", "--jobs", "2"),
+        ("check", "--format", "sarif"),
+        ("audit", "--format", "json"),
+        ("audit", "--format", "html", "--output", str(tmp_path / "r.html")),
+        ("rules",),
+        *(("explain", rule.code) for rule in ALL_RULES),
+    ]
     for args in runs:
         result = run_installed(*args, cwd=root, env=env)
         assert result.exit_code in (0, 1), (args, result.err)
-    plugin = subprocess.run([sys.executable, "-m", "pytest", "--etiquette", "-p", "no:cacheprovider", "-q"],
-                            cwd=root, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    plugin = subprocess.run(
+        [sys.executable, "-m", "pytest", "--etiquette", "-p", "no:cacheprovider", "-q"],
+        cwd=root,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "1 failed" in plugin.stdout, plugin.stdout  # lasse's taxi: prefix and tag
     assert not marker.exists()

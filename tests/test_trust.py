@@ -167,6 +167,7 @@ def class_repo(tmp_path: Path) -> Path:
 
 # -- simulated GitHub Actions runs ----------------------------------------------------------
 
+
 def pull_request(repo: Path, branch: str, flavour: str, number: int = 9) -> tuple[str, str]:
     """Turn the committed ``branch`` into a pull request against main as a GitHub runner sees it.
 
@@ -191,22 +192,43 @@ def pull_request(repo: Path, branch: str, flavour: str, number: int = 9) -> tupl
     return base, head
 
 
-def actions_env(tmp_path: Path, login: str, base: str, head: str, head_ref: str, flavour: str,
-                **extra: str) -> dict[str, str]:
+def actions_env(
+    tmp_path: Path, login: str, base: str, head: str, head_ref: str, flavour: str, **extra: str
+) -> dict[str, str]:
     """The variables GitHub sets for a pull request job, and its event file."""
     event = tmp_path / f"event-{login}-{head[:7]}.json"
-    event.write_text(json.dumps({"number": 9, "pull_request": {
-        "number": 9, "user": {"login": login},
-        "head": {"ref": head_ref, "sha": head}, "base": {"ref": "main", "sha": base}}}))
-    return {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": flavour.split(":")[0], "GITHUB_EVENT_PATH": str(event),
-            "GITHUB_BASE_REF": "main", "GITHUB_HEAD_REF": head_ref, "GITHUB_STEP_SUMMARY": "",
-            "AIRFLOW_STUDENT": "", **extra}
+    event.write_text(
+        json.dumps(
+            {
+                "number": 9,
+                "pull_request": {
+                    "number": 9,
+                    "user": {"login": login},
+                    "head": {"ref": head_ref, "sha": head},
+                    "base": {"ref": "main", "sha": base},
+                },
+            }
+        )
+    )
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": flavour.split(":")[0],
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_BASE_REF": "main",
+        "GITHUB_HEAD_REF": head_ref,
+        "GITHUB_STEP_SUMMARY": "",
+        "AIRFLOW_STUDENT": "",
+        **extra,
+    }
 
 
-def run_pr(repo: Path, tmp_path: Path, login: str, branch: str, flavour: str = "pull_request",
-           *args: str, **extra: str) -> Result:
+def run_pr(
+    repo: Path, tmp_path: Path, login: str, branch: str, flavour: str = "pull_request", *args: str, **extra: str
+) -> Result:
     base, head = pull_request(repo, branch, flavour)
-    return run_installed("check", *args, cwd=repo, env=actions_env(tmp_path, login, base, head, branch, flavour, **extra))
+    return run_installed(
+        "check", *args, cwd=repo, env=actions_env(tmp_path, login, base, head, branch, flavour, **extra)
+    )
 
 
 def found(result: Result) -> list[tuple[str, int, str, str]]:
@@ -225,7 +247,8 @@ def branch_with(repo: Path, branch: str, files: Mapping[str, str], message: str 
 OWN_EVERYTHING_CODEOWNERS = CODEOWNERS + "/dags/lasse/ @maria-gh\n/requirements.txt @maria-gh\n/.github/ @maria-gh\n"
 OWN_EVERYTHING_PYPROJECT = PYPROJECT + (
     'admins = ["maria"]\nignore = ["ETQ2"]\nper-file-ignores = {"dags/lasse/*" = ["ETQ2"]}\n'
-    '[tool.airflow-etiquette.owners]\nlasse = { github = "maria-gh" }\n')
+    '[tool.airflow-etiquette.owners]\nlasse = { github = "maria-gh" }\n'
+)
 OWN_EVERYTHING = {
     ".github/CODEOWNERS": OWN_EVERYTHING_CODEOWNERS,
     "pyproject.toml": OWN_EVERYTHING_PYPROJECT,
@@ -236,22 +259,39 @@ OWN_EVERYTHING = {
 }
 MARIA = "maria-gh (maria) may only change dags/maria/"
 OWN_EVERYTHING_FINDINGS = [
-    (".github/CODEOWNERS", len(CODEOWNERS.splitlines()) + 1, "ETQ201",
-     f".github/CODEOWNERS is owned by @lassebenni; {MARIA}"),
-    (".github/workflows/ci.yml", line_of(WORKFLOW, "pytest tests/"), "ETQ201",
-     f".github/workflows/ci.yml is owned by @lassebenni; {MARIA}"),
-    ("dags/lasse/taxi_pipeline.py", line_of(STUDENT_DAG, "schedule="), "ETQ201",
-     f"dags/lasse/taxi_pipeline.py is owned by @lasse-gh; {MARIA}"),
+    (
+        ".github/CODEOWNERS",
+        len(CODEOWNERS.splitlines()) + 1,
+        "ETQ201",
+        f".github/CODEOWNERS is owned by @lassebenni; {MARIA}",
+    ),
+    (
+        ".github/workflows/ci.yml",
+        line_of(WORKFLOW, "pytest tests/"),
+        "ETQ201",
+        f".github/workflows/ci.yml is owned by @lassebenni; {MARIA}",
+    ),
+    (
+        "dags/lasse/taxi_pipeline.py",
+        line_of(STUDENT_DAG, "schedule="),
+        "ETQ201",
+        f"dags/lasse/taxi_pipeline.py is owned by @lasse-gh; {MARIA}",
+    ),
     ("dags/sofia/notes.md", 1, "ETQ201", f"dags/sofia/notes.md is owned by @sofia-gh; {MARIA}"),  # added: line 1
-    ("pyproject.toml", len(PYPROJECT.splitlines()) + 1, "ETQ201",
-     f"pyproject.toml is shared (no CODEOWNERS entry); {MARIA}"),
+    (
+        "pyproject.toml",
+        len(PYPROJECT.splitlines()) + 1,
+        "ETQ201",
+        f"pyproject.toml is shared (no CODEOWNERS entry); {MARIA}",
+    ),
     ("requirements.txt", 3, "ETQ201", f"requirements.txt is owned by @lassebenni; {MARIA}"),
 ]
 
 
 @pytest.mark.parametrize("flavour", ["pull_request", "pull_request:head", "pull_request_target"])
 def test_a_pull_request_cannot_grant_itself_ownership_admin_or_ignores(
-        class_repo: Path, tmp_path: Path, flavour: str) -> None:
+    class_repo: Path, tmp_path: Path, flavour: str
+) -> None:
     branch_with(class_repo, "maria/own-everything", OWN_EVERYTHING)
     result = run_pr(class_repo, tmp_path, "maria-gh", "maria/own-everything", flavour, "--format", "json")
     assert result.exit_code == 1, result.out + result.err
@@ -269,7 +309,10 @@ def test_a_staged_policy_edit_does_not_judge_its_own_commit_nor_its_branch(class
     assert staged.exit_code == 1, staged.out + staged.err
     assert found(staged) == OWN_EVERYTHING_FINDINGS
     text = run_installed("check", "--staged", cwd=class_repo, env={"AIRFLOW_STUDENT": ""})
-    assert text.lines[0] == "Checked staged changes by maria-gh (maria) (identified by the branch name maria/own-everything)."
+    assert (
+        text.lines[0]
+        == "Checked staged changes by maria-gh (maria) (identified by the branch name maria/own-everything)."
+    )
     assert text.lines[-1] == "Found 6 errors in 6 files (6 changed paths, 1 file checked)."
 
     commit(class_repo, "fix(maria): own everything")
@@ -281,8 +324,15 @@ def test_a_staged_policy_edit_does_not_judge_its_own_commit_nor_its_branch(class
 def test_the_history_judges_a_merged_pull_request_by_the_policy_before_it(class_repo: Path) -> None:
     branch_with(class_repo, "maria/own-everything", OWN_EVERYTHING, "fix(maria): own everything")
     git(class_repo, "checkout", "-q", "main")
-    git(class_repo, "merge", "-q", "--no-ff", "-m", "Merge pull request #9 from org/maria/own-everything",
-        "maria/own-everything")
+    git(
+        class_repo,
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge pull request #9 from org/maria/own-everything",
+        "maria/own-everything",
+    )
     result = run_installed("audit", "--history", "main~1..main", "--format", "json", cwd=class_repo)
     assert result.exit_code == 1, result.out + result.err
     history = json.loads(result.out)["history"]
@@ -301,22 +351,34 @@ def test_the_history_judges_a_merged_pull_request_by_the_policy_before_it(class_
 
 
 def test_a_configuration_file_the_base_does_not_have_is_just_another_path(class_repo: Path, tmp_path: Path) -> None:
-    branch_with(class_repo, "maria/toml", {".airflow-etiquette.toml": 'admins = ["maria"]\nignore = ["ETQ2"]\n',
-                                           "dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# maria was here\n"})
+    branch_with(
+        class_repo,
+        "maria/toml",
+        {
+            ".airflow-etiquette.toml": 'admins = ["maria"]\nignore = ["ETQ2"]\n',
+            "dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# maria was here\n",
+        },
+    )
     result = run_pr(class_repo, tmp_path, "maria-gh", "maria/toml", "pull_request", "--format", "json")
     assert result.exit_code == 1, result.out + result.err
     assert found(result) == [
         (".airflow-etiquette.toml", 1, "ETQ201", f".airflow-etiquette.toml is shared (no CODEOWNERS entry); {MARIA}"),
-        ("dags/lasse/taxi_pipeline.py", len(STUDENT_DAG.splitlines()) + 1, "ETQ201",
-         f"dags/lasse/taxi_pipeline.py is owned by @lasse-gh; {MARIA}"),
+        (
+            "dags/lasse/taxi_pipeline.py",
+            len(STUDENT_DAG.splitlines()) + 1,
+            "ETQ201",
+            f"dags/lasse/taxi_pipeline.py is owned by @lasse-gh; {MARIA}",
+        ),
     ]
 
 
 # -- 4-6: in a pull request only the verified login says who it is ----------------------------
 
-NEWKID = ("@newkid is not mapped to a folder yet: a first pull request may add one new folder dags/<name>/ "
-          "(and its CODEOWNERS line '/dags/<name>/ @newkid'); for an existing folder the teacher adds that line "
-          "on the base branch")
+NEWKID = (
+    "@newkid is not mapped to a folder yet: a first pull request may add one new folder dags/<name>/ "
+    "(and its CODEOWNERS line '/dags/<name>/ @newkid'); for an existing folder the teacher adds that line "
+    "on the base branch"
+)
 
 
 def test_a_branch_named_after_a_classmate_does_not_make_you_that_classmate(class_repo: Path, tmp_path: Path) -> None:
@@ -329,8 +391,14 @@ def test_a_branch_named_after_a_classmate_does_not_make_you_that_classmate(class
 
     result = run_pr(class_repo, tmp_path, "newkid", "lasse/a", "pull_request", "--format", "json")
     assert result.exit_code == 1, result.out + result.err
-    assert found(result) == [("dags/lasse/taxi_pipeline.py", line_of(STUDENT_DAG, '"week11"'), "ETQ201",
-                              f"dags/lasse/taxi_pipeline.py is owned by @lasse-gh; {NEWKID}")]
+    assert found(result) == [
+        (
+            "dags/lasse/taxi_pipeline.py",
+            line_of(STUDENT_DAG, '"week11"'),
+            "ETQ201",
+            f"dags/lasse/taxi_pipeline.py is owned by @lasse-gh; {NEWKID}",
+        )
+    ]
 
 
 def test_a_branch_named_after_an_admin_does_not_make_you_the_admin(class_repo: Path, tmp_path: Path) -> None:
@@ -352,10 +420,14 @@ def test_airflow_student_in_the_job_environment_does_not_change_the_author(class
     assert result.exit_code == 1, result.out + result.err
     base = git(class_repo, "rev-parse", "main").strip()
     assert result.lines == [
-        (f"::notice title=airflow-etiquette::Checked changes since {base[:12]} (merge base {base[:7]}) by maria-gh "
-         "(maria) (identified by the pull request author @maria-gh (.github/CODEOWNERS))."),
-        (f"::error file=dags/lasse/taxi_pipeline.py,line={len(STUDENT_DAG.splitlines()) + 1},col=1,"
-         f"title=ETQ201 outside-own-directory::dags/lasse/taxi_pipeline.py is owned by @lasse-gh; {MARIA}"),
+        (
+            f"::notice title=airflow-etiquette::Checked changes since {base[:12]} (merge base {base[:7]}) by maria-gh "
+            "(maria) (identified by the pull request author @maria-gh (.github/CODEOWNERS))."
+        ),
+        (
+            f"::error file=dags/lasse/taxi_pipeline.py,line={len(STUDENT_DAG.splitlines()) + 1},col=1,"
+            f"title=ETQ201 outside-own-directory::dags/lasse/taxi_pipeline.py is owned by @lasse-gh; {MARIA}"
+        ),
         "Found 1 error in 1 file (1 changed path, 1 file checked).",
     ]
 
@@ -365,12 +437,20 @@ def test_a_newcomer_cannot_claim_a_folder_codeowners_already_gives_someone(class
     listed = CODEOWNERS + "/dags/ahmed/    @ahmed-gh\n"
     write(class_repo, {".github/CODEOWNERS": listed})
     commit(class_repo, "chore: ahmed joins")
-    branch_with(class_repo, "ahmed/first", {"dags/ahmed/taxi_pipeline.py": STUDENT_DAG,
-                                            ".github/CODEOWNERS": listed + "/dags/ahmed/    @newkid\n"})
+    branch_with(
+        class_repo,
+        "ahmed/first",
+        {"dags/ahmed/taxi_pipeline.py": STUDENT_DAG, ".github/CODEOWNERS": listed + "/dags/ahmed/    @newkid\n"},
+    )
     result = run_pr(class_repo, tmp_path, "newkid", "ahmed/first", "pull_request_target", "--format", "json")
     assert result.exit_code == 1, result.out + result.err
     assert found(result) == [
-        (".github/CODEOWNERS", len(listed.splitlines()) + 1, "ETQ201", f".github/CODEOWNERS is owned by @lassebenni; {NEWKID}"),
+        (
+            ".github/CODEOWNERS",
+            len(listed.splitlines()) + 1,
+            "ETQ201",
+            f".github/CODEOWNERS is owned by @lassebenni; {NEWKID}",
+        ),
         ("dags/ahmed/taxi_pipeline.py", 1, "ETQ201", f"dags/ahmed/taxi_pipeline.py is owned by @ahmed-gh; {NEWKID}"),
     ]
 
@@ -379,8 +459,10 @@ def test_author_option_in_a_pull_request_is_a_usage_error(class_repo: Path, tmp_
     branch_with(class_repo, "maria/x", {"dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# hi\n"})
     result = run_pr(class_repo, tmp_path, "maria-gh", "maria/x", "pull_request", "--author", "lasse")
     assert result.exit_code == 2
-    assert result.err == ("airflow-etiquette: error: in a pull request the author is its verified login "
-                          "(@maria-gh); --author is for local runs\n")
+    assert result.err == (
+        "airflow-etiquette: error: in a pull request the author is its verified login "
+        "(@maria-gh); --author is for local runs\n"
+    )
     assert "::error" in result.out  # an annotation, so the red check says why
 
 
@@ -400,8 +482,12 @@ def with_line(line: str) -> str:
 
 
 def test_noqa_in_a_pull_request_silences_only_what_the_base_allows(class_repo: Path, tmp_path: Path) -> None:
-    refused = ("dags/maria/taxi_pipeline.py", TRUNCATE_LINE, "ETQ302",
-               f"{SOFIA} (# noqa cannot silence ETQ302: the configuration's allow-noqa does not list it)")
+    refused = (
+        "dags/maria/taxi_pipeline.py",
+        TRUNCATE_LINE,
+        "ETQ302",
+        f"{SOFIA} (# noqa cannot silence ETQ302: the configuration's allow-noqa does not list it)",
+    )
 
     branch_with(class_repo, "maria/noqa", {"dags/maria/taxi_pipeline.py": with_line(TRUNCATE + "  # noqa")})
     comment = run_pr(class_repo, tmp_path, "maria-gh", "maria/noqa", "pull_request", "--format", "json")
@@ -409,20 +495,35 @@ def test_noqa_in_a_pull_request_silences_only_what_the_base_allows(class_repo: P
     assert [(p, line, c, m) for p, line, c, m in found(comment)] == [refused]
 
     # Inside the SQL string the noqa marker is text: no waiver, and no word about one.
-    branch_with(class_repo, "maria/noqa-in-sql", {"dags/maria/taxi_pipeline.py": with_line(
-        '        hook.run("TRUNCATE airflow_sofia.raw_trips -- # noqa")')})
+    branch_with(
+        class_repo,
+        "maria/noqa-in-sql",
+        {"dags/maria/taxi_pipeline.py": with_line('        hook.run("TRUNCATE airflow_sofia.raw_trips -- # noqa")')},
+    )
     in_string = run_pr(class_repo, tmp_path, "maria-gh", "maria/noqa-in-sql", "pull_request", "--format", "json")
     assert in_string.exit_code == 1
     assert found(in_string) == [("dags/maria/taxi_pipeline.py", TRUNCATE_LINE, "ETQ302", SOFIA)]
 
     # The pull request's own allow-noqa is not the base's.
-    branch_with(class_repo, "maria/allow", {
-        "dags/maria/taxi_pipeline.py": with_line(TRUNCATE + "  # noqa"),
-        "pyproject.toml": PYPROJECT + 'allow-noqa = ["ETQ3"]\n'})
+    branch_with(
+        class_repo,
+        "maria/allow",
+        {
+            "dags/maria/taxi_pipeline.py": with_line(TRUNCATE + "  # noqa"),
+            "pyproject.toml": PYPROJECT + 'allow-noqa = ["ETQ3"]\n',
+        },
+    )
     own_allow = run_pr(class_repo, tmp_path, "maria-gh", "maria/allow", "pull_request", "--format", "json")
     assert own_allow.exit_code == 1
-    assert found(own_allow) == [refused, ("pyproject.toml", len(PYPROJECT.splitlines()) + 1, "ETQ201",
-                                          f"pyproject.toml is shared (no CODEOWNERS entry); {MARIA}")]
+    assert found(own_allow) == [
+        refused,
+        (
+            "pyproject.toml",
+            len(PYPROJECT.splitlines()) + 1,
+            "ETQ201",
+            f"pyproject.toml is shared (no CODEOWNERS entry); {MARIA}",
+        ),
+    ]
 
     # The teacher allows it on main: now the waiver holds, and the summary counts it.
     git(class_repo, "checkout", "-q", "main")
@@ -431,8 +532,9 @@ def test_noqa_in_a_pull_request_silences_only_what_the_base_allows(class_repo: P
     branch_with(class_repo, "maria/noqa-allowed", {"dags/maria/taxi_pipeline.py": with_line(TRUNCATE + "  # noqa")})
     summary = tmp_path / "summary.md"
     base, head = pull_request(class_repo, "maria/noqa-allowed", "pull_request")
-    env = actions_env(tmp_path, "maria-gh", base, head, "maria/noqa-allowed", "pull_request",
-                      GITHUB_STEP_SUMMARY=str(summary))
+    env = actions_env(
+        tmp_path, "maria-gh", base, head, "maria/noqa-allowed", "pull_request", GITHUB_STEP_SUMMARY=str(summary)
+    )
     allowed = run_installed("check", cwd=class_repo, env=env)
     assert allowed.exit_code == 0, allowed.out + allowed.err
     assert allowed.lines[1:] == ["All good: no findings (1 changed path, 1 file checked, 1 silenced by # noqa)."]
@@ -442,14 +544,27 @@ def test_noqa_in_a_pull_request_silences_only_what_the_base_allows(class_repo: P
 
     everything = run_installed("check", "--ignore-noqa", "--format", "json", cwd=class_repo, env=env)
     assert everything.exit_code == 1
-    assert found(everything) == [("dags/maria/taxi_pipeline.py", TRUNCATE_LINE, "ETQ302",
-                                  f"{SOFIA} (# noqa cannot silence ETQ302: --ignore-noqa is set)")]
+    assert found(everything) == [
+        (
+            "dags/maria/taxi_pipeline.py",
+            TRUNCATE_LINE,
+            "ETQ302",
+            f"{SOFIA} (# noqa cannot silence ETQ302: --ignore-noqa is set)",
+        )
+    ]
 
 
-def test_admins_are_named_on_the_base_by_roster_or_by_owning_the_configuration(class_repo: Path, tmp_path: Path) -> None:
-    write(class_repo, {"pyproject.toml": PYPROJECT + 'admins = ["ta"]\n[tool.airflow-etiquette.owners]\n'
-                                                     'ta = { github = "ta-gh" }\n',
-                       ".github/CODEOWNERS": CODEOWNERS + "/pyproject.toml    @config-keeper\n"})
+def test_admins_are_named_on_the_base_by_roster_or_by_owning_the_configuration(
+    class_repo: Path, tmp_path: Path
+) -> None:
+    write(
+        class_repo,
+        {
+            "pyproject.toml": PYPROJECT + 'admins = ["ta"]\n[tool.airflow-etiquette.owners]\n'
+            'ta = { github = "ta-gh" }\n',
+            ".github/CODEOWNERS": CODEOWNERS + "/pyproject.toml    @config-keeper\n",
+        },
+    )
     commit(class_repo, "chore: a teaching assistant, and who keeps the configuration")
     change = {"requirements.txt": REQUIREMENTS + "pyarrow\n", "dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# fixed\n"}
     for number, login in enumerate(["ta-gh", "config-keeper"]):
@@ -468,21 +583,28 @@ def test_admins_are_named_on_the_base_by_roster_or_by_owning_the_configuration(c
 
 # -- 8: identifiers as Python reads them ------------------------------------------------------
 
-@pytest.mark.parametrize("source", [
-    'from airflow import DAG\n\nwith ＤＡＧ("taxi", tags=["student:maria"]):\n    pass\n',
-    'from airflow import DAG as Ｄ\n\nwith Ｄ("taxi", tags=["student:maria"]):\n    pass\n',
-    'from airflow import DAG as Ｄ\n\nwith D("taxi", tags=["student:maria"]):\n    pass\n',
-    'from airflow import ＤＡＧ\n\ndag = DAG("taxi", tags=["student:maria"])\n',
-], ids=["fullwidth-call", "fullwidth-alias", "fullwidth-alias-ascii-call", "fullwidth-import"])
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'from airflow import DAG\n\nwith ＤＡＧ("taxi", tags=["student:maria"]):\n    pass\n',
+        'from airflow import DAG as Ｄ\n\nwith Ｄ("taxi", tags=["student:maria"]):\n    pass\n',
+        'from airflow import DAG as Ｄ\n\nwith D("taxi", tags=["student:maria"]):\n    pass\n',
+        'from airflow import ＤＡＧ\n\ndag = DAG("taxi", tags=["student:maria"])\n',
+    ],
+    ids=["fullwidth-call", "fullwidth-alias", "fullwidth-alias-ascii-call", "fullwidth-import"],
+)
 def test_fullwidth_identifiers_are_the_names_python_runs(class_repo: Path, tmp_path: Path, source: str) -> None:
     branch_with(class_repo, "maria/wide", {"dags/maria/wide.py": source})
     result = run_pr(class_repo, tmp_path, "maria-gh", "maria/wide", "pull_request_target", "--format", "json")
     assert result.exit_code == 1, result.out + result.err
     assert [(p, c, m) for p, _, c, m in found(result)] == [
-        ("dags/maria/wide.py", "ETQ101", 'dag_id "taxi" must start with "maria_" (file is in dags/maria/)')]
+        ("dags/maria/wide.py", "ETQ101", 'dag_id "taxi" must start with "maria_" (file is in dags/maria/)')
+    ]
 
 
 # -- 9: symlinks and submodules -----------------------------------------------------------
+
 
 def lasse_links(repo: Path) -> list[tuple[str, int, str, str]]:
     """lasse's branch: every way a link in dags/lasse/ can lead the scheduler elsewhere."""
@@ -500,23 +622,53 @@ def lasse_links(repo: Path) -> list[tuple[str, int, str, str]]:
     os.symlink("/etc/passwd", folder / "passwd.py")
     os.symlink("taxi_pipeline.py", folder / "current.py")  # a regular file in the same folder: fine
     outside = "outside dags/lasse/; copy what you need into dags/lasse/ instead"
-    folder_link = ("the scheduler walks into it (a link to . or a parent makes a loop that breaks the dags folder "
-                   "for everyone) and no check follows it; remove it")
+    folder_link = (
+        "the scheduler walks into it (a link to . or a parent makes a loop that breaks the dags folder "
+        "for everyone) and no check follows it; remove it"
+    )
     return [
-        ("dags/lasse/a.py", 1, "ETQ202", "dags/lasse/a.py is a symlink to b.py, which leads back to itself (a loop); remove it"),
-        ("dags/lasse/b.py", 1, "ETQ202", "dags/lasse/b.py is a symlink to a.py, which leads back to itself (a loop); remove it"),
-        ("dags/lasse/borrowed.py", 1, "ETQ202", f"dags/lasse/borrowed.py is a symlink to ../sofia/taxi_pipeline.py, {outside}"),
+        (
+            "dags/lasse/a.py",
+            1,
+            "ETQ202",
+            "dags/lasse/a.py is a symlink to b.py, which leads back to itself (a loop); remove it",
+        ),
+        (
+            "dags/lasse/b.py",
+            1,
+            "ETQ202",
+            "dags/lasse/b.py is a symlink to a.py, which leads back to itself (a loop); remove it",
+        ),
+        (
+            "dags/lasse/borrowed.py",
+            1,
+            "ETQ202",
+            f"dags/lasse/borrowed.py is a symlink to ../sofia/taxi_pipeline.py, {outside}",
+        ),
         ("dags/lasse/here", 1, "ETQ202", f"dags/lasse/here is a symlink to the folder .; {folder_link}"),
-        ("dags/lasse/job.py", 1, "ETQ202", ("dags/lasse/job.py is a symlink to notes.txt, which the scheduler loads "
-                                            "as Python but no check reads; make it a regular file")),
-        ("dags/lasse/mine.py", 1, "ETQ202", f"dags/lasse/mine.py is a symlink to here/../sofia/taxi_pipeline.py, {outside}"),
+        (
+            "dags/lasse/job.py",
+            1,
+            "ETQ202",
+            (
+                "dags/lasse/job.py is a symlink to notes.txt, which the scheduler loads "
+                "as Python but no check reads; make it a regular file"
+            ),
+        ),
+        (
+            "dags/lasse/mine.py",
+            1,
+            "ETQ202",
+            f"dags/lasse/mine.py is a symlink to here/../sofia/taxi_pipeline.py, {outside}",
+        ),
         ("dags/lasse/passwd.py", 1, "ETQ202", f"dags/lasse/passwd.py is a symlink to /etc/passwd, {outside}"),
         ("dags/lasse/tools", 1, "ETQ202", f"dags/lasse/tools is a symlink to the folder utils; {folder_link}"),
     ]
 
 
 def test_symlinks_out_of_the_owners_folder_in_a_branch_a_pull_request_and_the_whole_tree(
-        class_repo: Path, tmp_path: Path) -> None:
+    class_repo: Path, tmp_path: Path
+) -> None:
     git(class_repo, "checkout", "-q", "-b", "lasse/links")
     expected = lasse_links(class_repo)
     commit(class_repo, "feat(lasse): links")
@@ -528,7 +680,8 @@ def test_symlinks_out_of_the_owners_folder_in_a_branch_a_pull_request_and_the_wh
     assert [f for f in found(whole) if f[2] == "ETQ202"] == expected
     # On disk the loop cannot even be read; that is said too (ETQ002), never passed in silence.
     assert {f for f in found(whole) if f[2] != "ETQ202"} <= {
-        (f"dags/lasse/{name}", 1, "ETQ002", "cannot read the file: a symlink loop") for name in ("a.py", "b.py")}
+        (f"dags/lasse/{name}", 1, "ETQ002", "cannot read the file: a symlink loop") for name in ("a.py", "b.py")
+    }
 
     # pull_request_target: the work tree is main, which has none of these links; they are read from git.
     pr = run_pr(class_repo, tmp_path, "lasse-gh", "lasse/links", "pull_request_target", "--format", "json")
@@ -545,13 +698,22 @@ def test_a_file_turned_into_a_symlink_and_links_at_the_top_of_dags(class_repo: P
     commit(class_repo, "feat(lasse): retype")
     result = run_installed("check", "--base", "main", "--format", "json", cwd=class_repo, env={"AIRFLOW_STUDENT": ""})
     assert result.exit_code == 1, result.out + result.err
-    retyped = ("dags/lasse/taxi_pipeline.py is a symlink to ../sofia/taxi_pipeline.py, outside dags/lasse/; "
-               "copy what you need into dags/lasse/ instead")
-    second_name = ("dags/newkid is a symlink to the folder lasse; the scheduler walks into it (a link to . or a parent "
-                   "makes a loop that breaks the dags folder for everyone) and no check follows it; remove it")
+    retyped = (
+        "dags/lasse/taxi_pipeline.py is a symlink to ../sofia/taxi_pipeline.py, outside dags/lasse/; "
+        "copy what you need into dags/lasse/ instead"
+    )
+    second_name = (
+        "dags/newkid is a symlink to the folder lasse; the scheduler walks into it (a link to . or a parent "
+        "makes a loop that breaks the dags folder for everyone) and no check follows it; remove it"
+    )
     assert found(result) == [
         ("dags/lasse/taxi_pipeline.py", 1, "ETQ202", retyped),
-        ("dags/newkid", 1, "ETQ201", "dags/newkid is shared (no CODEOWNERS entry); lasse-gh (lasse) may only change dags/lasse/"),
+        (
+            "dags/newkid",
+            1,
+            "ETQ201",
+            "dags/newkid is shared (no CODEOWNERS entry); lasse-gh (lasse) may only change dags/lasse/",
+        ),
         ("dags/newkid", 1, "ETQ202", second_name),
     ]
 
@@ -559,8 +721,10 @@ def test_a_file_turned_into_a_symlink_and_links_at_the_top_of_dags(class_repo: P
 def test_a_submodule_under_dags_is_reported(class_repo: Path, tmp_path: Path) -> None:
     git(class_repo, "checkout", "-q", "-b", "lasse/vendor")
     git(class_repo, "update-index", "--add", "--cacheinfo", f"160000,{'a1' * 20},dags/lasse/vendor")
-    message = ("dags/lasse/vendor is a git submodule: the scheduler loads its files, but they live in another "
-               "repository that no check (and no review here) sees; copy the DAG files in instead")
+    message = (
+        "dags/lasse/vendor is a git submodule: the scheduler loads its files, but they live in another "
+        "repository that no check (and no review here) sees; copy the DAG files in instead"
+    )
     staged = run_installed("check", "--staged", "--format", "json", cwd=class_repo, env={"AIRFLOW_STUDENT": ""})
     assert (staged.exit_code, found(staged)) == (1, [("dags/lasse/vendor", 1, "ETQ204", message)])
     git(class_repo, "commit", "-q", "-m", "feat(lasse): vendor")
@@ -570,19 +734,28 @@ def test_a_submodule_under_dags_is_reported(class_repo: Path, tmp_path: Path) ->
 
 # -- 10-12: the honest paths -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("pyproject", [None, '[project]\nname = "class-airflow"\n'], ids=["no-pyproject", "no-table"])
 def test_the_teacher_changes_shared_files_with_zero_configuration(tmp_path: Path, pyproject: str | None) -> None:
     repo = make_repo(tmp_path / "class-airflow", {})
     write(repo, class_files(pyproject=pyproject))
     commit(repo, "Set up the class repository")
     assert not (repo / ".airflow-etiquette.toml").exists()
-    branch_with(repo, "bump-deps", {"requirements.txt": REQUIREMENTS + "pyarrow\n",
-                                    "tests/test_dag_integrity.py": INTEGRITY_TEST + "\n\ndef test_more():\n    pass\n"})
+    branch_with(
+        repo,
+        "bump-deps",
+        {
+            "requirements.txt": REQUIREMENTS + "pyarrow\n",
+            "tests/test_dag_integrity.py": INTEGRITY_TEST + "\n\ndef test_more():\n    pass\n",
+        },
+    )
     for flavour in ("pull_request", "pull_request_target"):
         result = run_pr(repo, tmp_path, "lassebenni", "bump-deps", flavour)
         assert result.exit_code == 0, result.out + result.err
-        assert "(identified by the pull request author @lassebenni (who owns the repository's policy in " \
-               ".github/CODEOWNERS))." in result.lines[0]
+        assert (
+            "(identified by the pull request author @lassebenni (who owns the repository's policy in "
+            ".github/CODEOWNERS))." in result.lines[0]
+        )
         assert result.lines[1:] == ["All good: no findings (2 changed paths, 0 files checked)."]
         assert result.err == ""
         assert "dags/<name>" not in result.out and "not mapped" not in result.out
@@ -591,16 +764,22 @@ def test_the_teacher_changes_shared_files_with_zero_configuration(tmp_path: Path
 def test_the_teachers_commit_on_main_without_any_signal_is_left_to_the_pull_request(class_repo: Path) -> None:
     write(class_repo, {"requirements.txt": REQUIREMENTS + "pyarrow\n"})
     git(class_repo, "add", "-A")
-    result = run_installed("check", "--staged", cwd=class_repo,
-                           env={"AIRFLOW_STUDENT": "", "GITHUB_ACTIONS": "", "GIT_CONFIG_GLOBAL": "/dev/null"})
+    result = run_installed(
+        "check",
+        "--staged",
+        cwd=class_repo,
+        env={"AIRFLOW_STUDENT": "", "GITHUB_ACTIONS": "", "GIT_CONFIG_GLOBAL": "/dev/null"},
+    )
     assert result.exit_code == 0, result.out + result.err
     assert result.lines == ["Checked staged changes.", "All good: no findings (1 changed path, 0 files checked)."]
     assert result.err == (
         "airflow-etiquette: Who made this change is not known here (no --author, AIRFLOW_STUDENT, <name>/<topic> "
-        "branch or roster e-mail), so ETQ201 was not checked; the pull request's check decides it.\n")
+        "branch or roster e-mail), so ETQ201 was not checked; the pull request's check decides it.\n"
+    )
 
 
 # The pre-commit hook as a student installs it: a snapshot of this checkout as the hook's repo.
+
 
 @pytest.fixture(scope="module")
 def hook_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -619,51 +798,95 @@ def hook_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_a_laptop_commit_that_maps_a_classmates_folder_to_yourself_is_refused(
-        class_repo: Path, hook_source: Path, tmp_path: Path) -> None:
-    write(class_repo, {".pre-commit-config.yaml": f"""\
+    class_repo: Path, hook_source: Path, tmp_path: Path
+) -> None:
+    write(
+        class_repo,
+        {
+            ".pre-commit-config.yaml": f"""\
 repos:
   - repo: {hook_source}
     rev: {git(hook_source, "rev-parse", "HEAD").strip()}
     hooks:
       - id: airflow-etiquette
       - id: airflow-etiquette-ownership
-"""})
+"""
+        },
+    )
     commit(class_repo, "chore: pre-commit hooks")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1",
-           "AIRFLOW_STUDENT": "", "GIT_AUTHOR_NAME": "Maria", "GIT_AUTHOR_EMAIL": EMAIL,
-           "GIT_COMMITTER_NAME": "Maria", "GIT_COMMITTER_EMAIL": EMAIL}
-    install = subprocess.run([sys.executable, "-m", "pre_commit", "install"], check=False, cwd=class_repo, env=env,
-                             capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "NO_COLOR": "1",
+        "AIRFLOW_STUDENT": "",
+        "GIT_AUTHOR_NAME": "Maria",
+        "GIT_AUTHOR_EMAIL": EMAIL,
+        "GIT_COMMITTER_NAME": "Maria",
+        "GIT_COMMITTER_EMAIL": EMAIL,
+    }
+    install = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        check=False,
+        cwd=class_repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert install.returncode == 0, install.stdout + install.stderr
     git(class_repo, "checkout", "-q", "-b", "maria/x")
-    write(class_repo, {".github/CODEOWNERS": CODEOWNERS + "/dags/lasse/ @maria-gh\n",
-                       "dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# maria's tweak\n"})
+    write(
+        class_repo,
+        {
+            ".github/CODEOWNERS": CODEOWNERS + "/dags/lasse/ @maria-gh\n",
+            "dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# maria's tweak\n",
+        },
+    )
     git(class_repo, "add", "-A")
     before = git(class_repo, "rev-parse", "HEAD").strip()
-    attempt = subprocess.run(["git", "commit", "-m", "fix(maria): take over lasse's pipeline"], cwd=class_repo,
-                             check=False, env=env, capture_output=True, text=True, timeout=600)
+    attempt = subprocess.run(
+        ["git", "commit", "-m", "fix(maria): take over lasse's pipeline"],
+        cwd=class_repo,
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     output = attempt.stdout + attempt.stderr
     assert attempt.returncode != 0, output
-    assert (f".github/CODEOWNERS:{len(CODEOWNERS.splitlines()) + 1}:1: ETQ201 .github/CODEOWNERS is owned by "
-            f"@lassebenni; {MARIA}") in output
-    assert (f"dags/lasse/taxi_pipeline.py:{len(STUDENT_DAG.splitlines()) + 1}:1: ETQ201 dags/lasse/taxi_pipeline.py "
-            "is owned by @lasse-gh") in output
+    assert (
+        f".github/CODEOWNERS:{len(CODEOWNERS.splitlines()) + 1}:1: ETQ201 .github/CODEOWNERS is owned by "
+        f"@lassebenni; {MARIA}"
+    ) in output
+    assert (
+        f"dags/lasse/taxi_pipeline.py:{len(STUDENT_DAG.splitlines()) + 1}:1: ETQ201 dags/lasse/taxi_pipeline.py "
+        "is owned by @lasse-gh"
+    ) in output
     assert "identified by the branch name maria/x" in output
     assert git(class_repo, "rev-parse", "HEAD").strip() == before  # nothing was committed
 
 
 # -- found by review: each a way past the gate, or an honest path blocked ---------------------
 
+
 def test_a_newcomer_cannot_become_an_admin_by_creating_the_admins_folder(class_repo: Path, tmp_path: Path) -> None:
     write(class_repo, {"pyproject.toml": PYPROJECT + 'admins = ["teacher"]\n'})
     commit(class_repo, "chore: the teacher is an admin")
-    branch_with(class_repo, "takeover", {
-        "dags/teacher/wipe.py": 'def wipe(hook):\n    hook.run("DROP SCHEMA airflow_lasse CASCADE")\n',
-        "dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# mine now\n"})
+    branch_with(
+        class_repo,
+        "takeover",
+        {
+            "dags/teacher/wipe.py": 'def wipe(hook):\n    hook.run("DROP SCHEMA airflow_lasse CASCADE")\n',
+            "dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# mine now\n",
+        },
+    )
     result = run_pr(class_repo, tmp_path, "mallory-gh", "takeover", "pull_request_target", "--format", "json")
     assert result.exit_code == 1
     assert [(p, c) for p, _, c, _ in found(result) if c == "ETQ201"] == [
-        ("dags/lasse/taxi_pipeline.py", "ETQ201"), ("dags/teacher/wipe.py", "ETQ201")]
+        ("dags/lasse/taxi_pipeline.py", "ETQ201"),
+        ("dags/teacher/wipe.py", "ETQ201"),
+    ]
     # and a login spelled like an admin's name is nobody's admin either
     branch_with(class_repo, "teacher/fix", {"dags/lasse/taxi_pipeline.py": STUDENT_DAG + "# mine now\n"})
     named = run_pr(class_repo, tmp_path, "teacher", "teacher/fix", "pull_request_target", "--format", "json")
@@ -671,27 +894,46 @@ def test_a_newcomer_cannot_become_an_admin_by_creating_the_admins_folder(class_r
 
 
 def test_a_newcomer_cannot_claim_another_spelling_of_a_classmates_folder(class_repo: Path, tmp_path: Path) -> None:
-    branch_with(class_repo, "Maria/first", {
-        "dags/Maria/taxi_pipeline.py": 'def wipe(hook):\n    hook.run("DELETE FROM airflow_Maria.raw_trips")\n',
-        ".github/CODEOWNERS": CODEOWNERS + "/dags/Maria/ @mallory-gh\n"})
+    branch_with(
+        class_repo,
+        "Maria/first",
+        {
+            "dags/Maria/taxi_pipeline.py": 'def wipe(hook):\n    hook.run("DELETE FROM airflow_Maria.raw_trips")\n',
+            ".github/CODEOWNERS": CODEOWNERS + "/dags/Maria/ @mallory-gh\n",
+        },
+    )
     result = run_pr(class_repo, tmp_path, "mallory-gh", "Maria/first", "pull_request_target", "--format", "json")
     assert result.exit_code == 1
     assert {(p, c) for p, _, c, _ in found(result) if c == "ETQ201"} == {
-        (".github/CODEOWNERS", "ETQ201"), ("dags/Maria/taxi_pipeline.py", "ETQ201")}
+        (".github/CODEOWNERS", "ETQ201"),
+        ("dags/Maria/taxi_pipeline.py", "ETQ201"),
+    }
 
 
 def test_uncommenting_the_example_line_or_saving_with_a_bom_is_an_honest_first_pull_request(
-        class_repo: Path, tmp_path: Path) -> None:
-    write(class_repo, {".github/CODEOWNERS": "# Add yourself on your first PR, e.g.:\n# /dags/alice/   @alice-gh\n"
-                                             + TEACHER_LINES + STUDENT_LINES})
+    class_repo: Path, tmp_path: Path
+) -> None:
+    write(
+        class_repo,
+        {
+            ".github/CODEOWNERS": "# Add yourself on your first PR, e.g.:\n# /dags/alice/   @alice-gh\n"
+            + TEACHER_LINES
+            + STUDENT_LINES
+        },
+    )
     commit(class_repo, "chore: the example line")
-    for number, text in enumerate([
-        "/dags/nina/   @nina-gh\n" + TEACHER_LINES + STUDENT_LINES.replace("\n", "\r\n"),  # uncommented, CRLF
-        "\ufeff# Add yourself on your first PR, e.g.:\n# /dags/alice/   @alice-gh\n" + TEACHER_LINES + STUDENT_LINES
-        + "/dags/nina/ @Nina-GH\n",  # an editor's BOM, the login in another case
-    ]):
-        branch_with(class_repo, f"nina/first-{number}", {".github/CODEOWNERS": text,
-                                                          "dags/nina/taxi_pipeline.py": STUDENT_DAG})
+    for number, text in enumerate(
+        [
+            "/dags/nina/   @nina-gh\n" + TEACHER_LINES + STUDENT_LINES.replace("\n", "\r\n"),  # uncommented, CRLF
+            "\ufeff# Add yourself on your first PR, e.g.:\n# /dags/alice/   @alice-gh\n"
+            + TEACHER_LINES
+            + STUDENT_LINES
+            + "/dags/nina/ @Nina-GH\n",  # an editor's BOM, the login in another case
+        ]
+    ):
+        branch_with(
+            class_repo, f"nina/first-{number}", {".github/CODEOWNERS": text, "dags/nina/taxi_pipeline.py": STUDENT_DAG}
+        )
         result = run_pr(class_repo, tmp_path, "nina-gh", f"nina/first-{number}", "pull_request_target")
         assert result.exit_code == 0, result.out
 
@@ -700,15 +942,22 @@ def test_only_one_codeowners_file_may_carry_the_first_pull_request_line(tmp_path
     repo = make_repo(tmp_path / "bare-class", {"dags/lasse/taxi_pipeline.py": STUDENT_DAG})
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "no CODEOWNERS yet")
-    branch_with(repo, "nina/first", {".github/CODEOWNERS": "/dags/nina/ @nina-gh\n",
-                                     "docs/CODEOWNERS": "* @nina-gh\n/dags/lasse/ @nina-gh\n",
-                                     "dags/nina/taxi_pipeline.py": STUDENT_DAG})
+    branch_with(
+        repo,
+        "nina/first",
+        {
+            ".github/CODEOWNERS": "/dags/nina/ @nina-gh\n",
+            "docs/CODEOWNERS": "* @nina-gh\n/dags/lasse/ @nina-gh\n",
+            "dags/nina/taxi_pipeline.py": STUDENT_DAG,
+        },
+    )
     result = run_pr(repo, tmp_path, "nina-gh", "nina/first", "pull_request_target", "--format", "json")
-    assert [(p, c) for p, _, c, _ in found(result)] == [
-        (".github/CODEOWNERS", "ETQ201"), ("docs/CODEOWNERS", "ETQ201")]
+    assert [(p, c) for p, _, c, _ in found(result)] == [(".github/CODEOWNERS", "ETQ201"), ("docs/CODEOWNERS", "ETQ201")]
 
 
-def test_strict_findings_cannot_be_waived_even_where_allow_noqa_lists_the_code(class_repo: Path, tmp_path: Path) -> None:
+def test_strict_findings_cannot_be_waived_even_where_allow_noqa_lists_the_code(
+    class_repo: Path, tmp_path: Path
+) -> None:
     write(class_repo, {"pyproject.toml": PYPROJECT + 'allow-noqa = ["ETQ103", "ETQ301"]\nstrict = ["ETQ302"]\n'})
     commit(class_repo, "chore: strict SQL")
     hidden = 'import base64\n\ndef wipe(hook):\n    hook.run(base64.b64decode("VFJVTkNBVEUgcHVibGljLnRyaXBz").decode())'
@@ -720,8 +969,9 @@ def test_strict_findings_cannot_be_waived_even_where_allow_noqa_lists_the_code(c
 
 
 def test_a_configuration_the_change_adds_in_a_subfolder_moves_nothing(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "mono", {"airflow/dags/lasse/taxi.py": "X = 1\n"},
-                     config='dags-folder = "airflow/dags"\n')
+    repo = make_repo(
+        tmp_path / "mono", {"airflow/dags/lasse/taxi.py": "X = 1\n"}, config='dags-folder = "airflow/dags"\n'
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "monorepo")
     git(repo, "checkout", "-q", "-b", "maria/x")
@@ -729,8 +979,9 @@ def test_a_configuration_the_change_adds_in_a_subfolder_moves_nothing(tmp_path: 
     (repo / "airflow/dags/maria/wipe.py").write_text('def wipe(hook):\n    hook.run("TRUNCATE public.trips")\n')
     (repo / "airflow/.airflow-etiquette.toml").write_text('dags-folder = "dags"\n')
     git(repo, "add", "-A")
-    result = run_installed("check", "--staged", "--ignore", "ETQ2", "--format", "json", "airflow/dags/maria/wipe.py",
-                           cwd=repo)
+    result = run_installed(
+        "check", "--staged", "--ignore", "ETQ2", "--format", "json", "airflow/dags/maria/wipe.py", cwd=repo
+    )
     assert [(p, c) for p, _, c, _ in found(result)] == [("airflow/dags/maria/wipe.py", "ETQ302")]
 
 
@@ -747,8 +998,12 @@ def test_what_cannot_be_read_stops_the_run_instead_of_passing_it(class_repo: Pat
 
 
 def test_before_the_first_commit_the_staged_configuration_does_not_count(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "fresh", {"dags/maria/wipe.py": 'def wipe(hook):\n    hook.run("TRUNCATE public.trips")\n'},
-                     config='ignore = ["ETQ302"]\n', init_git=False)
+    repo = make_repo(
+        tmp_path / "fresh",
+        {"dags/maria/wipe.py": 'def wipe(hook):\n    hook.run("TRUNCATE public.trips")\n'},
+        config='ignore = ["ETQ302"]\n',
+        init_git=False,
+    )
     subprocess.run(["git", "init", "-q", "-b", "maria/first"], cwd=repo, check=True)
     git(repo, "add", "-A")
     result = run_installed("check", "--staged", "--format", "json", cwd=repo)

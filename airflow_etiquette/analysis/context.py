@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from functools import cached_property
+from typing import NamedTuple
 
 import libcst as cst
 
-from airflow_etiquette.config import Config
 from airflow_etiquette.analysis.dags import DagDefinition, find_dags
-from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import ModuleIndex, StringSite
 from airflow_etiquette.analysis.resolve import Resolver
-from airflow_etiquette.analysis.values import Text
 from airflow_etiquette.analysis.sql import SchemaUse, schema_uses
+from airflow_etiquette.analysis.values import Text
+from airflow_etiquette.config import Config
+from airflow_etiquette.findings import Severity
 
 
 class Report(NamedTuple):

@@ -9,9 +9,8 @@ resolved through the module's own imports, so a local ``dag`` function or
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from enum import Enum
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -19,20 +18,24 @@ from airflow_etiquette.analysis.model import ModuleIndex, Scope
 from airflow_etiquette.analysis.resolve import Resolver
 from airflow_etiquette.analysis.values import Map, Seq, Text, Unknown, Value, Values, mentions
 
-DAG_CLASSES = frozenset({
-    "airflow.DAG",
-    "airflow.models.DAG",
-    "airflow.models.dag.DAG",
-    "airflow.sdk.DAG",
-    "airflow.sdk.definitions.dag.DAG",
-})
-DAG_DECORATORS = frozenset({
-    "airflow.decorators.dag",
-    "airflow.decorators.dag.dag",
-    "airflow.models.dag.dag",
-    "airflow.sdk.dag",
-    "airflow.sdk.definitions.dag.dag",
-})
+DAG_CLASSES = frozenset(
+    {
+        "airflow.DAG",
+        "airflow.models.DAG",
+        "airflow.models.dag.DAG",
+        "airflow.sdk.DAG",
+        "airflow.sdk.definitions.dag.DAG",
+    }
+)
+DAG_DECORATORS = frozenset(
+    {
+        "airflow.decorators.dag",
+        "airflow.decorators.dag.dag",
+        "airflow.models.dag.dag",
+        "airflow.sdk.dag",
+        "airflow.sdk.definitions.dag.dag",
+    }
+)
 
 
 class Argument(NamedTuple):
@@ -80,27 +83,45 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
                     tags = argument(expr, "tags", None, where, resolver)
                     found.append(DagDefinition(expr, dag_id, tags, where, site, names))
                 else:
-                    found.append(DagDefinition(
-                        decorator, Argument(function.name, (Text.of(function.name.value),)), Argument(None, None), where,
-                        site, names))
+                    found.append(
+                        DagDefinition(
+                            decorator,
+                            Argument(function.name, (Text.of(function.name.value),)),
+                            Argument(None, None),
+                            where,
+                            site,
+                            names,
+                        )
+                    )
     for call, scope in index.calls:
         if resolver.refers_to(call.func, scope, DAG_CLASSES):
             for where, site, names in _per_call(scope, index, resolver):
-                found.append(DagDefinition(
-                    call, argument(call, "dag_id", 0, where, resolver), argument(call, "tags", None, where, resolver),
-                    where, site, names))
+                found.append(
+                    DagDefinition(
+                        call,
+                        argument(call, "dag_id", 0, where, resolver),
+                        argument(call, "tags", None, where, resolver),
+                        where,
+                        site,
+                        names,
+                    )
+                )
     return found
 
 
-def _per_call(scope: Scope, index: ModuleIndex, resolver: Resolver
-              ) -> list[tuple[Scope, cst.CSTNode | None, frozenset[str]]]:
+def _per_call(
+    scope: Scope, index: ModuleIndex, resolver: Resolver
+) -> list[tuple[Scope, cst.CSTNode | None, frozenset[str]]]:
     """Where to evaluate a DAG definition: once per call of the factory function it sits in
     (with that call's arguments), when it has parameters and every call can be matched; else
     just its own scope."""
     function = index.scope_functions.get(id(scope))
     params = function.params if function is not None else None
-    names = frozenset(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)) \
-        if params is not None else frozenset()
+    names = (
+        frozenset(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+        if params is not None
+        else frozenset()
+    )
     if function is None or not names:
         return [(scope, None, frozenset())]
     bound = [(resolver.call_scope(function, call, caller), call) for call, caller in resolver.call_sites(function)]
@@ -150,6 +171,7 @@ def exact_dag_ids(dag: DagDefinition) -> tuple[str, ...]:
 
 
 # -- verdicts shared by the rules ------------------------------------------------------
+
 
 class Verdict(Enum):
     PASS = "pass"

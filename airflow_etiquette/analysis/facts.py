@@ -12,8 +12,8 @@ import libcst as cst
 
 from airflow_etiquette.analysis.context import FileContext
 from airflow_etiquette.analysis.dags import DagDefinition, argument, exact_dag_ids
-from airflow_etiquette.analysis.values import Seq, Text
 from airflow_etiquette.analysis.sql import schema_uses
+from airflow_etiquette.analysis.values import Seq, Text
 
 SCHEDULE_KEYWORDS = ("schedule", "schedule_interval", "timetable")
 _CONN_TEMPLATE = re.compile(r"\bconn\.([A-Za-z_][\w-]*)")
@@ -60,7 +60,7 @@ def _dag_facts(file: FileContext, dag: DagDefinition) -> DagFacts:
     per_id: dict[str, list[str]] = {}
     id_values, tag_values = dag.dag_id.values or (), dag.tags.values or ()
     paired = len(id_values) == len(tag_values) > 1  # one DAG per loop value: ids and tags in step
-    for id_value, tag_value in zip(id_values, tag_values) if paired else ():
+    for id_value, tag_value in zip(id_values, tag_values, strict=False) if paired else ():
         if isinstance(id_value, Text) and id_value.exact:
             per_id.setdefault(id_value.exact, []).extend(_tag_list(tag_value))
     for value in tag_values:

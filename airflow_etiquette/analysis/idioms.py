@@ -16,7 +16,18 @@ import libcst as cst
 
 from airflow_etiquette.analysis.model import Scope
 from airflow_etiquette.analysis.values import (
-    Falsy, FilePath, Map, Seq, Text, Unknown, Value, combine_many, merge_maps, path_attribute, path_join, products,
+    Falsy,
+    FilePath,
+    Map,
+    Seq,
+    Text,
+    Unknown,
+    Value,
+    combine_many,
+    merge_maps,
+    path_attribute,
+    path_join,
+    products,
     splitext,
 )
 
@@ -24,49 +35,67 @@ if TYPE_CHECKING:
     from airflow_etiquette.analysis.resolve import Resolver
 
 Arguments = Sequence[cst.Arg]
-Idiom = Callable[["Resolver", cst.Call, Arguments, Mapping[str, cst.BaseExpression], Scope, str], "Iterable[Value] | None"]
+Idiom = Callable[
+    ["Resolver", cst.Call, Arguments, Mapping[str, cst.BaseExpression], Scope, str], "Iterable[Value] | None"
+]
 
 # Methods of a path that give the same path, and string methods that keep a text a text.
 PATH_SAME_METHODS = frozenset({"resolve", "absolute", "expanduser"})
 STRING_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title", "casefold"})
 
 
-def _environment(r: Resolver, call: cst.Call, args: Arguments, kwargs: Mapping[str, cst.BaseExpression], scope: Scope,
-                 source: str) -> Iterable[Value]:
+def _environment(
+    r: Resolver, call: cst.Call, args: Arguments, kwargs: Mapping[str, cst.BaseExpression], scope: Scope, source: str
+) -> Iterable[Value]:
     """``os.environ.get(NAME, default)``: the shared scheduler sets no per-student variable."""
     default = args[1].value if len(args) > 1 else kwargs.get("default")
     env = r.source(args[0].value) if args else "?"
     return r.values(default, scope) if default is not None else (Falsy(f"environment variable {env}"),)
 
 
-def _path(r: Resolver, call: cst.Call, args: Arguments, kwargs: Mapping[str, cst.BaseExpression], scope: Scope,
-          source: str) -> Iterable[Value] | None:
+def _path(
+    r: Resolver, call: cst.Call, args: Arguments, kwargs: Mapping[str, cst.BaseExpression], scope: Scope, source: str
+) -> Iterable[Value] | None:
     if not args:
         return None
     return combine_many([r.values(a.value, scope) for a in args], lambda vs, s: path_join(vs[0], vs[1:], s), source)
 
 
-def _split(r: Resolver, call: cst.Call, args: Arguments, kwargs: Mapping[str, cst.BaseExpression], scope: Scope,
-           source: str) -> Iterable[Value] | None:
+def _split(
+    r: Resolver, call: cst.Call, args: Arguments, kwargs: Mapping[str, cst.BaseExpression], scope: Scope, source: str
+) -> Iterable[Value] | None:
     """``os.path.split(p)``: (head, tail)."""
     if len(args) != 1:
         return None
-    return tuple(Seq((FilePath(v.parts[:-1]), Text.of(v.parts[-1]))) if isinstance(v, FilePath) and len(v.parts) > 1
-                 else Unknown(source) for v in r.values(args[0].value, scope))
+    return tuple(
+        Seq((FilePath(v.parts[:-1]), Text.of(v.parts[-1])))
+        if isinstance(v, FilePath) and len(v.parts) > 1
+        else Unknown(source)
+        for v in r.values(args[0].value, scope)
+    )
 
 
 def _one(convert: Callable[[Value, str], Value]) -> Idiom:
     """An idiom of one argument that converts each of its values."""
-    def idiom(r: Resolver, call: cst.Call, args: Arguments, kwargs: Mapping[str, cst.BaseExpression], scope: Scope,
-              source: str) -> Iterable[Value] | None:
+
+    def idiom(
+        r: Resolver,
+        call: cst.Call,
+        args: Arguments,
+        kwargs: Mapping[str, cst.BaseExpression],
+        scope: Scope,
+        source: str,
+    ) -> Iterable[Value] | None:
         if len(args) != 1:
             return None
         return tuple(convert(v, source) for v in r.values(args[0].value, scope))
+
     return idiom
 
 
-def _dict(r: Resolver, call: cst.Call, args: Arguments, kwargs: Mapping[str, cst.BaseExpression], scope: Scope,
-          source: str) -> Iterable[Value]:
+def _dict(
+    r: Resolver, call: cst.Call, args: Arguments, kwargs: Mapping[str, cst.BaseExpression], scope: Scope, source: str
+) -> Iterable[Value]:
     """``dict(a=1, **other)``."""
     choices: list[tuple[Map, ...]] = []
     for arg in call.args:
@@ -93,8 +122,10 @@ def _sequence(value: Value, source: str) -> Value:
 IDIOMS: dict[str, Idiom] = {
     "os.environ.get": _environment,
     "os.getenv": _environment,
-    **{name: _path for name in ("pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath",
-                                "os.path.join")},
+    **{
+        name: _path
+        for name in ("pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath", "os.path.join")
+    },
     "os.path.split": _split,
     **{name: _one(_same) for name in ("os.path.abspath", "os.path.realpath", "os.path.normpath", "os.path.expanduser")},
     "os.path.dirname": _one(lambda v, s: path_attribute(v, "parent", s)),

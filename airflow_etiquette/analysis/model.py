@@ -134,12 +134,37 @@ LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception
 LITERAL_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 
 # Fields that only hold whitespace, punctuation or operator tokens: never walked.
-_SKIPPED_FIELDS = frozenset({
-    "lpar", "rpar", "comma", "equal", "semicolon", "dot", "operator", "leading_lines",
-    "lines_after_decorators", "header", "footer", "indent", "lbracket", "rbracket", "lbrace",
-    "rbrace", "colon", "asynchronous", "star", "newline", "trailing_whitespace", "lpar_tok",
-    "default_indent", "default_newline", "encoding", "has_trailing_newline", "whitespace",
-})
+_SKIPPED_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "equal",
+        "semicolon",
+        "dot",
+        "operator",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "indent",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "colon",
+        "asynchronous",
+        "star",
+        "newline",
+        "trailing_whitespace",
+        "lpar_tok",
+        "default_indent",
+        "default_newline",
+        "encoding",
+        "has_trailing_newline",
+        "whitespace",
+    }
+)
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -147,7 +172,8 @@ def _child_fields(node_type: type) -> tuple[str, ...]:
     names = _FIELDS.get(node_type)
     if names is None:
         names = tuple(
-            f.name for f in dataclasses.fields(node_type)
+            f.name
+            for f in dataclasses.fields(node_type)
             if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
         )
         _FIELDS[node_type] = names
@@ -255,8 +281,11 @@ class _Walker:
     def assign(self, node: cst.Assign, scope: Scope, in_string: bool, prose: bool) -> None:
         for target in node.targets:
             self.target(target.target, node.value, scope, node, "assign")
-        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name) \
-                and isinstance(node.value, (*LITERAL_STRINGS, cst.BinaryOperation, cst.Call)):
+        if (
+            len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and isinstance(node.value, (*LITERAL_STRINGS, cst.BinaryOperation, cst.Call))
+        ):
             self.index.message_candidates[node.value] = node.targets[0].target.value
         self.node(node.value, scope)
 
@@ -346,7 +375,11 @@ class _Walker:
             name = _dotted(alias.name)
             if name is None:
                 continue
-            bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            bound = (
+                alias.asname.name.value
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+                else name
+            )
             qualname = None if relative or base is None else f"{base}.{name}"
             scope.bind(bound, Binding("import", qualname=qualname) if qualname else Binding("unknown"))
 
@@ -366,8 +399,10 @@ class _Walker:
         if isinstance(func, cst.Attribute) and func.attr.value in ("format", "join") and not in_string:
             self.index.sites.append(StringSite(node, scope, prose))
             in_string = True
-        logs = prose or (isinstance(func, cst.Name) and func.value in LOG_FUNCTIONS) or (
-            isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS
+        logs = (
+            prose
+            or (isinstance(func, cst.Name) and func.value in LOG_FUNCTIONS)
+            or (isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS)
         )
         self.node(func, scope, in_string, prose)
         for arg in node.args:
@@ -412,8 +447,13 @@ class _Walker:
 
     # -- assignment targets ----------------------------------------------------
     def target(
-        self, target: cst.BaseExpression, value: cst.BaseExpression | None, scope: Scope,
-        statement: cst.CSTNode, kind: BindingKind, unpack: tuple[int, ...] = (),
+        self,
+        target: cst.BaseExpression,
+        value: cst.BaseExpression | None,
+        scope: Scope,
+        statement: cst.CSTNode,
+        kind: BindingKind,
+        unpack: tuple[int, ...] = (),
     ) -> None:
         if isinstance(target, cst.Name):
             scope.bind(target.value, Binding(kind, value=value, unpack=unpack))
@@ -425,11 +465,13 @@ class _Walker:
                     self.target(element.value, value, scope, statement, kind, (*unpack, position))
         elif isinstance(target, cst.Attribute):
             self.index.attribute_assignments.append(
-                AttributeAssignment(target, value if not unpack else None, scope, statement))
+                AttributeAssignment(target, value if not unpack else None, scope, statement)
+            )
             self.node(target.value, scope)
         elif isinstance(target, cst.Subscript):
             self.index.subscript_assignments.append(
-                SubscriptAssignment(target, value if not unpack else None, scope, statement))
+                SubscriptAssignment(target, value if not unpack else None, scope, statement)
+            )
             self.node(target.value, scope)
             for subscript in target.slice:
                 self.node(subscript, scope)

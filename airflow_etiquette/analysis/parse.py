@@ -46,12 +46,15 @@ def nfkc_identifiers(data: bytes) -> bytes:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
-        renames = [(token.start, token.end, unicodedata.normalize("NFKC", token.string))
-                   for token in tokenize.generate_tokens(io.StringIO(text).readline)
-                   if token.type == tokenize.NAME and not token.string.isascii()
-                   and unicodedata.normalize("NFKC", token.string) != token.string
-                   # ｉｍｐｏｒｔ is no keyword to Python (a SyntaxError): left as it is, it is none to libcst
-                   and not keyword.iskeyword(unicodedata.normalize("NFKC", token.string))]
+        renames = [
+            (token.start, token.end, unicodedata.normalize("NFKC", token.string))
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type == tokenize.NAME
+            and not token.string.isascii()
+            and unicodedata.normalize("NFKC", token.string) != token.string
+            # ｉｍｐｏｒｔ is no keyword to Python (a SyntaxError): left as it is, it is none to libcst
+            and not keyword.iskeyword(unicodedata.normalize("NFKC", token.string))
+        ]
         if not renames:
             return data
         lines = io.StringIO(text, newline="").readlines()  # the lines as tokenize counts them

@@ -15,17 +15,43 @@ from __future__ import annotations
 
 import functools
 import itertools
-from string import Formatter
 from collections.abc import Collection, Iterable, Sequence
+from string import Formatter
 
 import libcst as cst
 
 from airflow_etiquette.analysis.idioms import IDIOMS, PATH_SAME_METHODS, STRING_METHODS
 from airflow_etiquette.analysis.model import Binding, ModuleIndex, Scope, is_docstring
 from airflow_etiquette.analysis.values import (
-    Falsy, FilePath, Hole, Map, Seq, Snippet, Text, Unknown, Value, Values, cap, combine, combine_many, component,
-    falsy, integer, iterate, literal, map_view, merge_maps, mentions, path_attribute, path_join, percent_format, products, text_of,
-    truth, unescape, unpack,
+    Falsy,
+    FilePath,
+    Hole,
+    Map,
+    Seq,
+    Snippet,
+    Text,
+    Unknown,
+    Value,
+    Values,
+    cap,
+    combine,
+    combine_many,
+    component,
+    falsy,
+    integer,
+    iterate,
+    literal,
+    map_view,
+    mentions,
+    merge_maps,
+    path_attribute,
+    path_join,
+    percent_format,
+    products,
+    text_of,
+    truth,
+    unescape,
+    unpack,
 )
 
 MAX_DEPTH = 40
@@ -121,9 +147,12 @@ class Resolver:
             return self._or(expr, scope)
         if isinstance(expr, cst.IfExp):
             return self._if_expression(expr, scope)
-        if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1 \
-                and isinstance(expr.comparisons[0].operator, (cst.In, cst.NotIn)) \
-                and self.qualname(expr.comparisons[0].comparator, scope) == "os.environ":
+        if (
+            isinstance(expr, cst.Comparison)
+            and len(expr.comparisons) == 1
+            and isinstance(expr.comparisons[0].operator, (cst.In, cst.NotIn))
+            and self.qualname(expr.comparisons[0].comparator, scope) == "os.environ"
+        ):
             # "AIRFLOW_STUDENT" in os.environ: the shared scheduler sets no such variable (see Falsy)
             negated = isinstance(expr.comparisons[0].operator, cst.NotIn)
             return (Text.of("True"),) if negated else (Falsy(self.source(expr)),)
@@ -147,8 +176,13 @@ class Resolver:
             return (Unknown(expr.value),)
         bindings, owner_scope = found
         last = bindings[-1]
-        if len(bindings) > 1 and last.kind == "assign" and last.value is not None and not last.unpack \
-                and mentions(last.value, expr.value):
+        if (
+            len(bindings) > 1
+            and last.kind == "assign"
+            and last.value is not None
+            and not last.unpack
+            and mentions(last.value, expr.value)
+        ):
             # NAME = f"{STUDENT}_{NAME}" / TAGS = TAGS + [...]: the last assignment builds on the
             # earlier ones, which its own reference to NAME (evaluated while it is active) reaches.
             bindings = bindings[:-1] if id(last) in self._active else [last]
@@ -158,8 +192,15 @@ class Resolver:
         if expr.value in self.index.mutated_names:
             # TAGS += [...] / TAGS.append(...): more items than the assignments show.
             changed = Unknown(f"{expr.value} changed in place")
-            return [Seq((*v.items, changed), False) if isinstance(v, Seq) else Map(v.entries, False)
-                    if isinstance(v, Map) else v for v in out if not (isinstance(v, Unknown) and len(out) > 1)]
+            return [
+                Seq((*v.items, changed), False)
+                if isinstance(v, Seq)
+                else Map(v.entries, False)
+                if isinstance(v, Map)
+                else v
+                for v in out
+                if not (isinstance(v, Unknown) and len(out) > 1)
+            ]
         return out
 
     def _binding(self, binding: Binding, scope: Scope, name: str) -> Iterable[Value]:
@@ -262,14 +303,20 @@ class Resolver:
                 choices.append(spread)
             else:
                 choices.append(tuple(Seq((v,)) for v in self.values(element.value, scope)))
-        return products(choices, lambda seqs: Seq(
-            tuple(itertools.chain.from_iterable(s.items for s in seqs)), all(s.complete for s in seqs)))
+        return products(
+            choices,
+            lambda seqs: Seq(
+                tuple(itertools.chain.from_iterable(s.items for s in seqs)), all(s.complete for s in seqs)
+            ),
+        )
 
     def _dict(self, expr: cst.Dict, scope: Scope) -> Iterable[Value]:
         choices: list[tuple[Map, ...]] = []
         for element in expr.elements:
             if not isinstance(element, cst.DictElement):  # **other
-                choices.append(tuple(v if isinstance(v, Map) else Map((), False) for v in self.values(element.value, scope)))
+                choices.append(
+                    tuple(v if isinstance(v, Map) else Map((), False) for v in self.values(element.value, scope))
+                )
                 continue
             keys = self.values(element.key, scope)
             key = keys[0].exact if len(keys) == 1 and isinstance(keys[0], Text) else None
@@ -307,11 +354,16 @@ class Resolver:
         target: cst.BaseExpression | None = None
         if isinstance(expr, cst.Attribute) and expr.attr.value == "parts":
             target = expr.value
-        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "split" \
-                and len(expr.args) == 1:
+        elif (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value == "split"
+            and len(expr.args) == 1
+        ):
             separator = expr.args[0].value
             if self.qualname(separator, scope) == "os.sep" or (
-                    isinstance(separator, cst.SimpleString) and literal(separator) == "/"):
+                isinstance(separator, cst.SimpleString) and literal(separator) == "/"
+            ):
                 target = expr.func.value
         if target is None:
             return None
@@ -348,7 +400,9 @@ class Resolver:
             elif isinstance(receiver, FilePath) and method in PATH_SAME_METHODS:
                 out.append(receiver)
             elif isinstance(receiver, FilePath) and method == "joinpath":
-                out.extend(combine_many([self.values(a, scope) for a in args], functools.partial(path_join, receiver), source))
+                out.extend(
+                    combine_many([self.values(a, scope) for a in args], functools.partial(path_join, receiver), source)
+                )
             elif isinstance(receiver, Map) and method == "get" and args:
                 for key in self.values(args[0], scope):
                     found = receiver.get(key.exact) if isinstance(key, Text) and key.exact is not None else None
@@ -391,7 +445,8 @@ class Resolver:
                 Text.of(receiver.exact.replace(o.exact, n.exact))
                 if isinstance(o, Text) and isinstance(n, Text) and o.exact is not None and n.exact is not None
                 else Unknown(source)
-                for o in olds for n in news
+                for o in olds
+                for n in news
             )
         return (Unknown(source),)
 
@@ -458,7 +513,11 @@ class Resolver:
     def _bind_arguments(self, params: cst.Parameters, call: cst.Call, caller: Scope, defined_in: Scope) -> Scope | None:
         """A scope for one call: each parameter bound to its argument (resolved where the call
         is) or to its default; None when the call cannot be matched (``*args``, ``**kwargs``)."""
-        if any(arg.star for arg in call.args) or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
+        if (
+            any(arg.star for arg in call.args)
+            or isinstance(params.star_arg, cst.Param)
+            or params.star_kwarg is not None
+        ):
             return None
         positional = [arg.value for arg in call.args if arg.keyword is None]
         keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
@@ -490,10 +549,14 @@ class Resolver:
         # A method (self shifts the positions) or a decorated function (the decorator may pass
         # other arguments) is not matched to its calls.
         if owner is not None and owner.kind != "class" and not function.decorators:
-            found = [(call, scope) for call, scope in self.index.calls
-                     if isinstance(call.func, cst.Name) and call.func.value == function.name.value
-                     and (visible := scope.lookup(call.func.value)) is not None
-                     and any(b.kind == "def" and b.node is function for b in visible[0])]
+            found = [
+                (call, scope)
+                for call, scope in self.index.calls
+                if isinstance(call.func, cst.Name)
+                and call.func.value == function.name.value
+                and (visible := scope.lookup(call.func.value)) is not None
+                and any(b.kind == "def" and b.node is function for b in visible[0])
+            ]
         self._call_sites[function] = found
         return found
 

@@ -12,8 +12,8 @@ from writes. Where sqlglot cannot parse the text, the scan's answer stands.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 from airflow_etiquette.analysis.values import Text
 
@@ -27,7 +27,9 @@ _WRITE = re.compile(
     r"|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?(?:\s+ONLY)?|COPY"
     r"|ALTER\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA)(?:\s+IF\s+EXISTS)?(?:\s+ONLY)?"
     r"|DROP\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA|INDEX|SEQUENCE|FUNCTION)(?:\s+IF\s+EXISTS)?"
-    r"|CREATE\s+(?:UNIQUE\s+)?INDEX(?:\s+CONCURRENTLY)?(?:\s+IF\s+NOT\s+EXISTS)?(?:\s+" + _IDENT + r")?\s+ON(?:\s+ONLY)?"
+    r"|CREATE\s+(?:UNIQUE\s+)?INDEX(?:\s+CONCURRENTLY)?(?:\s+IF\s+NOT\s+EXISTS)?(?:\s+"
+    + _IDENT
+    + r")?\s+ON(?:\s+ONLY)?"
     r"|CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+|UNLOGGED\s+)?"
     r"(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA|SEQUENCE)(?:\s+IF\s+NOT\s+EXISTS)?)\s+" + _NAME,
     re.IGNORECASE,
@@ -38,12 +40,43 @@ _MORE_NAMES = re.compile(rf"\s*,\s*{_NAME}")
 _BLOCK_COMMENT = re.compile(r"'(?:[^']|'')*'|/\*.*?\*/", re.DOTALL)
 _QUALIFIED = re.compile(rf"(?<![\w$.\"]){_IDENT}\s*\.\s*{_IDENT}(?:\s*\.\s*{_IDENT})?")
 # `FROM trips t` / `JOIN public.zones AS z`: then `t.fare` and `z.borough` are columns, not schemas.
-_TABLE_AND_ALIAS = re.compile(rf"\b(?:FROM|JOIN|UPDATE|INTO)\s+{_NAME}(?:\s+(?:AS\s+)?(?P<alias>{_IDENT}))?", re.IGNORECASE)
-_NOT_ALIASES = frozenset({
-    "where", "join", "on", "left", "right", "inner", "outer", "full", "cross", "natural", "group", "order",
-    "limit", "offset", "set", "using", "values", "select", "union", "except", "intersect", "having", "window",
-    "returning", "as", "with", "lateral", "tablesample", "for", "default",
-})
+_TABLE_AND_ALIAS = re.compile(
+    rf"\b(?:FROM|JOIN|UPDATE|INTO)\s+{_NAME}(?:\s+(?:AS\s+)?(?P<alias>{_IDENT}))?", re.IGNORECASE
+)
+_NOT_ALIASES = frozenset(
+    {
+        "where",
+        "join",
+        "on",
+        "left",
+        "right",
+        "inner",
+        "outer",
+        "full",
+        "cross",
+        "natural",
+        "group",
+        "order",
+        "limit",
+        "offset",
+        "set",
+        "using",
+        "values",
+        "select",
+        "union",
+        "except",
+        "intersect",
+        "having",
+        "window",
+        "returning",
+        "as",
+        "with",
+        "lateral",
+        "tablesample",
+        "for",
+        "default",
+    }
+)
 _SEARCH_PATH = re.compile(r"\bsearch_path\s*(?:TO|=)\s*(?P<names>[^;'\n]+)", re.IGNORECASE)
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _PSQL_COMMAND = re.compile(r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')""")
@@ -53,7 +86,8 @@ _SQL_START = re.compile(
     re.IGNORECASE,
 )
 _LOOKS_LIKE_SQL = re.compile(
-    r"\b(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|search_path)\b", re.IGNORECASE)
+    r"\b(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|search_path)\b", re.IGNORECASE
+)
 
 
 class SchemaUse(NamedTuple):
@@ -225,8 +259,14 @@ def _parse(sql: str) -> list[SchemaUse] | None:
 
 def _write_verb(statement: Any, exp: Any) -> str | None:
     kinds = [
-        (exp.Insert, "INSERT"), (exp.Update, "UPDATE"), (exp.Delete, "DELETE"), (exp.Merge, "MERGE"),
-        (exp.Create, "CREATE"), (exp.Drop, "DROP"), (exp.Alter, "ALTER"), (exp.TruncateTable, "TRUNCATE"),
+        (exp.Insert, "INSERT"),
+        (exp.Update, "UPDATE"),
+        (exp.Delete, "DELETE"),
+        (exp.Merge, "MERGE"),
+        (exp.Create, "CREATE"),
+        (exp.Drop, "DROP"),
+        (exp.Alter, "ALTER"),
+        (exp.TruncateTable, "TRUNCATE"),
         (exp.Copy, "COPY"),
     ]
     for kind, verb in kinds:

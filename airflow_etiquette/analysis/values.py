@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Union
 
 import libcst as cst
 
@@ -59,7 +58,7 @@ class _Value:
     __slots__: tuple[str, ...] = ()
 
     def __init__(self, *fields: object) -> None:
-        for name, value in zip(self.__slots__, fields):
+        for name, value in zip(self.__slots__, fields, strict=False):
             object.__setattr__(self, name, value)
 
     def _fields(self) -> tuple[object, ...]:
@@ -188,7 +187,7 @@ class Unknown(_Value):
     source: str
 
 
-Value = Union[Text, Seq, Map, FilePath, Falsy, Unknown]
+Value = Text | Seq | Map | FilePath | Falsy | Unknown
 Values = tuple[Value, ...]
 
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "r": "\r", "\n": ""}
@@ -200,12 +199,13 @@ def text_of(value: Value, source: str) -> Text:
         return value
     return Text.of(Hole(value.source if isinstance(value, Unknown) else source))
 
+
 def literal(node: cst.SimpleString) -> str | bytes | None:
     prefix = node.prefix.lower()
     if "b" in prefix:
         return None
     quote = node.quote
-    body = node.value[len(node.prefix) + len(quote): -len(quote)]
+    body = node.value[len(node.prefix) + len(quote) : -len(quote)]
     return unescape(body, "r" in prefix, fstring=False)
 
 
@@ -216,8 +216,10 @@ def literal_text(piece: cst.SimpleString | cst.FormattedString) -> str:
         value = literal(piece)
         return value if isinstance(value, str) else ""
     raw = "r" in piece.prefix.lower()
-    return "\0".join(unescape(part.value, raw, fstring=True) if isinstance(part, cst.FormattedStringText) else ""
-                      for part in piece.parts)
+    return "\0".join(
+        unescape(part.value, raw, fstring=True) if isinstance(part, cst.FormattedStringText) else ""
+        for part in piece.parts
+    )
 
 
 def unescape(text: str, raw: bool, fstring: bool) -> str:
@@ -255,7 +257,11 @@ def falsy(value: Value) -> bool:
 def integer(expr: cst.BaseExpression) -> int | None:
     if isinstance(expr, cst.Integer):
         return int(expr.value.replace("_", ""), 0)
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) and isinstance(expr.expression, cst.Integer):
+    if (
+        isinstance(expr, cst.UnaryOperation)
+        and isinstance(expr.operator, cst.Minus)
+        and isinstance(expr.expression, cst.Integer)
+    ):
         return -int(expr.expression.value.replace("_", ""), 0)
     return None
 
@@ -355,7 +361,7 @@ def percent_format(template: Value, args: Value, source: str) -> Value:
     text = template.exact
     last = 0
     for match in re.finditer(r"%(\((?P<key>[^)]*)\))?(?P<flags>[-#0 +]*\d*(?:\.\d+)?)(?P<kind>[a-zA-Z%])", text):
-        pieces.append(text[last:match.start()])
+        pieces.append(text[last : match.start()])
         last = match.end()
         if match.group("kind") == "%":
             pieces.append("%")

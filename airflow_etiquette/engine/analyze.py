@@ -43,7 +43,7 @@ class FileResult(NamedTuple):
     findings: list[Finding]
     facts: FileFacts | None = None
     collected: dict[str, Any] = {}  # repository rule code -> that rule's fact about the file
-    silenced: tuple[Finding, ...] = ()  # found, but waived by a `# noqa` the configuration allows
+    silenced: tuple[Finding, ...] = ()  # found, but waived by a noqa comment the configuration allows
 
 
 def analyze_file(file: SourceFile, settings: Settings) -> FileResult:
@@ -88,11 +88,15 @@ def _analyze_python(data: bytes, file: SourceFile, settings: Settings, rules: Se
         try:
             reports.extend((type(checker), report) for report in checker.check(context))
         except RecursionError:
-            findings.append(AnalysisFailed.for_file(
-                file.relpath, f"{checker.code} could not finish: the file is too deeply nested"))
+            findings.append(
+                AnalysisFailed.for_file(file.relpath, f"{checker.code} could not finish: the file is too deeply nested")
+            )
         except Exception as exc:  # a bug in one rule must not hide the other rules' findings
-            findings.append(AnalysisFailed.for_file(
-                file.relpath, f"{checker.code} failed: {type(exc).__name__}: {exc} (please report this)"))
+            findings.append(
+                AnalysisFailed.for_file(
+                    file.relpath, f"{checker.code} failed: {type(exc).__name__}: {exc} (please report this)"
+                )
+            )
     silenced: list[Finding] = []
     if reports:
         placed, silenced = _place(module, data, file, reports, config)
@@ -105,7 +109,9 @@ def _analyze_python(data: bytes, file: SourceFile, settings: Settings, rules: Se
         for collector in collectors:
             collected[collector.code] = collector.collect(context)
     except (RecursionError, Exception) as exc:  # a bonus; the findings stand without it
-        findings.append(AnalysisFailed.for_file(file.relpath, f"could not list the file's DAGs: {type(exc).__name__}: {exc}"))
+        findings.append(
+            AnalysisFailed.for_file(file.relpath, f"could not list the file's DAGs: {type(exc).__name__}: {exc}")
+        )
     return FileResult(findings, facts, collected, tuple(silenced))
 
 
@@ -114,12 +120,15 @@ def _analyze_script(data: bytes, file: SourceFile, settings: Settings) -> FileRe
     commands and SQL in strings, on each of its lines."""
     rules = [rule for rule in FILE_RULES if rule.reads_scripts]
     result = _analyze_python(script_as_python(data), file, settings._replace(collect_facts=False, collect=()), rules)
-    return FileResult([replace(f, column=1) for f in result.findings if f.code != ParseError.code],
-                      silenced=tuple(replace(f, column=1) for f in result.silenced))
+    return FileResult(
+        [replace(f, column=1) for f in result.findings if f.code != ParseError.code],
+        silenced=tuple(replace(f, column=1) for f in result.silenced),
+    )
 
 
-def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[tuple[type[Rule], Report]],
-           config: Config) -> tuple[list[Finding], list[Finding]]:
+def _place(
+    module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[tuple[type[Rule], Report]], config: Config
+) -> tuple[list[Finding], list[Finding]]:
     """Turn reports into findings with positions; those a permitted ``# noqa`` waives come second."""
     from libcst.metadata import MetadataWrapper, PositionProvider  # only files with findings pay for positions
 
@@ -136,7 +145,7 @@ def _place(module: cst.Module, data: bytes, file: SourceFile, reports: Sequence[
         seen.add(key)
         finding = rule.finding(file.relpath, start.line, start.column + 1, report.message, report.severity)
         # A comment can follow the first line, or, for a multi-line string, the last one
-        # (`""")  # noqa: ETQ302`), where no comment can go inside.
+        # (after the closing quotes), where no comment can go inside.
         last = end.line if end.line != start.line and isinstance(report.node, LITERAL_STRINGS) else start.line
         strict = report.severity is not None and report.severity is not rule.severity
         waived = noqa.waive(finding, comments, config, (start.line, last), strict)

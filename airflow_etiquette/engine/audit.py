@@ -47,7 +47,7 @@ class OwnerSection:
     schemas: set[str] = field(default_factory=set)
     connections: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
-    silenced: list[Finding] = field(default_factory=list)  # waived by a `# noqa` the configuration allows
+    silenced: list[Finding] = field(default_factory=list)  # waived by a noqa comment the configuration allows
     has_directory: bool = True
     listed: bool = True  # in CODEOWNERS or the roster
 
@@ -98,16 +98,22 @@ class AuditReport:
         return sum(1 for f in self.findings if f.severity is Severity.ERROR)
 
 
-def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: str | None = None,
-              configure: Configure | None = None) -> AuditReport:
+def run_audit(
+    config: Config,
+    jobs: int = 0,
+    history: str | None = None,
+    since: str | None = None,
+    configure: Configure | None = None,
+) -> AuditReport:
     """The whole repository as it is, and (``history``/``since``) each mainline commit judged by
     the CODEOWNERS and configuration of its first parent: what the rules were when it landed,
     so a commit that rewrote them cannot clear itself. ``configure`` reads a configuration
     from a commit (the CLI's options applied); by default it is found from the root as usual."""
     owners_on_disk = known_owners(config)
     rules = repository_rules(Settings(config, owners_on_disk), in_check=False)
-    settings = Settings(config=config, known_owners=owners_on_disk, collect_facts=True,
-                        collect=tuple(r.code for r in rules))
+    settings = Settings(
+        config=config, known_owners=owners_on_disk, collect_facts=True, collect=tuple(r.code for r in rules)
+    )
     files = discover([], config).files
     results = analyze_files(files, settings, jobs or os.cpu_count() or 1)
     ownership = Ownership(config, owners_on_disk)
@@ -122,11 +128,12 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
             section.schemas.update(result.facts.schemas)
             section.connections.update(result.facts.connections)
             for dag in result.facts.dags:
-                for dag_id, tags in zip(dag.dag_ids, dag.tags_by_id):
+                for dag_id, tags in zip(dag.dag_ids, dag.tags_by_id, strict=False):
                     section.dags.append(DagRow(file.relpath, dag_id, dag.schedule, dag.catchup, tags))
                 if not dag.dag_ids:
-                    section.dags.append(DagRow(file.relpath, f"{dag.dynamic} (dynamic)", dag.schedule, dag.catchup,
-                                               dag.tags))
+                    section.dags.append(
+                        DagRow(file.relpath, f"{dag.dynamic} (dynamic)", dag.schedule, dag.catchup, dag.tags)
+                    )
     repo_findings, waived = repository_findings(results, settings, ownership, rules)
     repo_findings += tree_findings(TreeView(config, (config.dags_path,)))
     for finding in repo_findings:
@@ -145,7 +152,9 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
         sections[name] = OwnerSection(name, has_directory=False)
     ordered = sorted(sections.values(), key=lambda s: (s.owner == UNOWNED, s.owner))
     report = AuditReport(
-        root=config.root, owners=ordered, files_checked=len(files),
+        root=config.root,
+        owners=ordered,
+        files_checked=len(files),
         missing_directories=sorted(listed - owners_on_disk),
         unlisted_directories=sorted(o for o in owners_on_disk if listed and o not in listed and o not in config.admins),
     )
@@ -157,8 +166,10 @@ def run_audit(config: Config, jobs: int = 0, history: str | None = None, since: 
 
 # -- history ---------------------------------------------------------------------------
 
-def audit_history(config: Config, revision_range: str | None, since: str | None,
-                  configure: Configure | None = None) -> tuple[list[CommitViolation], list[str]]:
+
+def audit_history(
+    config: Config, revision_range: str | None, since: str | None, configure: Configure | None = None
+) -> tuple[list[CommitViolation], list[str]]:
     """Mainline commits (merges of pull requests count for their branch) that changed someone
     else's paths, each judged by the policy of its first parent."""
     violations: list[CommitViolation] = []
@@ -234,8 +245,10 @@ def _unknown_revision(root: Path, revision_range: str) -> GitError | None:
         try:
             git(root, "rev-parse", "--verify", "--quiet", f"{end or 'HEAD'}^{{commit}}")
         except GitError:
-            return GitError(f"git log failed for --history {revision_range}: unknown revision {end!r} "
-                            "(no such branch, tag or commit, or older than the first commit)")
+            return GitError(
+                f"git log failed for --history {revision_range}: unknown revision {end!r} "
+                "(no such branch, tag or commit, or older than the first commit)"
+            )
     return None
 
 
@@ -255,4 +268,3 @@ def attribute_commit(subject: str, email: str, ownership: Ownership) -> Author |
     if owner:
         return ownership.author(owner, ownership.login_of(owner), f"e-mail {email} (roster)")
     return None
-

@@ -24,8 +24,17 @@ from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES, REPO
 from airflow_etiquette.rules.base import RepositoryRule, TreeView
 from airflow_etiquette.sources.files import SourceFile, discover, known_owners, source_files
 from airflow_etiquette.sources.git import (
-    ChangeSet, GitError, base_commit, blob_contents, branch_changes, changed_python_files, default_base, index_blobs,
-    revision_reader, staged_changes, staged_policy,
+    ChangeSet,
+    GitError,
+    base_commit,
+    blob_contents,
+    branch_changes,
+    changed_python_files,
+    default_base,
+    index_blobs,
+    revision_reader,
+    staged_changes,
+    staged_policy,
 )
 from airflow_etiquette.sources.github import github_pull_request
 
@@ -37,7 +46,7 @@ class CheckResult:
     skipped_outside: int  # given files that are not in the dags folder
     change: ChangeSet | None
     author: Author | None
-    silenced: list[Finding] = field(default_factory=list)  # found, but waived by an allowed `# noqa`
+    silenced: list[Finding] = field(default_factory=list)  # found, but waived by an allowed noqa comment
     notes: list[str] = field(default_factory=list)  # one line each, for the person reading the output
     config: Config | None = None  # the configuration that judged the run (the base's, for a change)
 
@@ -48,8 +57,14 @@ Configure = Callable[[Reader, "str | None"], Config]
 
 
 def run_check(
-    config: Config, paths: Sequence[Path], *, base: str | None = None, staged: bool = False,
-    author: str | None = None, jobs: int = 0, environ: Mapping[str, str] | None = None,
+    config: Config,
+    paths: Sequence[Path],
+    *,
+    base: str | None = None,
+    staged: bool = False,
+    author: str | None = None,
+    jobs: int = 0,
+    environ: Mapping[str, str] | None = None,
     configure: Configure | None = None,
 ) -> CheckResult:
     """Check ``paths`` (or the dags folder), or only what a change touches.
@@ -88,8 +103,11 @@ def run_check(
     changed = changed_python_files(change)
     if paths:
         given = {Path(p).resolve() for p in paths}
-        changed = {rel: blob for rel, blob in changed.items()
-                   if (config.root / rel) in given or any(g in (config.root / rel).parents for g in given)}
+        changed = {
+            rel: blob
+            for rel, blob in changed.items()
+            if (config.root / rel) in given or any(g in (config.root / rel).parents for g in given)
+        }
     if not any(config.selects(rule.code) for rule in (*FILE_RULES, *ENGINE_RULES, *REPOSITORY_RULES)):
         changed = {}  # only the change rules are selected: no file needs parsing
     files = _with_contents(source_files(changed, config), changed, config)
@@ -98,18 +116,27 @@ def run_check(
     silenced = [finding for _, result in results for finding in result.silenced]
     ownership = Ownership(config, owners)
     if rules and files:
-        found, waived = _compared_with_the_rest(results, settings, ownership, rules, jobs, change, whole_folder=not staged)
+        found, waived = _compared_with_the_rest(
+            results, settings, ownership, rules, jobs, change, whole_folder=not staged
+        )
         findings += found
         silenced += waived
     who: Author | None = None
     notes: list[str] = []
-    if any(config.rule_enabled(rule.code, path) for rule in CHANGE_RULES if rule.needs_author
-           for c in change.changes for path in c.touched):
+    if any(
+        config.rule_enabled(rule.code, path)
+        for rule in CHANGE_RULES
+        if rule.needs_author
+        for c in change.changes
+        for path in c.touched
+    ):
         who = identify_author(author, environ, pull_request, ownership, config.root, staged, new_folders)
         if who is None:
             codes = ", ".join(rule.code for rule in CHANGE_RULES if rule.needs_author)
-            notes.append("Who made this change is not known here (no --author, AIRFLOW_STUDENT, <name>/<topic> branch "
-                         f"or roster e-mail), so {codes} was not checked; the pull request's check decides it.")
+            notes.append(
+                "Who made this change is not known here (no --author, AIRFLOW_STUDENT, <name>/<topic> branch "
+                f"or roster e-mail), so {codes} was not checked; the pull request's check decides it."
+            )
     findings += change_findings(change, who, ownership)
     return CheckResult(sorted(findings), len(files), 0, change, who, sorted(silenced), notes, config)
 
@@ -130,8 +157,16 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int) -> CheckResult
     roots = _symlink_roots(config, paths)
     if roots:
         findings += tree_findings(TreeView(config, tuple(roots)))
-    return CheckResult(sorted(findings), len(found.files), len(found.outside) if not found.files else 0,
-                       None, None, sorted(silenced), [], config)
+    return CheckResult(
+        sorted(findings),
+        len(found.files),
+        len(found.outside) if not found.files else 0,
+        None,
+        None,
+        sorted(silenced),
+        [],
+        config,
+    )
 
 
 def _with_contents(files: Sequence[SourceFile], blobs: Mapping[str, str], config: Config) -> tuple[SourceFile, ...]:
@@ -166,9 +201,15 @@ def _symlink_roots(config: Config, paths: Sequence[Path]) -> list[Path]:
     return roots
 
 
-def _compared_with_the_rest(results: list[tuple[SourceFile, FileResult]], settings: Settings, ownership: Ownership,
-                            rules: Sequence[type[RepositoryRule]], jobs: int, change: ChangeSet,
-                            whole_folder: bool) -> tuple[list[Finding], list[Finding]]:
+def _compared_with_the_rest(
+    results: list[tuple[SourceFile, FileResult]],
+    settings: Settings,
+    ownership: Ownership,
+    rules: Sequence[type[RepositoryRule]],
+    jobs: int,
+    change: ChangeSet,
+    whole_folder: bool,
+) -> tuple[list[Finding], list[Finding]]:
     """The repository rules for changed files, against the rest of the dags folder.
 
     In CI (``whole_folder``) that is every other file; in a pre-commit hook, to stay fast, the

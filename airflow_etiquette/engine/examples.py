@@ -58,10 +58,20 @@ def _change_example(root: Path, example: ChangeExample) -> list[Finding]:
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "change")
     event = root.parent / f"{root.name}-event.json"
-    event.write_text(json.dumps({"pull_request": {"user": {"login": example.author}, "base": {"sha": base, "ref": "main"},
-                                                  "head": {"ref": f"{example.author}/example"}}}))
+    event.write_text(
+        json.dumps(
+            {
+                "pull_request": {
+                    "user": {"login": example.author},
+                    "base": {"sha": base, "ref": "main"},
+                    "head": {"ref": f"{example.author}/example"},
+                }
+            }
+        )
+    )
     environ = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event)}
     try:
+
         def configure(read: Any, revision: str | None) -> Config:
             return load_config(root, RULES_BY_CODE, None, read, revision)
 
@@ -91,8 +101,13 @@ def _write(root: Path, files: Mapping[str, Any], config: Mapping[str, object] | 
 
 
 def _git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "example", "GIT_AUTHOR_EMAIL": "example@example.invalid",
-           "GIT_COMMITTER_NAME": "example", "GIT_COMMITTER_EMAIL": "example@example.invalid",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "example",
+        "GIT_AUTHOR_EMAIL": "example@example.invalid",
+        "GIT_COMMITTER_NAME": "example",
+        "GIT_COMMITTER_EMAIL": "example@example.invalid",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
     return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
-

@@ -41,8 +41,9 @@ def names(comment: str | None, code: str) -> bool:
     return codes is None or code in {c.upper() for c in re.split(r"[\s,]+", codes)}
 
 
-def waive(finding: Finding, comments: dict[int, str], config: Config, lines: Sequence[int],
-          strict: bool = False) -> Finding | None:
+def waive(
+    finding: Finding, comments: dict[int, str], config: Config, lines: Sequence[int], strict: bool = False
+) -> Finding | None:
     """None when a ``# noqa`` on one of ``lines`` names the finding and the configuration lets
     it; the finding itself when no comment names it; and when the configuration does not let
     it, the finding with a word saying so (a waiver that silently does nothing misleads).

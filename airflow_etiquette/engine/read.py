@@ -18,11 +18,12 @@ BUNDLE_SUFFIX = ".zip"
 MAX_BUNDLE_MEMBERS = 10_000
 
 
-
 def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding | None]:
     limit = int(config.max_file_size_mb * 1024 * 1024)
     if file.content is not None:
-        return (None, _too_large(file, len(file.content), config)) if len(file.content) > limit else (file.content, None)
+        return (
+            (None, _too_large(file, len(file.content), config)) if len(file.content) > limit else (file.content, None)
+        )
     try:
         # O_NONBLOCK: a named pipe called x.py must not block the run forever.
         descriptor = os.open(file.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -44,8 +45,11 @@ def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding
 
 
 def _too_large(file: SourceFile, size: int, config: Config) -> Finding:
-    return AnalysisFailed.for_file(file.relpath, f"skipped: the file is {size / 1024 / 1024:.1f} MB, over "
-                         f"the max-file-size-mb limit of {config.max_file_size_mb:g} MB")
+    return AnalysisFailed.for_file(
+        file.relpath,
+        f"skipped: the file is {size / 1024 / 1024:.1f} MB, over "
+        f"the max-file-size-mb limit of {config.max_file_size_mb:g} MB",
+    )
 
 
 def script_as_python(data: bytes) -> bytes:
@@ -108,12 +112,22 @@ def expand_bundles(files: Sequence[SourceFile], config: Config) -> tuple[list[So
                     elif name.startswith("/") or ".." in name.split("/"):
                         reasons.append(f"the member {name} has a path outside the archive")
                     elif member.file_size > limit:
-                        reasons.append(f"the member {name} is {member.file_size / 1024 / 1024:.1f} MB, over the "
-                                       f"max-file-size-mb limit of {config.max_file_size_mb:g} MB")
+                        reasons.append(
+                            f"the member {name} is {member.file_size / 1024 / 1024:.1f} MB, over the "
+                            f"max-file-size-mb limit of {config.max_file_size_mb:g} MB"
+                        )
                     else:
                         content = archive.read(member)
-                        expanded.append(file._replace(relpath=f"{file.relpath}/{name}", content=content[:limit + 1]))
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+                        expanded.append(file._replace(relpath=f"{file.relpath}/{name}", content=content[: limit + 1]))
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            RuntimeError,
+            NotImplementedError,
+            ValueError,
+        ) as exc:
             reasons.append(f"cannot read the archive: {exc}")
         if reasons:
             problems[file.relpath] = AnalysisFailed.for_file(file.relpath, "; ".join(reasons))

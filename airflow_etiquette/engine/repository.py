@@ -23,13 +23,18 @@ Results = Sequence[tuple[SourceFile, FileResult]]
 
 def repository_rules(settings: Settings, in_check: bool) -> tuple[type[RepositoryRule], ...]:
     """The repository rules that are switched on (and, for ``check``, meant to run there)."""
-    return tuple(rule for rule in REPOSITORY_RULES
-                 if settings.config.selects(rule.code) and (rule.in_check or not in_check))
+    return tuple(
+        rule for rule in REPOSITORY_RULES if settings.config.selects(rule.code) and (rule.in_check or not in_check)
+    )
 
 
-def repository_findings(results: Results, settings: Settings, ownership: Ownership,
-                        rules: Sequence[type[RepositoryRule]],
-                        report_in: Collection[str] | None = None) -> tuple[list[Finding], list[Finding]]:
+def repository_findings(
+    results: Results,
+    settings: Settings,
+    ownership: Ownership,
+    rules: Sequence[type[RepositoryRule]],
+    report_in: Collection[str] | None = None,
+) -> tuple[list[Finding], list[Finding]]:
     """What the repository rules find in ``results`` (with ``report_in`` only in those files),
     and what ``# noqa`` waived of it."""
     positions: dict[str, list[tuple[int, int, dict[int, str]]]] = {}
@@ -53,8 +58,15 @@ def repository_findings(results: Results, settings: Settings, ownership: Ownersh
     findings: list[Finding] = []
     for rule in rules:
         facts = [(file, result.collected[rule.code]) for file, result in results if rule.code in result.collected]
-        view = RepositoryView(settings.config, settings.known_owners, ownership, facts, report_in, report,
-                              lambda file, ordinal: place(file, ordinal)[0])
+        view = RepositoryView(
+            settings.config,
+            settings.known_owners,
+            ownership,
+            facts,
+            report_in,
+            report,
+            lambda file, ordinal: place(file, ordinal)[0],
+        )
         findings += rule().check(view)
     return enabled(findings, settings), enabled(waived, settings)
 
@@ -62,8 +74,9 @@ def repository_findings(results: Results, settings: Settings, ownership: Ownersh
 def change_findings(change: ChangeSet, author: Author | None, ownership: Ownership) -> list[Finding]:
     """What the change rules find in ``change`` (judged by ``ownership``'s policy, the base's)."""
     config = ownership.config
-    view = ChangeView(change, config, ownership, author, new_owner_folders(change, config),
-                      changed_codeowners(change, config))
+    view = ChangeView(
+        change, config, ownership, author, new_owner_folders(change, config), changed_codeowners(change, config)
+    )
     findings = [f for rule in CHANGE_RULES if config.selects(rule.code) for f in rule().check(view)]
     return [f for f in findings if config.rule_enabled(f.code, f.path)]
 

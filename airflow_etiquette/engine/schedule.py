@@ -47,7 +47,6 @@ def risky(data: bytes) -> str | None:
     return "deep nesting" if deepest > RISKY_DEPTH else None
 
 
-
 def analyze_files(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
     """Every file's result, in the order of ``files`` (an archive's members where it stood, then
     the archive itself if it could not all be read); large runs and risky files go to workers."""

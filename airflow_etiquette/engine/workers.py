@@ -87,7 +87,9 @@ def _context() -> Any:
 
 
 def analyze_in_workers(
-    files: Sequence[SourceFile], settings: Settings, processes: int,
+    files: Sequence[SourceFile],
+    settings: Settings,
+    processes: int,
 ) -> list[tuple[SourceFile, FileResult]]:
     """Each file's result, in the order of ``files``."""
     from multiprocessing.connection import wait
@@ -116,11 +118,21 @@ def analyze_in_workers(
                         continue
                     except (EOFError, OSError):
                         worker.process.join(timeout=5)
-                        results[file.relpath] = FileResult([AnalysisFailed.for_file(file.relpath, _crash_message(worker.process.exitcode))])
+                        results[file.relpath] = FileResult(
+                            [AnalysisFailed.for_file(file.relpath, _crash_message(worker.process.exitcode))]
+                        )
                 elif time.monotonic() >= worker.deadline:
-                    results[file.relpath] = FileResult([AnalysisFailed.for_file(file.relpath, (
-                        f"analysis did not finish within {timeout:g} s (the timeout setting); the file is "
-                        "probably too large or too deeply nested for the parser"))])
+                    results[file.relpath] = FileResult(
+                        [
+                            AnalysisFailed.for_file(
+                                file.relpath,
+                                (
+                                    f"analysis did not finish within {timeout:g} s (the timeout setting); the file is "
+                                    "probably too large or too deeply nested for the parser"
+                                ),
+                            )
+                        ]
+                    )
                 else:
                     continue
                 worker.stop(kill=True)

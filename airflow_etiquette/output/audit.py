@@ -10,7 +10,6 @@ from airflow_etiquette.engine.audit import AuditReport, OwnerSection
 from airflow_etiquette.findings import Finding, severity_counts
 
 
-
 def _count(findings: Iterable[Finding]) -> tuple[int, int]:
     return severity_counts(findings)
 
@@ -19,8 +18,11 @@ def headline(report: AuditReport) -> str:
     errors, warnings = _count(report.findings)
     clean = sum(1 for s in report.owners if s.status == "clean" and s.has_directory)
     owners = sum(1 for s in report.owners if s.has_directory)
-    verdict = "all in order" if not errors and not warnings else (
-        f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+    verdict = (
+        "all in order"
+        if not errors and not warnings
+        else (f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+    )
     waived = sum(len(s.silenced) for s in report.owners)
     if waived:
         verdict += f"; {waived} waived by # noqa"
@@ -28,8 +30,9 @@ def headline(report: AuditReport) -> str:
 
 
 def _dag_line(section: OwnerSection) -> list[tuple[str, str, str, str, str]]:
-    return [(d.dag_id, d.schedule or "(default)", d.catchup or "(default)", ", ".join(d.tags), d.path)
-            for d in section.dags]
+    return [
+        (d.dag_id, d.schedule or "(default)", d.catchup or "(default)", ", ".join(d.tags), d.path) for d in section.dags
+    ]
 
 
 def _counts_text(section: OwnerSection) -> str:
@@ -44,12 +47,22 @@ def _status(section: OwnerSection) -> str:
 
 # -- text ----------------------------------------------------------------------------------
 
+
 def format_audit_text(report: AuditReport) -> str:
     rows: list[tuple[str, ...]] = [("owner", "status", "files", "dags", "errors", "warnings", "findings")]
     for section in report.owners:
         errors, warnings = _count(section.findings)
-        rows.append((section.owner, _status(section), str(len(section.files)), str(len(section.dags)),
-                     str(errors), str(warnings), _counts_text(section)))
+        rows.append(
+            (
+                section.owner,
+                _status(section),
+                str(len(section.files)),
+                str(len(section.dags)),
+                str(errors),
+                str(warnings),
+                _counts_text(section),
+            )
+        )
     out = [f"airflow-etiquette audit of {report.root}", "", *_table(rows), ""]
     for section in report.owners:
         if not section.has_directory:
@@ -68,8 +81,10 @@ def format_audit_text(report: AuditReport) -> str:
         out.append("")
     out += _lists_text(report)
     if report.history is not None:
-        out.append(f"History ({report.history_range}): {len(report.history)} commit(s) changed paths outside "
-                   "their author's own")
+        out.append(
+            f"History ({report.history_range}): {len(report.history)} commit(s) changed paths outside "
+            "their author's own"
+        )
         for v in report.history:
             out.append(f"  {v.commit[:7]} {v.date[:10]} {v.author}, attributed to {v.owner} ({v.signal}): {v.subject}")
             out += [f"    {f.message}" for f in v.findings]
@@ -92,10 +107,11 @@ def _lists_text(report: AuditReport) -> list[str]:
 
 def _table(rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip() for row in rows]
 
 
 # -- markdown --------------------------------------------------------------------------------
+
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
@@ -103,17 +119,27 @@ def _md(text: str) -> str:
 
 def format_audit_markdown(report: AuditReport) -> str:
     icon = {"clean": "✅ clean", "warnings": "⚠️ warnings", "errors": "❌ errors", "no directory": "➖ no directory"}
-    out = ["# airflow-etiquette audit", "", headline(report), "",
-           "| owner | status | files | DAGs | errors | warnings | findings |", "|---|---|---|---|---|---|---|"]
+    out = [
+        "# airflow-etiquette audit",
+        "",
+        headline(report),
+        "",
+        "| owner | status | files | DAGs | errors | warnings | findings |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for section in report.owners:
         errors, warnings = _count(section.findings)
-        out.append(f"| {_md(section.owner)} | {icon[_status(section)]} | {len(section.files)} | {len(section.dags)} | "
-                   f"{errors} | {warnings} | {_counts_text(section)} |")
+        out.append(
+            f"| {_md(section.owner)} | {icon[_status(section)]} | {len(section.files)} | {len(section.dags)} | "
+            f"{errors} | {warnings} | {_counts_text(section)} |"
+        )
     out.append("")
     dags = [(s.owner, row) for s in report.owners for row in _dag_line(s)]
     if dags:
         out += ["## DAGs", "", "| owner | dag_id | schedule | catchup | tags | file |", "|---|---|---|---|---|---|"]
-        out += [f"| {_md(o)} | `{_md(d)}` | {_md(s)} | {_md(c)} | {_md(t)} | `{_md(p)}` |" for o, (d, s, c, t, p) in dags]
+        out += [
+            f"| {_md(o)} | `{_md(d)}` | {_md(s)} | {_md(c)} | {_md(t)} | `{_md(p)}` |" for o, (d, s, c, t, p) in dags
+        ]
         out.append("")
     findings = [f for s in report.owners for f in s.findings]
     if findings:
@@ -133,48 +159,79 @@ def format_audit_markdown(report: AuditReport) -> str:
             out += ["| commit | date | author | attributed to | paths |", "|---|---|---|---|---|"]
             for v in report.history:
                 paths = ", ".join(f"`{_md(f.path)}`" for f in v.findings)
-                out.append(f"| `{v.commit[:7]}` | {v.date[:10]} | {_md(v.author)} | {_md(v.owner or '?')} "
-                           f"({_md(v.signal)}) | {paths} |")
+                out.append(
+                    f"| `{v.commit[:7]}` | {v.date[:10]} | {_md(v.author)} | {_md(v.owner or '?')} "
+                    f"({_md(v.signal)}) | {paths} |"
+                )
         else:
             out.append("No commit changed paths outside its author's own.")
         if report.unattributed:
-            out += ["", f"{len(report.unattributed)} commit(s) could not be attributed: "
-                    + "; ".join(_md(u) for u in report.unattributed)]
+            out += [
+                "",
+                f"{len(report.unattributed)} commit(s) could not be attributed: "
+                + "; ".join(_md(u) for u in report.unattributed),
+            ]
         out.append("")
     return "\n".join(out) + "\n"
 
 
 # -- json -------------------------------------------------------------------------------------
 
+
 def audit_as_dict(report: AuditReport) -> dict[str, object]:
     errors, warnings = _count(report.findings)
     return {
         "root": str(report.root),
         "files_checked": report.files_checked,
-        "summary": {"errors": errors, "warnings": warnings,
-                    "owners": sum(1 for s in report.owners if s.has_directory),
-                    "clean_owners": sum(1 for s in report.owners if s.has_directory and s.status == "clean")},
-        "owners": [{
-            "owner": s.owner,
-            "status": _status(s),
-            "has_directory": s.has_directory,
-            "listed": s.listed,
-            "files": s.files,
-            "dags": [{"path": d.path, "dag_id": d.dag_id, "schedule": d.schedule, "catchup": d.catchup,
-                      "tags": list(d.tags)} for d in s.dags],
-            "schemas": sorted(s.schemas),
-            "connections": sorted(s.connections),
-            "counts": s.counts(),
-            "findings": [f.as_dict() for f in s.findings],
-            "silenced": [f.as_dict() for f in s.silenced],
-        } for s in report.owners],
+        "summary": {
+            "errors": errors,
+            "warnings": warnings,
+            "owners": sum(1 for s in report.owners if s.has_directory),
+            "clean_owners": sum(1 for s in report.owners if s.has_directory and s.status == "clean"),
+        },
+        "owners": [
+            {
+                "owner": s.owner,
+                "status": _status(s),
+                "has_directory": s.has_directory,
+                "listed": s.listed,
+                "files": s.files,
+                "dags": [
+                    {
+                        "path": d.path,
+                        "dag_id": d.dag_id,
+                        "schedule": d.schedule,
+                        "catchup": d.catchup,
+                        "tags": list(d.tags),
+                    }
+                    for d in s.dags
+                ],
+                "schemas": sorted(s.schemas),
+                "connections": sorted(s.connections),
+                "counts": s.counts(),
+                "findings": [f.as_dict() for f in s.findings],
+                "silenced": [f.as_dict() for f in s.silenced],
+            }
+            for s in report.owners
+        ],
         "missing_directories": report.missing_directories,
         "unlisted_directories": report.unlisted_directories,
-        "history": None if report.history is None else {
+        "history": None
+        if report.history is None
+        else {
             "range": report.history_range,
-            "violations": [{"commit": v.commit, "date": v.date, "author": v.author, "owner": v.owner,
-                            "signal": v.signal, "subject": v.subject, "findings": [f.as_dict() for f in v.findings]}
-                           for v in report.history],
+            "violations": [
+                {
+                    "commit": v.commit,
+                    "date": v.date,
+                    "author": v.author,
+                    "owner": v.owner,
+                    "signal": v.signal,
+                    "subject": v.subject,
+                    "findings": [f.as_dict() for f in v.findings],
+                }
+                for v in report.history
+            ],
             "unattributed": report.unattributed,
         },
     }
@@ -211,10 +268,13 @@ def _badge(section: OwnerSection) -> str:
 
 def format_audit_html(report: AuditReport) -> str:
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>airflow-etiquette audit</title>", f"<style>{_CSS}</style></head><body>",
-        "<h1>airflow-etiquette audit</h1>", f'<p class="lead">{_e(report.root)} · {_e(headline(report))}</p>',
+        "<title>airflow-etiquette audit</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>airflow-etiquette audit</h1>",
+        f'<p class="lead">{_e(report.root)} · {_e(headline(report))}</p>',
         '<table id="owners"><thead><tr><th>owner</th><th>status</th><th>files</th><th>DAGs</th><th>errors</th>'
         "<th>warnings</th><th>findings</th></tr></thead><tbody>",
     ]
@@ -223,19 +283,26 @@ def format_audit_html(report: AuditReport) -> str:
         parts.append(
             f'<tr data-owner="{_e(section.owner)}"><td><a href="#owner-{_e(section.owner)}">{_e(section.owner)}</a></td>'
             f"<td>{_badge(section)}</td><td>{len(section.files)}</td><td>{len(section.dags)}</td><td>{errors}</td>"
-            f"<td>{warnings}</td><td>{_e(_counts_text(section))}</td></tr>")
+            f"<td>{warnings}</td><td>{_e(_counts_text(section))}</td></tr>"
+        )
     parts.append("</tbody></table>")
     for section in report.owners:
         if not section.has_directory:
             continue
         open_attr = " open" if section.findings else ""
-        parts.append(f'<details id="owner-{_e(section.owner)}"{open_attr}><summary>{_e(section.owner)} {_badge(section)}</summary>')
+        parts.append(
+            f'<details id="owner-{_e(section.owner)}"{open_attr}><summary>{_e(section.owner)} {_badge(section)}</summary>'
+        )
         if section.dags:
-            parts.append("<table><thead><tr><th>dag_id</th><th>schedule</th><th>catchup</th><th>tags</th><th>file</th>"
-                         "</tr></thead><tbody>")
+            parts.append(
+                "<table><thead><tr><th>dag_id</th><th>schedule</th><th>catchup</th><th>tags</th><th>file</th>"
+                "</tr></thead><tbody>"
+            )
             for dag_id, schedule, catchup, tags, path in _dag_line(section):
-                parts.append(f"<tr><td><code>{_e(dag_id)}</code></td><td>{_e(schedule)}</td><td>{_e(catchup)}</td>"
-                             f"<td>{_e(tags)}</td><td><code>{_e(path)}</code></td></tr>")
+                parts.append(
+                    f"<tr><td><code>{_e(dag_id)}</code></td><td>{_e(schedule)}</td><td>{_e(catchup)}</td>"
+                    f"<td>{_e(tags)}</td><td><code>{_e(path)}</code></td></tr>"
+                )
             parts.append("</tbody></table>")
         facts = []
         if section.schemas:
@@ -245,11 +312,15 @@ def format_audit_html(report: AuditReport) -> str:
         if facts:
             parts.append(f'<p class="muted">{" · ".join(facts)}</p>')
         for f in section.findings:
-            parts.append(f'<div class="finding"><code>{_e(f.path)}:{f.line}:{f.column}</code> '
-                         f'<span class="code-{f.severity.value}">{_e(f.code)}</span> {_e(f.message)}</div>')
+            parts.append(
+                f'<div class="finding"><code>{_e(f.path)}:{f.line}:{f.column}</code> '
+                f'<span class="code-{f.severity.value}">{_e(f.code)}</span> {_e(f.message)}</div>'
+            )
         for f in section.silenced:
-            parts.append(f'<div class="finding muted">waived by <code># noqa</code>: <code>{_e(f.path)}:{f.line}:'
-                         f'{f.column}</code> {_e(f.code)} {_e(f.message)}</div>')
+            parts.append(
+                f'<div class="finding muted">waived by <code># noqa</code>: <code>{_e(f.path)}:{f.line}:'
+                f"{f.column}</code> {_e(f.code)} {_e(f.message)}</div>"
+            )
         if not section.findings:
             parts.append('<p class="muted">No findings.</p>')
         parts.append("</details>")
@@ -259,12 +330,16 @@ def format_audit_html(report: AuditReport) -> str:
     if report.history is not None:
         parts.append(f"<h2>History ({_e(report.history_range)})</h2>")
         if report.history:
-            parts.append('<table id="history"><thead><tr><th>commit</th><th>date</th><th>author</th>'
-                         "<th>attributed to</th><th>outside their own</th></tr></thead><tbody>")
+            parts.append(
+                '<table id="history"><thead><tr><th>commit</th><th>date</th><th>author</th>'
+                "<th>attributed to</th><th>outside their own</th></tr></thead><tbody>"
+            )
             for v in report.history:
                 paths = "<br>".join(f"<code>{_e(f.path)}</code>" for f in v.findings)
-                parts.append(f"<tr><td><code>{_e(v.commit[:7])}</code></td><td>{_e(v.date[:10])}</td><td>{_e(v.author)}"
-                             f"</td><td>{_e(v.owner)} <span class=\"muted\">({_e(v.signal)})</span></td><td>{paths}</td></tr>")
+                parts.append(
+                    f"<tr><td><code>{_e(v.commit[:7])}</code></td><td>{_e(v.date[:10])}</td><td>{_e(v.author)}"
+                    f'</td><td>{_e(v.owner)} <span class="muted">({_e(v.signal)})</span></td><td>{paths}</td></tr>'
+                )
             parts.append("</tbody></table>")
         else:
             parts.append("<p>No commit changed paths outside its author's own.</p>")

@@ -18,15 +18,22 @@ def rule_table() -> str:
     """The README's table: one row per rule, linking to its full documentation."""
     rows = ["| code | name | severity | looks at | flags |", "|---|---|---|---|---|"]
     for rule in ALL_RULES:
-        rows.append(f"| [{rule.code}](docs/rules.md#{rule.code.lower()}) | {rule.name} | {rule.severity.value} | "
-                    f"{SCOPES[rule.scope]} | {rule.summary.replace('|', chr(92) + '|')} |")
+        rows.append(
+            f"| [{rule.code}](docs/rules.md#{rule.code.lower()}) | {rule.name} | {rule.severity.value} | "
+            f"{SCOPES[rule.scope]} | {rule.summary.replace('|', chr(92) + '|')} |"
+        )
     return "\n".join(rows) + "\n"
 
 
 def rules_reference() -> str:
     """``docs/rules.md``: every rule as ``explain`` prints it, with its examples run live."""
-    out = ["# Rules", "", "Generated from the rule registry by `python -m airflow_etiquette.output.docs`; "
-           "`airflow-etiquette explain CODE` prints the same text.", ""]
+    out = [
+        "# Rules",
+        "",
+        "Generated from the rule registry by `python -m airflow_etiquette.output.docs`; "
+        "`airflow-etiquette explain CODE` prints the same text.",
+        "",
+    ]
     for rule in ALL_RULES:
         out += [f"## {rule.code}", "", "```text", explain_rule(rule).rstrip("\n"), "```", ""]
     return "\n".join(out)

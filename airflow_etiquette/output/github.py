@@ -12,8 +12,12 @@ from airflow_etiquette.output.text import summary
 
 def render(report: CheckReport) -> str:
     head = f"::notice title=airflow-etiquette::{report.headline}\n" if report.headline else ""
-    return (head + format_github(report.findings)
-            + summary(report.findings, report.files_checked, report.changed_paths, len(report.silenced)) + "\n")
+    return (
+        head
+        + format_github(report.findings)
+        + summary(report.findings, report.files_checked, report.changed_paths, len(report.silenced))
+        + "\n"
+    )
 
 
 def _escape_data(text: str) -> str:
@@ -34,16 +38,25 @@ def format_github(findings: Sequence[Finding]) -> str:
     lines = []
     for f in findings:
         command = "error" if f.severity is Severity.ERROR else "warning"
-        properties = ",".join([
-            f"file={_escape_property(f.path)}", f"line={f.line}", f"col={f.column}",
-            f"title={_escape_property(f'{f.code} {f.name}')}",
-        ])
+        properties = ",".join(
+            [
+                f"file={_escape_property(f.path)}",
+                f"line={f.line}",
+                f"col={f.column}",
+                f"title={_escape_property(f'{f.code} {f.name}')}",
+            ]
+        )
         lines.append(f"::{command} {properties}::{_escape_data(f.message)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def format_markdown_summary(findings: Sequence[Finding], files_checked: int, headline: str | None = None,
-                            changed_paths: int | None = None, silenced: Sequence[Finding] = ()) -> str:
+def format_markdown_summary(
+    findings: Sequence[Finding],
+    files_checked: int,
+    headline: str | None = None,
+    changed_paths: int | None = None,
+    silenced: Sequence[Finding] = (),
+) -> str:
     """A Markdown report for ``$GITHUB_STEP_SUMMARY``; the waived findings are listed too."""
     out = ["## airflow-etiquette", ""]
     if headline:
@@ -57,9 +70,14 @@ def format_markdown_summary(findings: Sequence[Finding], files_checked: int, hea
             out.append(f"| {icon} | `{f.path}` | {f.line} | {f.code} {f.name} | {message} |")
         out.append("")
     if silenced:
-        out += ["Silenced by `# noqa` (allowed by the configuration):", "", "| file | line | rule | message |",
-                "|---|---|---|---|"]
-        out += [f"| `{f.path}` | {f.line} | {f.code} {f.name} | {f.message.replace('|', chr(92) + '|')} |"
-                for f in silenced]
+        out += [
+            "Silenced by `# noqa` (allowed by the configuration):",
+            "",
+            "| file | line | rule | message |",
+            "|---|---|---|---|",
+        ]
+        out += [
+            f"| `{f.path}` | {f.line} | {f.code} {f.name} | {f.message.replace('|', chr(92) + '|')} |" for f in silenced
+        ]
         out.append("")
     return "\n".join(out) + "\n"

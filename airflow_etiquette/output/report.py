@@ -13,7 +13,7 @@ class CheckReport:
     findings: Sequence[Finding]
     files_checked: int
     changed_paths: int | None = None  # for a change: every path it touches (the ownership rules see them all)
-    silenced: Sequence[Finding] = field(default_factory=tuple)  # waived by an allowed `# noqa`
+    silenced: Sequence[Finding] = field(default_factory=tuple)  # waived by an allowed noqa comment
     headline: str | None = None  # "Checked changes since main ... by maria (identified by ...)."
     color: bool = False
     version: str = ""

@@ -19,42 +19,55 @@ def format_sarif(findings: Sequence[Finding], version: str) -> str:
 
     rules = []
     for rule in ALL_RULES:
-        rules.append({
-            "id": rule.code,
-            "name": "".join(part.capitalize() for part in rule.name.split("-")),
-            "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": " ".join(rule.what.split())},
-            "help": {"text": " ".join(rule.why.split()),
-                     "markdown": f"**{rule.code} {rule.name}**\n\n{rule.what}\n\n**Why?** {rule.why}"},
-            "defaultConfiguration": {"level": rule.severity.value},
-            "properties": {"tags": ["airflow", "shared-scheduler"]},
-        })
+        rules.append(
+            {
+                "id": rule.code,
+                "name": "".join(part.capitalize() for part in rule.name.split("-")),
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": " ".join(rule.what.split())},
+                "help": {
+                    "text": " ".join(rule.why.split()),
+                    "markdown": f"**{rule.code} {rule.name}**\n\n{rule.what}\n\n**Why?** {rule.why}",
+                },
+                "defaultConfiguration": {"level": rule.severity.value},
+                "properties": {"tags": ["airflow", "shared-scheduler"]},
+            }
+        )
     index = {rule.code: position for position, rule in enumerate(ALL_RULES)}
-    results = [{
-        "ruleId": f.code,
-        "ruleIndex": index[f.code],
-        "level": f.severity.value,
-        "message": {"text": f.message},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
-                "region": {"startLine": f.line, "startColumn": f.column},
-            },
-        }],
-    } for f in findings]
+    results = [
+        {
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": f.severity.value,
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": f.line, "startColumn": f.column},
+                    },
+                }
+            ],
+        }
+        for f in findings
+    ]
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "airflow-etiquette",
-                "version": version,
-                "semanticVersion": version,
-                "informationUri": "https://github.com/airflow-etiquette/airflow-etiquette",
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "airflow-etiquette",
+                        "version": version,
+                        "semanticVersion": version,
+                        "informationUri": "https://github.com/airflow-etiquette/airflow-etiquette",
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

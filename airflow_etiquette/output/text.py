@@ -10,15 +10,17 @@ from airflow_etiquette.output.report import CheckReport
 
 def render(report: CheckReport) -> str:
     head = f"{report.headline}\n" if report.headline else ""
-    return head + format_text(report.findings, report.files_checked, report.color, report.changed_paths,
-                              len(report.silenced))
+    return head + format_text(
+        report.findings, report.files_checked, report.color, report.changed_paths, len(report.silenced)
+    )
 
 
 _RED, _YELLOW, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"
 
 
-def format_text(findings: Sequence[Finding], files_checked: int, color: bool, changed_paths: int | None = None,
-                silenced: int = 0) -> str:
+def format_text(
+    findings: Sequence[Finding], files_checked: int, color: bool, changed_paths: int | None = None, silenced: int = 0
+) -> str:
     """``path:line:col: CODE message`` per finding, then one summary line."""
     lines = []
     for f in findings:
@@ -34,8 +36,9 @@ def format_text(findings: Sequence[Finding], files_checked: int, color: bool, ch
     return "\n".join(lines) + "\n"
 
 
-def summary(findings: Sequence[Finding], files_checked: int, changed_paths: int | None = None,
-            silenced: int = 0) -> str:
+def summary(
+    findings: Sequence[Finding], files_checked: int, changed_paths: int | None = None, silenced: int = 0
+) -> str:
     """The closing line. For a change, ETQ201 looks at every changed path but only the Python
     files among them are analysed, so both counts are given; waivers are counted, so a
     reviewer sees them."""
@@ -54,5 +57,3 @@ def summary(findings: Sequence[Finding], files_checked: int, changed_paths: int 
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
     affected = len({f.path for f in findings})
     return f"Found {' and '.join(parts)} in {affected} file{'s' if affected != 1 else ''} ({files})."
-
-

@@ -39,8 +39,13 @@ class Author:
 
 
 def identify_author(
-    explicit: str | None, environ: Mapping[str, str], pull_request: PullRequest | None,
-    ownership: Ownership, root: Path, staged: bool, new_folders: Collection[str] = (),
+    explicit: str | None,
+    environ: Mapping[str, str],
+    pull_request: PullRequest | None,
+    ownership: Ownership,
+    root: Path,
+    staged: bool,
+    new_folders: Collection[str] = (),
 ) -> Author | None:
     """The author of the change, by the first signal that answers (see the README).
 
@@ -51,16 +56,22 @@ def identify_author(
     """
     if pull_request is not None and pull_request.author_login:
         if explicit and explicit.strip():
-            raise ConfigError("in a pull request the author is its verified login "
-                              f"(@{pull_request.author_login}); --author is for local runs")
+            raise ConfigError(
+                "in a pull request the author is its verified login "
+                f"(@{pull_request.author_login}); --author is for local runs"
+            )
         return _pull_request_author(pull_request.author_login, ownership, new_folders)
-    for given, signal in ((explicit, "--author"), (environ.get("AIRFLOW_STUDENT", ""), "the AIRFLOW_STUDENT environment variable")):
+    for given, signal in (
+        (explicit, "--author"),
+        (environ.get("AIRFLOW_STUDENT", ""), "the AIRFLOW_STUDENT environment variable"),
+    ):
         if given and given.strip():
             known = ownership.recognise(given)
             if known is None:
                 raise ConfigError(
                     f"{signal} names {given.strip()!r}, who has no folder under {ownership.config.dags_folder}/, "
-                    "no roster entry and no CODEOWNERS line; check the spelling")
+                    "no roster entry and no CODEOWNERS line; check the spelling"
+                )
             return ownership.author(known[0], known[1], signal)
     branch = (pull_request.head_branch if pull_request else None) or current_branch(root)
     if branch and "/" in branch:
@@ -71,8 +82,9 @@ def identify_author(
     if email:
         owner = ownership.owner_of_email(email)
         if owner:
-            return ownership.author(owner, ownership.login_of(owner),
-                                    f"the git e-mail {email} (roster; the weakest signal)")
+            return ownership.author(
+                owner, ownership.login_of(owner), f"the git e-mail {email} (roster; the weakest signal)"
+            )
     return None
 
 
@@ -82,12 +94,18 @@ def _folded(name: str) -> str:
 
 def _pull_request_author(login: str, ownership: Ownership, new_folders: Collection[str]) -> Author:
     login = login.lstrip("@")
-    source = ("roster" if any(e.github and e.github.lower() == login.lower() for e in ownership.config.roster)
-              else ownership.codeowners_path or "CODEOWNERS")
+    source = (
+        "roster"
+        if any(e.github and e.github.lower() == login.lower() for e in ownership.config.roster)
+        else ownership.codeowners_path or "CODEOWNERS"
+    )
     owner = ownership.owner_of_login(login)
     if ownership.is_admin_login(login):
-        why = (f"who owns the repository's policy in {ownership.codeowners_path}"
-               if login.lower() in ownership.policy_logins else f"an admin by the {source}")
+        why = (
+            f"who owns the repository's policy in {ownership.codeowners_path}"
+            if login.lower() in ownership.policy_logins
+            else f"an admin by the {source}"
+        )
         return Author(owner or login, login, f"the pull request author @{login} ({why})", admin=True)
     if owner:
         return Author(owner, login, f"the pull request author @{login} ({source})")
@@ -98,5 +116,4 @@ def _pull_request_author(login: str, ownership: Ownership, new_folders: Collecti
     taken = {_folded(o) for o in (*ownership.listed_owners, *existing, *ownership.config.admins)}
     unclaimed = sorted(f for f in set(new_folders) if _folded(f) not in taken)
     folder = unclaimed[0] if len(unclaimed) == 1 and len(new_folders) == 1 else ""
-    return Author(folder, login, f"the pull request author @{login}, not mapped to a folder in {source}",
-                  newcomer=True)
+    return Author(folder, login, f"the pull request author @{login}, not mapped to a folder in {source}", newcomer=True)

@@ -91,7 +91,7 @@ class Ownership:
         the people who run the repository, whatever student folder they also own."""
         folder = self.config.dags_folder.strip("/")
         staff: set[str] = set()
-        for _, pattern, owners, _, _ in (self._codeowners.paths if self._codeowners else ()):
+        for _, pattern, owners, _, _ in self._codeowners.paths if self._codeowners else ():
             bare = pattern.lstrip("/")
             if bare != folder and not bare.startswith(folder + "/") and bare not in ("*", "**", "/"):
                 staff.update(name.lstrip("@").lower() for kind, name in owners if kind == "USERNAME")
@@ -140,8 +140,12 @@ class Ownership:
         if name.lower() in people:
             owner = people[name.lower()]
             return owner, self.login_of(owner)
-        logins = {login.lstrip("@").lower() for _, _, owners, _, _ in (self._codeowners.paths if self._codeowners else ())
-                  for kind, login in owners if kind == "USERNAME"}
+        logins = {
+            login.lstrip("@").lower()
+            for _, _, owners, _, _ in (self._codeowners.paths if self._codeowners else ())
+            for kind, login in owners
+            if kind == "USERNAME"
+        }
         if name.lower() in logins:
             return name, name
         return None

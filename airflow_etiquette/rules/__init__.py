@@ -33,5 +33,13 @@ REPOSITORY_RULES: tuple[type[RepositoryRule], ...] = tuple(r for r in ALL_RULES 
 CHANGE_RULES: tuple[type[ChangeRule], ...] = tuple(r for r in ALL_RULES if issubclass(r, ChangeRule))
 ENGINE_RULES: tuple[type[EngineRule], ...] = tuple(r for r in ALL_RULES if issubclass(r, EngineRule))
 
-__all__ = ["ALL_RULES", "CHANGE_RULES", "ENGINE_RULES", "FILE_RULES", "REPOSITORY_RULES", "RULES_BY_CODE", "Example",
-           "Rule"]
+__all__ = [
+    "ALL_RULES",
+    "CHANGE_RULES",
+    "ENGINE_RULES",
+    "FILE_RULES",
+    "REPOSITORY_RULES",
+    "RULES_BY_CODE",
+    "Example",
+    "Rule",
+]

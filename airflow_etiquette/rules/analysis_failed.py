@@ -28,7 +28,11 @@ class AnalysisFailed(EngineRule):
         ),
     ]
     VALID = [
-        RepositoryExample(files={"dags/lasse/taxi_pipeline.py": 'from airflow.sdk import dag\n\n@dag(dag_id="lasse_taxi", tags=["student:lasse"])\ndef taxi():\n    pass\n'}),
+        RepositoryExample(
+            files={
+                "dags/lasse/taxi_pipeline.py": 'from airflow.sdk import dag\n\n@dag(dag_id="lasse_taxi", tags=["student:lasse"])\ndef taxi():\n    pass\n'
+            }
+        ),
     ]
 
     @classmethod

@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import Verdict, prefix_verdict
-from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.values import Text, Value
+from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
 
@@ -31,10 +31,10 @@ class DagIdPrefix(FileRule):
     )
     VALID = [
         Example(
-            'import os\nfrom pathlib import Path\nfrom airflow.sdk import dag\n\n'
+            "import os\nfrom pathlib import Path\nfrom airflow.sdk import dag\n\n"
             'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n\n'
             '@dag(dag_id=f"{STUDENT}_taxi_pipeline", tags=["week11", f"student:{STUDENT}"])\n'
-            'def taxi_pipeline():\n    pass\n\ntaxi_pipeline()\n'
+            "def taxi_pipeline():\n    pass\n\ntaxi_pipeline()\n"
         ),
         Example(
             'from airflow import DAG\n\nfor city in ["amsterdam", "rotterdam"]:\n'
@@ -61,7 +61,8 @@ class DagIdPrefix(FileRule):
         ),
         Example(
             'from airflow import DAG\n\ndag = DAG("jan_willem_taxi", tags=["student:jan"])\n',
-            path="dags/jan/taxi.py", owners=("jan", "jan_willem"),
+            path="dags/jan/taxi.py",
+            owners=("jan", "jan_willem"),
             expect=((3, 'dag_id "jan_willem_taxi" starts with "jan_willem_", the prefix of owner "jan_willem"'),),
         ),
     ]

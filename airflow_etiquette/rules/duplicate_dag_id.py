@@ -36,28 +36,40 @@ class DuplicateDagId(RepositoryRule):
     )
     INVALID = [
         RepositoryExample(
-            files={"dags/maria/taxi.py": 'from airflow.sdk import dag\n\n@dag(dag_id="maria_taxi", tags=["student:maria"])\ndef taxi():\n    pass\n\ntaxi()\n',
-                   "dags/maria/old/taxi.py": 'from airflow import DAG\n\ndag = DAG("maria_taxi", tags=["student:maria"])\n'},
-            expect=(("dags/maria/old/taxi.py", 3, 'dag_id "maria_taxi" is also defined in dags/maria/taxi.py:3; '
-                     "the scheduler keeps only one of them, so one DAG silently disappears"),
-                    ("dags/maria/taxi.py", 3, 'dag_id "maria_taxi" is also defined in dags/maria/old/taxi.py:3')),
+            files={
+                "dags/maria/taxi.py": 'from airflow.sdk import dag\n\n@dag(dag_id="maria_taxi", tags=["student:maria"])\ndef taxi():\n    pass\n\ntaxi()\n',
+                "dags/maria/old/taxi.py": 'from airflow import DAG\n\ndag = DAG("maria_taxi", tags=["student:maria"])\n',
+            },
+            expect=(
+                (
+                    "dags/maria/old/taxi.py",
+                    3,
+                    'dag_id "maria_taxi" is also defined in dags/maria/taxi.py:3; '
+                    "the scheduler keeps only one of them, so one DAG silently disappears",
+                ),
+                ("dags/maria/taxi.py", 3, 'dag_id "maria_taxi" is also defined in dags/maria/old/taxi.py:3'),
+            ),
         ),
     ]
     VALID = [
         RepositoryExample(
-            files={"dags/maria/taxi.py": 'from airflow.sdk import dag\n\n@dag(dag_id="maria_taxi", tags=["student:maria"])\ndef taxi():\n    pass\n\ntaxi()\n',
-                   "dags/maria/taxi_v2.py": 'from airflow.sdk import dag\n\n@dag(dag_id="maria_taxi_v2", tags=["student:maria"])\ndef taxi():\n    pass\n\ntaxi()\n',
-                   "dags/maria/compat.py": 'try:\n    from airflow.sdk import DAG\nexcept ImportError:\n    from airflow import DAG\n'
-                                           'if DAG:\n    dag = DAG("maria_compat", tags=["student:maria"])\n'
-                                           'else:\n    dag = DAG("maria_compat", tags=["student:maria"])\n'},
+            files={
+                "dags/maria/taxi.py": 'from airflow.sdk import dag\n\n@dag(dag_id="maria_taxi", tags=["student:maria"])\ndef taxi():\n    pass\n\ntaxi()\n',
+                "dags/maria/taxi_v2.py": 'from airflow.sdk import dag\n\n@dag(dag_id="maria_taxi_v2", tags=["student:maria"])\ndef taxi():\n    pass\n\ntaxi()\n',
+                "dags/maria/compat.py": "try:\n    from airflow.sdk import DAG\nexcept ImportError:\n    from airflow import DAG\n"
+                'if DAG:\n    dag = DAG("maria_compat", tags=["student:maria"])\n'
+                'else:\n    dag = DAG("maria_compat", tags=["student:maria"])\n',
+            },
         ),
     ]
 
     def collect(self, file: FileContext) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
         """Each DAG definition's exact ids (none for an unresolved one), and whether it sits in an
         arm of an if/else or try/except."""
-        return (tuple(exact_dag_ids(dag) for dag in file.dags),
-                tuple(dag.node in file.index.conditional_nodes for dag in file.dags))
+        return (
+            tuple(exact_dag_ids(dag) for dag in file.dags),
+            tuple(dag.node in file.index.conditional_nodes for dag in file.dags),
+        )
 
     def check(self, repository: RepositoryView) -> Iterator[Finding]:
         """Every place of a duplicated id, each naming the others; with ``report_in`` only the
@@ -90,8 +102,10 @@ class DuplicateDagId(RepositoryRule):
                     continue
                 others = [other for other in kept if clash((file, ordinal), other)]
                 named = ", ".join(f"{o.relpath}:{repository.line_of(o, n)}" for o, n in others)
-                message = (f'dag_id "{dag_id}" is also defined in {named}; the scheduler keeps only one '
-                           "of them, so one DAG silently disappears")
+                message = (
+                    f'dag_id "{dag_id}" is also defined in {named}; the scheduler keeps only one '
+                    "of them, so one DAG silently disappears"
+                )
                 finding = repository.report(type(self), file, ordinal, message)
                 if finding is not None:
                     yield finding

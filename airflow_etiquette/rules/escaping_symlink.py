@@ -36,15 +36,31 @@ class EscapingSymlink(ChangeRule):
     )
     INVALID = [
         ChangeExample(
-            base={".github/CODEOWNERS": "/dags/lasse/  @lasse\n", "dags/lasse/taxi.py": "X = 1\n", "dags/maria/helpers.py": "X = 1\n"},
-            change={"dags/lasse/helpers.py": Link("../maria/helpers.py"), "dags/lasse/here": Link("."),
-                    "dags/lasse/mine.py": Link("here/../maria/helpers.py")},
+            base={
+                ".github/CODEOWNERS": "/dags/lasse/  @lasse\n",
+                "dags/lasse/taxi.py": "X = 1\n",
+                "dags/maria/helpers.py": "X = 1\n",
+            },
+            change={
+                "dags/lasse/helpers.py": Link("../maria/helpers.py"),
+                "dags/lasse/here": Link("."),
+                "dags/lasse/mine.py": Link("here/../maria/helpers.py"),
+            },
             author="lasse",
-            expect=(("dags/lasse/helpers.py", 1, "dags/lasse/helpers.py is a symlink to ../maria/helpers.py, outside "
-                     "dags/lasse/; copy what you need into dags/lasse/ instead"),
-                    ("dags/lasse/here", 1, "dags/lasse/here is a symlink to the folder ."),
-                    ("dags/lasse/mine.py", 1, "dags/lasse/mine.py is a symlink to here/../maria/helpers.py, outside "
-                     "dags/lasse/")),
+            expect=(
+                (
+                    "dags/lasse/helpers.py",
+                    1,
+                    "dags/lasse/helpers.py is a symlink to ../maria/helpers.py, outside "
+                    "dags/lasse/; copy what you need into dags/lasse/ instead",
+                ),
+                ("dags/lasse/here", 1, "dags/lasse/here is a symlink to the folder ."),
+                (
+                    "dags/lasse/mine.py",
+                    1,
+                    "dags/lasse/mine.py is a symlink to here/../maria/helpers.py, outside dags/lasse/",
+                ),
+            ),
         ),
     ]
     VALID = [
@@ -59,7 +75,9 @@ class EscapingSymlink(ChangeRule):
         """The symlinks a change adds, resolved in the tree the change ends in (read from git,
         never from the work tree: in a pull_request_target run that is the base)."""
         config = change.config
-        added = [c.path for c in change.change.changes if c.symlink and c.status != "D" and in_dags_folder(c.path, config)]
+        added = [
+            c.path for c in change.change.changes if c.symlink and c.status != "D" and in_dags_folder(c.path, config)
+        ]
         if not added:
             return
         links, folders = links_in_tree(config.root, change.change.head, config.dags_folder)
@@ -78,8 +96,9 @@ class EscapingSymlink(ChangeRule):
 
         yield from self._findings(asked, links, is_dir, config)
 
-    def _findings(self, paths: Iterable[str], links: Mapping[str, str], is_dir: Callable[[str], bool],
-                  config: Config) -> Iterator[Finding]:
+    def _findings(
+        self, paths: Iterable[str], links: Mapping[str, str], is_dir: Callable[[str], bool], config: Config
+    ) -> Iterator[Finding]:
         for path in sorted(set(paths)):
             message = _problem(path, links, is_dir, config) if path in links else None
             if message:
@@ -103,12 +122,16 @@ def _problem(path: str, links: Mapping[str, str], is_dir: Callable[[str], bool],
     if owner is not None and not (where + "/").startswith(own):
         return f"{path} is a symlink to {target}, outside {own}; copy what you need into {own} instead"
     if is_dir(where):
-        return (f"{path} is a symlink to the folder {target}; the scheduler walks into it (a link to . or a parent "
-                "makes a loop that breaks the dags folder for everyone) and no check follows it; remove it")
+        return (
+            f"{path} is a symlink to the folder {target}; the scheduler walks into it (a link to . or a parent "
+            "makes a loop that breaks the dags folder for everyone) and no check follows it; remove it"
+        )
     kind = _kind(path)
     if owner is not None and kind is not None and _kind(where) != kind:
-        return (f"{path} is a symlink to {target}, which the scheduler loads as {kind} but no check reads; "
-                "make it a regular file")
+        return (
+            f"{path} is a symlink to {target}, which the scheduler loads as {kind} but no check reads; "
+            "make it a regular file"
+        )
     return None
 
 

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import libcst as cst
 
 from airflow_etiquette.analysis.context import FileContext, Report
-from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import LITERAL_STRINGS
-from airflow_etiquette.analysis.values import Text
-from airflow_etiquette.rules.base import Example, FileRule
 from airflow_etiquette.analysis.sql import SchemaUse
+from airflow_etiquette.analysis.values import Text
+from airflow_etiquette.findings import Severity
+from airflow_etiquette.rules.base import Example, FileRule
 
 # Keyword arguments that name a schema, and calls whose schema= is written into.
 SCHEMA_KEYWORDS = frozenset({"schema", "target_schema", "schema_name", "destination_schema"})
@@ -21,10 +21,19 @@ TABLE_KEYWORDS = frozenset({"table", "table_name", "destination_table", "target_
 # Hook methods whose first positional argument is the table written into (copy_from: the second).
 TABLE_POSITION = {"insert_rows": 0, "bulk_load": 0, "bulk_insert_rows": 0, "copy_from": 1}
 # Operators that write rows into the table named by their table= argument.
-_WRITING_OPERATOR = re.compile(r"(?:To(?:Sql|Postgres|Snowflake)|InsertRows|GenericTransfer)\w*Operator$|^GenericTransfer$")
+_WRITING_OPERATOR = re.compile(
+    r"(?:To(?:Sql|Postgres|Snowflake)|InsertRows|GenericTransfer)\w*Operator$|^GenericTransfer$"
+)
 _SCHEMA_LITERAL = re.compile(r'"?(?P<schema>[A-Za-z_][\w$-]*)"?(?:\."?(?P<table>[A-Za-z_][\w$]*)"?)?')
-_PREPOSITIONS = {"DELETE": "from", "UPDATE": "of", "CREATE": "of", "DROP": "of", "ALTER": "of", "TRUNCATE": "of",
-                "CREATE INDEX": "on"}
+_PREPOSITIONS = {
+    "DELETE": "from",
+    "UPDATE": "of",
+    "CREATE": "of",
+    "DROP": "of",
+    "ALTER": "of",
+    "TRUNCATE": "of",
+    "CREATE INDEX": "on",
+}
 
 
 class ForeignSchema(FileRule):
@@ -53,11 +62,11 @@ class ForeignSchema(FileRule):
     )
     VALID = [
         Example(
-            'import os\nfrom pathlib import Path\n\n'
+            "import os\nfrom pathlib import Path\n\n"
             'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
             'SCHEMA = f"airflow_{STUDENT}"\n\n'
-            'def load(df, engine, cur, month):\n'
-            '    cur.execute(f\'DELETE FROM "{SCHEMA}".raw_trips WHERE month = %s\', (month,))\n'
+            "def load(df, engine, cur, month):\n"
+            "    cur.execute(f'DELETE FROM \"{SCHEMA}\".raw_trips WHERE month = %s', (month,))\n"
             '    cur.execute("SELECT * FROM public.zones")\n'
             '    df.to_sql("raw_trips", engine, schema=SCHEMA, if_exists="append")\n'
         ),
@@ -68,32 +77,34 @@ class ForeignSchema(FileRule):
             'OWN = "INSERT INTO AIRFLOW_LASSE.raw_trips SELECT * FROM staging"  # noqa: ETQ301\n'
         ),
         Example(
-            'from airflow.sdk import DAG\n\n'
+            "from airflow.sdk import DAG\n\n"
             'with DAG("lasse_zones", tags=["student:lasse"],\n         description="Copies public.zones; maria reads airflow_maria.zones") as dag:\n'
-            '    pass\n\n'
-            'def check(cur):\n'
-            '    if not cur.rowcount:\n'
+            "    pass\n\n"
+            "def check(cur):\n"
+            "    if not cur.rowcount:\n"
             '        raise RuntimeError("INSERT INTO public.zones is the teacher\'s job: ask before rerunning")\n'
         ),
         Example(  # the message in a variable first, as ruff's EM101 asks
             'import logging\n\nlog = logging.getLogger(__name__)\nHELP = "Never run INSERT INTO public.trips by hand."\n\n'
-            'def guard(sql):\n'
+            "def guard(sql):\n"
             '    msg = f"Refusing {sql!r}: INSERT INTO public.trips is the teacher\'s job"\n'
-            '    log.error(msg)\n'
-            '    raise ValueError(msg)\n\n'
-            'def docs():\n    return dict(doc_md=HELP)\n'
+            "    log.error(msg)\n"
+            "    raise ValueError(msg)\n\n"
+            "def docs():\n    return dict(doc_md=HELP)\n"
         ),
     ]
     INVALID = [
         Example(
-            'from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator\n\n'
+            "from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator\n\n"
             'copy_zones = SQLExecuteQueryOperator(\n    task_id="copy_zones",\n    conn_id="azure_pg",\n'
             '    sql="INSERT INTO public.zones SELECT * FROM airflow_lasse.zones_clean",\n)\n',
             expect=((6, "INSERT into public.zones writes outside your schema; write to airflow_lasse"),),
         ),
         Example(
             'def compare(cur):\n    cur.execute("SELECT count(*) FROM airflow_maria.raw_trips")\n',
-            expect=((2, 'airflow_maria.raw_trips is the schema of owner "maria"; dags/lasse/ may only use airflow_lasse'),),
+            expect=(
+                (2, 'airflow_maria.raw_trips is the schema of owner "maria"; dags/lasse/ may only use airflow_lasse'),
+            ),
         ),
         Example(
             'def load(df, engine):\n    df.to_sql("raw_trips", engine, schema="public", if_exists="replace")\n',
@@ -104,30 +115,34 @@ class ForeignSchema(FileRule):
             expect=((1, 'airflow_maria is the schema of owner "maria"'),),
         ),
         Example(
-            'RESET = [\n'
+            "RESET = [\n"
             '    "DROP TABLE IF EXISTS public.raw_trips",\n'
             '    "DROP SCHEMA Airflow_Maria CASCADE",\n'
             '    "TRUNCATE airflow_lasse.raw_trips, staging.zones",\n'
-            '    "SELECT \'/*\'; insert into public.daily select 1; SELECT \'*/\'",\n'
+            "    \"SELECT '/*'; insert into public.daily select 1; SELECT '*/'\",\n"
             '    "CREATE INDEX ix_zone ON public.zones (zone_id)",\n'
-            ']\n',
-            expect=((2, "DROP of public.raw_trips writes outside your schema"),
-                    (3, 'airflow_maria is the schema of owner "maria"'),
-                    (4, "TRUNCATE of staging.zones writes outside your schema"),
-                    (5, "INSERT into public.daily writes outside your schema"),
-                    (6, "CREATE INDEX on public.zones writes outside your schema")),
+            "]\n",
+            expect=(
+                (2, "DROP of public.raw_trips writes outside your schema"),
+                (3, 'airflow_maria is the schema of owner "maria"'),
+                (4, "TRUNCATE of staging.zones writes outside your schema"),
+                (5, "INSERT into public.daily writes outside your schema"),
+                (6, "CREATE INDEX on public.zones writes outside your schema"),
+            ),
         ),
         Example(
-            'from airflow.providers.common.sql.operators.sql import SQLInsertRowsOperator\n\n'
-            'def load(hook, cur, rows, f):\n'
+            "from airflow.providers.common.sql.operators.sql import SQLInsertRowsOperator\n\n"
+            "def load(hook, cur, rows, f):\n"
             '    hook.insert_rows("public.zones", rows)\n'
             '    hook.bulk_load("airflow_maria.raw_trips", f)\n'
             '    cur.copy_from(f, "public.trips")\n\n'
             'insert = SQLInsertRowsOperator(task_id="insert", table_name="public.zones", rows=[(1,)])\n',
-            expect=((4, "insert_rows into public.zones writes outside your schema"),
-                    (5, 'airflow_maria.raw_trips is the schema of owner "maria"'),
-                    (6, "copy_from into public.trips writes outside your schema"),
-                    (8, "SQLInsertRowsOperator into public.zones writes outside your schema")),
+            expect=(
+                (4, "insert_rows into public.zones writes outside your schema"),
+                (5, 'airflow_maria.raw_trips is the schema of owner "maria"'),
+                (6, "copy_from into public.trips writes outside your schema"),
+                (8, "SQLInsertRowsOperator into public.zones writes outside your schema"),
+            ),
         ),
     ]
 
@@ -195,7 +210,9 @@ class ForeignSchema(FileRule):
         if other:
             return f'{use.target} is the schema of owner "{other}"; {file.owner_directory} may only use {own}'
         verb = use.verb or "write"
-        return f"{verb} {_PREPOSITIONS.get(verb, 'into')} {use.target} writes outside your schema; write to {own} instead"
+        return (
+            f"{verb} {_PREPOSITIONS.get(verb, 'into')} {use.target} writes outside your schema; write to {own} instead"
+        )
 
 
 def _table_targets(call: cst.Call, method: str | None) -> Iterator[tuple[cst.BaseExpression, str]]:
@@ -207,8 +224,9 @@ def _table_targets(call: cst.Call, method: str | None) -> Iterator[tuple[cst.Bas
         yield positional[TABLE_POSITION[method]].value, method
     for arg in call.args:
         keyword = arg.keyword.value if arg.keyword is not None else None
-        if keyword in TABLE_KEYWORDS and (keyword not in ("table", "table_name") or method in WRITING_METHODS
-                                          or method in TABLE_POSITION or operator):
+        if keyword in TABLE_KEYWORDS and (
+            keyword not in ("table", "table_name") or method in WRITING_METHODS or method in TABLE_POSITION or operator
+        ):
             yield arg.value, callee or keyword
 
 

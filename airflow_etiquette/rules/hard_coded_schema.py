@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import libcst as cst
 
 from airflow_etiquette.analysis.context import FileContext, Report
-from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import string_pieces
 from airflow_etiquette.analysis.values import literal_text
+from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
 
@@ -31,30 +31,34 @@ class HardCodedSchema(FileRule):
     )
     VALID = [
         Example(
-            'import os\nfrom pathlib import Path\n\n'
+            "import os\nfrom pathlib import Path\n\n"
             'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
             'SCHEMA = f"airflow_{STUDENT}"\n'
-            'DELETE_MONTH = f\'DELETE FROM "{SCHEMA}".raw_trips WHERE month = %s\'\n'
+            "DELETE_MONTH = f'DELETE FROM \"{SCHEMA}\".raw_trips WHERE month = %s'\n"
         ),
-        Example('def load(df, engine):\n    """Loads into airflow_lasse.raw_trips."""\n    print("loaded into airflow_lasse")\n'),
         Example(
-            'from airflow.sdk import dag, task\n\n'
+            'def load(df, engine):\n    """Loads into airflow_lasse.raw_trips."""\n    print("loaded into airflow_lasse")\n'
+        ),
+        Example(
+            "from airflow.sdk import dag, task\n\n"
             '@dag(dag_id="lasse_weather", tags=["student:lasse"], doc_md="Loads airflow_lasse.weather daily.")\n'
-            'def lasse_weather():\n'
+            "def lasse_weather():\n"
             '    @task(doc_md="Writes one row per city into airflow_lasse.weather")\n'
-            '    def load(rows):\n'
+            "    def load(rows):\n"
             '        assert rows, "nothing to load into airflow_lasse.weather"\n'
-            '        if len(rows) > 10_000:\n'
+            "        if len(rows) > 10_000:\n"
             '            raise ValueError(f"too many rows for airflow_lasse.weather: {len(rows)}")\n'
         ),
     ]
     INVALID = [
         Example(
             'SCHEMA = "airflow_lasse"\n',
-            expect=((1, 'hard-coded schema "airflow_lasse"; derive it from the folder: SCHEMA = f"airflow_{STUDENT}"'),),
+            expect=(
+                (1, 'hard-coded schema "airflow_lasse"; derive it from the folder: SCHEMA = f"airflow_{STUDENT}"'),
+            ),
         ),
         Example(
-            'def load(df, engine, cur):\n'
+            "def load(df, engine, cur):\n"
             '    cur.execute("DELETE FROM airflow_lasse.raw_trips WHERE month = %s", ("2024-01",))\n'
             '    df.to_sql("raw_trips", engine, schema="airflow_lasse", if_exists="append")\n',
             expect=((2, 'hard-coded schema "airflow_lasse"'), (3, 'hard-coded schema "airflow_lasse"')),
@@ -72,11 +76,19 @@ class HardCodedSchema(FileRule):
         schema = file.config.schema_for(owner)
         # Cheap first: the name itself never needs an escape, so the source text must hold it.
         needle = schema.lower()
-        candidates = [site for site in file.index.literals if not file.is_prose(site)
-                      and any(needle in piece.value.lower() if isinstance(piece, cst.SimpleString)
-                              else any(needle in part.value.lower() for part in piece.parts
-                                       if isinstance(part, cst.FormattedStringText))
-                              for piece in string_pieces(site.node))]
+        candidates = [
+            site
+            for site in file.index.literals
+            if not file.is_prose(site)
+            and any(
+                needle in piece.value.lower()
+                if isinstance(piece, cst.SimpleString)
+                else any(
+                    needle in part.value.lower() for part in piece.parts if isinstance(part, cst.FormattedStringText)
+                )
+                for piece in string_pieces(site.node)
+            )
+        ]
         # Unquoted names fold to lower case in Postgres: AIRFLOW_LASSE is the same schema.
         pattern = re.compile(rf"(?<![\w$]){re.escape(schema)}(?![\w$])", re.IGNORECASE)
         template = file.config.schema.replace("{owner}", "{STUDENT}")
@@ -86,4 +98,3 @@ class HardCodedSchema(FileRule):
                     site.node,
                     f'hard-coded schema "{schema}"; derive it from the folder: SCHEMA = f"{template}"',
                 )
-

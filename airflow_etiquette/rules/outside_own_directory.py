@@ -10,7 +10,6 @@ from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS
 from airflow_etiquette.rules.base import ChangeExample, ChangeRule, ChangeView
 from airflow_etiquette.sources.git import first_changed_lines
 
-
 CODEOWNERS = """\
 /.github/           @teacher
 /requirements.txt   @teacher
@@ -47,15 +46,30 @@ class OutsideOwnDirectory(ChangeRule):
     )
     INVALID = [
         ChangeExample(
-            base={".github/CODEOWNERS": CODEOWNERS, "requirements.txt": "apache-airflow-providers-postgres\n",
-                  "dags/lasse/taxi.py": "X = 1\n", "dags/maria/taxi.py": "X = 1\n"},
-            change={"requirements.txt": "apache-airflow-providers-postgres\ndbt-core\n",
-                    "dags/lasse/taxi.py": "X = 1\nY = 2\n", "dags/maria/taxi.py": "X = 2\n"},
+            base={
+                ".github/CODEOWNERS": CODEOWNERS,
+                "requirements.txt": "apache-airflow-providers-postgres\n",
+                "dags/lasse/taxi.py": "X = 1\n",
+                "dags/maria/taxi.py": "X = 1\n",
+            },
+            change={
+                "requirements.txt": "apache-airflow-providers-postgres\ndbt-core\n",
+                "dags/lasse/taxi.py": "X = 1\nY = 2\n",
+                "dags/maria/taxi.py": "X = 2\n",
+            },
             author="maria-gh",
-            expect=(("dags/lasse/taxi.py", 2, "dags/lasse/taxi.py is owned by @lasse-gh; maria-gh (maria) may only "
-                     "change dags/maria/"),
-                    ("requirements.txt", 2, "requirements.txt is owned by @teacher; maria-gh (maria) may only "
-                     "change dags/maria/")),
+            expect=(
+                (
+                    "dags/lasse/taxi.py",
+                    2,
+                    "dags/lasse/taxi.py is owned by @lasse-gh; maria-gh (maria) may only change dags/maria/",
+                ),
+                (
+                    "requirements.txt",
+                    2,
+                    "requirements.txt is owned by @teacher; maria-gh (maria) may only change dags/maria/",
+                ),
+            ),
         ),
     ]
     VALID = [
@@ -79,13 +93,17 @@ class OutsideOwnDirectory(ChangeRule):
                     continue
                 action = {"D": " (deleted)", "R": " (renamed)"}.get(changed.status, "")
                 if author.newcomer and not author.owner:
-                    allowed = (f"@{author.login} is not mapped to a folder yet: a first pull request may add one new "
-                               f"folder {config.dags_folder}/<name>/ (and its CODEOWNERS line "
-                               f"'/{config.dags_folder}/<name>/ @{author.login}'); for an existing folder the teacher "
-                               "adds that line on the base branch")
+                    allowed = (
+                        f"@{author.login} is not mapped to a folder yet: a first pull request may add one new "
+                        f"folder {config.dags_folder}/<name>/ (and its CODEOWNERS line "
+                        f"'/{config.dags_folder}/<name>/ @{author.login}'); for an existing folder the teacher "
+                        "adds that line on the base branch"
+                    )
                 elif author.newcomer:
-                    allowed = (f"@{author.login} (not mapped yet) may only add {own} and its CODEOWNERS line "
-                               f"'/{own} @{author.login}'")
+                    allowed = (
+                        f"@{author.login} (not mapped yet) may only add {own} and its CODEOWNERS line "
+                        f"'/{own} @{author.login}'"
+                    )
                 else:
                     allowed = f"{author.describe()} may only change {own}"
                 findings.append(self.finding(path, 1, 1, f"{path}{action} {ownership.describe_owner(path)}; {allowed}"))
@@ -100,8 +118,13 @@ class OutsideOwnDirectory(ChangeRule):
             is_the_file = path == ownership.codeowners_path
         else:
             is_the_file = path in CODEOWNERS_LOCATIONS and len(edited) == 1
-        return (is_the_file and status in "AM" and path in edited and change.author is not None
-                and ownership.registers_only(edited[path], change.author, change.new_folders))
+        return (
+            is_the_file
+            and status in "AM"
+            and path in edited
+            and change.author is not None
+            and ownership.registers_only(edited[path], change.author, change.new_folders)
+        )
 
 
 def _at_first_changed_line(findings: list[Finding], change: ChangeView) -> list[Finding]:

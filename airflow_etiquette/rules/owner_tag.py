@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import Verdict, known_tags, tag_verdict
-from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.values import Text
+from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
 
@@ -35,16 +35,16 @@ class OwnerTag(FileRule):
             'dag = DAG("lasse_taxi", **COMMON)\n'
         ),
         Example(
-            'import os\nfrom pathlib import Path\n\nfrom airflow.sdk import dag\n\n'
+            "import os\nfrom pathlib import Path\n\nfrom airflow.sdk import dag\n\n"
             'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n\n'
             '@dag(dag_id=f"{STUDENT}_taxi", tags=["week12"] + ([f"student:{STUDENT}"] if STUDENT else []))\n'
-            'def taxi():\n    pass\n'
+            "def taxi():\n    pass\n"
         ),
     ]
     INVALID = [
         Example(
             'from airflow.decorators import dag\n\n@dag(dag_id="lasse_taxi_pipeline", schedule="@monthly")\n'
-            'def taxi_pipeline():\n    pass\n',
+            "def taxi_pipeline():\n    pass\n",
             expect=((3, 'DAG "lasse_taxi_pipeline" has no tags; add tags=["student:lasse"]'),),
         ),
         Example(

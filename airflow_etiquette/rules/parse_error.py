@@ -28,7 +28,9 @@ class ParseError(EngineRule):
         "the file either, until it parses."
     )
     VALID = [
-        Example('from airflow.sdk import dag\n\n@dag(dag_id="lasse_ok", tags=["student:lasse"])\ndef ok():\n    pass\n'),
+        Example(
+            'from airflow.sdk import dag\n\n@dag(dag_id="lasse_ok", tags=["student:lasse"])\ndef ok():\n    pass\n'
+        ),
     ]
     INVALID = [
         Example(
@@ -56,8 +58,7 @@ def describe(problem: Unparsable) -> tuple[int, int, str]:
     line, column, byte = _undecodable(data)
     if byte is None:
         return 1, 1, str(getattr(exc, "msg", None) or exc)
-    return line, column, (f"byte 0x{byte:02x} is not UTF-8 and the file declares no other encoding; "
-                          "save it as UTF-8")
+    return line, column, (f"byte 0x{byte:02x} is not UTF-8 and the file declares no other encoding; save it as UTF-8")
 
 
 def _error_position(exc: cst.ParserSyntaxError, data: bytes) -> tuple[int, int]:
@@ -71,15 +72,18 @@ def _error_position(exc: cst.ParserSyntaxError, data: bytes) -> tuple[int, int]:
         if 1 <= at_line <= len(lines) and 1 <= at_column <= len(lines[at_line - 1]) + 1:
             text = lines[at_line - 1].decode("utf-8", "replace")
             # It names the token's last character: step back to where the token starts.
-            while 1 < at_column <= len(text) and (text[at_column - 1].isalnum() or text[at_column - 1] == "_") \
-                    and (text[at_column - 2].isalnum() or text[at_column - 2] == "_"):
+            while (
+                1 < at_column <= len(text)
+                and (text[at_column - 1].isalnum() or text[at_column - 1] == "_")
+                and (text[at_column - 2].isalnum() or text[at_column - 2] == "_")
+            ):
                 at_column -= 1
             return at_line, at_column
     return line, column
 
 
 def _open_bracket_hint(data: bytes, error_line: int) -> str:
-    """"; is the ( on line 3 closed?" when a bracket opened on an earlier line is still open
+    """ "; is the ( on line 3 closed?" when a bracket opened on an earlier line is still open
     where the parser gave up: the usual cause of an error reported lines later."""
     import io
     import tokenize
@@ -116,7 +120,7 @@ def _syntax_detail(exc: cst.ParserSyntaxError, data: bytes, line: int, column: i
     if "expected one of" not in detail and len(detail) <= 100:
         return detail
     text = data.split(b"\n")[line - 1].decode("utf-8", "replace") if line <= data.count(b"\n") + 1 else ""
-    token = re.match(r"\s*(\w+|\S)", text[column - 1:]) if column <= len(text) else None
+    token = re.match(r"\s*(\w+|\S)", text[column - 1 :]) if column <= len(text) else None
     return f"unexpected {token.group(1)!r}" if token else "unexpected end of file"
 
 

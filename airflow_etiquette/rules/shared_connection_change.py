@@ -8,17 +8,19 @@ from collections.abc import Iterator
 import libcst as cst
 
 from airflow_etiquette.analysis.context import FileContext, Report
-from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import Scope, iter_children
 from airflow_etiquette.analysis.values import Map, Seq, Text, text_of
+from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
-CONNECTION_CLASSES = frozenset({
-    "airflow.models.Connection",
-    "airflow.models.connection.Connection",
-    "airflow.sdk.Connection",
-    "airflow.sdk.definitions.connection.Connection",
-})
+CONNECTION_CLASSES = frozenset(
+    {
+        "airflow.models.Connection",
+        "airflow.models.connection.Connection",
+        "airflow.sdk.Connection",
+        "airflow.sdk.definitions.connection.Connection",
+    }
+)
 FETCHERS = frozenset({"get_connection", "get_connection_from_secrets"})
 SESSION_WRITES = frozenset({"add", "merge", "delete", "add_all"})
 ORM_CHANGES = frozenset({"delete", "update"})
@@ -26,8 +28,7 @@ HTTP_METHODS = frozenset({"post", "patch", "put", "delete"})
 ENV_KEYWORDS = frozenset({"env", "environment", "env_vars"})
 ENV_PREFIX = "AIRFLOW_CONN_"
 
-_CLI = re.compile(
-    r"\bairflow\s+connections\s+(?P<verb>add|delete|edit|import)\b(?P<rest>[^\n;&|]*)", re.IGNORECASE)
+_CLI = re.compile(r"\bairflow\s+connections\s+(?P<verb>add|delete|edit|import)\b(?P<rest>[^\n;&|]*)", re.IGNORECASE)
 _API_PATH = re.compile(r"(?:^|/)api/v\d+/connections(?:/(?P<id>[^/?#\s\"']+))?/?(?=$|[?#\s\"'])")
 _CURL = re.compile(r"\bcurl\b(?P<args>[^\n;&|]*)")
 # `export AIRFLOW_CONN_AZURE_PG=...` or `AIRFLOW_CONN_AZURE_PG=... cmd` in a shell command
@@ -48,7 +49,7 @@ class SharedConnectionChange(FileRule):
         "`airflow connections add|edit|delete` (and `import --overwrite`) in a `bash_command` or a\n"
         "subprocess, setting `AIRFLOW_CONN_<ID>` (`os.environ`, `putenv`, an operator's `env=`), and\n"
         "POST/PATCH/PUT/DELETE on the REST API's `/connections` endpoints. Reading a connection is\n"
-        "never reported: `postgres_conn_id=\"azure_pg\"`, `BaseHook.get_connection`,\n"
+        'never reported: `postgres_conn_id="azure_pg"`, `BaseHook.get_connection`,\n'
         "`{{ conn.azure_pg.host }}`. Shared means listed in `shared-connections`, or named with another\n"
         "owner's prefix; with no list, every id without the owner's own prefix."
     )
@@ -60,50 +61,50 @@ class SharedConnectionChange(FileRule):
     )
     VALID = [
         Example(
-            'from airflow.providers.postgres.hooks.postgres import PostgresHook\n'
-            'from airflow.hooks.base import BaseHook\n\n'
+            "from airflow.providers.postgres.hooks.postgres import PostgresHook\n"
+            "from airflow.hooks.base import BaseHook\n\n"
             'def load():\n    hook = PostgresHook(postgres_conn_id="azure_pg")\n'
             '    host = BaseHook.get_connection("azure_pg").host\n'
             '    env = {"PG_HOST": "{{ conn.azure_pg.host }}"}\n    return hook, host, env\n',
             config={"shared-connections": ["azure_pg"]},
         ),
         Example(
-            'import logging\nimport requests\nfrom airflow.operators.bash import BashOperator\n\n'
-            'log = logging.getLogger(__name__)\n'
+            "import logging\nimport requests\nfrom airflow.operators.bash import BashOperator\n\n"
+            "log = logging.getLogger(__name__)\n"
             'dbt = BashOperator(task_id="dbt", bash_command="dbt run",\n'
             '                   env={"AIRFLOW_CONN_AZURE_PG": "{{ conn.azure_pg.get_uri() }}"})\n\n'
-            'def check(base, auth):\n'
+            "def check(base, auth):\n"
             '    log.info("to reset it the teacher runs: airflow connections delete azure_pg")\n'
             '    requests.post(f"{base}/api/v2/connections/test", json={"connection_id": "azure_pg"}, auth=auth)\n',
             config={"shared-connections": ["azure_pg"]},
         ),
         Example(
-            'from airflow.models import Connection\nfrom airflow.settings import Session\n\n'
-            'def scratch():\n    session = Session()\n'
+            "from airflow.models import Connection\nfrom airflow.settings import Session\n\n"
+            "def scratch():\n    session = Session()\n"
             '    session.add(Connection(conn_id="lasse_scratch", conn_type="postgres"))\n    session.commit()\n',
             config={"shared-connections": ["azure_pg"]},
         ),
     ]
     INVALID = [
         Example(
-            'from airflow.operators.bash import BashOperator\n\n'
+            "from airflow.operators.bash import BashOperator\n\n"
             'load = BashOperator(task_id="load", bash_command=(\n'
             '    "export AIRFLOW_CONN_AZURE_PG=postgresql://me@localhost/dev && python load.py"))\n',
             expect=((4, 'overrides the shared connection "azure_pg" (AIRFLOW_CONN_AZURE_PG)'),),
             config={"shared-connections": ["azure_pg"]},
         ),
         Example(
-            'from airflow.operators.bash import BashOperator\n\n'
+            "from airflow.operators.bash import BashOperator\n\n"
             'reset = BashOperator(\n    task_id="reset_conn",\n'
             '    bash_command="airflow connections delete azure_pg && airflow connections add azure_pg --conn-uri $URI",\n)\n',
             config={"shared-connections": ["azure_pg"]},
             expect=((5, 'deletes the shared connection "azure_pg" (airflow connections delete)'),),
         ),
         Example(
-            'from airflow.models import Connection\nfrom airflow.utils.session import create_session\n\n'
-            'def fix_ssl():\n    with create_session() as session:\n'
+            "from airflow.models import Connection\nfrom airflow.utils.session import create_session\n\n"
+            "def fix_ssl():\n    with create_session() as session:\n"
             '        conn = Connection(conn_id="azure_pg", conn_type="postgres", host="localhost")\n'
-            '        session.merge(conn)\n',
+            "        session.merge(conn)\n",
             config={"shared-connections": ["azure_pg"]},
             expect=((7, 'writes the shared connection "azure_pg" (session.merge)'),),
         ),
@@ -120,8 +121,10 @@ class SharedConnectionChange(FileRule):
         Example(  # no shared-connections listed: every id without the owner's prefix counts as shared
             'import os\n\nos.environ["AIRFLOW_CONN_WAREHOUSE"] = "postgresql://me@localhost/db"\n'
             'os.environ["AIRFLOW_CONN_MARIA_SCRATCH"] = "postgresql://me@localhost/db"\n',
-            expect=((3, 'overrides the shared connection "warehouse" (AIRFLOW_CONN_WAREHOUSE)'),
-                    (4, 'overrides owner "maria"\'s connection "maria_scratch"')),
+            expect=(
+                (3, 'overrides the shared connection "warehouse" (AIRFLOW_CONN_WAREHOUSE)'),
+                (4, 'overrides owner "maria"\'s connection "maria_scratch"'),
+            ),
         ),
     ]
 
@@ -139,8 +142,11 @@ class SharedConnectionChange(FileRule):
         """How a message names the connection: another owner's, or shared (listed, or, with no
         list, any id without the owner's prefix; `explain ETQ401` says so)."""
         for other in sorted(file.known_owners):
-            if other != file.owner and conn_id.startswith(file.config.prefix_for(other)) \
-                    and conn_id not in file.config.shared_connections:
+            if (
+                other != file.owner
+                and conn_id.startswith(file.config.prefix_for(other))
+                and conn_id not in file.config.shared_connections
+            ):
                 return f'owner "{other}"\'s connection "{conn_id}"'
         return f'the shared connection "{conn_id}"'
 
@@ -176,17 +182,21 @@ class SharedConnectionChange(FileRule):
             words = [w.strip("'\"") for w in match.group("rest").split()]
             if verb == "import":
                 if "--overwrite" in words:
-                    return ("imports connections with --overwrite, which can replace the shared connections "
-                            "(airflow connections import); ask the teacher to change shared connections")
+                    return (
+                        "imports connections with --overwrite, which can replace the shared connections "
+                        "(airflow connections import); ask the teacher to change shared connections"
+                    )
                 continue
             conn_id = next((w for w in words if not w.startswith("-")), None)
             if conn_id and "\x00" not in conn_id and self._shared(file, conn_id):
                 action = {"add": "creates", "delete": "deletes", "edit": "edits"}[verb]
-                return f'{action} {self._named(file, conn_id)} (airflow connections {verb}); ask the teacher instead'
+                return f"{action} {self._named(file, conn_id)} (airflow connections {verb}); ask the teacher instead"
         for match in _CURL.finditer(command):
             args = match.group("args")
             method = _CURL_METHOD.search(args)
-            verb = method.group("method").upper() if method else ("POST" if re.search(r"\s(-d|--data)", args) else "GET")
+            verb = (
+                method.group("method").upper() if method else ("POST" if re.search(r"\s(-d|--data)", args) else "GET")
+            )
             message = self._api_problem(file, verb, args, args)
             if message:
                 return message
@@ -204,18 +214,24 @@ class SharedConnectionChange(FileRule):
                 found = _BODY_ID.search(body)
                 conn_id = found.group("id") if found else None
             else:
-                return f"changes connections in bulk (REST API {method} /connections), which can change shared connections"
+                return (
+                    f"changes connections in bulk (REST API {method} /connections), which can change shared connections"
+                )
         if conn_id is None or not self._shared(file, conn_id):
             return None
         action = {"POST": "creates", "PATCH": "edits", "PUT": "edits", "DELETE": "deletes"}[method]
-        return f'{action} {self._named(file, conn_id)} (REST API {method}); ask the teacher instead'
+        return f"{action} {self._named(file, conn_id)} (REST API {method}); ask the teacher instead"
 
     # -- calls ---------------------------------------------------------------------------
     def _calls(self, file: FileContext) -> Iterator[Report]:
         for call, scope in file.index.calls:
             func = call.func
             name = file.resolver.qualname(func, scope) or ""
-            method = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+            method = (
+                func.attr.value
+                if isinstance(func, cst.Attribute)
+                else (func.value if isinstance(func, cst.Name) else "")
+            )
             message = (
                 self._session_write(file, call, scope, method, name)
                 or self._orm_change(file, call, scope, method)
@@ -240,7 +256,7 @@ class SharedConnectionChange(FileRule):
                 if self._shared(file, conn_id):
                     action = "deletes" if method == "delete" else "writes"
                     where = "merge_conn" if is_merge_conn else f"session.{method}"
-                    return f'{action} {self._named(file, conn_id)} ({where}); ask the teacher instead'
+                    return f"{action} {self._named(file, conn_id)} ({where}); ask the teacher instead"
         return None
 
     def _connection_ids(self, file: FileContext, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> list[str]:
@@ -276,7 +292,9 @@ class SharedConnectionChange(FileRule):
             if isinstance(node, cst.Call):
                 for arg in node.args:
                     for sub in _walk_expression(arg.value):
-                        if isinstance(sub, (cst.Name, cst.Attribute)) and file.resolver.refers_to(sub, scope, CONNECTION_CLASSES):
+                        if isinstance(sub, (cst.Name, cst.Attribute)) and file.resolver.refers_to(
+                            sub, scope, CONNECTION_CLASSES
+                        ):
                             mentions_connection = True
                         elif isinstance(sub, (cst.SimpleString, cst.Name)):
                             ids.extend(i for i in self._exact(file, sub, scope) if self._shared(file, i))
@@ -295,7 +313,7 @@ class SharedConnectionChange(FileRule):
         ids = self._queried_ids(file, call.func.value, scope)
         if ids:
             action = "deletes" if method == "delete" else "edits"
-            return f'{action} {self._named(file, ids[0])} (query .{method}()); ask the teacher instead'
+            return f"{action} {self._named(file, ids[0])} (query .{method}()); ask the teacher instead"
         return None
 
     def _http(self, file: FileContext, call: cst.Call, scope: Scope, method: str, name: str) -> str | None:
@@ -311,7 +329,7 @@ class SharedConnectionChange(FileRule):
             for conn_id in self._exact(file, _argument(call, ("connection_id",), 0), scope):
                 if self._shared(file, conn_id):
                     action = "deletes" if method == "delete_connection" else "edits"
-                    return f'{action} {self._named(file, conn_id)} (REST API client); ask the teacher instead'
+                    return f"{action} {self._named(file, conn_id)} (REST API client); ask the teacher instead"
             return None
         else:
             return None
@@ -345,12 +363,13 @@ class SharedConnectionChange(FileRule):
         """Setting AIRFLOW_CONN_<ID>; ``value`` only for an operator's env= (templates render there)."""
         if not key.upper().startswith(ENV_PREFIX):
             return None
-        conn_id = key[len(ENV_PREFIX):].lower()
-        if isinstance(value, Text) and re.fullmatch(rf"\s*\{{\{{\s*conn\.{re.escape(conn_id)}\.get_uri\(\)\s*\}}\}}\s*",
-                                                    value.exact or "", re.I):
+        conn_id = key[len(ENV_PREFIX) :].lower()
+        if isinstance(value, Text) and re.fullmatch(
+            rf"\s*\{{\{{\s*conn\.{re.escape(conn_id)}\.get_uri\(\)\s*\}}\}}\s*", value.exact or "", re.I
+        ):
             return None  # an operator's env= that hands the very same connection to its subprocess
         if self._shared(file, conn_id):
-            return f'overrides {self._named(file, conn_id)} ({key}); ask the teacher instead'
+            return f"overrides {self._named(file, conn_id)} ({key}); ask the teacher instead"
         return None
 
     def _environment_call(self, file: FileContext, call: cst.Call, scope: Scope, name: str) -> str | None:
@@ -369,8 +388,9 @@ class SharedConnectionChange(FileRule):
                     return message
         return None
 
-    def _env_mapping(self, file: FileContext, expr: cst.BaseExpression, scope: Scope,
-                     subprocess_env: bool = False) -> str | None:
+    def _env_mapping(
+        self, file: FileContext, expr: cst.BaseExpression, scope: Scope, subprocess_env: bool = False
+    ) -> str | None:
         for value in file.resolver.values(expr, scope):
             if isinstance(value, Map):
                 for key, entry in value.entries:
@@ -409,7 +429,7 @@ class SharedConnectionChange(FileRule):
                     field = assignment.target.attr.value
                     yield Report(
                         assignment.statement,
-                        f'edits {self._named(file, ids[0])} (sets .{field} on a queried Connection); '
+                        f"edits {self._named(file, ids[0])} (sets .{field} on a queried Connection); "
                         "ask the teacher instead",
                     )
                     break

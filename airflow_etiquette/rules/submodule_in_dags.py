@@ -30,19 +30,34 @@ class SubmoduleInDags(ChangeRule):
             base={".github/CODEOWNERS": "/dags/lasse/  @lasse\n", "dags/lasse/taxi.py": "X = 1\n"},
             change={"dags/lasse/vendor": Submodule()},
             author="lasse",
-            expect=(("dags/lasse/vendor", 1, "dags/lasse/vendor is a git submodule: the scheduler loads its files, but "
-                     "they live in another repository that no check (and no review here) sees; copy the DAG files "
-                     "in instead"),),
+            expect=(
+                (
+                    "dags/lasse/vendor",
+                    1,
+                    "dags/lasse/vendor is a git submodule: the scheduler loads its files, but "
+                    "they live in another repository that no check (and no review here) sees; copy the DAG files "
+                    "in instead",
+                ),
+            ),
         ),
     ]
     VALID = [
-        ChangeExample(base={".github/CODEOWNERS": "/dags/lasse/  @lasse\n", "dags/lasse/taxi.py": "X = 1\n"}, change={"dags/lasse/vendor/taxi.py": "X = 1\n"},
-                      author="lasse"),
+        ChangeExample(
+            base={".github/CODEOWNERS": "/dags/lasse/  @lasse\n", "dags/lasse/taxi.py": "X = 1\n"},
+            change={"dags/lasse/vendor/taxi.py": "X = 1\n"},
+            author="lasse",
+        ),
     ]
 
     def check(self, change: ChangeView) -> Iterator[Finding]:
         for changed in change.change.changes:
             if changed.gitlink and changed.status != "D" and in_dags_folder(changed.path, change.config):
-                yield self.finding(changed.path, 1, 1, (
-                    f"{changed.path} is a git submodule: the scheduler loads its files, but they live in another "
-                    "repository that no check (and no review here) sees; copy the DAG files in instead"))
+                yield self.finding(
+                    changed.path,
+                    1,
+                    1,
+                    (
+                        f"{changed.path} is a git submodule: the scheduler loads its files, but they live in another "
+                        "repository that no check (and no review here) sees; copy the DAG files in instead"
+                    ),
+                )

@@ -34,12 +34,20 @@ class UncheckedCode(ChangeRule):
     INVALID = [
         ChangeExample(
             base={".github/CODEOWNERS": "/dags/lasse/  @lasse\n", "dags/lasse/taxi.py": "X = 1\n"},
-            change={"dags/lasse/__pycache__/taxi.cpython-311.pyc": b"\xa7\r\r\n\x00\x00\x00\x00",
-                    "dags/lasse/trips.csv": b"PK\x05\x06" + b"\x00" * 18},
+            change={
+                "dags/lasse/__pycache__/taxi.cpython-311.pyc": b"\xa7\r\r\n\x00\x00\x00\x00",
+                "dags/lasse/trips.csv": b"PK\x05\x06" + b"\x00" * 18,
+            },
             author="lasse",
-            expect=(("dags/lasse/__pycache__/taxi.cpython-311.pyc", 1, "is compiled code: Python can load it in "
-                     "place of the source, and no check can read it; commit the .py source only"),
-                    ("dags/lasse/trips.csv", 1, "is a zip archive under another name")),
+            expect=(
+                (
+                    "dags/lasse/__pycache__/taxi.cpython-311.pyc",
+                    1,
+                    "is compiled code: Python can load it in "
+                    "place of the source, and no check can read it; commit the .py source only",
+                ),
+                ("dags/lasse/trips.csv", 1, "is a zip archive under another name"),
+            ),
         ),
     ]
     VALID = [
@@ -52,19 +60,37 @@ class UncheckedCode(ChangeRule):
 
     def check(self, change: ChangeView) -> Iterator[Finding]:
         config = change.config
-        candidates = [c for c in change.change.changes if c.status != "D" and not c.symlink and not c.gitlink
-                      and in_dags_folder(c.path, config) and not c.path.endswith(CHECKED_SUFFIXES)]
+        candidates = [
+            c
+            for c in change.change.changes
+            if c.status != "D"
+            and not c.symlink
+            and not c.gitlink
+            and in_dags_folder(c.path, config)
+            and not c.path.endswith(CHECKED_SUFFIXES)
+        ]
         others = []
         for changed in candidates:
             if changed.path.endswith(COMPILED_SUFFIXES) or "__pycache__" in changed.path.split("/"):
-                yield self.finding(changed.path, 1, 1, f"{changed.path} is compiled code: Python can load it in "
-                                   "place of the source, and no check can read it; commit the .py source only")
+                yield self.finding(
+                    changed.path,
+                    1,
+                    1,
+                    f"{changed.path} is compiled code: Python can load it in "
+                    "place of the source, and no check can read it; commit the .py source only",
+                )
             else:
                 others.append(changed)
         contents = blob_contents(config.root, [c.blob for c in others if c.blob])
         for changed in others:
             if contents.get(changed.blob or "", b"")[:4] in ZIP_MAGIC:
-                yield self.finding(changed.path, 1, 1, (
-                    f"{changed.path} is a zip archive under another name: the scheduler loads DAGs from any zip "
-                    "file, but no check opens this one; name it .zip (its Python files are then checked) or "
-                    "remove it"))
+                yield self.finding(
+                    changed.path,
+                    1,
+                    1,
+                    (
+                        f"{changed.path} is a zip archive under another name: the scheduler loads DAGs from any zip "
+                        "file, but no check opens this one; name it .zip (its Python files are then checked) or "
+                        "remove it"
+                    ),
+                )

@@ -32,18 +32,28 @@ class UnownedDagFile(RepositoryRule):
     )
     INVALID = [
         RepositoryExample(
-            files={"dags/my_test.py": 'from airflow import DAG\n\ndag = DAG("my_test")\n',
-                   "dags/maria/taxi.py": "X = 1\n"},
-            expect=(("dags/my_test.py", 3, "dags/my_test.py defines DAGs outside every owner directory and no "
-                     "CODEOWNERS entry gives it to the teacher or an admin; move it to dags/<owner>/ or give it "
-                     "to the teacher in CODEOWNERS"),),
+            files={
+                "dags/my_test.py": 'from airflow import DAG\n\ndag = DAG("my_test")\n',
+                "dags/maria/taxi.py": "X = 1\n",
+            },
+            expect=(
+                (
+                    "dags/my_test.py",
+                    3,
+                    "dags/my_test.py defines DAGs outside every owner directory and no "
+                    "CODEOWNERS entry gives it to the teacher or an admin; move it to dags/<owner>/ or give it "
+                    "to the teacher in CODEOWNERS",
+                ),
+            ),
         ),
     ]
     VALID = [
         RepositoryExample(
-            files={"dags/example_class_demo.py": 'from airflow import DAG\n\ndag = DAG("class_demo_hello")\n',
-                   "dags/maria/taxi.py": "X = 1\n",
-                   ".github/CODEOWNERS": "/dags/example_class_demo.py  @teacher\n/.github/  @teacher\n"},
+            files={
+                "dags/example_class_demo.py": 'from airflow import DAG\n\ndag = DAG("class_demo_hello")\n',
+                "dags/maria/taxi.py": "X = 1\n",
+                ".github/CODEOWNERS": "/dags/example_class_demo.py  @teacher\n/.github/  @teacher\n",
+            },
         ),
     ]
 
@@ -64,8 +74,13 @@ class UnownedDagFile(RepositoryRule):
                 continue
             logins = ownership.codeowners_of(file.relpath)
             students = {login: ownership.owner_of_login(login) for login in logins}
-            if any(owner is None or owner in admins or owner not in repository.known_owners
-                   or login.lstrip("@").lower() in staff for login, owner in students.items()):
+            if any(
+                owner is None
+                or owner in admins
+                or owner not in repository.known_owners
+                or login.lstrip("@").lower() in staff
+                for login, owner in students.items()
+            ):
                 continue
             if logins:
                 named = ", ".join(f"{login} ({owner})" for login, owner in students.items())
@@ -73,8 +88,10 @@ class UnownedDagFile(RepositoryRule):
                 fix = f"{config.dags_folder}/{next(iter(students.values()))}/"
             else:
                 who, fix = "no CODEOWNERS entry gives it to the teacher or an admin", f"{config.dags_folder}/<owner>/"
-            message = (f"{file.relpath} defines DAGs outside every owner directory and {who}; move it to "
-                       f"{fix} or give it to the teacher in CODEOWNERS")
+            message = (
+                f"{file.relpath} defines DAGs outside every owner directory and {who}; move it to "
+                f"{fix} or give it to the teacher in CODEOWNERS"
+            )
             finding = repository.report(type(self), file, 0, message)
             if finding is not None:
                 yield finding

@@ -8,9 +8,9 @@ import libcst as cst
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import Verdict, prefix_verdict, tag_verdict
-from airflow_etiquette.findings import Severity
 from airflow_etiquette.analysis.model import Scope
 from airflow_etiquette.analysis.values import Seq, Text, Unknown, Value
+from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
 
@@ -24,10 +24,10 @@ class Unresolved(FileRule):
         "be known from the source alone (an Airflow Variable, a function call, an environment variable\n"
         "without a default), so ETQ101 or ETQ102 cannot decide. Partial knowledge is enough:\n"
         '`f"lasse_{city}"` is known to start with `lasse_`, so it is not reported. Also warns about\n'
-        "Airflow reached by a computed name (`importlib.import_module(\"airflow.sdk\")`, `__import__`,\n"
+        'Airflow reached by a computed name (`importlib.import_module("airflow.sdk")`, `__import__`,\n'
         "`getattr(airflow, ...)`) and code run from text (`eval`, `exec`): what such a file defines\n"
         "cannot be seen at all.\n\n"
-        "Strict mode: `strict = [\"ETQ101\", \"ETQ102\", \"ETQ302\"]` in the configuration makes these\n"
+        'Strict mode: `strict = ["ETQ101", "ETQ102", "ETQ302"]` in the configuration makes these\n'
         "errors for the rules listed (dag_id and dynamic construction for ETQ101, tags for ETQ102), and\n"
         "for ETQ302 also reports SQL handed to `sql=`, `execute`, `run` or `read_sql` that cannot be\n"
         "read at all, so that a value hidden from the checks fails the pull request."
@@ -39,51 +39,58 @@ class Unresolved(FileRule):
     )
     VALID = [
         Example(
-            'from airflow.sdk import dag\n\ndef build(city):\n'
+            "from airflow.sdk import dag\n\ndef build(city):\n"
             '    @dag(dag_id=f"lasse_{city}", tags=["student:lasse", city])\n    def weather():\n        pass\n'
-            '    return weather()\n'
+            "    return weather()\n"
         ),
         Example(
-            'import importlib\nimport os\nfrom pathlib import Path\n\n'
-            'from airflow.providers.postgres.hooks.postgres import PostgresHook\n\n'
+            "import importlib\nimport os\nfrom pathlib import Path\n\n"
+            "from airflow.providers.postgres.hooks.postgres import PostgresHook\n\n"
             'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
             'SCHEMA = f"airflow_{STUDENT}"\n'
             'helpers = importlib.import_module("lasse_helpers")\n\n'
-            'def load(ds):\n'
+            "def load(ds):\n"
             '    PostgresHook(postgres_conn_id="azure_pg").run(f"DELETE FROM {SCHEMA}.trips WHERE d = \'{ds}\'")\n',
             config={"strict": ["ETQ101", "ETQ102", "ETQ302"]},
         ),
     ]
     INVALID = [
         Example(
-            'from airflow.models import DAG, Variable\n\n'
+            "from airflow.models import DAG, Variable\n\n"
             'dag = DAG(dag_id=Variable.get("taxi_dag_id"), tags=["student:lasse"])\n',
             expect=((3, 'dag_id cannot be determined statically (it depends on Variable.get("taxi_dag_id"))'),),
         ),
         Example(
-            'from airflow.sdk import dag\nfrom team_config import TAGS\n\n'
+            "from airflow.sdk import dag\nfrom team_config import TAGS\n\n"
             '@dag(dag_id="lasse_taxi", tags=TAGS)\ndef taxi():\n    pass\n',
-            expect=((4, 'tags cannot be determined statically (they depend on TAGS)'),),
+            expect=((4, "tags cannot be determined statically (they depend on TAGS)"),),
         ),
         Example(
-            'import importlib\n\n'
+            "import importlib\n\n"
             'dag = getattr(importlib.import_module("airflow.sdk"), "D" + "AG")("maria_taxi", tags=["student:lasse"])\n',
             expect=((3, "takes an Airflow name by a computed lookup"), (3, "imports Airflow by a computed name")),
         ),
         Example(
-            'import base64\nfrom airflow import DAG\n\n'
+            "import base64\nfrom airflow import DAG\n\n"
             'dag = DAG(base64.b64decode("bWFyaWFfdGF4aQ==").decode(), tags=["student:lasse"])\n',
-            expect=((4, "dag_id cannot be determined statically (it depends on "
-                        'base64.b64decode("bWFyaWFfdGF4aQ==").decode()); make sure it starts with "lasse_" '
-                        "(strict mode: a value the checks cannot read fails)"),),
-            config={"strict": ["ETQ101"]}, severity=Severity.ERROR,
+            expect=(
+                (
+                    4,
+                    "dag_id cannot be determined statically (it depends on "
+                    'base64.b64decode("bWFyaWFfdGF4aQ==").decode()); make sure it starts with "lasse_" '
+                    "(strict mode: a value the checks cannot read fails)",
+                ),
+            ),
+            config={"strict": ["ETQ101"]},
+            severity=Severity.ERROR,
         ),
         Example(
-            'import base64\nfrom airflow.providers.postgres.hooks.postgres import PostgresHook\n\n'
-            'def wipe():\n'
+            "import base64\nfrom airflow.providers.postgres.hooks.postgres import PostgresHook\n\n"
+            "def wipe():\n"
             '    PostgresHook(postgres_conn_id="azure_pg").run(base64.b64decode("VFJVTkNBVEUgcHVibGljLnRyaXBz").decode())\n',
             expect=((5, "SQL cannot be determined statically"),),
-            config={"strict": ["ETQ302"]}, severity=Severity.ERROR,
+            config={"strict": ["ETQ302"]},
+            severity=Severity.ERROR,
         ),
     ]
 
@@ -103,22 +110,28 @@ class Unresolved(FileRule):
             ids = dag.dag_id.values or ()
             verdicts = [prefix_verdict(v, prefix) for v in ids]
             if Verdict.UNDECIDED in verdicts and Verdict.FAIL not in verdicts:
-                unknown = _unknown_part(v for v, verdict in zip(ids, verdicts) if verdict is Verdict.UNDECIDED)
+                unknown = _unknown_part(
+                    v for v, verdict in zip(ids, verdicts, strict=False) if verdict is Verdict.UNDECIDED
+                )
                 yield Report(
                     dag.at(dag.dag_id.node),
                     f"dag_id cannot be determined statically (it depends on {unknown}); "
-                    f'make sure it starts with "{prefix}"' + _STRICT * bool(strict_id), strict_id,
+                    f'make sure it starts with "{prefix}"' + _STRICT * bool(strict_id),
+                    strict_id,
                 )
             tags = dag.tags.values
             if tags is None:
                 continue
             tag_verdicts = [tag_verdict(v, tag) for v in tags]
             if Verdict.UNDECIDED in tag_verdicts and Verdict.FAIL not in tag_verdicts:
-                unknown = _unknown_part(v for v, verdict in zip(tags, tag_verdicts) if verdict is Verdict.UNDECIDED)
+                unknown = _unknown_part(
+                    v for v, verdict in zip(tags, tag_verdicts, strict=False) if verdict is Verdict.UNDECIDED
+                )
                 yield Report(
                     dag.at(dag.tags.node),
                     f'tags cannot be determined statically (they depend on {unknown}); make sure they include "{tag}"'
-                    + _STRICT * bool(strict_tags), strict_tags,
+                    + _STRICT * bool(strict_tags),
+                    strict_tags,
                 )
 
 
@@ -141,17 +154,31 @@ def _dynamic_airflow(file: FileContext) -> Iterator[Report]:
     for call, scope in file.index.calls:
         names = resolver.qualnames(call.func, scope)
         if names & _DYNAMIC_IMPORTS and call.args and _may_name_airflow(file, call.args[0].value, scope):
-            yield Report(call, f"imports Airflow by a computed name ({resolver.source(call)}); the DAGs it makes "
-                               "cannot be checked without running the code; import DAG or dag directly" + suffix,
-                         severity)
+            yield Report(
+                call,
+                f"imports Airflow by a computed name ({resolver.source(call)}); the DAGs it makes "
+                "cannot be checked without running the code; import DAG or dag directly" + suffix,
+                severity,
+            )
         elif names & _CODE_FROM_TEXT and not _is_local(call.func, scope):
-            yield Report(call, f"runs code built from text ({resolver.source(call.func)}); what it defines cannot "
-                               "be checked without running it; write the code out" + suffix, severity)
-        elif "getattr" in names and not _is_local(call.func, scope) and call.args \
-                and _is_airflow_module(file, call.args[0].value, scope):
-            yield Report(call, f"takes an Airflow name by a computed lookup ({resolver.source(call)}); the DAGs "
-                               "it makes cannot be checked without running the code; import the name directly"
-                         + suffix, severity)
+            yield Report(
+                call,
+                f"runs code built from text ({resolver.source(call.func)}); what it defines cannot "
+                "be checked without running it; write the code out" + suffix,
+                severity,
+            )
+        elif (
+            "getattr" in names
+            and not _is_local(call.func, scope)
+            and call.args
+            and _is_airflow_module(file, call.args[0].value, scope)
+        ):
+            yield Report(
+                call,
+                f"takes an Airflow name by a computed lookup ({resolver.source(call)}); the DAGs "
+                "it makes cannot be checked without running the code; import the name directly" + suffix,
+                severity,
+            )
 
 
 def _is_local(func: cst.BaseExpression, scope: Scope) -> bool:
@@ -189,9 +216,12 @@ def _unreadable_sql(file: FileContext) -> Iterator[Report]:
         for expr in candidates:
             values = file.resolver.values(expr, scope)
             if values and all(_unreadable(v) for v in values):
-                yield Report(expr, f"SQL cannot be determined statically (it depends on {file.resolver.source(expr)})"
-                                   f"; write the statement out so its target schema can be checked" + _STRICT,
-                             Severity.ERROR)
+                yield Report(
+                    expr,
+                    f"SQL cannot be determined statically (it depends on {file.resolver.source(expr)})"
+                    f"; write the statement out so its target schema can be checked" + _STRICT,
+                    Severity.ERROR,
+                )
 
 
 def _unreadable(value: Value) -> bool:

@@ -7,11 +7,10 @@ to no one (the teacher's class DAGs) and owner rules skip them.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from airflow_etiquette.config import Config, ConfigError
 
@@ -41,7 +40,7 @@ def owner_of(relpath: str, config: Config) -> str | None:
     folder = [p for p in config.dags_folder.split("/") if p]
     if parts[: len(folder)] != folder:
         return None
-    below = parts[len(folder):]
+    below = parts[len(folder) :]
     return below[0] if len(below) >= 2 else None
 
 
@@ -55,7 +54,8 @@ def known_owners(config: Config) -> frozenset[str]:
     try:
         with os.scandir(config.dags_path) as entries:
             return frozenset(
-                e.name for e in entries
+                e.name
+                for e in entries
                 if not e.name.startswith(".") and e.name not in SKIPPED_DIRECTORIES and e.is_dir()
             )
     except OSError:
@@ -111,8 +111,11 @@ def discover(paths: Sequence[Path], config: Config) -> Discovery:
 def source_files(relpaths: Iterable[str], config: Config) -> tuple[SourceFile, ...]:
     """Files named relative to the root that may not exist on disk (a staged or committed
     version is read instead): the same dags-folder and exclude filters as ``discover``."""
-    return tuple(SourceFile(str(config.root / rel), rel, owner_of(rel, config)) for rel in sorted(set(relpaths))
-                 if in_dags_folder(rel, config) and not config.is_excluded(rel))
+    return tuple(
+        SourceFile(str(config.root / rel), rel, owner_of(rel, config))
+        for rel in sorted(set(relpaths))
+        if in_dags_folder(rel, config) and not config.is_excluded(rel)
+    )
 
 
 def _walk(directory: Path) -> Iterable[Path]:

@@ -61,8 +61,15 @@ def git(root: Path, *args: str) -> str:
     usage hints ("Use '--' to separate paths from revisions") that say nothing.
     """
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, encoding="utf-8",
-                              errors="surrogateescape", timeout=120)
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+            timeout=120,
+        )
     except FileNotFoundError:
         raise GitError("git is not installed, but --base/--staged need it") from None
     if proc.returncode != 0:
@@ -91,7 +98,8 @@ def base_commit(root: Path, base: str) -> str:
         if _is_shallow(root) and re.fullmatch(r"[0-9a-f]{7,40}", base):  # a pull request's base commit
             raise GitError(
                 f"this clone is shallow and lacks the base commit {base[:12]}; fetch the whole history "
-                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)")
+                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
+            )
         raise GitError(f"unknown base {base!r}: no such branch, tag or commit (fetch it first?)")
     return commit
 
@@ -102,8 +110,10 @@ def branch_changes(root: Path, base: str, head: str | None = None) -> ChangeSet:
     says who owns what, never the change."""
     policy = base_commit(root, base)
     if head is not None and _resolve(root, head) is None:
-        raise GitError(f"the pull request head {head[:12]} is not in this clone; fetch it as data first "
-                       "(git fetch origin +refs/pull/<number>/head), without checking it out")
+        raise GitError(
+            f"the pull request head {head[:12]} is not in this clone; fetch it as data first "
+            "(git fetch origin +refs/pull/<number>/head), without checking it out"
+        )
     tip = head or "HEAD"
     try:
         merge_base = git(root, "merge-base", base, tip).strip()
@@ -111,7 +121,8 @@ def branch_changes(root: Path, base: str, head: str | None = None) -> ChangeSet:
         if _is_shallow(root):
             raise GitError(
                 f"this clone is shallow and lacks the merge base of {base} and {tip}; fetch the whole history "
-                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)") from None
+                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
+            ) from None
         raise GitError(f"{base} and {tip} have no common history") from None
     changes = diff_changes(root, merge_base, head) if head else diff_changes(root, "--cached", merge_base)
     shown = base[:12] if re.fullmatch(r"[0-9a-f]{40}", base) else base
@@ -172,8 +183,13 @@ def blob_contents(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
     if not wanted:
         return {}
     try:
-        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input="\n".join(wanted).encode() + b"\n",
-                              capture_output=True, timeout=120)
+        proc = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            input="\n".join(wanted).encode() + b"\n",
+            capture_output=True,
+            timeout=120,
+        )
     except FileNotFoundError:
         raise GitError("git is not installed, but --base/--staged need it") from None
     except subprocess.TimeoutExpired:
@@ -191,7 +207,7 @@ def blob_contents(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
             continue
         size = int(header[2])
         if header[1] == b"blob":
-            found[blob] = out[position:position + size]
+            found[blob] = out[position : position + size]
         position += size + 1
     return found
 
@@ -218,15 +234,21 @@ def git_email(root: Path, staged: bool) -> str | None:
 def changed_python_files(change_set: ChangeSet) -> dict[str, str]:
     """The new side of every changed file the checks read (Python, zip bundles, shell scripts;
     not a symlink or submodule, not deleted): path -> object id."""
-    return {c.path: c.blob or "" for c in change_set.changes
-            if c.status != "D" and c.path.endswith(CHECKED_SUFFIXES) and not c.symlink and not c.gitlink}
+    return {
+        c.path: c.blob or ""
+        for c in change_set.changes
+        if c.status != "D" and c.path.endswith(CHECKED_SUFFIXES) and not c.symlink and not c.gitlink
+    }
 
 
 def index_blobs(root: Path, pathspec: str, head: str | None = None) -> dict[str, str]:
     """The regular files under ``pathspec`` (relative to ``root``) that can define DAGs (Python
     files and zip bundles), in the index or in the commit ``head``: path -> object id."""
-    return {path: blob for path, (mode, blob) in tree_entries(root, head, pathspec).items()
-            if mode in ("100644", "100755") and path.endswith((".py", ".zip"))}
+    return {
+        path: blob
+        for path, (mode, blob) in tree_entries(root, head, pathspec).items()
+        if mode in ("100644", "100755") and path.endswith((".py", ".zip"))
+    }
 
 
 def tree_entries(root: Path, head: str | None, pathspec: str) -> dict[str, tuple[str, str]]:
@@ -250,7 +272,6 @@ def symlink_targets(root: Path, entries: Mapping[str, tuple[str, str]]) -> dict[
     links = {path: blob for path, (mode, blob) in entries.items() if mode == SYMLINK_MODE}
     contents = blob_contents(root, links.values())
     return {path: contents[blob].decode("utf-8", "surrogateescape") for path, blob in links.items() if blob in contents}
-
 
 
 def revision_reader(root: Path, revision: str) -> Callable[[Path], bytes | None]:
@@ -284,8 +305,20 @@ def first_changed_lines(change_set: ChangeSet, root: Path, paths: Iterable[str])
     wanted = sorted(set(paths))
     if not wanted:
         return {}
-    output = git(root, "-c", "core.quotePath=false", "diff", "-U0", "--no-color", "--no-ext-diff", "--relative", "-M",
-                 *change_set.diff_args(), "--", *wanted)
+    output = git(
+        root,
+        "-c",
+        "core.quotePath=false",
+        "diff",
+        "-U0",
+        "--no-color",
+        "--no-ext-diff",
+        "--relative",
+        "-M",
+        *change_set.diff_args(),
+        "--",
+        *wanted,
+    )
     found: dict[str, int] = {}
     current: str | None = None
     for line in output.splitlines():

@@ -53,5 +53,10 @@ def github_pull_request(environ: Mapping[str, str]) -> PullRequest | None:
     head_branch = environ.get("GITHUB_HEAD_REF") or (head.get("ref") if isinstance(head, dict) else None)
     login = user.get("login") if isinstance(user, dict) else None
     head_sha = head.get("sha") if isinstance(head, dict) else None
-    return PullRequest(base_ref, str(head_branch) if head_branch else None, str(login) if login else None,
-                       str(head_sha) if head_sha else None, event == "pull_request_target")
+    return PullRequest(
+        base_ref,
+        str(head_branch) if head_branch else None,
+        str(login) if login else None,
+        str(head_sha) if head_sha else None,
+        event == "pull_request_target",
+    )

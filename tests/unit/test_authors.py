@@ -18,15 +18,22 @@ CODEOWNERS = "/.github/ @teacher-gh\n/requirements.txt @teacher-gh\n/dags/maria/
 
 @pytest.fixture
 def ownership(tmp_path: Path) -> Ownership:
-    repo = make_repo(tmp_path / "class", {".github/CODEOWNERS": CODEOWNERS, "dags/maria/a.py": "x = 1\n",
-                                          "dags/lasse/a.py": "x = 1\n"},
-                     config='admins = ["teacher"]\n[tool.airflow-etiquette.owners]\nteacher = { github = "teacher-gh" }\n')
+    repo = make_repo(
+        tmp_path / "class",
+        {".github/CODEOWNERS": CODEOWNERS, "dags/maria/a.py": "x = 1\n", "dags/lasse/a.py": "x = 1\n"},
+        config='admins = ["teacher"]\n[tool.airflow-etiquette.owners]\nteacher = { github = "teacher-gh" }\n',
+    )
     config = load_config(repo, RULES_BY_CODE)
     return Ownership(config, {"maria", "lasse"})
 
 
-def author(ownership: Ownership, login: str | None = None, explicit: str | None = None,
-           new_folders: frozenset[str] = frozenset(), environ: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def author(
+    ownership: Ownership,
+    login: str | None = None,
+    explicit: str | None = None,
+    new_folders: frozenset[str] = frozenset(),
+    environ: dict[str, str] | None = None,
+):  # type: ignore[no-untyped-def]
     pull_request = PullRequest("main", "lasse/x", login) if login else None
     return identify_author(explicit, environ or {}, pull_request, ownership, ownership.config.root, True, new_folders)
 
@@ -60,8 +67,10 @@ def test_locally_the_signals_give_advice_and_none_means_ci_decides(ownership: Ow
 
 def test_the_first_pull_request_line_is_judged_on_rules_not_comments(ownership: Ownership) -> None:
     nina = author(ownership, "nina-gh", new_folders=frozenset({"nina"}))
-    assert ownership.registers_only("\ufeff# hello\n" + CODEOWNERS.replace("\n", "\r\n") + "/dags/nina/ @nina-gh\n", nina,
-                                    {"nina"})
+    assert ownership.registers_only(
+        "\ufeff# hello\n" + CODEOWNERS.replace("\n", "\r\n") + "/dags/nina/ @nina-gh\n", nina, {"nina"}
+    )
     assert not ownership.registers_only(CODEOWNERS + "/dags/nina/ @someone-else\n", nina, {"nina"})
-    assert not ownership.registers_only(CODEOWNERS.replace("/requirements.txt @teacher-gh\n", "") + "/dags/nina/ @nina-gh\n",
-                                        nina, {"nina"})
+    assert not ownership.registers_only(
+        CODEOWNERS.replace("/requirements.txt @teacher-gh\n", "") + "/dags/nina/ @nina-gh\n", nina, {"nina"}
+    )

@@ -11,8 +11,19 @@ from conftest import ROOT
 
 PACKAGE = ROOT / "airflow_etiquette"
 # Earliest first. A module may import its own stage and the ones before it.
-STAGES = ["findings", "config", "sources", "analysis", "people", "rules", "engine", "output",
-          "cli", "pytest_plugin", "__main__"]
+STAGES = [
+    "findings",
+    "config",
+    "sources",
+    "analysis",
+    "people",
+    "rules",
+    "engine",
+    "output",
+    "cli",
+    "pytest_plugin",
+    "__main__",
+]
 
 
 def stage_of(module: str) -> int:
@@ -27,7 +38,11 @@ def imports(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("airflow_etiquette"):
             found.add(node.module)
-            found.update(f"{node.module}.{a.name}" for a in node.names if (PACKAGE / node.module.split(".", 1)[-1].replace(".", "/") / f"{a.name}.py").exists())
+            found.update(
+                f"{node.module}.{a.name}"
+                for a in node.names
+                if (PACKAGE / node.module.split(".", 1)[-1].replace(".", "/") / f"{a.name}.py").exists()
+            )
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("airflow_etiquette"))
     return found

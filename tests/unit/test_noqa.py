@@ -31,14 +31,17 @@ def test_by_default_a_comment_waives_warnings_only() -> None:
     assert waive(finding("ETQ301", Severity.WARNING), comments, config(), (1,)) is None
     refused = waive(finding("ETQ302", Severity.ERROR, 3), comments, config(), (3,))
     assert refused is not None and refused.message.endswith(
-        "(# noqa cannot silence ETQ302: the configuration's allow-noqa does not list it)")
+        "(# noqa cannot silence ETQ302: the configuration's allow-noqa does not list it)"
+    )
 
 
 def test_the_teacher_widens_it_and_strict_mode_and_ignore_noqa_override() -> None:
     comments = noqa_comments(SOURCE)
     wide = config(**{"allow-noqa": ["ETQ3"]})
     assert waive(finding("ETQ302", Severity.ERROR, 3), comments, wide, (3,)) is None
-    strict = waive(finding("ETQ103", Severity.ERROR, 3), comments, config(**{"allow-noqa": ["ETQ103"]}), (3,), strict=True)
+    strict = waive(
+        finding("ETQ103", Severity.ERROR, 3), comments, config(**{"allow-noqa": ["ETQ103"]}), (3,), strict=True
+    )
     assert strict is not None and strict.message.endswith("(# noqa cannot silence ETQ103: strict mode lists it)")
     from dataclasses import replace
 

@@ -27,26 +27,35 @@ def value_of(source: str, path: str = "dags/maria/taxi.py") -> tuple[object, ...
     return Resolver(index, path).values(finder.value, index.module_scope)
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ('X = "maria_" + "taxi"', "maria_taxi"),
-    ('A = "taxi"\nX = f"maria_{A}"', "maria_taxi"),
-    ('X = "{}_{}".format("maria", "taxi")', "maria_taxi"),
-    ('X = "%s_taxi" % "maria"', "maria_taxi"),
-    ('X = "_".join(["maria", "taxi"])', "maria_taxi"),
-    ('from pathlib import Path\nX = Path(__file__).parent.name', "maria"),
-    ('import os\nX = os.path.basename(os.path.dirname(__file__))', "maria"),
-    ('import os\nfrom pathlib import Path\nX = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name', "maria"),
-    ('import os\nX = os.getenv("AIRFLOW_STUDENT", "default")', "default"),
-    ('X = str("taxi")', "taxi"),
-    ('def f(x):\n    return x + "_taxi"\nX = f("maria")', "maria_taxi"),
-])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('X = "maria_" + "taxi"', "maria_taxi"),
+        ('A = "taxi"\nX = f"maria_{A}"', "maria_taxi"),
+        ('X = "{}_{}".format("maria", "taxi")', "maria_taxi"),
+        ('X = "%s_taxi" % "maria"', "maria_taxi"),
+        ('X = "_".join(["maria", "taxi"])', "maria_taxi"),
+        ("from pathlib import Path\nX = Path(__file__).parent.name", "maria"),
+        ("import os\nX = os.path.basename(os.path.dirname(__file__))", "maria"),
+        (
+            'import os\nfrom pathlib import Path\nX = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name',
+            "maria",
+        ),
+        ('import os\nX = os.getenv("AIRFLOW_STUDENT", "default")', "default"),
+        ('X = str("taxi")', "taxi"),
+        ('def f(x):\n    return x + "_taxi"\nX = f("maria")', "maria_taxi"),
+    ],
+)
 def test_idioms_and_operators_resolve_to_the_exact_text(source: str, expected: str) -> None:
     assert [v.exact for v in value_of(source) if isinstance(v, Text)] == [expected]
 
 
 def test_a_loop_variable_has_one_value_per_item_and_unknowns_stay_holes() -> None:
-    assert {v.exact for v in value_of('for city in ["ams", "rtm"]:\n    X = f"maria_{city}"')} == {"maria_ams", "maria_rtm"}
-    (partial,) = value_of('from airflow.models import Variable\nX = f"maria_{Variable.get(\'c\')}"')
+    assert {v.exact for v in value_of('for city in ["ams", "rtm"]:\n    X = f"maria_{city}"')} == {
+        "maria_ams",
+        "maria_rtm",
+    }
+    (partial,) = value_of("from airflow.models import Variable\nX = f\"maria_{Variable.get('c')}\"")
     assert isinstance(partial, Text) and partial.exact is None and partial.prefix == "maria_"
 
 

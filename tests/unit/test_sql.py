@@ -12,14 +12,17 @@ def uses(sql: str) -> list[tuple[str, str | None, str | None]]:
     return [(u.schema, u.table, u.verb) for u in schema_uses(Text.of(sql), lambda use: True)]
 
 
-@pytest.mark.parametrize(("sql", "expected"), [
-    ("INSERT INTO public.trips SELECT 1", [("public", "trips", "INSERT")]),
-    ("DELETE FROM airflow_maria.raw_trips WHERE 1=1", [("airflow_maria", "raw_trips", "DELETE")]),
-    ("TRUNCATE airflow_lasse.a, staging.b", [("airflow_lasse", "a", "TRUNCATE"), ("staging", "b", "TRUNCATE")]),
-    ("SELECT * FROM public.zones", [("public", "zones", None)]),
-    ("/* DELETE FROM public.zones */ SELECT 1", []),
-    ("SELECT 1 -- DROP TABLE public.trips", []),
-])
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("INSERT INTO public.trips SELECT 1", [("public", "trips", "INSERT")]),
+        ("DELETE FROM airflow_maria.raw_trips WHERE 1=1", [("airflow_maria", "raw_trips", "DELETE")]),
+        ("TRUNCATE airflow_lasse.a, staging.b", [("airflow_lasse", "a", "TRUNCATE"), ("staging", "b", "TRUNCATE")]),
+        ("SELECT * FROM public.zones", [("public", "zones", None)]),
+        ("/* DELETE FROM public.zones */ SELECT 1", []),
+        ("SELECT 1 -- DROP TABLE public.trips", []),
+    ],
+)
 def test_reads_and_writes_are_told_apart(sql: str, expected: list[tuple[str, str | None, str | None]]) -> None:
     assert uses(sql) == expected
 
