@@ -7,13 +7,15 @@ configuration or internal error (one line on stderr; a traceback only with
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -91,6 +93,27 @@ def _write(path: Path, text: str, append: bool = False) -> None:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+class InternalError(Exception):
+    """An exception nobody expected, worded as one line; ``--verbose`` shows the traceback instead."""
+
+
+def _internal_errors(command: Callable[..., int]) -> Callable[..., int]:
+    """Turn an unexpected exception inside a command into one line, unless it asked for ``--verbose``."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> int:
+        try:
+            return command(*args, **kwargs)
+        except (ConfigError, GitError, click.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except Exception as exc:
+            if kwargs.get("verbose"):
+                raise
+            raise InternalError(f"{type(exc).__name__}: {exc}") from exc
+
+    return run
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name=PROG, message="%(prog)s %(version)s")
 def cli() -> None:
@@ -158,6 +181,7 @@ def cli() -> None:
     help="Colour the text output; auto means only on a terminal and never with NO_COLOR set.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
+@_internal_errors
 def check(
     paths: tuple[Path, ...],
     output_format: str | None,
@@ -280,6 +304,7 @@ def check(
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--ignore-noqa", is_flag=True, help="Report every finding, also those a `# noqa` comment silences.")
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
+@_internal_errors
 def audit(
     repo: Path | None,
     output_format: str,
@@ -340,6 +365,7 @@ def _with_options(
 
 
 @cli.command()
+@_internal_errors
 def rules() -> int:
     """List every rule: code, name, severity, what it flags."""
     width = max(len(rule.name) for rule in ALL_RULES)
@@ -350,6 +376,7 @@ def rules() -> int:
 
 @cli.command()
 @click.argument("code")
+@_internal_errors
 def explain(code: str) -> int:
     """Print a rule's documentation: what it checks, why, a bad example and the fix."""
     from airflow_etiquette.output.explain import explain_rule
@@ -381,10 +408,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo(f"{PROG}: interrupted", err=True)
         return 130
-    except Exception as exc:
-        if "--verbose" in args or "-v" in args:
-            raise
-        click.echo(f"{PROG}: internal error: {type(exc).__name__}: {exc} (run with --verbose for details)", err=True)
+    except InternalError as exc:
+        click.echo(f"{PROG}: internal error: {exc} (run with --verbose for details)", err=True)
         return EXIT_ERROR
     return result if isinstance(result, int) else EXIT_CLEAN
 

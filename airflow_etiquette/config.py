@@ -141,6 +141,11 @@ class Config:
 Reader = Callable[[Path], "bytes | None"]
 
 
+# Builds the configuration from a reader of settings files (the work tree's, or a commit's) and
+# the revision it reads; the CLI's options are applied on top.
+Configure = Callable[[Reader, "str | None"], "Config"]
+
+
 def read_work_tree(path: Path) -> bytes | None:
     """A settings file as the work tree has it (None when there is none)."""
     try:
@@ -272,6 +277,7 @@ def load_config(
     return replace(config, policy_revision=revision) if revision is not None else config
 
 
+DEFAULTS = Config(root=Path("."))  # the class repository's conventions: every default in one place
 _TEMPLATES = ("dag-id-prefix", "owner-tag", "schema")
 # Upper bounds keep a typo (or inf) from turning into an overflow deep inside a run.
 MAX_TIMEOUT = 3600.0
@@ -358,18 +364,18 @@ def config_from_table(
     return Config(
         root=root,
         source=source,
-        dags_folder=folder("dags-folder", DEFAULT_DAGS_FOLDER),
-        dag_id_prefix=text("dag-id-prefix", "{owner}_"),
-        owner_tag=text("owner-tag", "student:{owner}"),
-        schema=text("schema", "airflow_{owner}"),
+        dags_folder=folder("dags-folder", DEFAULTS.dags_folder),
+        dag_id_prefix=text("dag-id-prefix", DEFAULTS.dag_id_prefix),
+        owner_tag=text("owner-tag", DEFAULTS.owner_tag),
+        schema=text("schema", DEFAULTS.schema),
         shared_connections=strings("shared-connections"),
         admins=frozenset(strings("admins")),
         select=rule_codes("select"),
         ignore=rule_codes("ignore"),
         per_file_ignores=per_file_ignores,
         exclude=strings("exclude"),
-        timeout=number("timeout", 5.0),
-        max_file_size_mb=number("max-file-size-mb", 5.0),
+        timeout=number("timeout", DEFAULTS.timeout),
+        max_file_size_mb=number("max-file-size-mb", DEFAULTS.max_file_size_mb),
         roster=_roster(table.get("owners", {}), where, fail),
         allow_noqa=rule_codes("allow-noqa") if "allow-noqa" in table else None,
         strict=_strict(rule_codes("strict"), where),

@@ -20,7 +20,7 @@ from airflow_etiquette.analysis.model import LITERAL_STRINGS, build_index
 from airflow_etiquette.analysis.parse import Unparsable, parse_module
 from airflow_etiquette.config import Config
 from airflow_etiquette.engine import noqa
-from airflow_etiquette.engine.read import SCRIPT_SUFFIXES, read_source, script_as_python
+from airflow_etiquette.engine.read import SCRIPT_SUFFIXES, read_source, risky, script_as_python
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.rules import FILE_RULES, REPOSITORY_RULES
 from airflow_etiquette.rules.analysis_failed import AnalysisFailed
@@ -157,8 +157,6 @@ def definition_positions(file: SourceFile, settings: Settings) -> list[tuple[int
     """Line and column of each DAG definition of a file (in the order the repository rules
     collected them), with the file's ``# noqa`` comments: where a repository rule reports."""
     from libcst.metadata import MetadataWrapper, PositionProvider
-
-    from airflow_etiquette.engine.schedule import risky
 
     data, problem = read_source(file, settings.config)
     if problem is not None or data is None or risky(data):

@@ -7,11 +7,10 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Reader, load_config
+from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Configure, load_config
 from airflow_etiquette.engine.analyze import Settings
 from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
 from airflow_etiquette.engine.schedule import analyze_files
@@ -21,8 +20,6 @@ from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS, Ownership
 from airflow_etiquette.rules.base import TreeView
 from airflow_etiquette.sources.files import discover, known_owners, owner_of
 from airflow_etiquette.sources.git import EMPTY_TREE, ChangeSet, GitError, diff_changes, git, revision_reader
-
-Configure = Callable[[Reader, "str | None"], Config]
 
 UNOWNED = "(no owner)"
 _PR_MERGE = re.compile(r"^Merge pull request #(?P<number>\d+) from [^/\s]+/(?P<branch>\S+)")

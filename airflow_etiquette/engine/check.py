@@ -9,11 +9,11 @@ caller decides how to show it. A change is judged by the policy of the commit it
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from airflow_etiquette.config import Config, Reader
+from airflow_etiquette.config import Config, Configure
 from airflow_etiquette.engine.analyze import FileResult, Settings
 from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
 from airflow_etiquette.engine.schedule import analyze_files
@@ -49,11 +49,6 @@ class CheckResult:
     silenced: list[Finding] = field(default_factory=list)  # found, but waived by an allowed noqa comment
     notes: list[str] = field(default_factory=list)  # one line each, for the person reading the output
     config: Config | None = None  # the configuration that judged the run (the base's, for a change)
-
-
-# Builds the configuration from a reader of settings files (the work tree's, or a commit's)
-# and the revision it reads; the CLI's options are applied on top.
-Configure = Callable[[Reader, "str | None"], Config]
 
 
 def run_check(

@@ -7,44 +7,13 @@ large run, are analysed in workers (see ``workers``); a crash or a hang costs on
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from airflow_etiquette.engine.analyze import FileResult, Settings, analyze_source
-from airflow_etiquette.engine.read import BUNDLE_SUFFIX, expand_bundles, read_source
+from airflow_etiquette.engine.read import BUNDLE_SUFFIX, expand_bundles, read_source, risky
 from airflow_etiquette.sources.files import SourceFile
 
 PARALLEL_THRESHOLD = 16  # below this many files, worker start-up costs more than it saves
-RISKY_SIZE = 256 * 1024
-RISKY_DEPTH = 100
-RISKY_OPERATORS = 400
-
-_TOKENS = re.compile(rb"[(\[{]|[)\]}]|\n|[-+*/%@&|^~<>.]|\bnot\b|\band\b|\bor\b")
-
-
-def risky(data: bytes) -> str | None:
-    """Why libcst's parser might crash or hang on this source, or None when it looks ordinary.
-
-    Measured with libcst 1.9: it segfaults on ~5,000 nested brackets or a long
-    run of ``not``, and is super-linear on long operator chains and large files.
-    """
-    if len(data) > RISKY_SIZE:
-        return "large file"
-    depth = deepest = operators = 0
-    for token in _TOKENS.findall(data):
-        if token in b"([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token in b")]}":
-            depth -= 1
-        elif token == b"\n":
-            if depth <= 0:
-                operators = 0
-        else:
-            operators += 1
-            if operators > RISKY_OPERATORS:
-                return "long expression"
-    return "deep nesting" if deepest > RISKY_DEPTH else None
 
 
 def analyze_files(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:

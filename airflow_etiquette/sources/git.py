@@ -72,6 +72,8 @@ def git(root: Path, *args: str) -> str:
         )
     except FileNotFoundError:
         raise GitError("git is not installed, but --base/--staged need it") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {' '.join(args[:2])} did not answer within 120 s") from None
     if proc.returncode != 0:
         lines = proc.stderr.strip().splitlines() or ["unknown error"]
         detail = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1])
