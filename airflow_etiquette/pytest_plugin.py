@@ -146,7 +146,7 @@ class EtiquetteItem(pytest.Item):
                 )
         errors = [f for f in mine if f.severity is Severity.ERROR]
         if errors:
-            raise EtiquetteFailure(sorted(mine, key=lambda f: (f.path, f.line, f.column, f.code)))
+            raise EtiquetteFailure(sorted(mine))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, EtiquetteFailure):
