@@ -24,6 +24,7 @@ from airflow_etiquette.config import (
     MAX_TIMEOUT,
     Config,
     ConfigError,
+    Configure,
     Reader,
     load_config,
     read_work_tree,
@@ -114,6 +115,46 @@ def _internal_errors(command: Callable[..., int]) -> Callable[..., int]:
     return run
 
 
+# Options check and audit share.
+_config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this configuration file (its directory is the repository root).",
+)
+_jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes; 0 uses every core.",
+)
+_ignore_noqa_option = click.option(
+    "--ignore-noqa", is_flag=True, help="Report every finding, also those a `# noqa` comment silences."
+)
+_exit_zero_option = click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+_verbose_option = click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
+
+
+def _configurer(
+    start: Path,
+    config_file: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    timeout: float | None,
+    ignore_noqa: bool,
+) -> Configure:
+    """How this run reads a configuration (the work tree's, or a base commit's), options on top."""
+    selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
+
+    def configure(read: Reader, revision: str | None) -> Config:
+        loaded = load_config(start, RULES_BY_CODE, config_file, read, revision)
+        return _with_options(loaded, selected, ignored, timeout, ignore_noqa)
+
+    return configure
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name=PROG, message="%(prog)s %(version)s")
 def cli() -> None:
@@ -146,22 +187,10 @@ def cli() -> None:
     help="Only these rule codes or prefixes (comma-separated); replaces the config's select.",
 )
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes (comma-separated).")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--ignore-noqa", is_flag=True, help="Report every finding, also those a `# noqa` comment silences.")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Use this configuration file (its directory is the repository root).",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Worker processes; 0 uses every core.",
-)
+@_exit_zero_option
+@_ignore_noqa_option
+@_config_option
+@_jobs_option
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
@@ -180,7 +209,7 @@ def cli() -> None:
     show_default=True,
     help="Colour the text output; auto means only on a terminal and never with NO_COLOR set.",
 )
-@click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
+@_verbose_option
 @_internal_errors
 def check(
     paths: tuple[Path, ...],
@@ -209,11 +238,7 @@ def check(
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     output_format = output_format or ("github" if in_actions else "text")
     start = paths[0] if paths else Path.cwd()
-    selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
-
-    def configure(read: Reader, revision: str | None) -> Config:
-        loaded = load_config(start, RULES_BY_CODE, config_file, read, revision)
-        return _with_options(loaded, selected, ignored, timeout, ignore_noqa)
+    configure = _configurer(start, config_file, select, ignore, timeout, ignore_noqa)
 
     result = run_check(
         configure(read_work_tree, None),
@@ -287,23 +312,11 @@ def check(
 )
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Use this configuration file (its directory is the repository root).",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Worker processes; 0 uses every core.",
-)
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--ignore-noqa", is_flag=True, help="Report every finding, also those a `# noqa` comment silences.")
-@click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
+@_config_option
+@_jobs_option
+@_exit_zero_option
+@_ignore_noqa_option
+@_verbose_option
 @_internal_errors
 def audit(
     repo: Path | None,
@@ -327,11 +340,7 @@ def audit(
         raise click.UsageError("--history and --since both choose commits; give one of them")
     if output_format == "html" and output is None:
         raise click.UsageError("--format html writes a file: add --output report.html")
-    selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
-
-    def configure(read: Reader, revision: str | None) -> Config:
-        loaded = load_config(repo or Path.cwd(), RULES_BY_CODE, config_file, read, revision)
-        return _with_options(loaded, selected, ignored, None, ignore_noqa)
+    configure = _configurer(repo or Path.cwd(), config_file, select, ignore, None, ignore_noqa)
 
     config = configure(read_work_tree, None)
     if not config.dags_path.is_dir():
