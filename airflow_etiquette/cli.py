@@ -26,10 +26,11 @@ from airflow_etiquette.config import (
     ConfigError,
     Configure,
     Reader,
-    load_config,
+    configure_from,
     read_work_tree,
     validate_code,
 )
+from airflow_etiquette.output import FORMATS
 from airflow_etiquette.rules import ALL_RULES, RULES_BY_CODE
 from airflow_etiquette.sources.git import GitError
 
@@ -147,10 +148,10 @@ def _configurer(
 ) -> Configure:
     """How this run reads a configuration (the work tree's, or a base commit's), options on top."""
     selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
+    load = configure_from(start, RULES_BY_CODE, config_file)
 
     def configure(read: Reader, revision: str | None) -> Config:
-        loaded = load_config(start, RULES_BY_CODE, config_file, read, revision)
-        return _with_options(loaded, selected, ignored, timeout, ignore_noqa)
+        return _with_options(load(read, revision), selected, ignored, timeout, ignore_noqa)
 
     return configure
 
@@ -169,7 +170,7 @@ def cli() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github", "sarif"]),
+    type=click.Choice(sorted(FORMATS)),
     help="Output format [default: text; github inside GitHub Actions].",
 )
 @click.option(
@@ -231,7 +232,7 @@ def check(
     """Check DAG files (default: the dags folder of the repository), or a change."""
     from airflow_etiquette.engine.check import run_check
     from airflow_etiquette.findings import severity_counts
-    from airflow_etiquette.output import FORMATS, CheckReport, github, sarif
+    from airflow_etiquette.output import CheckReport, github, sarif
 
     if base is not None and staged:
         raise click.UsageError("--base and --staged are two different change sets; give one of them")

@@ -278,6 +278,18 @@ def load_config(
 
 
 DEFAULTS = Config(root=Path("."))  # the class repository's conventions: every default in one place
+
+
+def configure_from(start: Path, known_codes: Iterable[str], config_file: Path | None = None) -> Configure:
+    """How a run reads its configuration, from the work tree or (for a change) from a commit."""
+    codes = tuple(known_codes)
+
+    def configure(read: Reader, revision: str | None) -> Config:
+        return load_config(start, codes, config_file, read, revision)
+
+    return configure
+
+
 _TEMPLATES = ("dag-id-prefix", "owner-tag", "schema")
 # Upper bounds keep a typo (or inf) from turning into an overflow deep inside a run.
 MAX_TIMEOUT = 3600.0

@@ -2,8 +2,8 @@
 without installing Airflow.
 
 ``pytest --etiquette`` (or ``etiquette = true`` in the pytest ini options) adds one test
-item per Python file in the dags folder, failing with that file's findings, and one item
-for the repository-wide rules (ETQ104 duplicate dag_ids, ETQ203 unowned DAG files). It uses
+item per file in the dags folder, failing with that file's findings, and one item for the
+rules across files and on the tree (duplicate dag_ids, unowned DAG files, symlinks). It uses
 the same configuration as the command line. Warnings do not fail a test; they are reported
 as pytest warnings (``EtiquetteWarning``), so they show in the warnings summary.
 """

@@ -248,3 +248,15 @@ def test_since_takes_an_iso_or_relative_date_only(tmp_path: Path, run_cli) -> No
     for date in ("2000-01-01", "2000-01-01T08:00", "10 years ago", "2.weeks.ago"):
         result = run_cli("audit", "--format", "json", "--since", date, cwd=repo)
         assert result.exit_code == 1 and len(json.loads(result.out)["history"]["violations"]) == 1, (date, result.err)
+
+
+def test_a_plain_check_does_not_need_codeowners_to_parse(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            ".github/CODEOWNERS": "[Section\n/dags/ @x\n",
+            "dags/lasse/a.py": 'from airflow import DAG\ndag = DAG("lasse_a", tags=["student:lasse"])\n',
+        },
+    )
+    result = run_installed("check", "dags/lasse/a.py", cwd=root)
+    assert (result.exit_code, result.lines) == (0, ["All good: no findings (1 file checked)."])

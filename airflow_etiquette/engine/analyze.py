@@ -102,16 +102,25 @@ def _analyze_python(data: bytes, file: SourceFile, settings: Settings, rules: Se
         placed, silenced = _place(module, data, file, reports, config)
         findings.extend(placed)
     facts = None
-    collected: dict[str, Any] = {}
     try:
         if settings.collect_facts:
             facts = collect_facts(context)
-        for collector in collectors:
-            collected[collector.code] = collector.collect(context)
-    except (RecursionError, Exception) as exc:  # a bonus; the findings stand without it
+    except Exception as exc:  # the audit's facts are a bonus; the findings stand without them
         findings.append(
-            AnalysisFailed.for_file(file.relpath, f"could not list the file's DAGs: {type(exc).__name__}: {exc}")
+            AnalysisFailed.for_file(
+                file.relpath, f"could not list the file's DAGs and schemas: {type(exc).__name__}: {exc}"
+            )
         )
+    collected: dict[str, Any] = {}
+    for collector in collectors:  # each on its own: one rule's bug costs only that rule's fact
+        try:
+            collected[collector.code] = collector.collect(context)
+        except Exception as exc:
+            findings.append(
+                AnalysisFailed.for_file(
+                    file.relpath, f"{collector.code} failed: {type(exc).__name__}: {exc} (please report this)"
+                )
+            )
     return FileResult(findings, facts, collected, tuple(silenced))
 
 

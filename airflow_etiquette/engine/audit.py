@@ -1,5 +1,6 @@
-"""The teacher's audit: the whole repository, per owner, plus the rules that need every file
-(ETQ104 duplicate dag_ids, ETQ203 unowned DAG files) and, on request, the git history.
+"""The teacher's audit: the whole repository, per owner, through the rules of every scope (the
+repository rules on every file, the change rules on the tree), and, on request, the mainline
+history, each commit judged as its pull request's check judged who changed what.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Configure, load_config
+from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Configure, configure_from
 from airflow_etiquette.engine.analyze import Settings
 from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
 from airflow_etiquette.engine.schedule import analyze_files
 from airflow_etiquette.findings import Finding, Severity
 from airflow_etiquette.people.authors import Author
 from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS, Ownership
+from airflow_etiquette.rules import RULES_BY_CODE
 from airflow_etiquette.rules.base import TreeView
 from airflow_etiquette.sources.files import discover, known_owners, owner_of
 from airflow_etiquette.sources.git import EMPTY_TREE, ChangeSet, GitError, diff_changes, git, revision_reader
@@ -107,7 +109,7 @@ def run_audit(
     so a commit that rewrote them cannot clear itself. ``configure`` reads a configuration
     from a commit (the CLI's options applied); by default it is found from the root as usual."""
     owners_on_disk = known_owners(config)
-    rules = repository_rules(Settings(config, owners_on_disk), in_check=False)
+    rules = repository_rules(config, in_check=False)
     settings = Settings(
         config=config, known_owners=owners_on_disk, collect_facts=True, collect=tuple(r.code for r in rules)
     )
@@ -131,8 +133,8 @@ def run_audit(
                     section.dags.append(
                         DagRow(file.relpath, f"{dag.dynamic} (dynamic)", dag.schedule, dag.catchup, dag.tags)
                     )
-    repo_findings, waived = repository_findings(results, settings, ownership, rules)
-    repo_findings += tree_findings(TreeView(config, (config.dags_path,)))
+    repo_findings, waived = repository_findings(results, settings, lambda: ownership, rules)
+    repo_findings += tree_findings(TreeView(config, ()))
     for finding in repo_findings:
         owner = owner_of(finding.path, config) or UNOWNED
         sections.setdefault(owner, OwnerSection(owner)).findings.append(finding)
@@ -183,8 +185,8 @@ def audit_history(
         if who is None:
             unattributed.append(f"{commit[:7]} {date[:10]} {author}: {subject}")
             continue
-        # Judged as its pull request's check judged it (the first-PR step included).
-        found = tuple(change_findings(changes, who, ownership))
+        # Who changed what, judged as its pull request's check judged it (the first-PR step included).
+        found = tuple(change_findings(changes, who, ownership, authored_only=True))
         if found:
             violations.append(CommitViolation(commit, date, author, who.owner, who.signal, subject, found))
     return violations, unattributed
@@ -197,7 +199,7 @@ class _PolicyAt:
     def __init__(self, config: Config, configure: Configure | None) -> None:
         self.config = config
         self.owners = known_owners(config)
-        self.configure = configure or (lambda read, revision: load_config(config.root, _codes(), None, read, revision))
+        self.configure = configure or configure_from(config.root, RULES_BY_CODE)
         self._cache: dict[str, tuple[Config, Ownership]] = {}
 
     def at(self, commit: str) -> tuple[Config, Ownership]:
@@ -210,12 +212,6 @@ class _PolicyAt:
             policy = self.configure(revision_reader(self.config.root, commit), commit)
             self._cache[key] = (policy, Ownership(policy, self.owners))
         return self._cache[key]
-
-
-def _codes() -> list[str]:
-    from airflow_etiquette.rules import RULES_BY_CODE
-
-    return list(RULES_BY_CODE)
 
 
 def _mainline_commits(root: Path, revision_range: str | None, since: str | None) -> list[str]:

@@ -29,7 +29,7 @@ from airflow_etiquette.sources.git import (
     base_commit,
     blob_contents,
     branch_changes,
-    changed_python_files,
+    changed_checked_files,
     default_base,
     index_blobs,
     revision_reader,
@@ -93,9 +93,9 @@ def run_check(
         change = branch_changes(config.root, ref, head)
     new_folders = new_owner_folders(change, config)
     owners = known_owners(config) | new_folders
-    rules = repository_rules(Settings(config, owners), in_check=True)
+    rules = repository_rules(config, in_check=True)
     settings = Settings(config=config, known_owners=owners, collect=tuple(r.code for r in rules))
-    changed = changed_python_files(change)
+    changed = changed_checked_files(change)
     if paths:
         given = {Path(p).resolve() for p in paths}
         changed = {
@@ -132,26 +132,24 @@ def run_check(
                 "Who made this change is not known here (no --author, AIRFLOW_STUDENT, <name>/<topic> branch "
                 f"or roster e-mail), so {codes} was not checked; the pull request's check decides it."
             )
-    findings += change_findings(change, who, ownership)
+    findings += change_findings(change, who, ownership, new_folders)
     return CheckResult(sorted(findings), len(files), 0, change, who, sorted(silenced), notes, config)
 
 
 def _check_tree(config: Config, paths: Sequence[Path], jobs: int) -> CheckResult:
     """A plain check of files as they are on disk: the dags folder, or the given paths."""
     owners = known_owners(config)
-    rules = repository_rules(Settings(config, owners), in_check=True)
+    rules = repository_rules(config, in_check=True)
     settings = Settings(config=config, known_owners=owners, collect=tuple(r.code for r in rules))
     found = discover(list(paths), config)
     results = analyze_files(found.files, settings, jobs)
     findings = [finding for _, result in results for finding in result.findings]
     silenced = [finding for _, result in results for finding in result.silenced]
     if rules:
-        across, waived = repository_findings(results, settings, Ownership(config, owners), rules)
+        across, waived = repository_findings(results, settings, lambda: Ownership(config, owners), rules)
         findings += across
         silenced += waived
-    roots = _symlink_roots(config, paths)
-    if roots:
-        findings += tree_findings(TreeView(config, tuple(roots)))
+    findings += tree_findings(TreeView(config, tuple(Path(p) for p in paths)))
     return CheckResult(
         sorted(findings),
         len(found.files),
@@ -179,23 +177,6 @@ def _with_contents(files: Sequence[SourceFile], blobs: Mapping[str, str], config
     return tuple(out)
 
 
-def _symlink_roots(config: Config, paths: Sequence[Path]) -> list[Path]:
-    """Where to look for escaping symlinks (ETQ202): the dags folder, or the parts of it given."""
-    dags = config.dags_path.resolve()
-    if not paths:
-        return [dags]
-    roots = []
-    for given in paths:
-        absolute = Path(os.path.abspath(given))  # the link itself, not what it points to
-        if dags.is_relative_to(absolute.resolve()):
-            roots.append(dags)
-        elif absolute.is_symlink() and absolute.parent.resolve().is_relative_to(dags):
-            roots.append(absolute.parent.resolve() / absolute.name)
-        elif absolute.resolve().is_relative_to(dags) and absolute.is_dir():
-            roots.append(absolute.resolve())
-    return roots
-
-
 def _compared_with_the_rest(
     results: list[tuple[SourceFile, FileResult]],
     settings: Settings,
@@ -218,12 +199,11 @@ def _compared_with_the_rest(
         if not owners:
             return [], []
         scope = [config.dags_path / owner for owner in owners]
-    changed = {file.relpath for file, _ in results}
+    changed = {file.relpath for file, _ in results}  # a changed bundle's members count as changed
     # What the index (or the head commit) holds, not what lies on disk: an untracked scratch copy is no clash.
     tracked: dict[str, str] = {}
     for folder in scope or [config.dags_path]:
         tracked.update(index_blobs(config.root, Path(os.path.relpath(folder, config.root)).as_posix(), change.head))
     others = [file for file in source_files(tracked, config) if file.relpath not in changed]
     compared = analyze_files(_with_contents(others, tracked, config), settings._replace(run_rules=False), jobs)
-    members = {file.relpath for file, _ in results}  # a changed bundle's members are changed too
-    return repository_findings([*results, *compared], settings, ownership, rules, report_in=members)
+    return repository_findings([*results, *compared], settings, lambda: ownership, rules, report_in=changed)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from airflow_etiquette.config import Config, config_from_table, load_config, read_work_tree
+from airflow_etiquette.config import config_from_table, configure_from, load_config, read_work_tree
 from airflow_etiquette.engine.analyze import Settings, analyze_source
 from airflow_etiquette.engine.audit import run_audit
 from airflow_etiquette.engine.check import run_check
@@ -24,6 +23,7 @@ from airflow_etiquette.findings import Finding
 from airflow_etiquette.rules import RULES_BY_CODE
 from airflow_etiquette.rules.base import AnyExample, ChangeExample, Example, Link, RepositoryExample, Submodule
 from airflow_etiquette.sources.files import SourceFile, owner_of
+from airflow_etiquette.sources.git import git
 
 EXAMPLE_ROOT = Path("/example-repository")
 
@@ -71,10 +71,7 @@ def _change_example(root: Path, example: ChangeExample) -> list[Finding]:
     )
     environ = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event)}
     try:
-
-        def configure(read: Any, revision: str | None) -> Config:
-            return load_config(root, RULES_BY_CODE, None, read, revision)
-
+        configure = configure_from(root, RULES_BY_CODE)
         return run_check(configure(read_work_tree, None), [], environ=environ, configure=configure).findings
     finally:
         event.unlink()
@@ -101,13 +98,15 @@ def _write(root: Path, files: Mapping[str, Any], config: Mapping[str, object] | 
 
 
 def _git(root: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "example",
-        "GIT_AUTHOR_EMAIL": "example@example.invalid",
-        "GIT_COMMITTER_NAME": "example",
-        "GIT_COMMITTER_EMAIL": "example@example.invalid",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+    """git as the sources call it (a missing git is a one-line GitError), as an anonymous author."""
+    identity = (
+        "-c",
+        "user.name=example",
+        "-c",
+        "user.email=example@example.invalid",
+        "-c",
+        "commit.gpgsign=false",
+        "-c",
+        f"core.hooksPath={os.devnull}",
+    )
+    return git(root, *identity, *args)

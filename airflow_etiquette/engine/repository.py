@@ -6,14 +6,17 @@ Placing a repository finding costs a second parse, but only of the files that ha
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any
 
+from airflow_etiquette.config import Config
 from airflow_etiquette.engine import noqa
 from airflow_etiquette.engine.analyze import FileResult, Settings, definition_positions
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.people.authors import Author
 from airflow_etiquette.people.ownership import Ownership, changed_codeowners, new_owner_folders
 from airflow_etiquette.rules import CHANGE_RULES, REPOSITORY_RULES
+from airflow_etiquette.rules.analysis_failed import AnalysisFailed
 from airflow_etiquette.rules.base import ChangeView, RepositoryRule, RepositoryView, Rule, TreeView
 from airflow_etiquette.sources.files import SourceFile
 from airflow_etiquette.sources.git import ChangeSet
@@ -21,22 +24,20 @@ from airflow_etiquette.sources.git import ChangeSet
 Results = Sequence[tuple[SourceFile, FileResult]]
 
 
-def repository_rules(settings: Settings, in_check: bool) -> tuple[type[RepositoryRule], ...]:
+def repository_rules(config: Config, in_check: bool) -> tuple[type[RepositoryRule], ...]:
     """The repository rules that are switched on (and, for ``check``, meant to run there)."""
-    return tuple(
-        rule for rule in REPOSITORY_RULES if settings.config.selects(rule.code) and (rule.in_check or not in_check)
-    )
+    return tuple(rule for rule in REPOSITORY_RULES if config.selects(rule.code) and (rule.in_check or not in_check))
 
 
 def repository_findings(
     results: Results,
     settings: Settings,
-    ownership: Ownership,
+    read_ownership: Callable[[], Ownership],
     rules: Sequence[type[RepositoryRule]],
     report_in: Collection[str] | None = None,
 ) -> tuple[list[Finding], list[Finding]]:
     """What the repository rules find in ``results`` (with ``report_in`` only in those files),
-    and what ``# noqa`` waived of it."""
+    and what ``# noqa`` waived of it. A rule that fails is reported, never the run's end."""
     positions: dict[str, list[tuple[int, int, dict[int, str]]]] = {}
 
     def place(file: SourceFile, ordinal: int) -> tuple[int, int, dict[int, str]]:
@@ -48,6 +49,8 @@ def repository_findings(
     waived: list[Finding] = []
 
     def report(rule: type[Rule], file: SourceFile, ordinal: int, message: str) -> Finding | None:
+        if report_in is not None and file.relpath not in report_in:
+            return None  # a file compared with, not checked
         line, column, comments = place(file, ordinal)
         finding = rule.finding(file.relpath, line, column, message)
         kept = noqa.waive(finding, comments, settings.config, (line,))
@@ -61,32 +64,58 @@ def repository_findings(
         view = RepositoryView(
             settings.config,
             settings.known_owners,
-            ownership,
+            read_ownership,
             facts,
             report_in,
             report,
             lambda file, ordinal: place(file, ordinal)[0],
         )
-        findings += rule().check(view)
-    return enabled(findings, settings), enabled(waived, settings)
+        findings += _guarded(rule, rule().check, view, settings.config)
+    return enabled(findings, settings.config), enabled(waived, settings.config)
 
 
-def change_findings(change: ChangeSet, author: Author | None, ownership: Ownership) -> list[Finding]:
-    """What the change rules find in ``change`` (judged by ``ownership``'s policy, the base's)."""
+def change_findings(
+    change: ChangeSet,
+    author: Author | None,
+    ownership: Ownership,
+    new_folders: frozenset[str] | None = None,
+    authored_only: bool = False,
+) -> list[Finding]:
+    """What the change rules find in ``change`` (judged by ``ownership``'s policy, the base's);
+    ``authored_only``: only the rules about who changed what (the audit's history)."""
     config = ownership.config
-    view = ChangeView(
-        change, config, ownership, author, new_owner_folders(change, config), changed_codeowners(change, config)
-    )
-    findings = [f for rule in CHANGE_RULES if config.selects(rule.code) for f in rule().check(view)]
-    return [f for f in findings if config.rule_enabled(f.code, f.path)]
+    if new_folders is None:
+        new_folders = new_owner_folders(change, config)
+    view = ChangeView(change, config, ownership, author, new_folders, changed_codeowners(change, config))
+    findings = [
+        f
+        for rule in CHANGE_RULES
+        if config.selects(rule.code) and (rule.needs_author or not authored_only)
+        for f in _guarded(rule, rule().check, view, config)
+    ]
+    return enabled(findings, config)
 
 
 def tree_findings(tree: TreeView) -> list[Finding]:
     """What the change rules find in the tree as it is, for a check without a change."""
     config = tree.config
-    findings = [f for rule in CHANGE_RULES if config.selects(rule.code) for f in rule().check_tree(tree)]
+    findings = [
+        f for rule in CHANGE_RULES if config.selects(rule.code) for f in _guarded(rule, rule().check_tree, tree, config)
+    ]
+    return enabled(findings, config)
+
+
+def _guarded(rule: type[Rule], check: Callable[[Any], Iterable[Finding]], view: Any, config: Config) -> list[Finding]:
+    """A rule's findings; a bug in it becomes one finding that says so, and the other rules run."""
+    try:
+        return list(check(view))
+    except Exception as exc:  # a bug in one rule must not hide the other rules' findings
+        return [
+            AnalysisFailed.for_file(
+                config.dags_folder, f"{rule.code} failed: {type(exc).__name__}: {exc} (please report this)"
+            )
+        ]
+
+
+def enabled(findings: list[Finding], config: Config) -> list[Finding]:
     return [f for f in findings if config.rule_enabled(f.code, f.path)]
-
-
-def enabled(findings: list[Finding], settings: Settings) -> list[Finding]:
-    return [f for f in findings if settings.config.rule_enabled(f.code, f.path)]

@@ -11,6 +11,7 @@ all cores.
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import time
 from collections import deque
@@ -32,7 +33,14 @@ def _serve(connection: Any, settings: Settings) -> None:
             return
         if file is None:
             return
-        connection.send(analyze_file(file, settings))
+        result = analyze_file(file, settings)
+        try:
+            connection.send(result)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:  # a rule collected something unpicklable
+            reason = (
+                f"the worker could not send the file's result back: {type(exc).__name__}: {exc} (please report this)"
+            )
+            connection.send(FileResult([*result.findings, AnalysisFailed.for_file(file.relpath, reason)]))
 
 
 class _Worker:

@@ -39,8 +39,8 @@ def format_text(
 def summary(
     findings: Sequence[Finding], files_checked: int, changed_paths: int | None = None, silenced: int = 0
 ) -> str:
-    """The closing line. For a change, ETQ201 looks at every changed path but only the Python
-    files among them are analysed, so both counts are given; waivers are counted, so a
+    """The closing line. For a change, the change rules look at every changed path but only the
+    files the checks read are analysed, so both counts are given; waivers are counted, so a
     reviewer sees them."""
     files = f"{files_checked} file{'s' if files_checked != 1 else ''} checked"
     if changed_paths is not None:

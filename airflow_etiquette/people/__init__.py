@@ -1,1 +1,1 @@
-"""people."""
+"""Who may change what: ownership from CODEOWNERS and the roster, and who made a change."""

@@ -18,6 +18,7 @@ documentation and behaviour cannot drift apart.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,17 +124,22 @@ class RepositoryView:
     """What a repository rule sees: each file's collected fact, and how to report at a place.
 
     ``report_in``: for a change, only places in these files are reported (the changed ones);
-    the other files are there to compare with. ``report(rule, file, ordinal, message)`` places a
-    finding on the file's ``ordinal``-th DAG definition and applies ``# noqa``.
+    the other files are there to compare with, and the engine drops a report about them.
+    ``report(rule, file, ordinal, message)`` places a finding on the file's ``ordinal``-th DAG
+    definition and applies ``# noqa``. ``ownership`` (CODEOWNERS, the roster) is read on first use.
     """
 
     config: Config
     known_owners: frozenset[str]
-    ownership: Ownership
+    read_ownership: Callable[[], Ownership]
     facts: Sequence[tuple[SourceFile, Any]]
     report_in: Collection[str] | None
     report: Callable[[type[Rule], SourceFile, int, str], Finding | None]
     line_of: Callable[[SourceFile, int], int]  # the line of a file's ``ordinal``-th DAG definition
+
+    @functools.cached_property
+    def ownership(self) -> Ownership:
+        return self.read_ownership()
 
 
 class RepositoryRule(Rule):
@@ -163,11 +169,11 @@ class ChangeView:
 
 @dataclass(frozen=True)
 class TreeView:
-    """The repository as it is on disk, for a check without a change: ``roots`` are the parts
-    of the dags folder that were asked for."""
+    """The repository as it is on disk, for a check without a change: ``paths`` are the files and
+    folders that were asked for (none: the whole dags folder)."""
 
     config: Config
-    roots: tuple[Path, ...]
+    paths: tuple[Path, ...]
 
 
 class ChangeRule(Rule):

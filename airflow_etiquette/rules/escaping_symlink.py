@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from airflow_etiquette.config import Config
@@ -86,8 +86,11 @@ class EscapingSymlink(ChangeRule):
     def check_tree(self, tree: TreeView) -> Iterator[Finding]:
         """Every symlink under the parts of the dags folder asked for, on disk."""
         config = tree.config
+        roots = _roots(config, tree.paths)
+        if not roots:
+            return
         links = links_on_disk(config.root, config.dags_path)
-        prefixes = [Path(os.path.abspath(r)).relative_to(config.root).as_posix() for r in tree.roots]
+        prefixes = [Path(os.path.abspath(r)).relative_to(config.root).as_posix() for r in roots]
         asked = [p for p in links if any(p == prefix or p.startswith(prefix + "/") for prefix in prefixes)]
 
         def is_dir(path: str) -> bool:
@@ -141,3 +144,20 @@ def _kind(path: str) -> str | None:
         if path.endswith(suffixes):
             return kind
     return None
+
+
+def _roots(config: Config, paths: Sequence[Path]) -> list[Path]:
+    """Where to look for escaping symlinks (ETQ202): the dags folder, or the parts of it given."""
+    dags = config.dags_path.resolve()
+    if not paths:
+        return [dags]
+    roots = []
+    for given in paths:
+        absolute = Path(os.path.abspath(given))  # the link itself, not what it points to
+        if dags.is_relative_to(absolute.resolve()):
+            roots.append(dags)
+        elif absolute.is_symlink() and absolute.parent.resolve().is_relative_to(dags):
+            roots.append(absolute.parent.resolve() / absolute.name)
+        elif absolute.resolve().is_relative_to(dags) and absolute.is_dir():
+            roots.append(absolute.resolve())
+    return roots

@@ -233,7 +233,7 @@ def git_email(root: Path, staged: bool) -> str | None:
         return None
 
 
-def changed_python_files(change_set: ChangeSet) -> dict[str, str]:
+def changed_checked_files(change_set: ChangeSet) -> dict[str, str]:
     """The new side of every changed file the checks read (Python, zip bundles, shell scripts;
     not a symlink or submodule, not deleted): path -> object id."""
     return {

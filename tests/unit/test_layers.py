@@ -33,16 +33,33 @@ def stage_of(module: str) -> int:
     return STAGES.index(parts[1])
 
 
+def is_module(name: str) -> bool:
+    """Whether ``airflow_etiquette.x.y`` names a module or a package of ours."""
+    relative = Path(*name.split(".")[1:])
+    return (PACKAGE / relative).with_suffix(".py").exists() or (PACKAGE / relative / "__init__.py").exists()
+
+
 def imports(path: Path) -> set[str]:
+    """Every module of the package that ``path`` imports."""
+    package = ".".join(("airflow_etiquette", *path.relative_to(PACKAGE).parent.parts))
+    return imports_of(path.read_text(encoding="utf-8"), package)
+
+
+def imports_of(source: str, package: str) -> set[str]:
+    """Every module of the package that ``source`` (a module of ``package``) imports, at any level
+    of its code, with ``from airflow_etiquette import cli`` and relative imports resolved."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("airflow_etiquette"):
-            found.add(node.module)
-            found.update(
-                f"{node.module}.{a.name}"
-                for a in node.names
-                if (PACKAGE / node.module.split(".", 1)[-1].replace(".", "/") / f"{a.name}.py").exists()
-            )
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            if not module.startswith("airflow_etiquette"):
+                continue
+            found.add(module)
+            found.update(f"{module}.{a.name}" for a in node.names if is_module(f"{module}.{a.name}"))
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("airflow_etiquette"))
     return found
@@ -66,7 +83,14 @@ def test_no_module_imports_a_later_stage() -> None:
     assert backwards == []
 
 
-def test_the_import_reader_sees_function_level_imports_too() -> None:
+def test_the_import_reader_sees_every_spelling_of_an_import() -> None:
     cli_imports = imports(PACKAGE / "cli.py")
     assert "airflow_etiquette.engine.check" in cli_imports  # imported inside `check`, not at the top
     assert stage_of("airflow_etiquette.engine.check") > stage_of("airflow_etiquette.rules.base")
+    probe = "from airflow_etiquette import cli, engine\nfrom . import resolve\nfrom ..rules import base\n"
+    assert {
+        "airflow_etiquette.cli",
+        "airflow_etiquette.engine",
+        "airflow_etiquette.analysis.resolve",
+        "airflow_etiquette.rules.base",
+    } <= imports_of(probe, "airflow_etiquette.analysis")
