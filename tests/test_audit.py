@@ -339,7 +339,7 @@ def test_the_audit_lists_what_noqa_waived_per_owner(tmp_path: Path) -> None:
     owners = {o["owner"]: o for o in report["owners"]}
     assert [(f["code"], f["line"]) for f in owners["lasse"]["silenced"]] == [("ETQ301", 25)]
     assert owners["maria"]["findings"][0]["message"].endswith(
-        "(# noqa cannot silence ETQ302: the configuration's allow-noqa does not list it)"
+        "(# noqa cannot silence ETQ302: by default it waives warnings only; the teacher's allow-noqa can list more)"
     )
     everything = run_installed("audit", "--ignore-noqa", "--format", "json", cwd=repo)
     assert [o["silenced"] for o in json.loads(everything.out)["owners"]] == [[], []]

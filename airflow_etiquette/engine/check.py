@@ -81,6 +81,7 @@ def run_check(
         policy = staged_policy(config.root)
     else:
         ref = base or pull_request.base_ref  # type: ignore[union-attr]
+        pushed = environ.get("PRE_COMMIT_TO_REF", "").strip("0") if ref == "auto" else ""
         ref = default_base(config.root) if ref == "auto" else ref
         policy = base_commit(config.root, ref)
     if configure is None:
@@ -90,7 +91,9 @@ def run_check(
         change = staged_changes(config.root)
     else:
         head = pull_request.head_sha if pull_request is not None and pull_request.target else None
-        change = branch_changes(config.root, ref, head)
+        # The pre-push hook judges the commit being pushed (pre-commit names it), not whatever is
+        # checked out and staged: `git push origin main` from a feature branch pushes main.
+        change = branch_changes(config.root, ref, head or environ.get("PRE_COMMIT_TO_REF") if pushed else head)
     new_folders = new_owner_folders(change, config)
     owners = known_owners(config) | new_folders
     rules = repository_rules(config, in_check=True)

@@ -30,6 +30,12 @@ def github_pull_request(environ: Mapping[str, str]) -> PullRequest | None:
     event = environ.get("GITHUB_EVENT_NAME", "")
     payload: dict[str, object] = {}
     path = environ.get("GITHUB_EVENT_PATH")
+    if event.startswith("pull_request") and not (path and os.path.isfile(path)):
+        # Without the event nothing verified says who opened the pull request or what it is: never guess.
+        raise ConfigError(
+            f"a {event} run without its event file (GITHUB_EVENT_PATH={path or 'unset'}): "
+            "cannot tell who opened the pull request"
+        )
     if path and os.path.isfile(path):
         try:
             with open(path, encoding="utf-8") as handle:
