@@ -408,17 +408,29 @@ def test_the_pre_push_hook_judges_the_commit_being_pushed(class_repo: Path) -> N
     main = git(class_repo, "rev-parse", "main").strip()
     branch = git(class_repo, "rev-parse", "HEAD").strip()
     # `git push origin main` from maria's branch pushes main, which is clean
-    pushing_main = run_installed("check", "--base", "auto", cwd=class_repo,
-                                 env={"PRE_COMMIT_FROM_REF": main, "PRE_COMMIT_TO_REF": main})
+    pushing_main = run_installed(
+        "check", "--base", "auto", cwd=class_repo, env={"PRE_COMMIT_FROM_REF": main, "PRE_COMMIT_TO_REF": main}
+    )
     assert pushing_main.exit_code == 0, pushing_main.out
-    pushing_branch = run_installed("check", "--base", "auto", "--format", "json", cwd=class_repo,
-                                   env={"PRE_COMMIT_FROM_REF": "0" * 40, "PRE_COMMIT_TO_REF": branch})
+    pushing_branch = run_installed(
+        "check",
+        "--base",
+        "auto",
+        "--format",
+        "json",
+        cwd=class_repo,
+        env={"PRE_COMMIT_FROM_REF": "0" * 40, "PRE_COMMIT_TO_REF": branch},
+    )
     assert [(p, c) for p, c, _ in findings(pushing_branch)] == [("dags/lasse/taxi_pipeline.py", "ETQ201")]
 
 
 def test_a_pull_request_run_without_its_event_file_stops(class_repo: Path, tmp_path: Path) -> None:
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request_target",
-           "GITHUB_EVENT_PATH": str(tmp_path / "missing.json"), "GITHUB_BASE_REF": "main"}
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "pull_request_target",
+        "GITHUB_EVENT_PATH": str(tmp_path / "missing.json"),
+        "GITHUB_BASE_REF": "main",
+    }
     result = run_installed("check", cwd=class_repo, env=env)
     assert result.exit_code == 2
     assert "a pull_request_target run without its event file" in result.err
