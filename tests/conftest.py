@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -115,3 +116,20 @@ def run_installed(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -
         timeout=120,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def hook_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git snapshot of this checkout as it is now (pre-commit try-repo needs a repository)."""
+    snapshot = tmp_path_factory.mktemp("hook-source")
+    for item in ["airflow_etiquette", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"]:
+        source = ROOT / item
+        if source.is_dir():
+            shutil.copytree(source, snapshot / item, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, snapshot / item)
+    git(snapshot, "init", "-q", "-b", "main")
+    git(snapshot, "add", "-A")
+    git(snapshot, "commit", "-q", "-m", "snapshot")
+    os.environ.setdefault("AIRFLOW_ETIQUETTE_TEST_PRE_COMMIT_HOME", str(tmp_path_factory.mktemp("pre-commit-home")))
+    return snapshot

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from conftest import ROOT, git, make_repo
+from conftest import git, make_repo
 
 GOOD = """
 import os
@@ -28,23 +26,6 @@ def taxi_pipeline():
 taxi_pipeline()
 """
 BAD = GOOD.replace('dag_id=f"{STUDENT}_taxi_pipeline"', 'dag_id="taxi_pipeline"')
-
-
-@pytest.fixture(scope="module")
-def hook_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A git snapshot of this checkout as it is now (pre-commit try-repo needs a repository)."""
-    snapshot = tmp_path_factory.mktemp("hook-source")
-    for item in ["airflow_etiquette", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"]:
-        source = ROOT / item
-        if source.is_dir():
-            shutil.copytree(source, snapshot / item, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, snapshot / item)
-    git(snapshot, "init", "-q", "-b", "main")
-    git(snapshot, "add", "-A")
-    git(snapshot, "commit", "-q", "-m", "snapshot")
-    os.environ.setdefault("AIRFLOW_ETIQUETTE_TEST_PRE_COMMIT_HOME", str(tmp_path_factory.mktemp("pre-commit-home")))
-    return snapshot
 
 
 def cache_env() -> dict[str, str]:

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Result, git, make_repo, run_installed
+from conftest import Result, git, make_repo, run_installed
 
 TEACHER_LINES = """\
 # The teacher runs the repository; each student owns one folder under dags/.
@@ -776,24 +775,6 @@ def test_the_teachers_commit_on_main_without_any_signal_is_left_to_the_pull_requ
         "airflow-etiquette: Who made this change is not known here (no --author, AIRFLOW_STUDENT, <name>/<topic> "
         "branch or roster e-mail), so ETQ201 was not checked; the pull request's check decides it.\n"
     )
-
-
-# The pre-commit hook as a student installs it: a snapshot of this checkout as the hook's repo.
-
-
-@pytest.fixture(scope="module")
-def hook_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    snapshot = tmp_path_factory.mktemp("hook-source")
-    for item in ["airflow_etiquette", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"]:
-        source = ROOT / item
-        if source.is_dir():
-            shutil.copytree(source, snapshot / item, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, snapshot / item)
-    git(snapshot, "init", "-q", "-b", "main")
-    git(snapshot, "add", "-A")
-    git(snapshot, "commit", "-q", "-m", "snapshot")
-    return snapshot
 
 
 @pytest.mark.slow
