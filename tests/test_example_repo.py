@@ -50,3 +50,10 @@ def test_audit_of_the_example_repository() -> None:
         "sofia_brooklyn_report": ["reports", "brooklyn", "student:sofia"],
         "sofia_queens_report": ["reports", "queens", "student:sofia"],
     }
+
+
+def test_the_readmes_sample_output_is_what_the_command_prints() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ airflow-etiquette check examples/class-repo\n", 1)[1].split("```", 1)[0]
+    result = run_installed("check", "examples/class-repo", cwd=ROOT, env={"NO_COLOR": "1"})
+    assert result.out == block
