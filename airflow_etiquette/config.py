@@ -86,21 +86,6 @@ class Config:
         match = self._schema_pattern.fullmatch(schema)
         return match.group("owner") if match else None
 
-    def is_shared_connection(self, conn_id: str, owner: str | None, known_owners: Iterable[str]) -> bool:
-        """Whether changing this connection would affect someone other than ``owner``.
-
-        Listed ``shared-connections`` are shared; so is any connection named with
-        another owner's prefix. With no list, every connection id that does not
-        carry the owner's own prefix is treated as shared.
-        """
-        if owner is not None and conn_id.startswith(self.prefix_for(owner)):
-            return False
-        if not self.shared_connections:
-            return True
-        if conn_id in self.shared_connections:
-            return True
-        return any(conn_id.startswith(self.prefix_for(other)) for other in known_owners if other != owner)
-
     # -- rule selection --------------------------------------------------------
     def selects(self, code: str) -> bool:
         """Whether ``select`` and ``ignore`` leave rule ``code`` on (per-file ignores aside)."""

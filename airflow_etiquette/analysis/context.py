@@ -10,7 +10,6 @@ import libcst as cst
 from airflow_etiquette.analysis.dags import DagDefinition, find_dags
 from airflow_etiquette.analysis.model import ModuleIndex, StringSite
 from airflow_etiquette.analysis.resolve import Resolver
-from airflow_etiquette.analysis.sql import SchemaUse, schema_uses
 from airflow_etiquette.analysis.values import Text
 from airflow_etiquette.config import Config
 from airflow_etiquette.findings import Severity
@@ -59,36 +58,3 @@ class FileContext:
 
     def site_texts(self, site: StringSite) -> tuple[Text, ...]:
         return self.resolver.text_values(site.node, site.scope)
-
-    def foreign_owner(self, schema: str) -> str | None:
-        """The other owner whose schema this is, or None."""
-        other = self.config.owner_of_schema(schema)
-        if other is None:
-            return None
-        # Postgres folds unquoted names, so AIRFLOW_MARIA is maria's schema too.
-        other = next((o for o in self.known_owners if o.lower() == other.lower()), None)
-        if other is None or (self.owner is not None and other.lower() == self.owner.lower()):
-            return None
-        return other
-
-    def is_own_schema(self, schema: str) -> bool:
-        return self.owner is not None and schema.lower() == self.config.schema_for(self.owner).lower()
-
-    def schema_problem(self, use: SchemaUse) -> bool:
-        if self.foreign_owner(use.schema):
-            return True
-        return use.is_write and not self.is_own_schema(use.schema)
-
-    @cached_property
-    def schema_uses_by_site(self) -> list[tuple[StringSite, list[SchemaUse]]]:
-        """Schema uses of every string expression that is not an argument of a log call."""
-        found: list[tuple[StringSite, list[SchemaUse]]] = []
-        for site in self.index.sites:
-            if self.is_prose(site):
-                continue
-            uses: list[SchemaUse] = []
-            for text in self.site_texts(site):
-                uses.extend(schema_uses(text, self.schema_problem))
-            if uses:
-                found.append((site, list(dict.fromkeys(uses))))
-        return found

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import libcst as cst
 
 from airflow_etiquette.analysis.context import FileContext, Report
-from airflow_etiquette.analysis.model import LITERAL_STRINGS
-from airflow_etiquette.analysis.sql import SchemaUse
+from airflow_etiquette.analysis.model import LITERAL_STRINGS, StringSite
+from airflow_etiquette.analysis.sql import SchemaUse, schema_uses
 from airflow_etiquette.analysis.values import Text
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
@@ -160,17 +160,17 @@ class ForeignSchema(FileRule):
                 continue
             for text in file.resolver.text_values(site.node, site.scope):
                 match = _SCHEMA_LITERAL.fullmatch(text.exact or "")
-                if match and file.foreign_owner(match.group("schema")):
+                if match and foreign_owner(file, match.group("schema")):
                     use = SchemaUse(match.group("schema"), match.group("table"), None)
                     yield Report(site.node, self._message(file, use))
 
     def _sql(self, file: FileContext) -> Iterator[Report]:
         seen_in_literals: set[SchemaUse] = set()
-        for site, uses in file.schema_uses_by_site:
+        for site, uses in schema_uses_by_site(file):
             literal = isinstance(site.node, LITERAL_STRINGS)
             reported: set[str] = set()
             for use in uses:
-                if not file.schema_problem(use) or (not literal and use in seen_in_literals):
+                if not schema_problem(file, use) or (not literal and use in seen_in_literals):
                     continue
                 message = self._message(file, use)
                 if message not in reported:
@@ -189,10 +189,10 @@ class ForeignSchema(FileRule):
                         schema = text.exact
                         if schema is None:
                             continue
-                        other = file.foreign_owner(schema)
+                        other = foreign_owner(file, schema)
                         if other:
                             yield Report(arg.value, self._message(file, SchemaUse(schema, None, None)))
-                        elif method in WRITING_METHODS and not file.is_own_schema(schema):
+                        elif method in WRITING_METHODS and not is_own_schema(file, schema):
                             table = _first_string(call, file, scope)
                             yield Report(arg.value, self._message(file, SchemaUse(schema, table, method)))
             for target, verb in _table_targets(call, method):
@@ -200,13 +200,13 @@ class ForeignSchema(FileRule):
                     if text.exact and text.exact.count(".") == 1:
                         schema, table = text.exact.split(".")
                         use = SchemaUse(schema.strip('"'), table.strip('"'), verb)
-                        if file.schema_problem(use):
+                        if schema_problem(file, use):
                             yield Report(target, self._message(file, use))
 
     @staticmethod
     def _message(file: FileContext, use: SchemaUse) -> str:
         own = file.config.schema_for(file.student or "")
-        other = file.foreign_owner(use.schema)
+        other = foreign_owner(file, use.schema)
         if other:
             return f'{use.target} is the schema of owner "{other}"; {file.owner_directory} may only use {own}'
         verb = use.verb or "write"
@@ -236,3 +236,39 @@ def _first_string(call: cst.Call, file: FileContext, scope: object) -> str | Non
         if len(texts) == 1 and isinstance(texts[0], Text):
             return texts[0].exact
     return None
+
+
+def foreign_owner(file: FileContext, schema: str) -> str | None:
+    """The other owner whose schema this is, or None."""
+    other = file.config.owner_of_schema(schema)
+    if other is None:
+        return None
+    # Postgres folds unquoted names, so AIRFLOW_MARIA is maria's schema too.
+    other = next((o for o in file.known_owners if o.lower() == other.lower()), None)
+    if other is None or (file.owner is not None and other.lower() == file.owner.lower()):
+        return None
+    return other
+
+
+def is_own_schema(file: FileContext, schema: str) -> bool:
+    return file.owner is not None and schema.lower() == file.config.schema_for(file.owner).lower()
+
+
+def schema_problem(file: FileContext, use: SchemaUse) -> bool:
+    if foreign_owner(file, use.schema):
+        return True
+    return use.is_write and not is_own_schema(file, use.schema)
+
+
+def schema_uses_by_site(file: FileContext) -> list[tuple[StringSite, list[SchemaUse]]]:
+    """Schema uses of every string expression that is not an argument of a log call."""
+    found: list[tuple[StringSite, list[SchemaUse]]] = []
+    for site in file.index.sites:
+        if file.is_prose(site):
+            continue
+        uses: list[SchemaUse] = []
+        for text in file.site_texts(site):
+            uses.extend(schema_uses(text, lambda use: schema_problem(file, use)))
+        if uses:
+            found.append((site, list(dict.fromkeys(uses))))
+    return found

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import libcst as cst
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.model import Scope, iter_children
 from airflow_etiquette.analysis.values import Map, Seq, Text, text_of
+from airflow_etiquette.config import Config
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
@@ -151,7 +152,7 @@ class SharedConnectionChange(FileRule):
         return f'the shared connection "{conn_id}"'
 
     def _shared(self, file: FileContext, conn_id: str | None) -> bool:
-        return bool(conn_id) and file.config.is_shared_connection(conn_id, file.owner, file.known_owners)  # type: ignore[arg-type]
+        return bool(conn_id) and is_shared(file.config, conn_id, file.owner, file.known_owners)  # type: ignore[arg-type]
 
     def _exact(self, file: FileContext, expr: cst.BaseExpression | None, scope: Scope) -> list[str]:
         if expr is None:
@@ -459,3 +460,19 @@ def _flatten(value: object) -> str:
     if isinstance(value, Text):
         return value.exact or ""
     return ""
+
+
+def is_shared(config: Config, conn_id: str, owner: str | None, known_owners: Iterable[str]) -> bool:
+    """Whether changing this connection would affect someone other than ``owner``.
+
+    Listed ``shared-connections`` are shared; so is any connection named with
+    another owner's prefix. With no list, every connection id that does not
+    carry the owner's own prefix is treated as shared.
+    """
+    if owner is not None and conn_id.startswith(config.prefix_for(owner)):
+        return False
+    if not config.shared_connections:
+        return True
+    if conn_id in config.shared_connections:
+        return True
+    return any(conn_id.startswith(config.prefix_for(other)) for other in known_owners if other != owner)
