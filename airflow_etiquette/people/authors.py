@@ -54,6 +54,11 @@ def identify_author(
     Locally nothing is verified, so the usual signals give early advice, and None means
     nothing answered (the ownership check is left to CI).
     """
+    if pull_request is not None and not pull_request.author_login:
+        raise ConfigError(
+            "the pull request event names no author (pull_request.user.login); who made the change "
+            "is the pull request's login and nothing else"
+        )
     if pull_request is not None and pull_request.author_login:
         if explicit and explicit.strip():
             raise ConfigError(

@@ -45,6 +45,8 @@ def test_in_a_pull_request_only_the_login_counts(ownership: Ownership) -> None:
         author(ownership, "maria-gh", explicit="lasse")
     teacher = author(ownership, "teacher-gh")
     assert teacher.admin and "who owns the repository's policy" in teacher.signal
+    with pytest.raises(ConfigError, match="names no author"):  # never the branch name instead
+        identify_author(None, {}, PullRequest("main", "lasse/x", None), ownership, ownership.config.root, False)
 
 
 def test_a_newcomer_may_claim_one_new_folder_that_is_nobodys(ownership: Ownership) -> None:
