@@ -737,23 +737,21 @@ def pull_request_target_workspace(
 TARGET_ENV = {"GITHUB_REF": "refs/heads/main"}
 
 
-@pytest.mark.slow
-def test_pull_request_target_reads_the_pull_request_from_git_objects(installed: Installed, tmp_path: Path) -> None:
+def run_target(installed: Installed, tmp_path: Path, **workspace: bool) -> tuple[Path, Path, Any]:
+    """A pull_request_target run of the action's steps on a fresh workspace: (markers, workspace, check step)."""
     markers = tmp_path / "markers"
     markers.mkdir()
-    repo, workspace, event = pull_request_target_workspace(tmp_path, markers)
-
+    repo, work, event = pull_request_target_workspace(tmp_path, markers, **workspace)
     results = run_action(
-        installed,
-        workspace,
-        "pull_request_target",
-        event,
-        tmp_path,
-        extra_env={**TARGET_ENV, "GITHUB_SHA": repo.base_sha},
+        installed, work, "pull_request_target", event, tmp_path, extra_env={**TARGET_ENV, "GITHUB_SHA": repo.base_sha}
     )
+    assert_nothing_ran(markers, results["check"])
+    return markers, work, results["check"]
 
-    check = results["check"]
-    assert_nothing_ran(markers, check)
+
+@pytest.mark.slow
+def test_pull_request_target_reads_the_pull_request_from_git_objects(installed: Installed, tmp_path: Path) -> None:
+    markers, workspace, check = run_target(installed, tmp_path)
     assert check.returncode == 1, check.output
     assert re.search(
         r"^::error file=dags/maria/taxi\.py,.*title=ETQ101[^:]*::" + re.escape(ETQ101_MESSAGE),
@@ -770,21 +768,7 @@ def test_pull_request_target_reads_the_pull_request_from_git_objects(installed: 
 def test_pull_request_target_takes_the_policy_from_the_base(installed: Installed, tmp_path: Path) -> None:
     """A pull request that edits CODEOWNERS and the configuration in the same change is judged by
     the base's: its findings stay, and the edits themselves are ETQ201."""
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    repo, workspace, event = pull_request_target_workspace(tmp_path, markers, policy_edits=True)
-
-    results = run_action(
-        installed,
-        workspace,
-        "pull_request_target",
-        event,
-        tmp_path,
-        extra_env={**TARGET_ENV, "GITHUB_SHA": repo.base_sha},
-    )
-
-    check = results["check"]
-    assert_nothing_ran(markers, check)
+    markers, workspace, check = run_target(installed, tmp_path, policy_edits=True)
     assert check.returncode == 1, check.output
     assert re.search(r"^::error file=dags/maria/taxi\.py,.*title=ETQ101", check.stdout, re.MULTILINE), check.output
     for path in (".github/CODEOWNERS", "pyproject.toml"):
@@ -793,21 +777,7 @@ def test_pull_request_target_takes_the_policy_from_the_base(installed: Installed
 
 @pytest.mark.slow
 def test_pull_request_target_without_the_fetched_head_is_an_error(installed: Installed, tmp_path: Path) -> None:
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    repo, workspace, event = pull_request_target_workspace(tmp_path, markers, fetch=False)
-
-    results = run_action(
-        installed,
-        workspace,
-        "pull_request_target",
-        event,
-        tmp_path,
-        extra_env={**TARGET_ENV, "GITHUB_SHA": repo.base_sha},
-    )
-
-    check = results["check"]
-    assert_nothing_ran(markers, check)
+    markers, workspace, check = run_target(installed, tmp_path, fetch=False)
     assert check.returncode == 2, check.output
     assert "fetch" in check.output.lower()
     assert "sarif-file" not in check.outputs
