@@ -288,7 +288,7 @@ def test_installed_command_colour_and_version(tmp_path: Path) -> None:
     assert version.exit_code == 0 and version.out.startswith("airflow-etiquette ")
 
 
-def test_a_syntax_error_points_at_the_token_and_at_an_unclosed_bracket(tmp_path: Path, run_cli) -> None:
+def test_a_syntax_error_is_worded_and_placed_as_python_does(tmp_path: Path, run_cli) -> None:
     root = make_repo(
         tmp_path / "r",
         {
@@ -301,10 +301,10 @@ def test_a_syntax_error_points_at_the_token_and_at_an_unclosed_bracket(tmp_path:
     )
     result = run_cli("check", cwd=root)
     assert result.lines[:4] == [
-        "dags/lasse/args.py:5:5: ETQ001 not valid Python: unexpected 'schedule'",
-        "dags/lasse/bracket.py:6:5: ETQ001 not valid Python: unexpected 'x'; is the ( on line 3 closed?",
-        "dags/lasse/comma.py:2:14: ETQ001 not valid Python: unexpected '3'",
-        "dags/lasse/word.py:2:7: ETQ001 not valid Python: unexpected 'bar'",
+        "dags/lasse/args.py:4:10: ETQ001 not valid Python: invalid syntax. Perhaps you forgot a comma?",
+        "dags/lasse/bracket.py:3:9: ETQ001 not valid Python: '(' was never closed",
+        "dags/lasse/comma.py:2:12: ETQ001 not valid Python: invalid syntax. Perhaps you forgot a comma?",
+        "dags/lasse/word.py:2:3: ETQ001 not valid Python: invalid syntax. Perhaps you forgot a comma?",
     ]
 
 

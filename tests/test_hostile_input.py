@@ -38,7 +38,7 @@ def test_invalid_syntax_binary_and_bad_encodings_are_parse_errors(tmp_path: Path
         },
     )
     found = by_path(check_json(root))
-    assert found["dags/lasse/syntax.py"][0][:2] == (4, "ETQ001")
+    assert found["dags/lasse/syntax.py"] == [(3, "ETQ001", "not valid Python: invalid syntax")]
     assert found["dags/lasse/binary.py"] == [
         (1, "ETQ001", "not valid Python: the file is binary (it contains NUL bytes)")
     ]
@@ -69,38 +69,84 @@ def test_empty_bom_and_declared_encodings_are_read_correctly(tmp_path: Path) -> 
     assert [f[:2] for f in found["dags/lasse/latin1.py"]] == [(3, "ETQ301")]
 
 
-def test_parser_crashes_and_hangs_cost_one_file_each(tmp_path: Path) -> None:
-    """libcst segfaults on ~5,000 nested brackets and a long run of `not`, and is super-linear on long chains."""
+def test_sources_nested_past_every_parser_cost_one_file_each(tmp_path: Path) -> None:
+    """Each of these once killed the whole run (a segfault in the reporting process) or hung it.
+    Python's compiler refuses the first group, so the scheduler cannot import them (ETQ001); it
+    accepts the last two, which are beyond libcst (ETQ002, the run goes on)."""
+    deep = {
+        "lambdas": "x = " + "lambda: " * 10_000 + "1\n",
+        "conditionals": "x = " + "a if c else " * 10_000 + "b\n",
+        "calls": "x = f" + "()" * 10_000 + "\n",
+        "subscripts": "x = x" + "[0]" * 10_000 + "\n",
+        "nots": "x = " + "not " * 20_000 + "1\n",
+    }
     root = make_repo(
         tmp_path / "r",
         {
-            "dags/lasse/deep.py": "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n",
-            "dags/lasse/nots.py": "x = " + "not " * 20000 + "1\n",
-            "dags/lasse/chain.py": "x = " + "+".join(["1"] * 10000) + "\n",
+            **{f"dags/lasse/{name}.py": source for name, source in deep.items()},
+            "dags/lasse/brackets.py": "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n",
+            "dags/lasse/conjunction.py": "x = " + " and ".join(["a"] * 100_000) + "\n",
+            "dags/lasse/concatenation.py": "x = (" + " ".join(['"a"'] * 100_000) + ")\n",
             "dags/lasse/fine.py": 'SCHEMA = "airflow_lasse"\n',
             "dags/maria/bad.py": MARIA_BAD,
         },
     )
     for jobs in ("1", "2"):
-        found = by_path(check_json(root, "--timeout", "2", "--jobs", jobs))
-        crash = "the parser crashed on this file (SIGSEGV)"
-        assert found["dags/lasse/deep.py"][0][1] == "ETQ002" and crash in found["dags/lasse/deep.py"][0][2]
-        assert found["dags/lasse/nots.py"][0][1] == "ETQ002"
-        # libcst is super-linear on a 10,000-term chain; on a fast enough machine (or a faster libcst)
-        # it finishes: either way the file costs no more than the timeout and the run goes on.
-        assert found.get("dags/lasse/chain.py", []) in (
-            [],
-            [
+        found = by_path(check_json(root, "--jobs", jobs))
+        for name in deep:
+            assert found[f"dags/lasse/{name}.py"] == [
                 (
                     1,
-                    "ETQ002",
-                    "analysis did not finish within 2 s (the timeout setting); the file is probably too "
-                    "large or too deeply nested for the parser",
+                    "ETQ001",
+                    "not valid Python: it is nested too deeply for Python to compile (the scheduler cannot "
+                    "import it either)",
                 )
-            ],
-        )
+            ], name
+        assert found["dags/lasse/brackets.py"] == [(1, "ETQ001", "not valid Python: too many nested parentheses")]
+        [(line, code, message)] = found["dags/lasse/conjunction.py"]
+        assert (line, code) == (1, "ETQ002")
+        assert message.startswith("the parser crashed on this file (SIG") or "did not finish within" in message
+        [(line, code, message)] = found["dags/lasse/concatenation.py"]
+        assert (line, code) == (1, "ETQ002")
+        assert message.startswith("Python accepts the file but libcst cannot parse it"), message
         assert [f[:2] for f in found["dags/lasse/fine.py"]] == [(1, "ETQ301")]
         assert found["dags/maria/bad.py"][0][:2] == BAD_FINDING[1:]
+
+
+def test_what_only_the_compiler_refuses_is_a_parse_error_in_pythons_words(tmp_path: Path) -> None:
+    """libcst parses all of these; Python's import, and so the scheduler, refuses them."""
+    header = "from airflow.sdk import DAG, task\n\n"
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/lasse/repeated.py": header
+            + 'with DAG(dag_id="lasse_daily", schedule="@daily", tags=["student:lasse"], schedule=None):\n    pass\n',
+            "dags/lasse/returns.py": header + "return None\n",
+            "dags/lasse/parameters.py": header + "@task\ndef load(rows, rows):\n    return rows\n",
+            "dags/lasse/nonlocals.py": header + "nonlocal SCHEMA\n",
+            "dags/lasse/awaits.py": header + "await load()\n",
+            "dags/lasse/colon.py": header + "def load()\n    return 1\n",
+            "dags/lasse/unterminated.py": header + 'SQL = "SELECT 1\n',
+            "dags/lasse/indent.py": header + "x = 1\n    y = 2\n",
+            "dags/lasse/printing.py": header + 'print "loaded"\n',
+            "dags/maria/bad.py": MARIA_BAD,
+        },
+    )
+    found = by_path(check_json(root))
+    expected = {
+        "repeated": (3, "keyword argument repeated: schedule"),
+        "returns": (3, "'return' outside function"),
+        "parameters": (4, "duplicate argument 'rows' in function definition"),
+        "nonlocals": (3, "nonlocal declaration not allowed at module level"),
+        "awaits": (3, "'await' outside function"),
+        "colon": (3, "expected ':'"),
+        "unterminated": (3, "unterminated string literal (detected at line 3)"),
+        "indent": (4, "unexpected indent"),
+        "printing": (3, "Missing parentheses in call to 'print'. Did you mean print(...)?"),
+    }
+    for name, (line, message) in expected.items():
+        assert found[f"dags/lasse/{name}.py"] == [(line, "ETQ001", f"not valid Python: {message}")], name
+    assert found["dags/maria/bad.py"][0][:2] == BAD_FINDING[1:]
 
 
 def test_a_20_mb_file_is_skipped_with_the_reason(tmp_path: Path) -> None:

@@ -1,4 +1,10 @@
-"""Parsing a file's bytes with libcst, and nothing else: the file is never imported or run.
+"""Parsing a file's bytes, and nothing else: the file is never imported or run.
+
+Python's own ``compile()`` says first whether the interpreter accepts the file (the code object
+is thrown away, never executed): it finds what the scheduler's import would refuse, a repeated
+keyword or a ``return`` outside a function, with CPython's own message, and it refuses the deeply
+nested sources that would crash libcst's native parser. Only a file Python accepts goes on to
+libcst, whose tree the analysis reads.
 
 Identifiers are brought to the NFKC form Python gives them when it compiles a file (``ＤＡＧ``
 is ``DAG``), so the analysis sees the names the interpreter would. A file that cannot be
@@ -14,24 +20,47 @@ import libcst as cst
 
 
 class Unparsable(Exception):
-    """Not Python: ``cause`` is libcst's syntax error, a decoding error, or None for a binary
-    file (``nul`` is then the offset of its first NUL byte)."""
+    """Not Python: ``cause`` is the SyntaxError Python's compiler raised (or its RecursionError or
+    MemoryError for a source nested too deeply), or None for a binary file (``nul`` is then the
+    offset of its first NUL byte)."""
 
-    def __init__(self, data: bytes, cause: Exception | None, nul: int = -1) -> None:
+    def __init__(self, data: bytes, cause: BaseException | None, nul: int = -1) -> None:
         super().__init__(str(cause) if cause else "binary file")
         self.data, self.cause, self.nul = data, cause, nul
 
 
-def parse_module(data: bytes) -> cst.Module:
-    """The module's syntax tree; ``Unparsable`` when it is not Python. libcst itself may also
-    fail in other ways (RecursionError, a crash of its native parser): those are the engine's."""
+class BeyondParser(Exception):
+    """Python accepts the file but libcst cannot parse it (a construct or a size beyond it)."""
+
+
+# The messages Python gives for syntax it does not know: syntax newer than the Python this tool
+# runs on (``type X = int`` on 3.11) reads like this, so libcst, which may know it, decides.
+_GENERIC = ("invalid syntax", "f-string")
+
+
+def parse_module(data: bytes, filename: str = "<dag file>") -> cst.Module:
+    """The module's syntax tree; ``Unparsable`` when Python refuses it, ``BeyondParser`` when
+    Python accepts it and libcst cannot parse it. A crash of libcst's native parser is the
+    engine's to contain (it runs files in worker processes)."""
     nul = data.find(b"\x00")
     if nul >= 0:
         raise Unparsable(data, None, nul)
     try:
+        compile(data, filename, "exec", dont_inherit=True)  # checked only: the code object is discarded
+    except SyntaxError as exc:
+        if not str(exc.msg).startswith(_GENERIC):
+            raise Unparsable(data, exc) from None
+        try:
+            return cst.parse_module(nfkc_identifiers(data))
+        except Exception:
+            raise Unparsable(data, exc) from None
+    except (RecursionError, MemoryError, ValueError) as exc:  # nested past the compiler's limits
+        raise Unparsable(data, exc) from None
+    try:
         return cst.parse_module(nfkc_identifiers(data))
     except (cst.ParserSyntaxError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        raise Unparsable(data, exc) from None
+        detail = str(getattr(exc, "message", None) or exc).splitlines()[0][:200]
+        raise BeyondParser(f"Python accepts the file but libcst cannot parse it ({detail})") from None
 
 
 def nfkc_identifiers(data: bytes) -> bytes:

@@ -17,10 +17,10 @@ import libcst as cst
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.facts import FileFacts, collect_facts
 from airflow_etiquette.analysis.model import LITERAL_STRINGS, build_index
-from airflow_etiquette.analysis.parse import Unparsable, parse_module
+from airflow_etiquette.analysis.parse import BeyondParser, Unparsable, parse_module
 from airflow_etiquette.config import Config
 from airflow_etiquette.engine import noqa
-from airflow_etiquette.engine.read import SCRIPT_SUFFIXES, read_source, risky, script_as_python
+from airflow_etiquette.engine.read import SCRIPT_SUFFIXES, read_source, script_as_python
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.rules import FILE_RULES, REPOSITORY_RULES
 from airflow_etiquette.rules.analysis_failed import AnalysisFailed
@@ -67,13 +67,15 @@ def _analyze_python(data: bytes, file: SourceFile, settings: Settings, rules: Se
     checkers = [rule() for rule in rules if settings.run_rules and config.rule_enabled(rule.code, file.relpath)]
     collectors = [rule() for rule in REPOSITORY_RULES if rule.code in settings.collect]
     try:
-        module = parse_module(data)
+        module = parse_module(data, file.relpath)
     except Unparsable as problem:
         if not (settings.run_rules and config.rule_enabled(ParseError.code, file.relpath)):
             return FileResult([])
         return FileResult([ParseError.for_file(file.relpath, problem)])
+    except BeyondParser as problem:
+        return FileResult([AnalysisFailed.for_file(file.relpath, str(problem))])
     except RecursionError:
-        return FileResult([AnalysisFailed.for_file(file.relpath, "the file is too deeply nested to analyse")])
+        return FileResult([AnalysisFailed.for_file(file.relpath, "the file is nested too deeply for libcst to parse")])
     except Exception as exc:  # the parser itself failed: report it for this file, go on with the rest
         return FileResult([AnalysisFailed.for_file(file.relpath, f"the parser failed: {type(exc).__name__}: {exc}")])
     if not checkers and not settings.collect_facts and not collectors:
@@ -168,10 +170,10 @@ def definition_positions(file: SourceFile, settings: Settings) -> list[tuple[int
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     data, problem = read_source(file, settings.config)
-    if problem is not None or data is None or risky(data):
+    if problem is not None or data is None:
         return []
-    try:
-        module = parse_module(data)
+    try:  # the file was analysed in a worker already: this parse is known to succeed
+        module = parse_module(data, file.relpath)
         context = FileContext(file.relpath, file.owner, settings.config, settings.known_owners, build_index(module))
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         comments = noqa.noqa_comments(data)

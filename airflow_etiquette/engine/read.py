@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 from collections.abc import Sequence
 
@@ -17,11 +16,6 @@ from airflow_etiquette.sources.files import SourceFile
 SCRIPT_SUFFIXES = (".sh", ".bash")
 BUNDLE_SUFFIX = ".zip"
 MAX_BUNDLE_MEMBERS = 10_000
-RISKY_SIZE = 256 * 1024
-RISKY_DEPTH = 100
-RISKY_OPERATORS = 400
-
-_TOKENS = re.compile(rb"[(\[{]|[)\]}]|\n|[-+*/%@&|^~<>.]|\bnot\b|\band\b|\bor\b")
 
 
 def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding | None]:
@@ -138,28 +132,3 @@ def expand_bundles(files: Sequence[SourceFile], config: Config) -> tuple[list[So
         if reasons:
             problems[file.relpath] = AnalysisFailed.for_file(file.relpath, "; ".join(reasons))
     return expanded, problems
-
-
-def risky(data: bytes) -> str | None:
-    """Why libcst's parser might crash or hang on this source, or None when it looks ordinary.
-
-    Measured with libcst 1.9: it segfaults on ~5,000 nested brackets or a long
-    run of ``not``, and is super-linear on long operator chains and large files.
-    """
-    if len(data) > RISKY_SIZE:
-        return "large file"
-    depth = deepest = operators = 0
-    for token in _TOKENS.findall(data):
-        if token in b"([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token in b")]}":
-            depth -= 1
-        elif token == b"\n":
-            if depth <= 0:
-                operators = 0
-        else:
-            operators += 1
-            if operators > RISKY_OPERATORS:
-                return "long expression"
-    return "deep nesting" if deepest > RISKY_DEPTH else None

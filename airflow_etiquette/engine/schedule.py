@@ -1,24 +1,26 @@
-"""Which files run where: in this process, or in worker processes with a time limit.
+"""Which files run where: every file is analysed in a worker process with a time limit.
 
-libcst's native parser can crash the whole process or take minutes on some valid but
-pathological Python, so files that look risky to a cheap pre-screen, and every file of a
-large run, are analysed in workers (see ``workers``); a crash or a hang costs one file.
+libcst's native parser can crash the process or take minutes on some pathological Python
+(a long ``and`` chain that Python compiles, for one), and no pre-screen foresees every such
+shape, so no file is analysed in the process that reports: a crash or a hang costs one file
+(see ``workers``). One worker serves a small run (a pre-commit hook's few files); a large one
+is spread over the cores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from airflow_etiquette.engine.analyze import FileResult, Settings, analyze_source
-from airflow_etiquette.engine.read import BUNDLE_SUFFIX, expand_bundles, read_source, risky
+from airflow_etiquette.engine.analyze import FileResult, Settings
+from airflow_etiquette.engine.read import BUNDLE_SUFFIX, expand_bundles
 from airflow_etiquette.sources.files import SourceFile
 
-PARALLEL_THRESHOLD = 16  # below this many files, worker start-up costs more than it saves
+PARALLEL_THRESHOLD = 16  # below this many files, one worker: more start up slower than they save
 
 
 def analyze_files(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
     """Every file's result, in the order of ``files`` (an archive's members where it stood, then
-    the archive itself if it could not all be read); large runs and risky files go to workers."""
+    the archive itself if it could not all be read); each in a worker process."""
     if not any(f.relpath.endswith(BUNDLE_SUFFIX) for f in files):
         return _analyze(files, settings, jobs)
     members, problems = expand_bundles(files, settings.config)
@@ -38,18 +40,6 @@ def analyze_files(files: Sequence[SourceFile], settings: Settings, jobs: int) ->
 def _analyze(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
     from airflow_etiquette.engine import workers
 
-    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
-        return workers.analyze_in_workers(files, settings, jobs)
-    results: dict[str, FileResult] = {}
-    isolated: list[SourceFile] = []
-    for file in files:
-        data, problem = read_source(file, settings.config)
-        if problem is not None:
-            results[file.relpath] = FileResult([problem])
-        elif risky(data or b""):
-            isolated.append(file)
-        else:
-            results[file.relpath] = analyze_source(data or b"", file, settings)
-    if isolated:
-        results.update((f.relpath, r) for f, r in workers.analyze_in_workers(isolated, settings, 1))
-    return [(file, results[file.relpath]) for file in files]
+    if not files:
+        return []
+    return workers.analyze_in_workers(files, settings, jobs if len(files) >= PARALLEL_THRESHOLD else 1)

@@ -6,6 +6,13 @@ the run goes on. Each worker analyses one file at a time; the parent kills a
 worker that overruns its deadline or notices one that died, reports the file,
 and starts a fresh worker for the rest. The same pool spreads a large run over
 all cores.
+
+A worker stopped by a signal it did not raise itself (SIGKILL from the OOM killer,
+a SIGTERM meant for someone else) says nothing about the file: the file is tried
+once more in a fresh worker before it is reported. A worker never outlives the
+run: it asks the kernel to kill it when its parent dies (Linux), and while idle it
+checks that its parent is still there (everywhere), so an IDE or a CI timeout that
+kills the command leaves no process behind.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -22,12 +30,41 @@ from airflow_etiquette.engine.analyze import FileResult, Settings, analyze_file
 from airflow_etiquette.rules.analysis_failed import AnalysisFailed
 from airflow_etiquette.sources.files import SourceFile
 
+# Signals a crashing process raises itself: the file is the cause, and trying again would crash again.
+_CRASHES = frozenset(
+    getattr(signal, name)
+    for name in ("SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT", "SIGSYS", "SIGTRAP")
+    if hasattr(signal, name)
+)
+_IDLE_CHECK = 1.0  # seconds between an idle worker's checks that its parent is alive
 
-def _serve(connection: Any, settings: Settings) -> None:
+
+def _die_with_parent() -> int:
+    """Ask the kernel for SIGKILL when the parent dies (Linux); the parent's pid, for the idle checks."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass  # the idle checks still end an orphan
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
+    return parent
+
+
+def _serve(connection: Any, parents_end: Any, settings: Settings) -> None:
     """A worker's loop: receive a file, send back its findings, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    parent = _die_with_parent()
+    if parents_end is not None:
+        parents_end.close()  # a copy of the parent's end held here would hide the parent's death
     while True:
         try:
+            while not connection.poll(_IDLE_CHECK):
+                if os.getppid() != parent:
+                    return
             file = connection.recv()
         except (EOFError, OSError):
             return
@@ -46,7 +83,9 @@ def _serve(connection: Any, settings: Settings) -> None:
 class _Worker:
     def __init__(self, context: Any, settings: Settings) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, settings), daemon=True)
+        # Under fork the child inherits the parent's end of its own pipe: it closes it first thing.
+        inherited = self.connection if context.get_start_method() == "fork" else None
+        self.process = context.Process(target=_serve, args=(child, inherited, settings), daemon=True)
         self.process.start()
         child.close()
         self.file: SourceFile | None = None
@@ -55,7 +94,10 @@ class _Worker:
     def give(self, file: SourceFile, timeout: float) -> None:
         self.file = file
         self.deadline = time.monotonic() + timeout
-        self.connection.send(file)
+        try:
+            self.connection.send(file)
+        except OSError:
+            pass  # the worker is already dead: the parent reads its end of file next and deals with it
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -106,6 +148,7 @@ def analyze_in_workers(
     timeout = settings.config.timeout
     pending = deque(files)
     results: dict[str, FileResult] = {}
+    retried: set[str] = set()
     workers = [_Worker(context, settings) for _ in range(max(1, min(processes, len(files))))]
     try:
         while pending or any(w.file is not None for w in workers):
@@ -126,9 +169,14 @@ def analyze_in_workers(
                         continue
                     except (EOFError, OSError):
                         worker.process.join(timeout=5)
-                        results[file.relpath] = FileResult(
-                            [AnalysisFailed.for_file(file.relpath, _crash_message(worker.process.exitcode))]
-                        )
+                        exitcode = worker.process.exitcode
+                        if _stopped_from_outside(exitcode) and file.relpath not in retried:
+                            retried.add(file.relpath)  # says nothing about the file: once more
+                            pending.appendleft(file)
+                        else:
+                            results[file.relpath] = FileResult(
+                                [AnalysisFailed.for_file(file.relpath, _crash_message(exitcode))]
+                            )
                 elif time.monotonic() >= worker.deadline:
                     results[file.relpath] = FileResult(
                         [
@@ -151,11 +199,20 @@ def analyze_in_workers(
     return [(file, results[file.relpath]) for file in files]
 
 
+def _stopped_from_outside(exitcode: int | None) -> bool:
+    return exitcode is not None and exitcode < 0 and -exitcode not in _CRASHES
+
+
 def _crash_message(exitcode: int | None) -> str:
-    if exitcode is not None and exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        return f"the parser crashed on this file ({name}); it is probably too deeply nested or too long"
-    return f"the analysis process exited unexpectedly (exit code {exitcode})"
+    if exitcode is None or exitcode >= 0:
+        return f"the analysis process exited unexpectedly (exit code {exitcode}); please report this"
+    try:
+        name = signal.Signals(-exitcode).name
+    except ValueError:
+        name = f"signal {-exitcode}"
+    if -exitcode in _CRASHES:
+        return f"the parser crashed on this file ({name}); it is probably too deeply nested or too long for libcst"
+    return (
+        f"the analysis process was stopped from outside ({name}), twice; perhaps the machine ran out of "
+        "memory. The file was not analysed"
+    )

@@ -1,11 +1,7 @@
-"""ETQ001 parse-error: the wording of a file that is not Python, as close to what Python says as
-libcst lets us get (the line and column of the offending token, and a hint at an unclosed bracket)."""
+"""ETQ001 parse-error: a file Python refuses, in Python's own words (CPython's message, line and
+column, from ``compile()``; nothing is run), with a hint at a bracket left open."""
 
 from __future__ import annotations
-
-import re
-
-import libcst as cst
 
 from airflow_etiquette.analysis.parse import Unparsable
 from airflow_etiquette.findings import Finding, Severity
@@ -18,9 +14,11 @@ class ParseError(EngineRule):
     severity = Severity.ERROR
     summary = "A file that is not valid Python; every other file is still checked."
     what = (
-        "Reports a file in the dags folder that is not valid Python: a syntax error, a binary file\n"
-        "named .py, or bytes that are not in the file's declared encoding. The finding points at the\n"
-        "line and column where parsing stopped."
+        "Reports a file in the dags folder that Python refuses to compile: a syntax error, an error\n"
+        "only the compiler finds (a keyword given twice, `return` outside a function, a parameter\n"
+        "named twice), a binary file named .py, bytes that are not in the file's declared encoding,\n"
+        "or code nested past Python's limits. The message, line and column are CPython's own (from\n"
+        "`compile()`, which checks the file and runs nothing), with a hint at a bracket left open."
     )
     why = (
         "The dag-processor cannot import the file, so every DAG in it disappears from the shared UI\n"
@@ -35,9 +33,22 @@ class ParseError(EngineRule):
     INVALID = [
         Example(
             'from airflow.sdk import dag\n\n@dag(dag_id="lasse_broken", tags=["student:lasse"]\ndef broken():\n    pass\n',
-            expect=((4, "not valid Python: unexpected 'broken'; is the ( on line 3 closed?"),),
+            expect=((3, "not valid Python: '(' was never closed"),),
         ),
-        Example('CITIES = ["ams", "rtm"]\nTAGS = ["student:lasse" "week11" 3]\n', expect=((2, "unexpected '3'"),)),
+        Example(
+            'CITIES = ["ams", "rtm"]\nTAGS = ["student:lasse" "week11" 3]\n',
+            expect=((2, "invalid syntax. Perhaps you forgot a comma?"),),
+        ),
+        Example(
+            "from airflow.sdk import DAG\n\n"
+            'with DAG(dag_id="lasse_daily", schedule="@daily", tags=["student:lasse"], schedule=None):\n'
+            "    pass\n",
+            expect=((3, "keyword argument repeated: schedule"),),
+        ),
+        Example(
+            "def load(rows, rows):\n    return rows\n",
+            expect=((1, "duplicate argument 'rows' in function definition"),),
+        ),
     ]
 
     @classmethod
@@ -47,39 +58,31 @@ class ParseError(EngineRule):
 
 
 def describe(problem: Unparsable) -> tuple[int, int, str]:
-    """Line, column and reason for a file that does not parse."""
+    """Line, column and reason for a file that Python refuses: CPython's own words and place,
+    with a hint at the bracket left open where Python's message does not name it."""
     data, exc = problem.data, problem.cause
     if exc is None:
         line, column = _location(data, problem.nul)
         return line, column, "the file is binary (it contains NUL bytes)"
-    if isinstance(exc, cst.ParserSyntaxError):
-        line, column = _error_position(exc, data)
-        return line, column, _syntax_detail(exc, data, line, column) + _open_bracket_hint(data, line)
-    line, column, byte = _undecodable(data)
-    if byte is None:
-        return 1, 1, str(getattr(exc, "msg", None) or exc)
-    return line, column, (f"byte 0x{byte:02x} is not UTF-8 and the file declares no other encoding; save it as UTF-8")
-
-
-def _error_position(exc: cst.ParserSyntaxError, data: bytes) -> tuple[int, int]:
-    """Where the parser stopped. The native parser's message names the offending token
-    ("error at 2:14"), which is often more precise than the error's own position."""
-    line, column = max(exc.editor_line, 1), max(exc.editor_column, 1)
-    found = re.search(r"error at (\d+):(\d+)", str(exc.message or ""))
-    if found:
-        at_line, at_column = int(found.group(1)), int(found.group(2))
-        lines = data.split(b"\n")
-        if 1 <= at_line <= len(lines) and 1 <= at_column <= len(lines[at_line - 1]) + 1:
-            text = lines[at_line - 1].decode("utf-8", "replace")
-            # It names the token's last character: step back to where the token starts.
-            while (
-                1 < at_column <= len(text)
-                and (text[at_column - 1].isalnum() or text[at_column - 1] == "_")
-                and (text[at_column - 2].isalnum() or text[at_column - 2] == "_")
-            ):
-                at_column -= 1
-            return at_line, at_column
-    return line, column
+    if not isinstance(exc, SyntaxError):  # RecursionError or MemoryError from the compiler
+        return 1, 1, "it is nested too deeply for Python to compile (the scheduler cannot import it either)"
+    bad_line, bad_column, byte = _undecodable(data)
+    if byte is not None and ("codec" in str(exc.msg) or "Non-UTF-8" in str(exc.msg)):
+        return (
+            bad_line,
+            bad_column,
+            f"byte 0x{byte:02x} is not UTF-8 and the file declares no other encoding; save it as UTF-8",
+        )
+    lines = data.split(b"\n")
+    line = min(max(exc.lineno or 1, 1), len(lines))
+    text = lines[line - 1]
+    # CPython counts the offset in bytes of the line (from 1); a finding counts characters.
+    offset = min(max(exc.offset or 1, 1), len(text) + 1)
+    column = len(text[: offset - 1].decode("utf-8", "replace")) + 1
+    message = str(exc.msg)
+    if "never closed" not in message and "does not match" not in message:
+        message += _open_bracket_hint(data, line)
+    return line, column, message
 
 
 def _open_bracket_hint(data: bytes, error_line: int) -> str:
@@ -112,16 +115,6 @@ def _open_bracket_hint(data: bytes, error_line: int) -> str:
     if error_line <= len(lines) and indent(error_line) <= indent(line):
         return f"; is the {bracket} on line {line} closed?"
     return ""
-
-
-def _syntax_detail(exc: cst.ParserSyntaxError, data: bytes, line: int, column: int) -> str:
-    """A short reason: libcst lists every token it expected, which helps nobody."""
-    detail = str(exc.message).splitlines()[0] if exc.message else "syntax error"
-    if "expected one of" not in detail and len(detail) <= 100:
-        return detail
-    text = data.split(b"\n")[line - 1].decode("utf-8", "replace") if line <= data.count(b"\n") + 1 else ""
-    token = re.match(r"\s*(\w+|\S)", text[column - 1 :]) if column <= len(text) else None
-    return f"unexpected {token.group(1)!r}" if token else "unexpected end of file"
 
 
 def _location(data: bytes, offset: int) -> tuple[int, int]:
