@@ -38,6 +38,9 @@ SLOW_MODULES = frozenset(
         "test_trust",
         "test_ci_outputs",
         "test_example_repo",
+        "test_fuzz",
+        "test_linear_scans",
+        "test_workers",
     }
 )
 

@@ -11,6 +11,7 @@ from writes. Where sqlglot cannot parse the text, the scan's answer stands.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -18,12 +19,17 @@ from typing import Any, NamedTuple
 from airflow_etiquette.analysis.values import Text
 
 HOLE = "__etq_hole_{}__"
+# sqlglot takes seconds on a megabyte of SQL; no statement a DAG holds is that long, and over this
+# size the scan's answer stands.
+PARSE_LIMIT = 64 * 1024
 HOLE_MARK = "__etq_hole_"
 
 _IDENT = r'(?:"[^"\n]+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _NAME = rf"(?P<name>{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}})"
+# Each pattern that starts with a list of keywords first checks the keywords' first letters:
+# Python's engine would otherwise try every keyword at every word boundary of a long text.
 _WRITE = re.compile(
-    r"\b(?P<verb>INSERT\s+INTO|UPDATE(?:\s+ONLY)?(?=\s+\S+(?:\s+(?:AS\s+)?\w+)?\s+SET\b)|DELETE\s+FROM(?:\s+ONLY)?"
+    r"\b(?=[ACDIMTUacdimtu])(?P<verb>INSERT\s+INTO|UPDATE(?:\s+ONLY)?(?=\s+\S+(?:\s+(?:AS\s+)?\w+)?\s+SET\b)|DELETE\s+FROM(?:\s+ONLY)?"
     r"|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?(?:\s+ONLY)?|COPY"
     r"|ALTER\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA)(?:\s+IF\s+EXISTS)?(?:\s+ONLY)?"
     r"|DROP\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA|INDEX|SEQUENCE|FUNCTION)(?:\s+IF\s+EXISTS)?"
@@ -36,12 +42,10 @@ _WRITE = re.compile(
 )
 # TRUNCATE and DROP take a list: `TRUNCATE a.x, b.y`.
 _MORE_NAMES = re.compile(rf"\s*,\s*{_NAME}")
-# A /* comment */, or a quoted literal that may contain "/*" and must be kept as it is.
-_BLOCK_COMMENT = re.compile(r"'(?:[^']|'')*'|/\*.*?\*/", re.DOTALL)
 _QUALIFIED = re.compile(rf"(?<![\w$.\"]){_IDENT}\s*\.\s*{_IDENT}(?:\s*\.\s*{_IDENT})?")
 # `FROM trips t` / `JOIN public.zones AS z`: then `t.fare` and `z.borough` are columns, not schemas.
 _TABLE_AND_ALIAS = re.compile(
-    rf"\b(?:FROM|JOIN|UPDATE|INTO)\s+{_NAME}(?:\s+(?:AS\s+)?(?P<alias>{_IDENT}))?", re.IGNORECASE
+    rf"\b(?=[FIJUfiju])(?:FROM|JOIN|UPDATE|INTO)\s+{_NAME}(?:\s+(?:AS\s+)?(?P<alias>{_IDENT}))?", re.IGNORECASE
 )
 _NOT_ALIASES = frozenset(
     {
@@ -78,7 +82,9 @@ _NOT_ALIASES = frozenset(
     }
 )
 _SEARCH_PATH = re.compile(r"\bsearch_path\s*(?:TO|=)\s*(?P<names>[^;'\n]+)", re.IGNORECASE)
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_JINJA_OPEN = re.compile(r"\{[{%#]")
+_JINJA_CLOSE = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_QUOTE_OR_COMMENT = re.compile(r"'|/\*")
 _PSQL_COMMAND = re.compile(r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')""")
 _SQL_START = re.compile(
     r"\s*(?:--[^\n]*\n\s*)*\(?\s*(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|WITH|SET|BEGIN"
@@ -86,7 +92,8 @@ _SQL_START = re.compile(
     re.IGNORECASE,
 )
 _LOOKS_LIKE_SQL = re.compile(
-    r"\b(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|search_path)\b", re.IGNORECASE
+    r"\b(?=[ACDIMSTUacdimstu])(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|search_path)\b",
+    re.IGNORECASE,
 )
 
 
@@ -112,30 +119,87 @@ def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool]) -> list[Sch
     ``may_matter`` says whether a use found by the cheap scan could be a
     problem; only then is the text parsed for real.
     """
-    rendered = _JINJA.sub(lambda m: HOLE.format("j"), text.render(HOLE.format))
+    rendered = _without_jinja(text.render(HOLE.format))
     if "." not in rendered and "schema" not in rendered.lower() and "search_path" not in rendered.lower():
         return []
     if not _LOOKS_LIKE_SQL.search(rendered):
         return []
-    segments = [m.group("dq") if m.group("dq") is not None else m.group("sq") for m in _PSQL_COMMAND.finditer(rendered)]
+    segments = (
+        [m.group("dq") if m.group("dq") is not None else m.group("sq") for m in _PSQL_COMMAND.finditer(rendered)]
+        if "-c" in rendered or "--command" in rendered
+        else []
+    )
     if segments:
         return [use for segment in segments for use in _analyse(segment, may_matter)]
     return _analyse(rendered, may_matter)
 
 
+def _without_jinja(text: str) -> str:
+    """Each Jinja tag, expression or comment replaced by a hole; an unclosed one runs to the end.
+    One pass, each character looked at a bounded number of times (no pattern that rescans the
+    rest of the text from every ``{{``)."""
+    if "{" not in text:
+        return text
+    parts: list[str] = []
+    position = 0
+    while (opened := _JINJA_OPEN.search(text, position)) is not None:
+        start = opened.start()
+        end = text.find(_JINJA_CLOSE[opened.group(0)], start + 2)
+        parts += [text[position:start], HOLE.format("j")]
+        if end < 0:
+            return "".join(parts)
+        position = end + 2
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _without_block_comments(sql: str) -> str:
+    """``/* comments */`` replaced by a space, quoted literals (which may hold ``/*``) kept as they
+    are; an unclosed comment runs to the end, an unclosed literal too. One linear pass."""
+    if "/*" not in sql:
+        return sql
+    parts: list[str] = []
+    position = 0
+    while (found := _QUOTE_OR_COMMENT.search(sql, position)) is not None:
+        start = found.start()
+        if found.group(0) == "'":
+            end = start + 1
+            while (end := sql.find("'", end)) >= 0 and sql.startswith("''", end):
+                end += 2  # a doubled quote inside the literal
+            if end < 0:
+                break
+            parts.append(sql[position : end + 1])
+            position = end + 1
+        else:
+            end = sql.find("*/", start + 2)
+            parts += [sql[position:start], " "]
+            if end < 0:
+                return "".join(parts)
+            position = end + 2
+    parts.append(sql[position:])
+    return "".join(parts)
+
+
 def _analyse(sql: str, may_matter: Callable[[SchemaUse], bool]) -> list[SchemaUse]:
-    sql = _BLOCK_COMMENT.sub(lambda m: " " if m.group(0).startswith("/*") else m.group(0), sql)
+    sql = _without_block_comments(sql)
     starts_like_sql = _SQL_START.match(sql) is not None
     # Text that does not start like SQL is a shell script or prose ("cannot insert into
     # public.x"): there only an upper-case statement counts as SQL.
-    scanned = list(_scan(sql, uppercase_only=not starts_like_sql))
+    scanned = list(_scanned(sql, not starts_like_sql))
     if not any(may_matter(use) for use in scanned):
         return scanned
-    if starts_like_sql:
+    if starts_like_sql and len(sql) <= PARSE_LIMIT:
         parsed = _parse(sql)
         if parsed is not None:
             return parsed
     return scanned
+
+
+@functools.lru_cache(maxsize=64)
+def _scanned(sql: str, uppercase_only: bool) -> tuple[SchemaUse, ...]:
+    """Each use the scan finds, once, in the order found: the rules and the audit's facts ask
+    about the same texts, and a megabyte of one statement repeated is one use."""
+    return tuple(dict.fromkeys(_scan(sql, uppercase_only)))
 
 
 def _scan(sql: str, uppercase_only: bool = False) -> Iterator[SchemaUse]:
@@ -199,9 +263,10 @@ def _copy_is_read(sql: str, end: int) -> bool:
     return re.match(r"\s*(?:\([^)]*\))?\s*TO\b", sql[end:], re.IGNORECASE) is not None
 
 
-def _split_name(name: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _split_name(name: str) -> tuple[str, ...]:
     """The parts of a dotted name as Postgres sees them: unquoted names fold to lower case."""
-    return [p[1:-1] if p.startswith('"') else p.lower() for p in re.findall(_IDENT, name)]
+    return tuple(p[1:-1] if p.startswith('"') else p.lower() for p in re.findall(_IDENT, name))
 
 
 _SQLGLOT: Any = None
@@ -253,7 +318,7 @@ def _parse(sql: str) -> list[SchemaUse] | None:
             if name and HOLE_MARK not in name:
                 uses.append(SchemaUse(name, table.name or None, None))
         if isinstance(statement, exp.Set):
-            uses.extend(u for u in _scan(sql) if u.table is None and not u.is_write)
+            uses.extend(u for u in _scanned(sql, False) if u.table is None and not u.is_write)
     return uses
 
 

@@ -1,0 +1,72 @@
+"""Every text scan is linear: an adversarial string of 1 MB costs milliseconds, not minutes.
+
+Each case was quadratic or worse once (an unclosed ``{{`` took 61 s at 128 KB, an unclosed
+``/*`` 21 s). The bound below is CPU time with two orders of magnitude to spare over the linear
+cost on a slow shared machine, and three under what a quadratic scan takes at this size: it
+tells the complexity class apart, it does not measure speed (that is ``bench/``'s job).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from airflow_etiquette.analysis.sql import schema_uses
+from airflow_etiquette.analysis.values import Text
+from airflow_etiquette.config import DEFAULTS
+from airflow_etiquette.engine.analyze import Settings, analyze_source
+from airflow_etiquette.sources.files import SourceFile
+
+SIZE = 1024 * 1024
+SCAN_BOUND = 1.0  # CPU seconds for the SQL scan of one 1 MB string
+FILE_BOUND = 3.0  # CPU seconds for a file holding it, through compile, libcst, every rule and the facts
+
+PATTERNS = {
+    "unclosed jinja expressions": "{{",
+    "unclosed jinja tags": "{%",
+    "unclosed jinja comments": "{#",
+    "jinja expressions": "{{ x ",
+    "unclosed block comments": "/*",
+    "unclosed quotes": "'/*",
+    "doubled quotes": "''",
+    "dots": "a.",
+    "spaced dots": "a . ",
+    "insert verbs": "INSERT INTO ",
+    "update verbs": "UPDATE ",
+    "update then spaces": "UPDATE" + " " * 64,
+    "drop lists": "DROP TABLE a.b, ",
+    "truncate lists": "TRUNCATE a, ",
+    "psql commands": ' -c "',
+    "psql long commands": "--command='",
+    "search paths": "SET search_path TO ",
+    "quoted identifiers": '"a',
+    "line comments": "--",
+    "from clauses": "FROM x ",
+    "airflow cli": "airflow connections add ",
+    "curl": "curl -X ",
+    "connection variables": "export AIRFLOW_CONN_AZURE_PG=",
+    "connection bodies": '"conn_id": ',
+    "schemas": "airflow_maria.",
+    "copy": "COPY x ( ",
+}
+
+
+@pytest.mark.parametrize("prefix", ["SELECT 1; ", ""], ids=["sql", "text"])
+@pytest.mark.parametrize("pattern", PATTERNS.values(), ids=PATTERNS.keys())
+def test_a_megabyte_of_one_pattern_is_scanned_in_linear_time(pattern: str, prefix: str) -> None:
+    text = prefix + pattern * (SIZE // len(pattern))
+    started = time.process_time()
+    schema_uses(Text.of(text), lambda use: True)
+    spent = time.process_time() - started
+    assert spent < SCAN_BOUND, f"{spent:.1f} s of CPU to scan 1 MB of {pattern!r}"
+
+    source = f"from airflow.sdk import DAG\nSQL = {text!r}\nCOMMAND = f'psql -c \"{{SQL}}\"'\n".encode()
+    file = SourceFile(str(Path("dags/maria/big.py").resolve()), "dags/maria/big.py", "maria", source)
+    settings = Settings(DEFAULTS, frozenset({"maria", "lasse"}), collect_facts=True)
+    started = time.process_time()
+    result = analyze_source(source, file, settings)
+    spent = time.process_time() - started
+    assert not [f for f in result.findings if f.code in ("ETQ001", "ETQ002")], result.findings
+    assert spent < FILE_BOUND, f"{spent:.1f} s of CPU to analyse a file holding 1 MB of {pattern!r}"
