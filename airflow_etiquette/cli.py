@@ -7,6 +7,7 @@ configuration or internal error (one line on stderr; a traceback only with
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -84,15 +85,62 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _write(path: Path, text: str, append: bool = False) -> None:
     """Write an output file; a path that cannot be written is the user's to fix, not an internal error.
 
+    A report is written to a temporary file beside it and renamed into place, so a full disk or
+    a killed run leaves the previous file or none, never a truncated SARIF that the Action would
+    upload. (Appending, as to GitHub's step summary, cannot be made atomic.)
+
     A file name that is not UTF-8 reaches us with surrogate escapes, which no UTF-8 file
     can hold: they become U+FFFD, so SARIF, JSON and HTML stay valid UTF-8 (a ``?`` would
     read as a query in a SARIF URI).
     """
+    import tempfile
+
+    data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
+    temporary = None
     try:
-        with open(path, "a" if append else "w", encoding="utf-8") as handle:
-            handle.write(_SURROGATE.sub("\ufffd", text))
+        if append:
+            with open(path, "ab") as handle:
+                handle.write(data)
+            return
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with open(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, _new_file_mode(path))
+        os.replace(temporary, path)
+        temporary = None
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _new_file_mode(path: Path) -> int:
+    """The mode the file has, or would get from a plain open(): mkstemp's 0600 is for secrets."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _echo(text: str, color: bool | None = None) -> None:
+    """The report on standard output: a full disk is one line and exit code 2, a reader that went
+    away (``| head``) ends the output quietly."""
+    try:
+        click.echo(text, nl=False, color=color)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise click.ClickException(f"cannot write the report to standard output: {exc.strerror or exc}") from None
 
 
 class InternalError(Exception):
@@ -273,7 +321,7 @@ def check(
     report = CheckReport(
         findings, result.files_checked, changed_paths, result.silenced, headline, use_color, __version__
     )
-    click.echo(FORMATS[output_format](report), nl=False, color=use_color)
+    _echo(FORMATS[output_format](report), color=use_color)
     if sarif_output is not None:
         _write(sarif_output, sarif.render(report))
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -353,7 +401,7 @@ def audit(
         _write(output, text)
         click.echo(f"{PROG}: wrote {output} ({audit_formats.headline(report)})", err=True)
     else:
-        click.echo(text, nl=False)
+        _echo(text)
     return EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN
 
 

@@ -41,6 +41,7 @@ SLOW_MODULES = frozenset(
         "test_fuzz",
         "test_linear_scans",
         "test_workers",
+        "test_io_robustness",
     }
 )
 

@@ -49,9 +49,8 @@ class FileResult(NamedTuple):
 def analyze_file(file: SourceFile, settings: Settings) -> FileResult:
     """The findings (and facts) of one file on disk or in memory. Never raises."""
     data, problem = read_source(file, settings.config)
-    if problem is not None:
-        return FileResult([problem])
-    assert data is not None
+    if data is None:
+        return FileResult([problem] if problem else [])
     return analyze_source(data, file, settings)
 
 

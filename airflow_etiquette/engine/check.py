@@ -32,6 +32,7 @@ from airflow_etiquette.sources.git import (
     changed_checked_files,
     default_base,
     index_blobs,
+    require_repository,
     revision_reader,
     staged_changes,
     staged_policy,
@@ -77,6 +78,7 @@ def run_check(
 
     # The policy first, from the commit the change starts from; then the change, seen from the
     # root that policy names (a configuration the change adds elsewhere moves nothing).
+    require_repository(config.root, "--staged" if staged else "--base" if base else "a pull-request check")
     if staged:
         policy = staged_policy(config.root)
     else:

@@ -4,13 +4,16 @@ blocking on a pipe), the members of a zip bundle, and a shell script as Python s
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 from collections.abc import Sequence
+from pathlib import Path
 
 from airflow_etiquette.config import Config
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.rules.analysis_failed import AnalysisFailed
+from airflow_etiquette.rules.escaping_symlink import EscapingSymlink
 from airflow_etiquette.sources.files import SourceFile
 
 SCRIPT_SUFFIXES = (".sh", ".bash")
@@ -19,10 +22,19 @@ MAX_BUNDLE_MEMBERS = 10_000
 
 
 def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding | None]:
+    """The file's bytes, or why not (None and None: nothing to read, another rule reports it)."""
     limit = int(config.max_file_size_mb * 1024 * 1024)
     if file.content is not None:
         return (
             (None, _too_large(file, len(file.content), config)) if len(file.content) > limit else (file.content, None)
+        )
+    if _leads_outside(file.path, config.root):
+        # Not a byte of it is read: a link to ~/.netrc must not come back as a finding's text.
+        # ETQ202 reports the link by its path; where it is switched off, this does.
+        if config.rule_enabled(EscapingSymlink.code, file.relpath):
+            return None, None
+        return None, AnalysisFailed.for_file(
+            file.relpath, "not read: it is a symlink (or inside a linked folder) that leads outside the repository"
         )
     try:
         # O_NONBLOCK: a named pipe called x.py must not block the run forever.
@@ -42,6 +54,18 @@ def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding
         else:
             reason = exc.strerror or str(exc)
         return None, AnalysisFailed.for_file(file.relpath, f"cannot read the file: {reason}")
+
+
+@functools.lru_cache(maxsize=8)
+def _real_root(root: Path) -> str:
+    return os.path.realpath(root)
+
+
+def _leads_outside(path: str, root: Path) -> bool:
+    """Whether the OS, resolving ``path`` component by component, ends outside the root."""
+    real_root = _real_root(root)
+    real = os.path.realpath(path)
+    return real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
 def _too_large(file: SourceFile, size: int, config: Config) -> Finding:

@@ -71,7 +71,7 @@ def git(root: Path, *args: str) -> str:
             timeout=120,
         )
     except FileNotFoundError:
-        raise GitError("git is not installed, but --base/--staged need it") from None
+        raise GitMissing("git is not installed (or not on PATH)") from None
     except subprocess.TimeoutExpired:
         raise GitError(f"git {' '.join(args[:2])} did not answer within 120 s") from None
     if proc.returncode != 0:
@@ -79,6 +79,20 @@ def git(root: Path, *args: str) -> str:
         detail = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1])
         raise GitError(f"git {' '.join(args[:2])} failed: {detail}")
     return proc.stdout
+
+
+class GitMissing(GitError):
+    """No git to run."""
+
+
+def require_repository(root: Path, needs: str) -> None:
+    """A GitError that says what is missing when ``needs`` (an option) has no repository to read."""
+    try:
+        git(root, "rev-parse", "--git-dir")
+    except GitMissing:
+        raise GitError(f"{needs} needs git, which is not installed (or not on PATH)") from None
+    except GitError:
+        raise GitError(f"{needs} needs a git repository, and {root} is not inside one") from None
 
 
 def staged_policy(root: Path) -> str:
@@ -193,7 +207,7 @@ def blob_contents(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
             timeout=120,
         )
     except FileNotFoundError:
-        raise GitError("git is not installed, but --base/--staged need it") from None
+        raise GitMissing("git is not installed (or not on PATH)") from None
     except subprocess.TimeoutExpired:
         raise GitError("git cat-file took over 120 s reading the change's files") from None
     if proc.returncode != 0:

@@ -1,0 +1,147 @@
+"""What the command reads and writes when the machine is unkind: nothing outside the repository
+is read, a report file is whole or untouched, a full disk or a missing git is one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import make_repo, run_installed
+
+SECRET = "ghp_SUPERSECRET0123456789"
+SECRET_DAG_ID = "sk-live-SECRET42"
+MARIA_BAD = 'from airflow import DAG\n\ndag = DAG("taxi", tags=["student:maria"])\n'
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "airflow_etiquette", *args]
+
+
+@pytest.fixture
+def linked_out(tmp_path: Path) -> Path:
+    """A repository whose dags folder links to secrets outside it: a file, a DAG, and a folder."""
+    outside = tmp_path / "home"
+    outside.mkdir()
+    (outside / "token.txt").write_text(f"{SECRET}\n")
+    (outside / "dag.py").write_text(f'from airflow import DAG\nDAG(dag_id="{SECRET_DAG_ID}")\n')
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD})
+    (root / "dags/lasse").mkdir()
+    os.symlink(outside / "token.txt", root / "dags/lasse/token.py")
+    os.symlink("../../../home/dag.py", root / "dags/lasse/dag.py")
+    os.symlink(outside, root / "dags/lasse/home")
+    return root
+
+
+def test_nothing_outside_the_repository_is_read(linked_out: Path, tmp_path: Path) -> None:
+    runs = [
+        run_installed("check", cwd=linked_out),
+        run_installed("check", "--format", "json", cwd=linked_out),
+        run_installed("check", "--format", "sarif", cwd=linked_out),
+        run_installed("audit", "--format", "json", cwd=linked_out),
+        run_installed("audit", "--format", "html", "--output", str(tmp_path / "audit.html"), cwd=linked_out),
+    ]
+    for result in runs:
+        assert result.exit_code == 1, result.err
+        assert SECRET not in result.out + result.err and SECRET_DAG_ID not in result.out + result.err
+    html = (tmp_path / "audit.html").read_text()
+    assert SECRET not in html and SECRET_DAG_ID not in html
+    # Each link is reported once, by its path; the rest of the repository is checked.
+    assert sorted(line.split(" ", 2)[:2] for line in runs[0].lines[:-1]) == [
+        ["dags/lasse/dag.py:1:1:", "ETQ202"],
+        ["dags/lasse/home:1:1:", "ETQ202"],
+        ["dags/lasse/token.py:1:1:", "ETQ202"],
+        ["dags/maria/bad.py:3:11:", "ETQ101"],
+    ]
+
+
+def test_with_the_symlink_rule_off_the_unread_file_still_says_why(linked_out: Path) -> None:
+    (linked_out / "pyproject.toml").write_text('[tool.airflow-etiquette]\nignore = ["ETQ202"]\n')
+    result = run_installed("check", "--format", "json", cwd=linked_out)
+    assert result.exit_code == 1
+    unread = "not read: it is a symlink (or inside a linked folder) that leads outside the repository"
+    assert [(f["path"], f["code"], f["message"]) for f in result.findings if f["path"] != "dags/maria/bad.py"] == [
+        ("dags/lasse/dag.py", "ETQ002", unread),
+        ("dags/lasse/token.py", "ETQ002", unread),
+    ]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_on_standard_output_is_one_line(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD})
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(command("check"), cwd=root, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "airflow-etiquette: error: cannot write the report to standard output: No space left on device\n"
+    )
+
+
+def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {f"dags/maria/bad{n}.py": MARIA_BAD for n in range(300)})
+    proc = subprocess.Popen(command("check"), cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    error = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in error and "internal error" not in error, error
+
+
+def _file_size_limit(limit: int):  # type: ignore[no-untyped-def]
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("check", "--sarif-output", "{out}"), ("audit", "--format", "html", "--output", "{out}")],
+    ids=["sarif", "html"],
+)
+def test_a_report_file_that_cannot_be_written_whole_is_left_as_it_was(tmp_path: Path, args: tuple[str, ...]) -> None:
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD})
+    out = tmp_path / "reports" / "report"
+    out.parent.mkdir()
+    out.write_text("the previous report\n")
+    proc = subprocess.run(
+        command(*(a.format(out=out) for a in args)),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        preexec_fn=_file_size_limit(200),  # the report is larger: the disk is "full" half way
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1] == f"airflow-etiquette: error: cannot write {out}: File too large"
+    assert out.read_text() == "the previous report\n"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report"]  # no temporary file left behind
+    # and with room, the file is replaced whole, readable as any file the user writes
+    proc = subprocess.run(command(*(a.format(out=out) for a in args)), cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert out.read_text().lstrip().startswith(("{", "<!DOCTYPE html>", "<!doctype html>"))
+    assert out.stat().st_mode & 0o044 == 0o044
+    if args[0] == "check":
+        json.loads(out.read_text())
+
+
+@pytest.mark.parametrize("option", [("--staged",), ("--base", "main")], ids=["staged", "base"])
+def test_change_modes_say_what_is_missing_without_git(tmp_path: Path, option: tuple[str, ...]) -> None:
+    plain = tmp_path / "plain"
+    (plain / "dags/lasse").mkdir(parents=True)
+    (plain / "dags/lasse/x.py").write_text("x = 1\n")
+    name = option[0]
+    outside = run_installed("check", *option, cwd=plain)
+    assert outside.exit_code == 2
+    assert outside.err == f"airflow-etiquette: error: {name} needs a git repository, and {plain} is not inside one\n"
+    no_git = tmp_path / "no-git-bin"
+    no_git.mkdir()
+    missing = run_installed("check", *option, cwd=plain, env={"PATH": str(no_git)})
+    assert missing.exit_code == 2
+    assert missing.err == f"airflow-etiquette: error: {name} needs git, which is not installed (or not on PATH)\n"
