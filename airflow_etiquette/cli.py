@@ -32,7 +32,6 @@ from airflow_etiquette.config import (
     validate_code,
 )
 from airflow_etiquette.output import FORMATS
-from airflow_etiquette.rules import ALL_RULES, RULES_BY_CODE
 from airflow_etiquette.sources.git import GitError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -40,6 +39,8 @@ PROG = "airflow-etiquette"
 
 
 def _codes(values: Sequence[str], option: str) -> tuple[str, ...]:
+    from airflow_etiquette.rules import RULES_BY_CODE  # the rules load when a command needs them, not for --version
+
     known = set(RULES_BY_CODE)
     items = [item for value in values for item in value.split(",") if item.strip()]
     return tuple(validate_code(item, known, option) for item in items)
@@ -195,6 +196,8 @@ def _configurer(
     ignore_noqa: bool,
 ) -> Configure:
     """How this run reads a configuration (the work tree's, or a base commit's), options on top."""
+    from airflow_etiquette.rules import RULES_BY_CODE
+
     selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
     load = configure_from(start, RULES_BY_CODE, config_file)
 
@@ -426,6 +429,8 @@ def _with_options(
 @_internal_errors
 def rules() -> int:
     """List every rule: code, name, severity, what it flags."""
+    from airflow_etiquette.rules import ALL_RULES
+
     width = max(len(rule.name) for rule in ALL_RULES)
     for rule in ALL_RULES:
         click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}")
@@ -438,6 +443,7 @@ def rules() -> int:
 def explain(code: str) -> int:
     """Print a rule's documentation: what it checks, why, a bad example and the fix."""
     from airflow_etiquette.output.explain import explain_rule
+    from airflow_etiquette.rules import ALL_RULES, RULES_BY_CODE
 
     rule = RULES_BY_CODE.get(code.strip().upper())
     if rule is None:

@@ -89,3 +89,21 @@ def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path) -> None:
     )
     assert "1 failed" in plugin.stdout, plugin.stdout  # lasse's taxi: prefix and tag
     assert not marker.exists()
+
+
+def test_commands_that_parse_no_file_do_not_load_libcst(tmp_path: Path) -> None:
+    """libcst is most of the start-up: --version, rules and the ownership hook never parse a file."""
+    root = make_repo(tmp_path / "r", {"CODEOWNERS": "/dags/lasse/ @lasse\n", "dags/lasse/a.py": "x = 1\n"})
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    probe = (
+        "import sys\nfrom airflow_etiquette.cli import main\ncode = main(sys.argv[1:])\n"
+        "print(code, 'libcst._nodes' in sys.modules, file=sys.stderr)\n"
+    )
+    for args, loads in [
+        (["--version"], False),
+        (["rules"], False),
+        (["check", "--staged", "--select", "ETQ2", "--author", "lasse"], False),  # the ownership hook
+        (["check", "--staged", "--author", "lasse"], True),  # the content hook parses the staged file
+    ]:
+        proc = subprocess.run([sys.executable, "-c", probe, *args], cwd=root, capture_output=True, text=True)
+        assert proc.stderr.splitlines()[-1] == f"0 {loads}", (args, proc.stderr)

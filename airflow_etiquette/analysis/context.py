@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import NamedTuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, NamedTuple
 
 from airflow_etiquette.analysis.dags import DagDefinition, find_dags
 from airflow_etiquette.analysis.model import ModuleIndex, StringSite
@@ -13,6 +11,11 @@ from airflow_etiquette.analysis.resolve import Resolver
 from airflow_etiquette.analysis.values import Text
 from airflow_etiquette.config import Config
 from airflow_etiquette.findings import Severity
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
 
 
 class Report(NamedTuple):

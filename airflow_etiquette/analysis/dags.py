@@ -10,13 +10,16 @@ resolved through the module's own imports, so a local ``dag`` function or
 from __future__ import annotations
 
 from enum import Enum
-from typing import NamedTuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, NamedTuple
 
 from airflow_etiquette.analysis.model import ModuleIndex, Scope
 from airflow_etiquette.analysis.resolve import Resolver
 from airflow_etiquette.analysis.values import Map, Seq, Text, Unknown, Value, Values, mentions
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
 
 DAG_CLASSES = frozenset(
     {

@@ -6,14 +6,17 @@ findings, so the audit costs one parse per file.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, NamedTuple
 
 from airflow_etiquette.analysis.context import FileContext
 from airflow_etiquette.analysis.dags import DagDefinition, argument, exact_dag_ids
 from airflow_etiquette.analysis.sql import schema_uses
 from airflow_etiquette.analysis.values import Seq, Text
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
 
 SCHEDULE_KEYWORDS = ("schedule", "schedule_interval", "timetable")
 _CONN_TEMPLATE = re.compile(r"\bconn\.([A-Za-z_][\w-]*)")

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from airflow_etiquette.analysis.model import Scope
 from airflow_etiquette.analysis.values import (
     Falsy,
@@ -31,13 +29,15 @@ from airflow_etiquette.analysis.values import (
     splitext,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # libcst's classes only in annotations: importing this module does not load libcst
+    import libcst as cst
+
     from airflow_etiquette.analysis.resolve import Resolver
 
-Arguments = Sequence[cst.Arg]
-Idiom = Callable[
-    ["Resolver", cst.Call, Arguments, Mapping[str, cst.BaseExpression], Scope, str], "Iterable[Value] | None"
-]
+    Arguments = Sequence[cst.Arg]
+    Idiom = Callable[
+        ["Resolver", cst.Call, Arguments, Mapping[str, cst.BaseExpression], Scope, str], "Iterable[Value] | None"
+    ]
 
 # Methods of a path that give the same path, and string methods that keep a text a text.
 PATH_SAME_METHODS = frozenset({"resolve", "absolute", "expanduser"})

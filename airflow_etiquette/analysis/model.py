@@ -11,10 +11,15 @@ only for nodes that are reported.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
+
 
 BindingKind = Literal["assign", "import", "loop", "param", "def", "class", "unknown"]
 
@@ -131,7 +136,12 @@ MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "u
 # Keyword arguments that hold documentation shown in the UI, never code or SQL.
 PROSE_KEYWORDS = frozenset({"doc", "doc_md", "doc_rst", "doc_json", "doc_yaml", "description"})
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
-LITERAL_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+
+def is_literal_string(node: object) -> bool:
+    """A string written in the source: plain, implicitly concatenated, or an f-string."""
+    return isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
+
 
 # Fields that only hold whitespace, punctuation or operator tokens: never walked.
 _SKIPPED_FIELDS = frozenset(
@@ -221,7 +231,7 @@ class _Walker:
             self.node(statement, scope)
 
     def node(self, node: cst.CSTNode, scope: Scope, in_string: bool = False, prose: bool = False) -> None:
-        handler = _HANDLERS.get(type(node))
+        handler = _handlers().get(type(node))
         if handler is not None:
             handler(self, node, scope, in_string, prose)
             return
@@ -284,7 +294,7 @@ class _Walker:
         if (
             len(node.targets) == 1
             and isinstance(node.targets[0].target, cst.Name)
-            and isinstance(node.value, (*LITERAL_STRINGS, cst.BinaryOperation, cst.Call))
+            and (is_literal_string(node.value) or isinstance(node.value, (cst.BinaryOperation, cst.Call)))
         ):
             self.index.message_candidates[node.value] = node.targets[0].target.value
         self.node(node.value, scope)
@@ -441,7 +451,7 @@ class _Walker:
         self.node(node.right, scope, in_string, prose)
 
     def expr(self, node: cst.Expr, scope: Scope, in_string: bool, prose: bool) -> None:
-        if isinstance(node.value, LITERAL_STRINGS):
+        if is_literal_string(node.value):
             return  # a bare string statement is a comment in disguise
         self.node(node.value, scope)
 
@@ -497,33 +507,36 @@ def _dotted(node: cst.BaseExpression | cst.CSTNode | None) -> str | None:
     return None
 
 
-_HANDLERS: dict[type[cst.CSTNode], Callable[[_Walker, Any, Scope, bool, bool], None]] = {
-    cst.FunctionDef: _Walker.function_def,
-    cst.ClassDef: _Walker.class_def,
-    cst.Lambda: _Walker.lambda_,
-    cst.Assign: _Walker.assign,
-    cst.AnnAssign: _Walker.ann_assign,
-    cst.AugAssign: _Walker.aug_assign,
-    cst.NamedExpr: _Walker.named_expr,
-    cst.For: _Walker.for_,
-    cst.ListComp: _Walker.comprehension,
-    cst.SetComp: _Walker.comprehension,
-    cst.GeneratorExp: _Walker.comprehension,
-    cst.DictComp: _Walker.comprehension,
-    cst.With: _Walker.with_,
-    cst.ExceptHandler: _Walker.except_handler,
-    cst.Import: _Walker.import_,
-    cst.ImportFrom: _Walker.import_from,
-    cst.Global: _Walker.global_,
-    cst.Call: _Walker.call,
-    cst.SimpleString: _Walker.string,
-    cst.ConcatenatedString: _Walker.string,
-    cst.FormattedString: _Walker.string,
-    cst.BinaryOperation: _Walker.binary_operation,
-    cst.Expr: _Walker.expr,
-    cst.If: _Walker.if_or_try,
-    cst.Try: _Walker.if_or_try,
-    cst.Name: _Walker.name,
-    cst.Raise: _Walker.raise_,
-    cst.Assert: _Walker.assert_,
-}
+@functools.cache
+def _handlers() -> dict[type[cst.CSTNode], Callable[[_Walker, Any, Scope, bool, bool], None]]:
+    """The walker's method for each node type (built on first use: libcst loads only when needed)."""
+    return {
+        cst.FunctionDef: _Walker.function_def,
+        cst.ClassDef: _Walker.class_def,
+        cst.Lambda: _Walker.lambda_,
+        cst.Assign: _Walker.assign,
+        cst.AnnAssign: _Walker.ann_assign,
+        cst.AugAssign: _Walker.aug_assign,
+        cst.NamedExpr: _Walker.named_expr,
+        cst.For: _Walker.for_,
+        cst.ListComp: _Walker.comprehension,
+        cst.SetComp: _Walker.comprehension,
+        cst.GeneratorExp: _Walker.comprehension,
+        cst.DictComp: _Walker.comprehension,
+        cst.With: _Walker.with_,
+        cst.ExceptHandler: _Walker.except_handler,
+        cst.Import: _Walker.import_,
+        cst.ImportFrom: _Walker.import_from,
+        cst.Global: _Walker.global_,
+        cst.Call: _Walker.call,
+        cst.SimpleString: _Walker.string,
+        cst.ConcatenatedString: _Walker.string,
+        cst.FormattedString: _Walker.string,
+        cst.BinaryOperation: _Walker.binary_operation,
+        cst.Expr: _Walker.expr,
+        cst.If: _Walker.if_or_try,
+        cst.Try: _Walker.if_or_try,
+        cst.Name: _Walker.name,
+        cst.Raise: _Walker.raise_,
+        cst.Assert: _Walker.assert_,
+    }

@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import keyword
 import unicodedata
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
 
 
 class Unparsable(Exception):

@@ -17,8 +17,7 @@ import functools
 import itertools
 from collections.abc import Collection, Iterable, Sequence
 from string import Formatter
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from airflow_etiquette.analysis.idioms import IDIOMS, PATH_SAME_METHODS, STRING_METHODS
 from airflow_etiquette.analysis.model import Binding, ModuleIndex, Scope, is_docstring
@@ -53,6 +52,11 @@ from airflow_etiquette.analysis.values import (
     unescape,
     unpack,
 )
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
 
 MAX_DEPTH = 40
 # Calls of local helpers evaluated per file; a chain h(x) = g(x) + g(x) doubles at every step.

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, NamedTuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.facts import FileFacts, collect_facts
-from airflow_etiquette.analysis.model import LITERAL_STRINGS, build_index
+from airflow_etiquette.analysis.model import build_index, is_literal_string
 from airflow_etiquette.analysis.parse import BeyondParser, Unparsable, parse_module
 from airflow_etiquette.config import Config
 from airflow_etiquette.engine import noqa
@@ -27,6 +25,11 @@ from airflow_etiquette.rules.analysis_failed import AnalysisFailed
 from airflow_etiquette.rules.base import FileRule, Rule
 from airflow_etiquette.rules.parse_error import ParseError
 from airflow_etiquette.sources.files import SourceFile
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
 
 
 class Settings(NamedTuple):
@@ -156,7 +159,7 @@ def _place(
         finding = rule.finding(file.relpath, start.line, start.column + 1, report.message, report.severity)
         # A comment can follow the first line, or, for a multi-line string, the last one
         # (after the closing quotes), where no comment can go inside.
-        last = end.line if end.line != start.line and isinstance(report.node, LITERAL_STRINGS) else start.line
+        last = end.line if end.line != start.line and is_literal_string(report.node) else start.line
         strict = report.severity is not None and report.severity is not rule.severity
         waived = noqa.waive(finding, comments, config, (start.line, last), strict)
         (silenced if waived is None else findings).append(waived or finding)

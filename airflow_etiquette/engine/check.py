@@ -20,7 +20,7 @@ from airflow_etiquette.engine.schedule import analyze_files
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.people.authors import Author, identify_author
 from airflow_etiquette.people.ownership import Ownership, new_owner_folders
-from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES, REPOSITORY_RULES
+from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES
 from airflow_etiquette.rules.base import RepositoryRule, TreeView
 from airflow_etiquette.sources.files import SourceFile, discover, known_owners, source_files
 from airflow_etiquette.sources.git import (
@@ -108,7 +108,7 @@ def run_check(
             for rel, blob in changed.items()
             if (config.root / rel) in given or any(g in (config.root / rel).parents for g in given)
         }
-    if not any(config.selects(rule.code) for rule in (*FILE_RULES, *ENGINE_RULES, *REPOSITORY_RULES)):
+    if not any(config.selects(rule.code) for rule in (*FILE_RULES, *ENGINE_RULES, *rules)):
         changed = {}  # only the change rules are selected: no file needs parsing
     files = _with_contents(source_files(changed, config), changed, config)
     results = analyze_files(files, settings, jobs)

@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
+from airflow_etiquette.analysis.lazy import load_now
 from airflow_etiquette.engine.analyze import FileResult, Settings, analyze_file
 from airflow_etiquette.rules.analysis_failed import AnalysisFailed
 from airflow_etiquette.sources.files import SourceFile
@@ -144,6 +145,7 @@ def analyze_in_workers(
     """Each file's result, in the order of ``files``."""
     from multiprocessing.connection import wait
 
+    load_now()  # before the fork: the workers share the parent's libcst instead of each importing it
     context = _context()
     timeout = settings.config.timeout
     pending = deque(files)

@@ -19,7 +19,8 @@ def _discover() -> tuple[type[Rule], ...]:
             continue
         namespace = importlib.import_module(f"{__name__}.{module.name}")
         for value in vars(namespace).values():
-            if isinstance(value, type) and issubclass(value, Rule) and "code" in vars(value):
+            # type(value), not isinstance: isinstance would read the lazily loaded libcst's __class__
+            if issubclass(type(value), type) and issubclass(value, Rule) and "code" in vars(value):
                 if value.code in found and found[value.code] is not value:
                     raise RuntimeError(f"two rules claim {value.code}: {found[value.code].__name__}, {value.__name__}")
                 found[value.code] = value

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from airflow_etiquette.analysis.context import FileContext, Report
-from airflow_etiquette.analysis.model import LITERAL_STRINGS, StringSite
+from airflow_etiquette.analysis.model import StringSite, is_literal_string
 from airflow_etiquette.analysis.sql import SchemaUse, schema_uses
 from airflow_etiquette.analysis.values import Text
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
 
 # Keyword arguments that name a schema, and calls whose schema= is written into.
 SCHEMA_KEYWORDS = frozenset({"schema", "target_schema", "schema_name", "destination_schema"})
@@ -167,7 +171,7 @@ class ForeignSchema(FileRule):
     def _sql(self, file: FileContext) -> Iterator[Report]:
         seen_in_literals: set[SchemaUse] = set()
         for site, uses in schema_uses_by_site(file):
-            literal = isinstance(site.node, LITERAL_STRINGS)
+            literal = is_literal_string(site.node)
             reported: set[str] = set()
             for use in uses:
                 if not schema_problem(file, use) or (not literal and use in seen_in_literals):

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.model import string_pieces
 from airflow_etiquette.analysis.values import literal_text
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
 
 
 class HardCodedSchema(FileRule):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.model import Scope, iter_children
@@ -13,6 +12,11 @@ from airflow_etiquette.analysis.values import Map, Seq, Text, text_of
 from airflow_etiquette.config import Config
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
 
 CONNECTION_CLASSES = frozenset(
     {

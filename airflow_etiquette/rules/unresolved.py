@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import Verdict, prefix_verdict, tag_verdict
@@ -12,6 +11,11 @@ from airflow_etiquette.analysis.model import Scope
 from airflow_etiquette.analysis.values import Seq, Text, Unknown, Value
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
 
 
 class Unresolved(FileRule):
