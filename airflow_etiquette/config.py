@@ -8,6 +8,7 @@ repository, so a repository without either works with zero configuration.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -260,6 +261,44 @@ def load_config(
         root, source, settings = find_root(start, read)
         config = config_from_table(root, source, settings, known_codes)
     return replace(config, policy_revision=revision) if revision is not None else config
+
+
+class OwnerNames:
+    """Lookups over the owner names of a run, built once for all its files: which owner a
+    case-folded name is (Postgres folds ``AIRFLOW_MARIA``), and which owners' dag_id prefix a
+    text starts with. Each answer costs the length of the text, not the number of owners (a
+    loop over 3,000 owners per string was most of the cost of a large class)."""
+
+    def __init__(self, template: str, owners: frozenset[str]) -> None:
+        self._folded = {owner.lower(): owner for owner in sorted(owners, reverse=True)}
+        self._owners = owners
+        self._longest = max(map(len, owners), default=0)
+        self._before, placeholder, self._after = template.partition(OWNER_PLACEHOLDER)
+        self._templated = bool(placeholder)
+
+    def folded(self, name: str) -> str | None:
+        """The owner named ``name``, letter case aside."""
+        return self._folded.get(name.lower())
+
+    def prefixed(self, text: str) -> list[str]:
+        """Every owner whose dag_id prefix ``text`` starts with, the longest name first (at most as
+        many candidates as the longest owner name has letters)."""
+        if not self._templated or not text.startswith(self._before):
+            return []
+        rest = text[len(self._before) :]
+        found = []
+        end = min(len(rest), self._longest)
+        while end > 0:
+            candidate = rest[:end]
+            if candidate in self._owners and rest.startswith(self._after, end):
+                found.append(candidate)
+            end -= 1
+        return found
+
+
+@functools.lru_cache(maxsize=16)
+def owner_names(template: str, owners: frozenset[str]) -> OwnerNames:
+    return OwnerNames(template, owners)
 
 
 DEFAULTS = Config(root=Path("."))  # the class repository's conventions: every default in one place

@@ -9,7 +9,7 @@ from airflow_etiquette.analysis.dags import DagDefinition, find_dags
 from airflow_etiquette.analysis.model import ModuleIndex, StringSite
 from airflow_etiquette.analysis.resolve import Resolver
 from airflow_etiquette.analysis.values import Text
-from airflow_etiquette.config import Config
+from airflow_etiquette.config import Config, owner_names
 from airflow_etiquette.findings import Severity
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class FileContext:
         self.owner = owner
         self.config = config
         self.known_owners = known_owners
+        self.owners = owner_names(config.dag_id_prefix, known_owners)
         self.index = index
         self.resolver = Resolver(index, relpath)
 

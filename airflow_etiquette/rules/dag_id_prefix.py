@@ -103,10 +103,9 @@ class DagIdPrefix(FileRule):
     def _claimed(file: FileContext, owner: str, values: Sequence[Value]) -> tuple[Text, str] | None:
         """A dag_id of owner ``jan`` that reads as owner ``jan_willem``'s (``jan_willem_taxi``)."""
         own = file.config.prefix_for(owner)
-        longer = [o for o in file.known_owners if o != owner and file.config.prefix_for(o).startswith(own)]
         for value in values:
             if isinstance(value, Text):
-                for other in longer:
-                    if value.prefix.startswith(file.config.prefix_for(other)):
+                for other in file.owners.prefixed(value.prefix):
+                    if other != owner and file.config.prefix_for(other).startswith(own):
                         return value, other
         return None

@@ -248,7 +248,7 @@ def foreign_owner(file: FileContext, schema: str) -> str | None:
     if other is None:
         return None
     # Postgres folds unquoted names, so AIRFLOW_MARIA is maria's schema too.
-    other = next((o for o in file.known_owners if o.lower() == other.lower()), None)
+    other = file.owners.folded(other)
     if other is None or (file.owner is not None and other.lower() == file.owner.lower()):
         return None
     return other

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.model import Scope, iter_children
 from airflow_etiquette.analysis.values import Map, Seq, Text, text_of
-from airflow_etiquette.config import Config
+from airflow_etiquette.config import Config, owner_names
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
@@ -146,13 +146,10 @@ class SharedConnectionChange(FileRule):
     def _named(file: FileContext, conn_id: str) -> str:
         """How a message names the connection: another owner's, or shared (listed, or, with no
         list, any id without the owner's prefix; `explain ETQ401` says so)."""
-        for other in sorted(file.known_owners):
-            if (
-                other != file.owner
-                and conn_id.startswith(file.config.prefix_for(other))
-                and conn_id not in file.config.shared_connections
-            ):
-                return f'owner "{other}"\'s connection "{conn_id}"'
+        if conn_id not in file.config.shared_connections:
+            for other in sorted(file.owners.prefixed(conn_id)):
+                if other != file.owner:
+                    return f'owner "{other}"\'s connection "{conn_id}"'
         return f'the shared connection "{conn_id}"'
 
     def _shared(self, file: FileContext, conn_id: str | None) -> bool:
@@ -479,4 +476,4 @@ def is_shared(config: Config, conn_id: str, owner: str | None, known_owners: Ite
         return True
     if conn_id in config.shared_connections:
         return True
-    return any(conn_id.startswith(config.prefix_for(other)) for other in known_owners if other != owner)
+    return any(other != owner for other in owner_names(config.dag_id_prefix, frozenset(known_owners)).prefixed(conn_id))
