@@ -46,7 +46,7 @@ def test_sarif_is_structurally_what_code_scanning_accepts(tmp_path: Path) -> Non
     first = run["results"][0]
     assert (first["ruleId"], first["locations"][0]["physicalLocation"]["region"]) == (
         "ETQ001",
-        {"startLine": 1, "startColumn": 1},
+        {"startLine": 1, "startColumn": 12},
     )
 
 

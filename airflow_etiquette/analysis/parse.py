@@ -14,6 +14,7 @@ parsed raises ``Unparsable``, which says what went wrong; the parse-error rule w
 from __future__ import annotations
 
 import keyword
+import sys
 import unicodedata
 from typing import TYPE_CHECKING
 
@@ -37,9 +38,20 @@ class BeyondParser(Exception):
     """Python accepts the file but libcst cannot parse it (a construct or a size beyond it)."""
 
 
-# The messages Python gives for syntax it does not know: syntax newer than the Python this tool
-# runs on (``type X = int`` on 3.11) reads like this, so libcst, which may know it, decides.
-_GENERIC = ("invalid syntax", "f-string")
+# What Python 3.11 says of syntax that later versions accept (``type X = int``, PEP 701's
+# f-strings such as ``f"{row["id"]}"``): for these, libcst, which knows that syntax, decides, since
+# the scheduler may run a newer Python. Every other message is an error on every version.
+NEWER_SYNTAX = (
+    "invalid syntax",
+    "f-string: expecting '}'",
+    "f-string: unmatched",
+    "f-string expression part cannot include",
+)
+
+
+def maybe_newer_syntax(error: SyntaxError) -> bool:
+    """Whether a newer Python than this one might accept what this one refused."""
+    return sys.version_info < (3, 12) and str(error.msg).startswith(NEWER_SYNTAX)
 
 
 def parse_module(data: bytes, filename: str = "<dag file>") -> cst.Module:
@@ -52,7 +64,7 @@ def parse_module(data: bytes, filename: str = "<dag file>") -> cst.Module:
     try:
         compile(data, filename, "exec", dont_inherit=True)  # checked only: the code object is discarded
     except SyntaxError as exc:
-        if not str(exc.msg).startswith(_GENERIC):
+        if not maybe_newer_syntax(exc):
             raise Unparsable(data, exc) from None
         try:
             return cst.parse_module(nfkc_identifiers(data))

@@ -59,9 +59,15 @@ def analyze_file(file: SourceFile, settings: Settings) -> FileResult:
 
 def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileResult:
     """The findings (and facts) of one file's bytes. Never raises."""
-    if file.relpath.endswith(SCRIPT_SUFFIXES):
-        return _analyze_script(data, file, settings)
-    return _analyze_python(data, file, settings, FILE_RULES)
+    try:
+        if file.relpath.endswith(SCRIPT_SUFFIXES):
+            return _analyze_script(data, file, settings)
+        return _analyze_python(data, file, settings, FILE_RULES)
+    except RecursionError:  # past the steps that guard themselves: placing findings, libcst's own walks
+        return FileResult([AnalysisFailed.for_file(file.relpath, "the file is nested too deeply to analyse")])
+    except Exception as exc:
+        reason = f"the analysis failed: {type(exc).__name__}: {exc} (please report this)"
+        return FileResult([AnalysisFailed.for_file(file.relpath, reason)])
 
 
 def _analyze_python(data: bytes, file: SourceFile, settings: Settings, rules: Sequence[type[FileRule]]) -> FileResult:
