@@ -180,6 +180,11 @@ _jobs_option = click.option(
     show_default=True,
     help="Worker processes; 0 uses every core.",
 )
+_no_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Analyse every file again instead of reusing results for unchanged files (see the cache-dir key).",
+)
 _ignore_noqa_option = click.option(
     "--ignore-noqa", is_flag=True, help="Report every finding, also those a `# noqa` comment silences."
 )
@@ -243,6 +248,7 @@ def cli() -> None:
 @_ignore_noqa_option
 @_config_option
 @_jobs_option
+@_no_cache_option
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
@@ -275,6 +281,7 @@ def check(
     ignore_noqa: bool,
     config_file: Path | None,
     jobs: int,
+    no_cache: bool,
     timeout: float | None,
     sarif_output: Path | None,
     color: str,
@@ -300,6 +307,7 @@ def check(
         author=author,
         jobs=jobs,
         configure=configure,
+        use_cache=not no_cache,
     )
     config = result.config or configure(read_work_tree, None)
     findings = result.findings
@@ -366,6 +374,7 @@ def check(
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
 @_config_option
 @_jobs_option
+@_no_cache_option
 @_exit_zero_option
 @_ignore_noqa_option
 @_verbose_option
@@ -380,6 +389,7 @@ def audit(
     ignore: tuple[str, ...],
     config_file: Path | None,
     jobs: int,
+    no_cache: bool,
     exit_zero: bool,
     ignore_noqa: bool,
     verbose: bool,
@@ -397,7 +407,7 @@ def audit(
     config = configure(read_work_tree, None)
     if not config.dags_path.is_dir():
         raise ConfigError(f"no dags folder at {config.dags_path}")
-    report = run_audit(config, jobs, history_range, since, configure)
+    report = run_audit(config, jobs, history_range, since, configure, use_cache=not no_cache)
     render = audit_formats.AUDIT_FORMATS[output_format]
     text = render(report)
     if output is not None:

@@ -62,6 +62,7 @@ class Config:
     allow_noqa: tuple[str, ...] | None = None  # codes a noqa comment may silence; None: the warnings only
     ignore_noqa: bool = False  # --ignore-noqa: every noqa comment is ignored
     strict: tuple[str, ...] = ()  # rules for which a value that cannot be decided is an error
+    cache_dir: str = ".airflow-etiquette-cache"  # per-file results, relative to the root or absolute
     # Where CODEOWNERS and this configuration were read: None for the work tree, else a commit
     # (the base of a change, which the change itself cannot edit).
     policy_revision: str | None = None
@@ -335,6 +336,7 @@ _KEYS = {
     "owners": 'a table of owner = { github = "login", emails = ["..."] }',
     "allow-noqa": "a list of rule codes that `# noqa` may silence",
     "strict": "a list of rule codes (ETQ101, ETQ102, ETQ302)",
+    "cache-dir": 'a folder for cached results, relative to the repository root or absolute, like ".cache/etq"',
 }
 STRICT_CODES = ("ETQ101", "ETQ102", "ETQ302")
 
@@ -415,6 +417,7 @@ def config_from_table(
         roster=_roster(table.get("owners", {}), where, fail),
         allow_noqa=rule_codes("allow-noqa") if "allow-noqa" in table else None,
         strict=_strict(rule_codes("strict"), where),
+        cache_dir=text("cache-dir", DEFAULTS.cache_dir),
     )
 
 

@@ -42,6 +42,7 @@ SLOW_MODULES = frozenset(
         "test_linear_scans",
         "test_workers",
         "test_io_robustness",
+        "test_cache",
     }
 )
 

@@ -14,6 +14,8 @@ import importlib.util
 import sys
 from types import ModuleType
 
+ORIGINS: dict[str, str | None] = {}  # where each lazily loaded module is installed (reading it would load it)
+
 
 def _on_first_use(name: str) -> ModuleType:
     if name in sys.modules:
@@ -21,6 +23,7 @@ def _on_first_use(name: str) -> ModuleType:
     spec = importlib.util.find_spec(name)
     if spec is None or spec.loader is None:
         raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    ORIGINS[name] = spec.origin
     loader = importlib.util.LazyLoader(spec.loader)
     spec.loader = loader
     module = importlib.util.module_from_spec(spec)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Configure, configure_from
 from airflow_etiquette.engine.analyze import Settings
+from airflow_etiquette.engine.cache import open_cache
 from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
 from airflow_etiquette.engine.schedule import analyze_files
 from airflow_etiquette.findings import Finding, Severity
@@ -103,6 +104,7 @@ def run_audit(
     history: str | None = None,
     since: str | None = None,
     configure: Configure | None = None,
+    use_cache: bool = True,
 ) -> AuditReport:
     """The whole repository as it is, and (``history``/``since``) each mainline commit judged by
     the CODEOWNERS and configuration of its first parent: what the rules were when it landed,
@@ -114,7 +116,10 @@ def run_audit(
         config=config, known_owners=owners_on_disk, collect_facts=True, collect=tuple(r.code for r in rules)
     )
     files = discover([], config).files
-    results = analyze_files(files, settings, jobs or os.cpu_count() or 1)
+    cache, _ = open_cache(config, settings) if use_cache else (None, "")
+    results = analyze_files(files, settings, jobs or os.cpu_count() or 1, cache)
+    if cache is not None:
+        cache.save()
     ownership = Ownership(config, owners_on_disk)
 
     sections: dict[str, OwnerSection] = {name: OwnerSection(name) for name in sorted(owners_on_disk)}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from airflow_etiquette.config import Config, Configure
 from airflow_etiquette.engine.analyze import FileResult, Settings
+from airflow_etiquette.engine.cache import ResultCache, open_cache
 from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
 from airflow_etiquette.engine.schedule import analyze_files
 from airflow_etiquette.findings import Finding
@@ -62,6 +63,7 @@ def run_check(
     jobs: int = 0,
     environ: Mapping[str, str] | None = None,
     configure: Configure | None = None,
+    use_cache: bool = True,
 ) -> CheckResult:
     """Check ``paths`` (or the dags folder), or only what a change touches.
 
@@ -74,7 +76,7 @@ def run_check(
     # In a pull request the event names the author even when --base is given explicitly.
     pull_request = github_pull_request(environ) if not staged else None
     if base is None and not staged and pull_request is None:
-        return _check_tree(config, paths, jobs)
+        return _check_tree(config, paths, jobs, use_cache)
 
     # The policy first, from the commit the change starts from; then the change, seen from the
     # root that policy names (a configuration the change adds elsewhere moves nothing).
@@ -111,18 +113,22 @@ def run_check(
     if not any(config.selects(rule.code) for rule in (*FILE_RULES, *ENGINE_RULES, *rules)):
         changed = {}  # only the change rules are selected: no file needs parsing
     files = _with_contents(source_files(changed, config), changed, config)
-    results = analyze_files(files, settings, jobs)
+    notes: list[str] = []
+    touched = [path for c in change.changes for path in c.touched]
+    caches = _Caches(config, touched, notes) if use_cache else None
+    results = analyze_files(files, settings, jobs, caches.get(settings) if caches and files else None)
     findings = [finding for _, result in results for finding in result.findings]
     silenced = [finding for _, result in results for finding in result.silenced]
     ownership = Ownership(config, owners)
     if rules and files:
         found, waived = _compared_with_the_rest(
-            results, settings, ownership, rules, jobs, change, whole_folder=not staged
+            results, settings, ownership, rules, jobs, change, whole_folder=not staged, caches=caches
         )
         findings += found
         silenced += waived
+    if caches:
+        caches.save()
     who: Author | None = None
-    notes: list[str] = []
     if any(
         config.rule_enabled(rule.code, path)
         for rule in CHANGE_RULES
@@ -141,13 +147,17 @@ def run_check(
     return CheckResult(sorted(findings), len(files), 0, change, who, sorted(silenced), notes, config)
 
 
-def _check_tree(config: Config, paths: Sequence[Path], jobs: int) -> CheckResult:
+def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: bool) -> CheckResult:
     """A plain check of files as they are on disk: the dags folder, or the given paths."""
     owners = known_owners(config)
     rules = repository_rules(config, in_check=True)
     settings = Settings(config=config, known_owners=owners, collect=tuple(r.code for r in rules))
     found = discover(list(paths), config)
-    results = analyze_files(found.files, settings, jobs)
+    notes: list[str] = []
+    caches = _Caches(config, (), notes) if use_cache else None
+    results = analyze_files(found.files, settings, jobs, caches.get(settings) if caches else None)
+    if caches:
+        caches.save()
     findings = [finding for _, result in results for finding in result.findings]
     silenced = [finding for _, result in results for finding in result.silenced]
     if rules:
@@ -162,9 +172,31 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int) -> CheckResult
         None,
         None,
         sorted(silenced),
-        [],
+        notes,
         config,
     )
+
+
+class _Caches:
+    """The result caches of one run, one per set of analysis settings, opened on first use; a
+    cache the run may not trust adds its reason to the run's notes, once."""
+
+    def __init__(self, config: Config, touched: Sequence[str], notes: list[str]) -> None:
+        self.config, self.touched, self.notes = config, touched, notes
+        self.opened: dict[Settings, ResultCache | None] = {}
+
+    def get(self, settings: Settings) -> ResultCache | None:
+        if settings not in self.opened:
+            cache, why = open_cache(self.config, settings, self.touched)
+            if why and why not in self.notes:
+                self.notes.append(why)
+            self.opened[settings] = cache
+        return self.opened[settings]
+
+    def save(self) -> None:
+        for cache in self.opened.values():
+            if cache is not None:
+                cache.save()
 
 
 def _with_contents(files: Sequence[SourceFile], blobs: Mapping[str, str], config: Config) -> tuple[SourceFile, ...]:
@@ -190,6 +222,7 @@ def _compared_with_the_rest(
     jobs: int,
     change: ChangeSet,
     whole_folder: bool,
+    caches: _Caches | None = None,
 ) -> tuple[list[Finding], list[Finding]]:
     """The repository rules for changed files, against the rest of the dags folder.
 
@@ -210,5 +243,10 @@ def _compared_with_the_rest(
     for folder in scope or [config.dags_path]:
         tracked.update(index_blobs(config.root, Path(os.path.relpath(folder, config.root)).as_posix(), change.head))
     others = [file for file in source_files(tracked, config) if file.relpath not in changed]
-    compared = analyze_files(_with_contents(others, tracked, config), settings._replace(run_rules=False), jobs)
+    quiet = settings._replace(run_rules=False)
+    compared = analyze_files(
+        _with_contents(others, tracked, config), quiet, jobs, caches.get(quiet) if caches else None
+    )
+    if caches:
+        caches.save()
     return repository_findings([*results, *compared], settings, lambda: ownership, rules, report_in=changed)

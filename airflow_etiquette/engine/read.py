@@ -28,18 +28,19 @@ def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding
         return (
             (None, _too_large(file, len(file.content), config)) if len(file.content) > limit else (file.content, None)
         )
-    if _leads_outside(file.path, config.root):
-        # Not a byte of it is read: a link to ~/.netrc must not come back as a finding's text.
-        # ETQ202 reports the link by its path; where it is switched off, this does.
-        if config.rule_enabled(EscapingSymlink.code, file.relpath):
-            return None, None
-        return None, AnalysisFailed.for_file(
-            file.relpath, "not read: it is a symlink (or inside a linked folder) that leads outside the repository"
-        )
     try:
         # O_NONBLOCK: a named pipe called x.py must not block the run forever.
         descriptor = os.open(file.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with open(descriptor, "rb") as handle:
+            if _leads_outside(file.path, descriptor, config.root):
+                # Not a byte of it is read: a link to ~/.netrc must not come back as a finding's
+                # text. ETQ202 reports the link by its path; where it is switched off, this does.
+                if config.rule_enabled(EscapingSymlink.code, file.relpath):
+                    return None, None
+                return None, AnalysisFailed.for_file(
+                    file.relpath,
+                    "not read: it is a symlink (or inside a linked folder) that leads outside the repository",
+                )
             status = os.fstat(handle.fileno())
             if not stat.S_ISREG(status.st_mode):
                 return None, AnalysisFailed.for_file(file.relpath, "cannot read the file: it is not a regular file")
@@ -61,10 +62,15 @@ def _real_root(root: Path) -> str:
     return os.path.realpath(root)
 
 
-def _leads_outside(path: str, root: Path) -> bool:
-    """Whether the OS, resolving ``path`` component by component, ends outside the root."""
+def _leads_outside(path: str, descriptor: int, root: Path) -> bool:
+    """Whether the file the OS opened for ``path`` (resolving it component by component) lies
+    outside the root. Linux names an open file's real path in one call; elsewhere it is
+    resolved again."""
     real_root = _real_root(root)
-    real = os.path.realpath(path)
+    try:
+        real = os.readlink(f"/proc/self/fd/{descriptor}")
+    except OSError:
+        real = os.path.realpath(path)
     return real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 

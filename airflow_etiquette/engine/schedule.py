@@ -12,19 +12,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from airflow_etiquette.engine.analyze import FileResult, Settings
-from airflow_etiquette.engine.read import BUNDLE_SUFFIX, expand_bundles
+from airflow_etiquette.engine.cache import ResultCache
+from airflow_etiquette.engine.read import BUNDLE_SUFFIX, expand_bundles, read_source
 from airflow_etiquette.sources.files import SourceFile
 
 PARALLEL_THRESHOLD = 16  # below this many files, one worker: more start up slower than they save
 
 
-def analyze_files(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
+def analyze_files(
+    files: Sequence[SourceFile], settings: Settings, jobs: int, cache: ResultCache | None = None
+) -> list[tuple[SourceFile, FileResult]]:
     """Every file's result, in the order of ``files`` (an archive's members where it stood, then
     the archive itself if it could not all be read); each in a worker process."""
     if not any(f.relpath.endswith(BUNDLE_SUFFIX) for f in files):
-        return _analyze(files, settings, jobs)
+        return _analyze(files, settings, jobs, cache)
     members, problems = expand_bundles(files, settings.config)
-    by_path = {f.relpath: (f, r) for f, r in _analyze(members, settings, jobs)}
+    by_path = {f.relpath: (f, r) for f, r in _analyze(members, settings, jobs, cache)}
     ordered: list[tuple[SourceFile, FileResult]] = []
     for file in files:
         if file.relpath.endswith(BUNDLE_SUFFIX):
@@ -37,7 +40,32 @@ def analyze_files(files: Sequence[SourceFile], settings: Settings, jobs: int) ->
     return ordered
 
 
-def _analyze(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
+def _analyze(
+    files: Sequence[SourceFile], settings: Settings, jobs: int, cache: ResultCache | None
+) -> list[tuple[SourceFile, FileResult]]:
+    if cache is None:
+        return _in_workers(files, settings, jobs)
+    # With a cache the files are read here: their bytes are the key.
+    results: dict[str, FileResult] = {}
+    missed: list[tuple[SourceFile, str]] = []
+    for file in files:
+        data, problem = read_source(file, settings.config)
+        if data is None:
+            results[file.relpath] = FileResult([problem] if problem else [])
+            continue
+        key = cache.key(file, data)
+        cached = cache.get(key)
+        if cached is not None:
+            results[file.relpath] = cached
+        else:
+            missed.append((file._replace(content=data), key))
+    for (file, key), (_, result) in zip(missed, _in_workers([f for f, _ in missed], settings, jobs), strict=True):
+        cache.put(key, result)
+        results[file.relpath] = result
+    return [(file, results[file.relpath]) for file in files]
+
+
+def _in_workers(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
     from airflow_etiquette.engine import workers
 
     if not files:

@@ -1,0 +1,258 @@
+"""Per-file results kept between runs: an unchanged file is not parsed again.
+
+A result depends on the file's bytes and path and on everything that can change what the rules
+say about them: this tool's version, the versions of libcst, sqlglot and Python, the
+configuration, the set of owners and what the run collects. The first two make an entry's key;
+the rest make the name of the file the entries live in, so a change of configuration or of the
+owner set starts a fresh file and never mixes results. Results that depend on the machine (a
+time limit reached, a crashed parser) are not kept.
+
+The folder sits in the repository root by default (``.airflow-etiquette-cache``, with a
+``.gitignore`` of ``*`` as ruff keeps its ``.ruff_cache``), so ``actions/cache`` can carry it
+between CI runs. It is data, never code: JSON of our own result types, rebuilt from an allowlist
+(unpickling a file an attacker can place would run their code). Trust: a cache that the checked
+repository itself tracks, or that a change adds, could claim a file clean; such a cache is not
+read, and the run says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from airflow_etiquette import __version__
+from airflow_etiquette.analysis.facts import DagFacts, FileFacts
+from airflow_etiquette.analysis.lazy import ORIGINS
+from airflow_etiquette.config import Config
+from airflow_etiquette.engine.analyze import FileResult, Settings
+from airflow_etiquette.findings import Finding, Severity
+from airflow_etiquette.rules.analysis_failed import AnalysisFailed
+from airflow_etiquette.sources.files import SourceFile
+from airflow_etiquette.sources.git import GitError, git
+
+FORMAT = 1  # bumped when the layout of the cache file changes
+MAX_ENTRIES = 50_000  # beyond this, only the entries the last run used are kept
+_RECORDS: dict[str, type[Any]] = {"DagFacts": DagFacts, "FileFacts": FileFacts, "FileResult": FileResult}
+
+
+class ResultCache:
+    def __init__(self, path: Path, entries: dict[str, Any]) -> None:
+        self.path = path
+        self._entries = entries
+        self._used: set[str] = set()
+        self._added = 0
+
+    @staticmethod
+    def key(file: SourceFile, data: bytes) -> str:
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (file.relpath.encode("utf-8", "surrogateescape"), (file.owner or "").encode(), data):
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part)
+        return digest.hexdigest()
+
+    def get(self, key: str) -> FileResult | None:
+        stored = self._entries.get(key)
+        if stored is None:
+            return None
+        try:
+            result = _decode(stored)
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None  # an entry of another shape: analyse the file again
+        if not isinstance(result, FileResult):
+            return None
+        self._used.add(key)
+        return result
+
+    def put(self, key: str, result: FileResult) -> None:
+        if any(finding.code == AnalysisFailed.code for finding in result.findings):
+            return  # a time limit or a crash says as much about the machine as about the file
+        try:
+            self._entries[key] = _encode(result)
+        except TypeError:
+            return  # a rule collected something the cache cannot hold: the file is analysed each time
+        self._used.add(key)
+        self._added += 1
+
+    def save(self) -> None:
+        """Write the entries back (atomically) if the run added any; a cache that cannot be
+        written costs the next run its speed, never this run its result."""
+        if not self._added:
+            return
+        entries = self._entries
+        if len(entries) > MAX_ENTRIES:
+            entries = {key: value for key, value in entries.items() if key in self._used}
+        with contextlib.suppress(OSError):
+            _prepare(self.path.parent.parent)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.path.parent)
+            try:
+                with open(descriptor, "w", encoding="utf-8") as handle:
+                    json.dump({"format": FORMAT, "entries": entries}, handle, separators=(",", ":"))
+                os.replace(temporary, self.path)
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+
+
+def open_cache(config: Config, settings: Settings, changed: Iterable[str] = ()) -> tuple[ResultCache | None, str]:
+    """The cache for this run's settings, or None and why not (an empty reason: switched off).
+
+    ``changed`` are the paths a change touches: a change that writes into the cache folder
+    could claim its own files clean, so then the cache is not read."""
+    folder = _folder(config)
+    relative = _relative(folder, config.root)
+    if relative is not None and (
+        any(path == relative or path.startswith(relative + "/") for path in changed) or _tracked(config.root, relative)
+    ):
+        return None, (
+            f"the result cache {relative}/ is part of the repository or of the change, so it was not used "
+            "(a cache is the tool's own record, never the repository's; add it to .gitignore)"
+        )
+    path = folder / f"v{FORMAT}" / f"{_context(config, settings)}.json"
+    entries: dict[str, Any] = {}
+    with contextlib.suppress(OSError, ValueError, UnicodeDecodeError):
+        if not path.is_symlink():
+            with open(path, encoding="utf-8") as handle:
+                stored = json.load(handle)
+            if isinstance(stored, dict) and stored.get("format") == FORMAT and isinstance(stored.get("entries"), dict):
+                entries = stored["entries"]
+    return ResultCache(path, entries), ""
+
+
+def _folder(config: Config) -> Path:
+    folder = Path(config.cache_dir).expanduser()
+    return folder if folder.is_absolute() else config.root / folder
+
+
+def _relative(folder: Path, root: Path) -> str | None:
+    try:
+        return folder.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+def _tracked(root: Path, relative: str) -> bool:
+    try:
+        return bool(git(root, "ls-files", "-z", "--", relative).strip("\0"))
+    except GitError:
+        return False  # no git, or not a repository: nothing can be tracked
+
+
+def _prepare(folder: Path) -> None:
+    """The folder, marked as a cache for git and for backup tools, as ruff marks its own."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Made by airflow-etiquette: its result cache, never to be committed.\n*\n")
+    tag = folder / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# The result cache of airflow-etiquette.\n")
+
+
+def _context(config: Config, settings: Settings) -> str:
+    """What, besides a file's own bytes and path, decides its result."""
+    values = {
+        field.name: getattr(config, field.name)
+        for field in dataclasses.fields(config)
+        if field.name not in ("root", "source", "policy_revision", "cache_dir", "_schema_pattern")
+    }
+    parts = {
+        "tool": [__version__, _code_fingerprint()],
+        "python": sys.version,
+        "libraries": [_version(name) for name in ("libcst", "sqlglot")],
+        "config": _plain(values),
+        "owners": sorted(settings.known_owners),
+        "collect": sorted(settings.collect),
+        "facts": settings.collect_facts,
+        "rules": settings.run_rules,
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+@functools.cache
+def _code_fingerprint() -> list[tuple[str, int, int]]:
+    """This package's modules by size and time: an edited rule (in a checkout, before any new
+    version number) must not be answered by results of the code before the edit."""
+    package = Path(__file__).resolve().parent.parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        with contextlib.suppress(OSError):
+            status = path.stat()
+            found.append((path.relative_to(package).as_posix(), status.st_size, status.st_mtime_ns))
+    return found
+
+
+def _version(name: str) -> str:
+    """Where a library is installed and when: a reinstall or an upgrade changes it (without the
+    0.08 s that importlib.metadata costs to import)."""
+    try:
+        if name in ORIGINS:  # find_spec would read the lazy module's __spec__, and so load it
+            origin = ORIGINS[name]
+        else:
+            spec = importlib.util.find_spec(name)
+            origin = spec.origin if spec is not None else None
+        if origin is None:
+            return "none"
+        status = os.stat(origin)
+        return f"{origin}:{status.st_size}:{status.st_mtime_ns}"
+    except (ImportError, ValueError, OSError):
+        return "none"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (frozenset, set)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain(dataclasses.asdict(value))
+    return value
+
+
+def _encode(value: Any) -> Any:
+    """Our result types as JSON, tagged so that tuples, records and findings come back as such."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Finding):
+        return {
+            "F": [value.path, value.line, value.column, value.code, value.name, value.severity.value, value.message]
+        }
+    if isinstance(value, tuple) and type(value).__name__ in _RECORDS and type(value) is _RECORDS[type(value).__name__]:
+        return {"R": type(value).__name__, "v": [_encode(v) for v in value]}
+    if isinstance(value, tuple):
+        return {"T": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {"D": {k: _encode(v) for k, v in value.items()}}
+    raise TypeError(f"cannot keep a {type(value).__name__} in the cache")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "F" in value:
+        path, line, column, code, name, severity, message = value["F"]
+        return Finding(path, line, column, code, name, Severity(severity), message)
+    if "R" in value:
+        return _RECORDS[value["R"]](*(_decode(v) for v in value["v"]))
+    if "T" in value:
+        return tuple(_decode(v) for v in value["T"])
+    if "D" in value:
+        return {k: _decode(v) for k, v in value["D"].items()}
+    raise ValueError("unknown entry")

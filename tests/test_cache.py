@@ -1,0 +1,103 @@
+"""The result cache: a second run of an unchanged repository answers from it, a change is seen,
+and a cache the repository or a change brings along is never believed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import git, make_repo, run_installed
+
+CACHE = ".airflow-etiquette-cache"
+GOOD = 'from airflow import DAG\n\ndag = DAG("maria_taxi", tags=["student:maria"])\n'
+BAD = 'from airflow import DAG\n\ndag = DAG("taxi", tags=["student:maria"])\n'
+
+
+def entries(root: Path) -> dict[str, object]:
+    [cache_file] = (root / CACHE / "v1").glob("*.json")
+    return json.loads(cache_file.read_text())["entries"]  # type: ignore[no-any-return]
+
+
+def test_a_warm_run_answers_as_the_cold_one_and_sees_every_edit(tmp_path: Path) -> None:
+    lasse = GOOD.replace("maria", "lasse")
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": BAD, "dags/maria/good.py": GOOD, "dags/lasse/x.py": lasse})
+    cold = run_installed("check", cwd=root)
+    assert cold.exit_code == 1
+    assert len(entries(root)) == 3
+    warm = run_installed("check", cwd=root)
+    assert (warm.exit_code, warm.out, warm.err) == (cold.exit_code, cold.out, cold.err)
+
+    (root / "dags/maria/bad.py").write_text(GOOD.replace("maria_taxi", "maria_taxi_2"))
+    fixed = run_installed("check", cwd=root)
+    assert (fixed.exit_code, fixed.out) == (0, "All good: no findings (3 files checked).\n")
+    # The same bytes under another owner are another file: lasse's copy of maria's DAG is wrong.
+    (root / "dags/lasse/y.py").write_text((root / "dags/maria/good.py").read_text())
+    moved = run_installed("check", cwd=root)
+    assert "dags/lasse/y.py:3:11: ETQ101" in moved.out
+
+
+def test_the_configuration_and_the_owner_set_are_part_of_the_key(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"dags/maria/good.py": GOOD})
+    assert run_installed("check", cwd=root).exit_code == 0
+    (root / "pyproject.toml").write_text('[tool.airflow-etiquette]\ndag-id-prefix = "team_{owner}_"\n')
+    assert run_installed("check", cwd=root).exit_code == 1
+
+
+def test_no_cache_reads_and_writes_none_and_git_never_sees_one(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": BAD})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
+    assert run_installed("check", "--no-cache", cwd=root).exit_code == 1
+    assert not (root / CACHE).exists()
+    assert run_installed("audit", "--format", "json", cwd=root).exit_code == 1
+    assert (root / CACHE / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_broken_or_foreign_cache_file_is_analysed_past(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": BAD})
+    first = run_installed("check", cwd=root)
+    [cache_file] = (root / CACHE / "v1").glob("*.json")
+    for garbage in ("{not json", '{"format": 1, "entries": {"x": {"R": "os.system", "v": []}}}', "\x00\xff"):
+        cache_file.write_text(garbage, errors="surrogateescape")
+        again = run_installed("check", cwd=root)
+        assert (again.exit_code, again.out, again.err) == (first.exit_code, first.out, first.err)
+
+
+def poisoned(root: Path) -> None:
+    """Rewrite every cached result of the repository's caches to 'no findings'."""
+    for cache_file in (root / CACHE / "v1").glob("*.json"):
+        stored = json.loads(cache_file.read_text())
+        for value in stored["entries"].values():
+            value["v"][0] = []
+        cache_file.write_text(json.dumps(stored))
+
+
+def test_a_cache_the_repository_tracks_is_not_believed(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": BAD})
+    assert run_installed("check", cwd=root).exit_code == 1
+    poisoned(root)
+    assert run_installed("check", cwd=root).exit_code == 0  # the untracked local cache is the user's own
+    git(root, "add", "-f", CACHE)
+    result = run_installed("check", cwd=root)
+    assert result.exit_code == 1
+    assert "dags/maria/bad.py:3:11: ETQ101" in result.out
+    assert f"the result cache {CACHE}/ is part of the repository or of the change, so it was not used" in result.err
+
+
+def test_a_change_that_brings_a_cache_is_judged_without_it(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"CODEOWNERS": "/dags/maria/ @maria\n", "dags/maria/good.py": GOOD})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    git(root, "checkout", "-qb", "maria/taxi")
+    (root / "dags/maria/bad.py").write_text(BAD)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "taxi")
+    assert run_installed("check", "--base", "main", "--author", "maria", cwd=root).exit_code == 1
+    poisoned(root)
+    assert run_installed("check", "--base", "main", "--author", "maria", cwd=root).exit_code == 0  # the user's own
+    git(root, "add", "-f", CACHE)
+    git(root, "commit", "-qm", "and a cache that says it is fine")
+    result = run_installed("check", "--base", "main", "--author", "maria", cwd=root)
+    assert result.exit_code == 1
+    assert "dags/maria/bad.py:3:11: ETQ101" in result.out
