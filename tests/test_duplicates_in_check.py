@@ -140,3 +140,24 @@ def test_the_arms_of_an_if_or_a_try_are_not_duplicates(repo: Path) -> None:
         ("dags/maria/compat.py", 11),
         ("dags/maria/other.py", 3),
     ]
+
+
+def test_a_pull_request_finds_an_id_built_from_words_of_a_path(repo: Path) -> None:
+    """Only the files that hold every word of a changed id (text or path) are parsed to be compared
+    with: a file whose id comes from its folder and its name passes that screen."""
+    (repo / "dags/lasse").mkdir()
+    (repo / "dags/lasse/taxi_pipeline.py").write_text(
+        "from pathlib import Path\nfrom airflow.sdk import dag\n\n"
+        "STUDENT = Path(__file__).parent.name\n\n"
+        '@dag(dag_id=f"{STUDENT}_{Path(__file__).stem}", tags=[f"student:{STUDENT}"])\n'
+        "def pipeline():\n    pass\n\npipeline()\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "lasse's pipeline")
+    git(repo, "checkout", "-q", "-b", "lasse/copy")
+    (repo / "dags/lasse/copy.py").write_text(dag("lasse", "lasse_taxi_pipeline"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a copy")
+    result = run_installed("check", "--base", "main", "--author", "lasse", "--format", "json", cwd=repo)
+    assert (result.exit_code, codes(result)) == (1, [("dags/lasse/copy.py", 3, "ETQ104")]), result.err
+    assert "is also defined in dags/lasse/taxi_pipeline.py:6" in result.findings[0]["message"]

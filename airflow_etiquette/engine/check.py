@@ -243,10 +243,15 @@ def _compared_with_the_rest(
     for folder in scope or [config.dags_path]:
         tracked.update(index_blobs(config.root, Path(os.path.relpath(folder, config.root)).as_posix(), change.head))
     others = [file for file in source_files(tracked, config) if file.relpath not in changed]
+    # Only the files some rule says may matter to the changed ones are parsed (a raw-bytes screen).
+    checked = {rule.code: [r.collected[rule.code] for _, r in results if rule.code in r.collected] for rule in rules}
+    others = [
+        file
+        for file in _with_contents(others, tracked, config)
+        if any(rule.may_concern(checked[rule.code], file.relpath, file.content or b"") for rule in rules)
+    ]
     quiet = settings._replace(run_rules=False)
-    compared = analyze_files(
-        _with_contents(others, tracked, config), quiet, jobs, caches.get(quiet) if caches else None
-    )
+    compared = analyze_files(others, quiet, jobs, caches.get(quiet) if caches and others else None)
     if caches:
         caches.save()
     return repository_findings([*results, *compared], settings, lambda: ownership, rules, report_in=changed)

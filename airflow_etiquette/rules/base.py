@@ -153,6 +153,14 @@ class RepositoryRule(Rule):
     def check(self, repository: RepositoryView) -> Iterator[Finding]:
         return iter(())
 
+    @classmethod
+    def may_concern(cls, checked: Sequence[Any], relpath: str, data: bytes) -> bool:
+        """Whether a file that a change leaves alone could matter to what this rule says about
+        the changed files (``checked``: their collected facts), judged from its raw bytes and
+        path before anything parses it. Only the files for which some rule says yes are parsed
+        to be compared with; the default says yes to every file."""
+        return True
+
 
 @dataclass(frozen=True)
 class ChangeView:
