@@ -201,7 +201,11 @@ def check_common_safety(workflow: Mapping[Any, Any]) -> None:
         uses = step.get("uses")
         if uses is not None:
             assert not uses.startswith("."), uses  # no local action: it would come from the checkout
-            assert uses.split("@")[0] in ("actions/checkout", "airflow-etiquette/airflow-etiquette"), uses
+            assert uses.split("@")[0] in ("actions/checkout", "actions/cache", "airflow-etiquette/airflow-etiquette"), (
+                uses
+            )
+            if uses.startswith("actions/cache@"):  # only the tool's own result cache, which it never trusts blindly
+                assert step["with"]["path"] == ".airflow-etiquette-cache", step
             assert PINNED.search(uses), f"{uses} is not pinned to a release tag or a commit SHA"
         if "run" in step:
             bad = [m.group(0) for line in script_lines(step["run"]) for m in FORBIDDEN_IN_RUN.finditer(line)]
