@@ -39,6 +39,37 @@ FORMS = {
         'import airflow.decorators\n@airflow.decorators.dag(dag_id="taxi")\ndef f(): pass\n',
         ['"taxi"'],
     ),
+    "airflow3 asset: the function name": (
+        'from airflow.sdk import asset\n@asset(schedule="@daily")\ndef raw_trips(): pass\n',
+        ['"raw_trips"'],
+    ),
+    "airflow3 asset: name= names the DAG": (
+        'from airflow.sdk import asset\n@asset(schedule=None, name="zones")\ndef f(): pass\n',
+        ['"zones"'],
+    ),
+    "airflow3 asset: dag_id= wins over name=": (
+        'from airflow.sdk import asset\n@asset(schedule=None, name="zones", dag_id="zones_dag")\ndef f(): pass\n',
+        ['"zones_dag"'],
+    ),
+    "airflow3 bare asset": ("from airflow.sdk import asset\n@asset\ndef rides(): pass\n", ['"rides"']),
+    "airflow3 multi-asset": (
+        'from airflow.sdk import Asset, asset\n@asset.multi(schedule=None, outlets=[Asset("a"), Asset("b")])\n'
+        "def both(): pass\n",
+        ['"both"'],
+    ),
+    "airflow3 multi-asset ignores name=": (
+        'import airflow.sdk as sdk\n@sdk.asset.multi(schedule=None, outlets=[], dag_id="pair")\ndef both(): pass\n',
+        ['"pair"'],
+    ),
+    "assets in a loop": (
+        'from airflow.sdk import asset\nfor city in ["ams", "rtm"]:\n'
+        '    @asset(schedule=None, name=f"weather_{city}")\n    def weather(): pass\n',
+        ['"weather_ams", "weather_rtm"'],
+    ),
+    "an asset is no DAG without the import": (
+        "def asset(**kw):\n    return lambda f: f\n@asset(name='x')\ndef f(): pass\n",
+        [],
+    ),
     "from airflow import DAG": ('from airflow import DAG\nwith DAG("taxi") as dag:\n    pass\n', ['"taxi"']),
     "airflow.models.DAG keyword": ('from airflow.models import DAG\ndag = DAG(dag_id="taxi")\n', ['"taxi"']),
     "airflow.models.dag.DAG": ('from airflow.models.dag import DAG\ndag = DAG("taxi")\n', ['"taxi"']),

@@ -161,3 +161,16 @@ def test_a_pull_request_finds_an_id_built_from_words_of_a_path(repo: Path) -> No
     result = run_installed("check", "--base", "main", "--author", "lasse", "--format", "json", cwd=repo)
     assert (result.exit_code, codes(result)) == (1, [("dags/lasse/copy.py", 3, "ETQ104")]), result.err
     assert "is also defined in dags/lasse/taxi_pipeline.py:6" in result.findings[0]["message"]
+
+
+def test_an_asset_and_a_dag_with_one_id_clash(repo: Path) -> None:
+    (repo / "dags/maria/zones.py").write_text(
+        "from airflow.sdk import asset, dag\n\n"
+        '@asset(schedule="@daily", name="maria_zones", tags=["student:maria"])\ndef zones():\n    pass\n\n'
+        '@dag(dag_id="maria_zones", tags=["student:maria"])\ndef refresh():\n    pass\n\nrefresh()\n'
+    )
+    result = run_installed("check", "--format", "json", cwd=repo)
+    assert (result.exit_code, codes(result)) == (
+        1,
+        [("dags/maria/zones.py", 3, "ETQ104"), ("dags/maria/zones.py", 7, "ETQ104")],
+    )

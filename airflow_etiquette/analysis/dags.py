@@ -1,10 +1,13 @@
 """Finding DAG definitions in a module, in every form Airflow 2 and 3 accept.
 
 ``DAG(...)`` (``with DAG(...) as dag:``, ``dag = DAG(...)``, in loops and
-factories) and the ``@dag`` decorator (whose dag_id defaults to the function
-name), imported from any of the public modules, under any alias. Names are
-resolved through the module's own imports, so a local ``dag`` function or
-``DAG`` class is not a DAG.
+factories), the ``@dag`` decorator (whose dag_id defaults to the function
+name), and Airflow 3's ``@asset`` and ``@asset.multi``, each of which makes a
+one-task DAG (its dag_id is ``dag_id=``, else the asset's ``name=``, else the
+function name; see the task SDK's ``definitions/asset/decorators.py``),
+imported from any of the public modules, under any alias. Names are resolved
+through the module's own imports, so a local ``dag`` function or ``DAG`` class
+is not a DAG.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ DAG_DECORATORS = frozenset(
         "airflow.sdk.definitions.dag.dag",
     }
 )
+
+ASSET_DECORATORS = frozenset({"airflow.sdk.asset", "airflow.sdk.definitions.asset.decorators.asset"})
+MULTI_ASSET_DECORATORS = frozenset(f"{name}.multi" for name in ASSET_DECORATORS)
 
 
 class Argument(NamedTuple):
@@ -76,11 +82,23 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
         for decorator in function.decorators:
             expr = decorator.decorator
             callee = expr.func if isinstance(expr, cst.Call) else expr
-            if not resolver.refers_to(callee, scope, DAG_DECORATORS):
+            # (keyword, position): where the dag_id may be given, in order; else the function's name
+            named_by: tuple[tuple[str, int | None], ...]
+            if resolver.refers_to(callee, scope, DAG_DECORATORS):
+                named_by = (("dag_id", 0),)
+            elif resolver.refers_to(callee, scope, ASSET_DECORATORS):
+                named_by = (("dag_id", None), ("name", None))
+            elif resolver.refers_to(callee, scope, MULTI_ASSET_DECORATORS):
+                named_by = (("dag_id", None),)
+            else:
                 continue
             for where, site, names in _per_call(scope, index, resolver):
                 if isinstance(expr, cst.Call):
-                    dag_id = argument(expr, "dag_id", 0, where, resolver)
+                    dag_id = Argument(None, None)
+                    for keyword, position in named_by:
+                        dag_id = argument(expr, keyword, position, where, resolver)
+                        if dag_id.values is not None:
+                            break
                     if dag_id.values is None:  # defaults to the function name
                         dag_id = Argument(function.name, (Text.of(function.name.value),))
                     tags = argument(expr, "tags", None, where, resolver)

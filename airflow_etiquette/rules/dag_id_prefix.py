@@ -20,7 +20,8 @@ class DagIdPrefix(FileRule):
         "Checks that every DAG defined in `dags/<owner>/` has a dag_id starting with `<owner>_` (the\n"
         "`dag-id-prefix` setting). The dag_id is worked out statically: literals, constants, f-strings,\n"
         "loops over literal lists, and the path-derived `STUDENT` idiom. A `@dag` without dag_id uses\n"
-        "the function name. When one owner's name extends another's (`jan` and `jan_willem`), a dag_id\n"
+        "the function name. Airflow 3's `@asset` and `@asset.multi` each make a DAG too: its dag_id is\n"
+        "`dag_id=`, else the asset's `name=`, else the function name. When one owner's name extends another's (`jan` and `jan_willem`), a dag_id\n"
         "of `jan` that starts with `jan_willem_` is reported too: it reads as the other owner's.\n"
         "Files directly in the dags folder and admins' files are skipped."
     )
@@ -58,6 +59,11 @@ class DagIdPrefix(FileRule):
             'import airflow\n\nCITIES = ["ams", "rtm"]\nfor city in CITIES:\n'
             '    dag = airflow.DAG(dag_id=f"{city}_weather", tags=["student:lasse"])\n',
             expect=((5, 'dag_id "ams_weather", "rtm_weather" must start with "lasse_"'),),
+        ),
+        Example(
+            'from airflow.sdk import asset\n\n@asset(schedule="@daily", tags=["student:lasse"])\n'
+            "def raw_trips():\n    pass\n",
+            expect=((4, 'dag_id "raw_trips" must start with "lasse_"'),),
         ),
         Example(
             'from airflow import DAG\n\ndag = DAG("jan_willem_taxi", tags=["student:jan"])\n',
