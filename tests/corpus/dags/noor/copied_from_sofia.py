@@ -9,7 +9,7 @@ from datetime import datetime
 from airflow.decorators import dag, task
 from airflow.providers.postgres.hooks.postgres import PostgresHook
 
-STUDENT = os.getenv("AIRFLOW_STUDENT", "sofia")
+STUDENT = os.getenv("AIRFLOW_STUDENT", "sofia")  # expect: ETQ105
 
 
 @dag(
