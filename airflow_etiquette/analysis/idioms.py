@@ -119,6 +119,24 @@ def _sequence(value: Value, source: str) -> Value:
     return value if isinstance(value, Seq) else Unknown(source)
 
 
+def _identifier(
+    r: Resolver, call: cst.Call, args: Arguments, kwargs: Mapping[str, cst.BaseExpression], scope: Scope, source: str
+) -> Iterable[Value] | None:
+    """psycopg's ``sql.Identifier("public", "raw_trips")``: the quoted, dotted name it renders as,
+    when every part is known exactly."""
+    if not args or kwargs:
+        return None
+    parts: list[str] = []
+    for arg in args:
+        values = r.values(arg.value, scope)
+        if len(values) != 1 or not isinstance(values[0], Text) or values[0].exact is None:
+            return (Unknown(source),)
+        parts.append('"' + values[0].exact.replace('"', '""') + '"')
+    return (Text.of(".".join(parts)),)
+
+
+PSYCOPG_SQL = ("psycopg2.sql", "psycopg.sql")
+
 IDIOMS: dict[str, Idiom] = {
     "os.environ.get": _environment,
     "os.getenv": _environment,
@@ -134,4 +152,7 @@ IDIOMS: dict[str, Idiom] = {
     "str": _one(_text),
     **{name: _one(_sequence) for name in ("list", "tuple", "set", "sorted")},
     "dict": _dict,
+    # psycopg's composable SQL: sql.SQL("... {}").format(sql.Identifier(schema, table))
+    **{f"{module}.SQL": _one(_text) for module in PSYCOPG_SQL},
+    **{f"{module}.Identifier": _identifier for module in PSYCOPG_SQL},
 }

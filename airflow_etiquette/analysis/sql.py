@@ -206,6 +206,7 @@ def _scan(sql: str, uppercase_only: bool = False) -> Iterator[SchemaUse]:
     """The tolerant scan: regular expressions over text that may not parse."""
     sql = re.sub(r"--[^\n]*", " ", sql)
     writes: set[tuple[str, str | None]] = set()
+    paths = _search_paths(sql)
     for match in _WRITE.finditer(sql):
         if uppercase_only and not match.group("verb").isupper():
             continue
@@ -225,6 +226,8 @@ def _scan(sql: str, uppercase_only: bool = False) -> Iterator[SchemaUse]:
                 use = SchemaUse(parts[-1], None, verb)
             elif len(parts) >= 2:
                 use = SchemaUse(parts[-2], parts[-1], verb)
+            elif (path := _path_at(paths, match.start())) is not None:
+                use = SchemaUse(path, parts[-1], verb)  # unqualified, after SET search_path TO path
             else:
                 continue
             if HOLE_MARK not in use.schema:
@@ -244,6 +247,26 @@ def _scan(sql: str, uppercase_only: bool = False) -> Iterator[SchemaUse]:
             name = name.strip().strip('"')
             if name and HOLE_MARK not in name and re.fullmatch(r"[A-Za-z_][\w$]*", name):
                 yield SchemaUse(name, None, None)
+
+
+def _search_paths(sql: str) -> list[tuple[int, str | None]]:
+    """Where the text sets ``search_path``, and the schema an unqualified name then lands in (its
+    first entry; None when that is a placeholder or ``$user``)."""
+    found: list[tuple[int, str | None]] = []
+    for match in _SEARCH_PATH.finditer(sql):
+        first = match.group("names").split(",")[0].strip().strip('"')
+        known = re.fullmatch(r"[A-Za-z_][\w$]*", first) is not None and HOLE_MARK not in first
+        found.append((match.start(), first.lower() if known else None))
+    return found
+
+
+def _path_at(paths: list[tuple[int, str | None]], position: int) -> str | None:
+    current = None
+    for start, schema in paths:
+        if start > position:
+            break
+        current = schema
+    return current
 
 
 def _relation_names(sql: str) -> set[str]:
@@ -296,16 +319,23 @@ def _parse(sql: str) -> list[SchemaUse] | None:
     except Exception:  # sqlglot raises several error types; any means "use the scan"
         return None
     uses: list[SchemaUse] = []
+    search_path: str | None = None  # where unqualified names land, once a statement set it
     for statement in statements:
         if statement is None:
             continue
         if isinstance(statement, exp.Command):
             return None  # sqlglot gave up on this statement; the scan knows more
+        if isinstance(statement, exp.Set):
+            paths = _search_paths(statement.sql(dialect="postgres"))
+            if paths:
+                search_path = paths[-1][1]
         write_verb = _write_verb(statement, exp)
         targets = _write_targets(statement, exp) if write_verb else []
         target_ids = {id(t) for t in targets}
         for target in targets:
             schema, table = _table_parts(target, exp)
+            if not schema and search_path is not None and target.name:
+                schema, table = search_path, target.name
             if schema and HOLE_MARK not in schema:
                 uses.append(SchemaUse(schema, table, write_verb))
         if isinstance(statement, (exp.Create, exp.Drop)) and str(statement.args.get("kind", "")).upper() == "SCHEMA":

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airflow_etiquette.analysis.context import FileContext, Report
-from airflow_etiquette.analysis.model import StringSite, is_literal_string
+from airflow_etiquette.analysis.idioms import PSYCOPG_SQL
+from airflow_etiquette.analysis.model import Scope, StringSite, is_literal_string
 from airflow_etiquette.analysis.sql import SchemaUse, schema_uses
-from airflow_etiquette.analysis.values import Text
+from airflow_etiquette.analysis.values import Map, Text
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
@@ -115,6 +116,21 @@ class ForeignSchema(FileRule):
             expect=((2, "to_sql into public.raw_trips writes outside your schema"),),
         ),
         Example(
+            'LOAD_KW = dict(schema="public", if_exists="append", index=False)\n\n'
+            'def load(df, engine):\n    df.to_sql("raw_trips", engine, **LOAD_KW)\n',
+            expect=((4, "to_sql into public.raw_trips writes outside your schema"),),
+        ),
+        Example(
+            'def load(cur):\n    cur.execute("SET search_path TO public; INSERT INTO raw_trips SELECT * FROM staging")\n',
+            expect=((2, "INSERT into public.raw_trips writes outside your schema"),),
+        ),
+        Example(
+            "from psycopg2 import sql\n\ndef load(cur):\n"
+            '    query = sql.SQL("DELETE FROM {}").format(sql.Identifier("airflow_maria", "raw_trips"))\n'
+            "    cur.execute(query)\n",
+            expect=((4, 'airflow_maria.raw_trips is the schema of owner "maria"'),),
+        ),
+        Example(
             'DBT_ENV = {"PG_HOST": "{{ conn.azure_pg.host }}", "PG_SCHEMA": "airflow_maria"}\n',
             expect=((1, 'airflow_maria is the schema of owner "maria"'),),
         ),
@@ -159,8 +175,16 @@ class ForeignSchema(FileRule):
 
     def _literals(self, file: FileContext) -> Iterator[Report]:
         """A string that is exactly another owner's schema (or schema.table): a constant, a dict value."""
+        # The parts of a psycopg sql.Identifier are reported with the SQL they are formatted into.
+        identifiers = {f"{module}.Identifier" for module in PSYCOPG_SQL}
+        in_identifiers = {
+            id(arg.value)
+            for call, scope in file.index.calls
+            if file.resolver.qualname(call.func, scope) in identifiers
+            for arg in call.args
+        }
         for site in file.index.literals:
-            if file.is_prose(site) or not isinstance(site.node, cst.SimpleString):
+            if file.is_prose(site) or not isinstance(site.node, cst.SimpleString) or id(site.node) in in_identifiers:
                 continue
             for text in file.resolver.text_values(site.node, site.scope):
                 match = _SCHEMA_LITERAL.fullmatch(text.exact or "")
@@ -187,18 +211,16 @@ class ForeignSchema(FileRule):
         for call, scope in file.index.calls:
             method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
             for arg in call.args:
-                keyword = arg.keyword.value if arg.keyword is not None else None
-                if keyword in SCHEMA_KEYWORDS:
-                    for text in file.resolver.text_values(arg.value, scope):
-                        schema = text.exact
-                        if schema is None:
-                            continue
-                        other = foreign_owner(file, schema)
-                        if other:
-                            yield Report(arg.value, self._message(file, SchemaUse(schema, None, None)))
-                        elif method in WRITING_METHODS and not is_own_schema(file, schema):
-                            table = _first_string(call, file, scope)
-                            yield Report(arg.value, self._message(file, SchemaUse(schema, table, method)))
+                for text in _schema_arguments(file, arg, scope):
+                    schema = text.exact
+                    if schema is None:
+                        continue
+                    other = foreign_owner(file, schema)
+                    if other:
+                        yield Report(arg.value, self._message(file, SchemaUse(schema, None, None)))
+                    elif method in WRITING_METHODS and not is_own_schema(file, schema):
+                        table = _first_string(call, file, scope)
+                        yield Report(arg.value, self._message(file, SchemaUse(schema, table, method)))
             for target, verb in _table_targets(call, method):
                 for text in file.resolver.text_values(target, scope):
                     if text.exact and text.exact.count(".") == 1:
@@ -217,6 +239,23 @@ class ForeignSchema(FileRule):
         return (
             f"{verb} {_PREPOSITIONS.get(verb, 'into')} {use.target} writes outside your schema; write to {own} instead"
         )
+
+
+def _schema_arguments(file: FileContext, arg: cst.Arg, scope: Scope) -> list[Text]:
+    """What a call's ``schema=`` may be: the keyword itself, or a ``**kwargs`` whose mapping holds it
+    (``to_sql("t", engine, **LOAD_KW)`` with ``LOAD_KW = dict(schema="public", ...)``)."""
+    if arg.keyword is not None:
+        return list(file.resolver.text_values(arg.value, scope)) if arg.keyword.value in SCHEMA_KEYWORDS else []
+    if arg.star != "**":
+        return []
+    found: list[Text] = []
+    for mapping in file.resolver.values(arg.value, scope):
+        if isinstance(mapping, Map):
+            for keyword in SCHEMA_KEYWORDS:
+                value = mapping.get(keyword)
+                if isinstance(value, Text):
+                    found.append(value)
+    return found
 
 
 def _table_targets(call: cst.Call, method: str | None) -> Iterator[tuple[cst.BaseExpression, str]]:

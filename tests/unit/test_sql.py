@@ -36,3 +36,18 @@ def test_a_placeholder_is_never_a_schema() -> None:
 def test_a_schema_use_names_its_target() -> None:
     assert SchemaUse("public", "trips", "INSERT").target == "public.trips"
     assert SchemaUse("airflow_maria", None, None).target == "airflow_maria"
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SET search_path TO public; INSERT INTO raw_trips SELECT 1", [("public", "raw_trips", "INSERT")]),
+        ("SET search_path = airflow_maria, public; DELETE FROM trips", [("airflow_maria", "trips", "DELETE")]),
+        ("INSERT INTO raw_trips SELECT 1; SET search_path TO public", []),  # set after the write
+        ("SET search_path TO {{ params.schema }}; TRUNCATE raw", []),  # a placeholder is never a schema
+    ],
+)
+def test_an_unqualified_write_lands_in_the_search_path_set_before_it(
+    sql: str, expected: list[tuple[str, str | None, str | None]]
+) -> None:
+    assert [use for use in uses(sql) if use[1] is not None] == expected
