@@ -63,6 +63,7 @@ class Config:
     ignore_noqa: bool = False  # --ignore-noqa: every noqa comment is ignored
     strict: tuple[str, ...] = ()  # rules for which a value that cannot be decided is an error
     cache_dir: str = ".airflow-etiquette-cache"  # per-file results, relative to the root or absolute
+    dag_ignore_file_syntax: str = "auto"  # .airflowignore: regexp (Airflow 2), glob (Airflow 3), auto
     # Where CODEOWNERS and this configuration were read: None for the work tree, else a commit
     # (the base of a change, which the change itself cannot edit).
     policy_revision: str | None = None
@@ -336,6 +337,7 @@ _KEYS = {
     "owners": 'a table of owner = { github = "login", emails = ["..."] }',
     "allow-noqa": "a list of rule codes that `# noqa` may silence",
     "strict": "a list of rule codes (ETQ101, ETQ102, ETQ302)",
+    "dag-ignore-file-syntax": 'one of "auto", "regexp" (Airflow 2) or "glob" (Airflow 3)',
     "cache-dir": 'a folder for cached results, relative to the repository root or absolute, like ".cache/etq"',
 }
 STRICT_CODES = ("ETQ101", "ETQ102", "ETQ302")
@@ -380,6 +382,12 @@ def config_from_table(
     def rule_codes(key: str) -> tuple[str, ...]:
         return _codes(table.get(key, []), codes, lambda got: fail(key, got), f"{where}: {key!r}")
 
+    def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = text(key, default)
+        if value not in allowed:
+            raise fail(key, value)
+        return value
+
     def number(key: str, default: float) -> float:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= _LIMITS[key]:
@@ -418,6 +426,7 @@ def config_from_table(
         allow_noqa=rule_codes("allow-noqa") if "allow-noqa" in table else None,
         strict=_strict(rule_codes("strict"), where),
         cache_dir=text("cache-dir", DEFAULTS.cache_dir),
+        dag_ignore_file_syntax=choice("dag-ignore-file-syntax", ("auto", "regexp", "glob"), "auto"),
     )
 
 

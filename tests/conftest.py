@@ -43,6 +43,7 @@ SLOW_MODULES = frozenset(
         "test_workers",
         "test_io_robustness",
         "test_cache",
+        "test_airflowignore",
     }
 )
 

@@ -29,12 +29,19 @@ class Report(NamedTuple):
 
 class FileContext:
     def __init__(
-        self, relpath: str, owner: str | None, config: Config, known_owners: frozenset[str], index: ModuleIndex
+        self,
+        relpath: str,
+        owner: str | None,
+        config: Config,
+        known_owners: frozenset[str],
+        index: ModuleIndex,
+        dag_file: bool = True,
     ) -> None:
         self.relpath = relpath
         self.owner = owner
         self.config = config
         self.known_owners = known_owners
+        self.dag_file = dag_file  # False: .airflowignore keeps the scheduler from loading its DAGs
         self.owners = owner_names(config.dag_id_prefix, known_owners)
         self.index = index
         self.resolver = Resolver(index, relpath)
@@ -54,7 +61,8 @@ class FileContext:
 
     @cached_property
     def dags(self) -> list[DagDefinition]:
-        return find_dags(self.index, self.resolver)
+        """The DAGs the scheduler loads from this file: none where .airflowignore skips it."""
+        return find_dags(self.index, self.resolver) if self.dag_file else []
 
     def is_prose(self, site: StringSite) -> bool:
         """A message or documentation: logged, raised, doc_md=..., or a name only ever used so."""

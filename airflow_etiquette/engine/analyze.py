@@ -91,7 +91,9 @@ def _analyze_python(data: bytes, file: SourceFile, settings: Settings, rules: Se
     findings: list[Finding] = []
     reports: list[tuple[type[Rule], Report]] = []
     try:
-        context = FileContext(file.relpath, file.owner, config, settings.known_owners, build_index(module))
+        context = FileContext(
+            file.relpath, file.owner, config, settings.known_owners, build_index(module), file.dag_file
+        )
     except RecursionError:
         return FileResult([AnalysisFailed.for_file(file.relpath, "the file is too deeply nested to analyse")])
     for checker in checkers:
@@ -182,7 +184,9 @@ def definition_positions(file: SourceFile, settings: Settings) -> list[tuple[int
         return []
     try:  # the file was analysed in a worker already: this parse is known to succeed
         module = parse_module(data, file.relpath)
-        context = FileContext(file.relpath, file.owner, settings.config, settings.known_owners, build_index(module))
+        context = FileContext(
+            file.relpath, file.owner, settings.config, settings.known_owners, build_index(module), file.dag_file
+        )
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         comments = noqa.noqa_comments(data)
         starts = [positions[d.at(d.node)].start for d in context.dags]

@@ -55,7 +55,13 @@ class ResultCache:
     @staticmethod
     def key(file: SourceFile, data: bytes) -> str:
         digest = hashlib.blake2b(digest_size=20)
-        for part in (file.relpath.encode("utf-8", "surrogateescape"), (file.owner or "").encode(), data):
+        parts = (
+            file.relpath.encode("utf-8", "surrogateescape"),
+            (file.owner or "").encode(),
+            bytes([file.dag_file]),
+            data,
+        )
+        for part in parts:
             digest.update(len(part).to_bytes(8, "little"))
             digest.update(part)
         return digest.hexdigest()

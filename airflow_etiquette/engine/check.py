@@ -23,6 +23,8 @@ from airflow_etiquette.people.authors import Author, identify_author
 from airflow_etiquette.people.ownership import Ownership, new_owner_folders
 from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES
 from airflow_etiquette.rules.base import RepositoryRule, TreeView
+from airflow_etiquette.sources import airflowignore
+from airflow_etiquette.sources.airflowignore import AirflowIgnore
 from airflow_etiquette.sources.files import SourceFile, discover, known_owners, source_files
 from airflow_etiquette.sources.git import (
     ChangeSet,
@@ -112,7 +114,8 @@ def run_check(
         }
     if not any(config.selects(rule.code) for rule in (*FILE_RULES, *ENGINE_RULES, *rules)):
         changed = {}  # only the change rules are selected: no file needs parsing
-    files = _with_contents(source_files(changed, config), changed, config)
+    ignore = airflowignore.in_revision(config, policy)
+    files = _with_contents(source_files(changed, config, ignore), changed, config)
     notes: list[str] = []
     touched = [path for c in change.changes for path in c.touched]
     caches = _Caches(config, touched, notes) if use_cache else None
@@ -122,7 +125,7 @@ def run_check(
     ownership = Ownership(config, owners)
     if rules and files:
         found, waived = _compared_with_the_rest(
-            results, settings, ownership, rules, jobs, change, whole_folder=not staged, caches=caches
+            results, settings, ownership, rules, jobs, change, whole_folder=not staged, caches=caches, ignore=ignore
         )
         findings += found
         silenced += waived
@@ -223,6 +226,7 @@ def _compared_with_the_rest(
     change: ChangeSet,
     whole_folder: bool,
     caches: _Caches | None = None,
+    ignore: AirflowIgnore | None = None,
 ) -> tuple[list[Finding], list[Finding]]:
     """The repository rules for changed files, against the rest of the dags folder.
 
@@ -242,7 +246,7 @@ def _compared_with_the_rest(
     tracked: dict[str, str] = {}
     for folder in scope or [config.dags_path]:
         tracked.update(index_blobs(config.root, Path(os.path.relpath(folder, config.root)).as_posix(), change.head))
-    others = [file for file in source_files(tracked, config) if file.relpath not in changed]
+    others = [file for file in source_files(tracked, config, ignore) if file.relpath not in changed]
     # Only the files some rule says may matter to the changed ones are parsed (a raw-bytes screen).
     checked = {rule.code: [r.collected[rule.code] for _, r in results if rule.code in r.collected] for rule in rules}
     others = [

@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from airflow_etiquette.config import Config, ConfigError
+
+if TYPE_CHECKING:
+    from airflow_etiquette.sources.airflowignore import AirflowIgnore
 
 SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules"})
 # What the scheduler loads or runs from the dags folder: Python, zip bundles of Python, and
@@ -27,6 +30,7 @@ class SourceFile(NamedTuple):
     relpath: str  # relative to the repository root, "/" separators
     owner: str | None
     content: bytes | None = None  # what to check instead of the file on disk (a staged version)
+    dag_file: bool = True  # False: .airflowignore says the scheduler does not load it as a DAG file
 
 
 class Discovery(NamedTuple):
@@ -90,6 +94,9 @@ def discover(paths: Sequence[Path], config: Config) -> Discovery:
         paths = [config.dags_path]
     found: dict[str, SourceFile] = {}
     outside: list[str] = []
+    from airflow_etiquette.sources import airflowignore
+
+    ignore = airflowignore.on_disk(config) if config.dags_path.is_dir() else None
     for given in paths:
         if not os.path.lexists(given):
             raise ConfigError(f"no such file or directory: {given}")
@@ -105,14 +112,20 @@ def discover(paths: Sequence[Path], config: Config) -> Discovery:
                     _add(file_path, config, found, None)
         else:
             _add(given, config, found, outside)
-    return Discovery(tuple(sorted(found.values(), key=lambda f: f.relpath)), tuple(outside))
+    files = sorted(found.values(), key=lambda f: f.relpath)
+    if ignore:
+        files = [f._replace(dag_file=not ignore.ignored(f.relpath)) for f in files]
+    return Discovery(tuple(files), tuple(outside))
 
 
-def source_files(relpaths: Iterable[str], config: Config) -> tuple[SourceFile, ...]:
+def source_files(
+    relpaths: Iterable[str], config: Config, ignore: AirflowIgnore | None = None
+) -> tuple[SourceFile, ...]:
     """Files named relative to the root that may not exist on disk (a staged or committed
-    version is read instead): the same dags-folder and exclude filters as ``discover``."""
+    version is read instead): the same dags-folder and exclude filters as ``discover``, and
+    ``ignore`` (the base's ``.airflowignore`` files) marks the ones that are no DAG files."""
     return tuple(
-        SourceFile(str(config.root / rel), rel, owner_of(rel, config))
+        SourceFile(str(config.root / rel), rel, owner_of(rel, config), dag_file=not (ignore and ignore.ignored(rel)))
         for rel in sorted(set(relpaths))
         if in_dags_folder(rel, config) and not config.is_excluded(rel)
     )
