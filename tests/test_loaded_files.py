@@ -210,3 +210,42 @@ def test_code_no_check_can_read_is_reported_in_a_change(tmp_path: Path) -> None:
     assert messages["dags/lasse/compiled.zip"] == (
         "it holds compiled code (evil.pyc), which the scheduler loads and no check reads"
     )
+
+
+LOAD_SQL = """\
+-- Load one month of trips; the DAG passes params={"schema": SCHEMA}.
+DELETE FROM {{ params.schema }}.raw_trips WHERE month = '{{ ds }}';
+
+INSERT INTO {{ params.schema }}.raw_trips SELECT * FROM staging.trips; INSERT INTO public.daily
+SELECT 1;
+/* TRUNCATE public.zones; */ SELECT 'a;b' FROM airflow_maria.zones;
+"""
+
+
+def test_a_sql_template_is_read_statement_by_statement(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/lasse/queries/load.sql": LOAD_SQL,
+            "dags/maria/x.py": "x = 1\n",
+            "sql/outside.sql": "DROP SCHEMA public;\n",  # not in the dags folder: not a DAG's to judge
+        },
+    )
+    result = run_installed("check", "--format", "json", cwd=root)
+    assert result.exit_code == 1
+    assert [(f["path"], f["line"], f["column"], f["code"]) for f in result.findings] == [
+        ("dags/lasse/queries/load.sql", 4, 72, "ETQ302"),
+        ("dags/lasse/queries/load.sql", 6, 30, "ETQ302"),
+    ]
+    assert result.findings[0]["message"].startswith("INSERT into public.daily writes outside your schema")
+    assert result.findings[1]["message"].startswith('airflow_maria.zones is the schema of owner "maria"')
+
+
+def test_a_changed_sql_template_is_checked_in_a_change(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"CODEOWNERS": "/dags/lasse/ @lasse\n", "dags/lasse/taxi.py": "x = 1\n"})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    (root / "dags/lasse/cleanup.sql").write_text("TRUNCATE public.raw_trips;\n")
+    git(root, "add", "-A")
+    result = run_installed("check", "--staged", "--author", "lasse", "--format", "json", cwd=root)
+    assert [(f["path"], f["line"], f["code"]) for f in result.findings] == [("dags/lasse/cleanup.sql", 1, "ETQ302")]

@@ -18,7 +18,7 @@ from airflow_etiquette.analysis.model import build_index, is_literal_string
 from airflow_etiquette.analysis.parse import BeyondParser, Unparsable, parse_module
 from airflow_etiquette.config import Config
 from airflow_etiquette.engine import noqa
-from airflow_etiquette.engine.read import SCRIPT_SUFFIXES, read_source, script_as_python
+from airflow_etiquette.engine.read import SCRIPT_SUFFIXES, SQL_SUFFIX, read_source, script_as_python, sql_as_python
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.rules import FILE_RULES, REPOSITORY_RULES
 from airflow_etiquette.rules.analysis_failed import AnalysisFailed
@@ -62,6 +62,8 @@ def analyze_source(data: bytes, file: SourceFile, settings: Settings) -> FileRes
     try:
         if file.relpath.endswith(SCRIPT_SUFFIXES):
             return _analyze_script(data, file, settings)
+        if file.relpath.endswith(SQL_SUFFIX):
+            return _analyze_sql(data, file, settings)
         return _analyze_python(data, file, settings, FILE_RULES)
     except RecursionError:  # past the steps that guard themselves: placing findings, libcst's own walks
         return FileResult([AnalysisFailed.for_file(file.relpath, "the file is nested too deeply to analyse")])
@@ -144,6 +146,23 @@ def _analyze_script(data: bytes, file: SourceFile, settings: Settings) -> FileRe
     return FileResult(
         [replace(f, column=1) for f in result.findings if f.code != ParseError.code],
         silenced=tuple(replace(f, column=1) for f in result.silenced),
+    )
+
+
+def _analyze_sql(data: bytes, file: SourceFile, settings: Settings) -> FileResult:
+    """A ``.sql`` template file (what ``sql="queries/load.sql"`` runs): the rules that read SQL, on
+    each statement, reported at the statement's line and column."""
+    rules = [rule for rule in FILE_RULES if rule.reads_sql]
+    module, columns = sql_as_python(data)
+    result = _analyze_python(module, file, settings._replace(collect_facts=False, collect=()), rules)
+
+    def placed(finding: Finding) -> Finding:
+        starts = [original for generated, original in columns.get(finding.line, []) if generated <= finding.column]
+        return replace(finding, column=starts[-1] if starts else 1)
+
+    return FileResult(
+        [placed(f) for f in result.findings if f.code != ParseError.code],
+        silenced=tuple(placed(f) for f in result.silenced),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,8 @@ from airflow_etiquette.rules.escaping_symlink import EscapingSymlink
 from airflow_etiquette.sources.files import SourceFile
 
 SCRIPT_SUFFIXES = (".sh", ".bash")
+SQL_SUFFIX = ".sql"
+_DOLLAR_TAG = re.compile(r"\$[A-Za-z_]*\$")
 BUNDLE_SUFFIX = ".zip"
 MAX_BUNDLE_MEMBERS = 10_000
 
@@ -98,6 +101,64 @@ def script_as_python(data: bytes) -> bytes:
         statements.append(f'SCRIPT_LINE = """{escaped}"""')
         group = []
     return "\n".join(statements).encode("utf-8", errors="surrogateescape")
+
+
+def sql_as_python(data: bytes) -> tuple[bytes, dict[int, list[tuple[int, int]]]]:
+    """A ``.sql`` template file as a module of string constants, one per statement, each on the
+    line where its statement starts (leading comments aside), so the rules that read SQL in
+    strings read it as they read ``sql=``, and report at the statement's own line. Statements end
+    at a ``;`` outside quotes, comments and ``$$`` bodies; one linear pass. The second value maps
+    each line to (column in the module, column in the file) of each statement starting there."""
+    text = data.decode("utf-8", errors="replace")
+    lines: dict[int, list[str]] = {}
+    columns: dict[int, list[tuple[int, int]]] = {}
+    for start, statement in _statements(text):
+        body = statement.strip()
+        if not body:
+            continue
+        line = text.count("\n", 0, start) + 1
+        parts = lines.setdefault(line, [])
+        generated = sum(len(p) + 2 for p in parts) + 1  # "; " between statements on one line
+        parts.append(f"SQL_STATEMENT = {body!r}")
+        columns.setdefault(line, []).append((generated, start - (text.rfind("\n", 0, start) + 1) + 1))
+    last = max(lines, default=0)
+    module = "\n".join("; ".join(lines.get(number, [])) for number in range(1, last + 1))
+    return (module + "\n").encode("utf-8", errors="surrogateescape"), columns
+
+
+def _statements(text: str) -> list[tuple[int, str]]:
+    """(offset of the first character that is not a space or a comment, text) of each statement."""
+    found: list[tuple[int, str]] = []
+    begin, position, size = 0, 0, len(text)
+    first: int | None = None
+    while position < size:
+        char = text[position]
+        if char in "'\"":
+            end = text.find(char, position + 1)
+            while end >= 0 and text.startswith(char * 2, end):
+                end = text.find(char, end + 2)
+            first = position if first is None else first
+            position = size if end < 0 else end + 1
+        elif text.startswith("--", position):
+            end = text.find("\n", position)
+            position = size if end < 0 else end + 1
+        elif text.startswith("/*", position):
+            end = text.find("*/", position + 2)
+            position = size if end < 0 else end + 2
+        elif char == "$" and (tag := _DOLLAR_TAG.match(text, position)) is not None:
+            end = text.find(tag.group(0), tag.end())
+            first = position if first is None else first
+            position = size if end < 0 else end + len(tag.group(0))
+        elif char == ";":
+            found.append((begin if first is None else first, text[begin:position]))
+            begin, first = position + 1, None
+            position += 1
+        else:
+            if first is None and not char.isspace():
+                first = position
+            position += 1
+    found.append((begin if first is None else first, text[begin:]))
+    return found
 
 
 def expand_bundles(files: Sequence[SourceFile], config: Config) -> tuple[list[SourceFile], dict[str, Finding | None]]:

@@ -113,6 +113,7 @@ class FileRule(Rule):
     # Whether the rule also reads the lines of the shell scripts in the dags folder (what a
     # bash_command runs), as the strings they would be in a DAG file.
     reads_scripts: ClassVar[bool] = False
+    reads_sql: ClassVar[bool] = False  # also reads .sql template files, statement by statement
 
     def check(self, file: FileContext) -> Iterator[Report]:
         """Yield a Report for every violation in ``file``."""

@@ -43,6 +43,7 @@ _PREPOSITIONS = {
 
 class ForeignSchema(FileRule):
     code = "ETQ302"
+    reads_sql = True  # the statements of a .sql template file under dags/<owner>/
     reads_scripts = True  # psql and `airflow connections` in a shell script do the same harm
     name = "foreign-schema"
     severity = Severity.ERROR
@@ -54,7 +55,8 @@ class ForeignSchema(FileRule):
         "CREATE INDEX ... ON, DROP, ALTER, TRUNCATE, COPY ... FROM, `to_sql(schema=...)`, the table\n"
         "of `insert_rows`/`bulk_load`/`copy_from` and of `SQLInsertRowsOperator(table_name=...)`) into a\n"
         "schema other than the owner's own, `public` included. Reading a shared schema\n"
-        "(`SELECT * FROM public.zones`) is fine, and so are unqualified table names. SQL is parsed\n"
+        "(`SELECT * FROM public.zones`) is fine, and so are unqualified table names. `.sql` template\n"
+        "files under `dags/<owner>/` are read statement by statement. SQL is parsed\n"
         "with sqlglot where it parses; comments are skipped, unquoted names compare as Postgres\n"
         "folds them (`AIRFLOW_MARIA` is `airflow_maria`), and f-string and Jinja placeholders are\n"
         "never guessed."
@@ -99,6 +101,12 @@ class ForeignSchema(FileRule):
         ),
     ]
     INVALID = [
+        Example(
+            "DELETE FROM {{ params.schema }}.raw_trips WHERE month = '{{ ds }}';\n\n"
+            "INSERT INTO public.raw_trips\nSELECT * FROM staging.trips;\n",
+            path="dags/lasse/queries/load.sql",
+            expect=((3, "INSERT into public.raw_trips writes outside your schema"),),
+        ),
         Example(
             "from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator\n\n"
             'copy_zones = SQLExecuteQueryOperator(\n    task_id="copy_zones",\n    conn_id="azure_pg",\n'

@@ -20,13 +20,15 @@ else:
 
 class HardCodedSchema(FileRule):
     code = "ETQ301"
+    reads_sql = True  # the statements of a .sql template file under dags/<owner>/
     name = "hard-coded-schema"
     severity = Severity.WARNING
     summary = 'A string literal naming the owner\'s own schema ("airflow_lasse") instead of deriving it.'
     what = (
         "Warns about a string literal in `dags/<owner>/` that spells out the owner's own schema\n"
         '(`"airflow_lasse"`, `"INSERT INTO airflow_lasse.raw_trips ..."`): in `schema=`, in a constant,\n'
-        "in SQL text. Docstrings, comments and log messages are not checked."
+        "in SQL text, also in `.sql` template files under `dags/<owner>/` (statement by statement).\n"
+        "Docstrings, comments and log messages are not checked."
     )
     why = (
         "The class derives the schema from the file's folder, so a DAG that is copied to a classmate's\n"
@@ -55,6 +57,11 @@ class HardCodedSchema(FileRule):
         ),
     ]
     INVALID = [
+        Example(
+            "-- Load one month.\nDELETE FROM airflow_lasse.raw_trips WHERE month = '{{ ds }}';\n",
+            path="dags/lasse/queries/load.sql",
+            expect=((2, 'hard-coded schema "airflow_lasse"; write {{ params.schema }} and pass params='),),
+        ),
         Example(
             'SCHEMA = "airflow_lasse"\n',
             expect=(
@@ -96,9 +103,10 @@ class HardCodedSchema(FileRule):
         # Unquoted names fold to lower case in Postgres: AIRFLOW_LASSE is the same schema.
         pattern = re.compile(rf"(?<![\w$]){re.escape(schema)}(?![\w$])", re.IGNORECASE)
         template = file.config.schema.replace("{owner}", "{STUDENT}")
+        if file.relpath.endswith(".sql"):  # a template file: the DAG that runs it passes the schema in
+            fix = 'write {{ params.schema }} and pass params={"schema": SCHEMA} where the DAG runs this file'
+        else:
+            fix = f'derive it from the folder: SCHEMA = f"{template}"'
         for site in candidates:
             if any(pattern.search(literal_text(piece)) for piece in string_pieces(site.node)):
-                yield Report(
-                    site.node,
-                    f'hard-coded schema "{schema}"; derive it from the folder: SCHEMA = f"{template}"',
-                )
+                yield Report(site.node, f'hard-coded schema "{schema}"; {fix}')

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules"})
 # What the scheduler loads or runs from the dags folder: Python, zip bundles of Python, and
 # shell scripts (what a bash_command runs).
-CHECKED_SUFFIXES = (".py", ".zip", ".sh", ".bash")
+CHECKED_SUFFIXES = (".py", ".zip", ".sh", ".bash", ".sql")
 
 
 class SourceFile(NamedTuple):
