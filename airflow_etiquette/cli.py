@@ -86,30 +86,38 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _write(path: Path, text: str, append: bool = False) -> None:
     """Write an output file; a path that cannot be written is the user's to fix, not an internal error.
 
-    A report is written to a temporary file beside it and renamed into place, so a full disk or
-    a killed run leaves the previous file or none, never a truncated SARIF that the Action would
-    upload. (Appending, as to GitHub's step summary, cannot be made atomic.)
+    A report file is written to a temporary file beside it and renamed into place, so a full disk
+    or a killed run leaves the previous file or none, never a truncated SARIF that the Action would
+    upload. What is not a regular file (``/dev/stdout``, a pipe, a device) is written as it is, and
+    a symlink's target is replaced, not the link. (Appending, as to GitHub's step summary, cannot
+    be made atomic.)
 
     A file name that is not UTF-8 reaches us with surrogate escapes, which no UTF-8 file
     can hold: they become U+FFFD, so SARIF, JSON and HTML stay valid UTF-8 (a ``?`` would
     read as a query in a SARIF URI).
     """
+    import stat
     import tempfile
 
     data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
+    target = Path(os.path.realpath(path))  # a symlink to the report stays a symlink
     temporary = None
     try:
-        if append:
-            with open(path, "ab") as handle:
+        try:
+            regular = stat.S_ISREG(os.stat(target).st_mode)
+        except FileNotFoundError:
+            regular = True  # a new file
+        if append or not regular:  # GitHub's step summary; /dev/stdout, a pipe, a device
+            with open(target, "ab" if append else "wb") as handle:
                 handle.write(data)
             return
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with open(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, _new_file_mode(path))
-        os.replace(temporary, path)
+        os.chmod(temporary, _new_file_mode(target))
+        os.replace(temporary, target)
         temporary = None
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
@@ -122,7 +130,7 @@ def _write(path: Path, text: str, append: bool = False) -> None:
 def _new_file_mode(path: Path) -> int:
     """The mode the file has, or would get from a plain open(): mkstemp's 0600 is for secrets."""
     try:
-        return os.stat(path).st_mode & 0o7777
+        return os.stat(path).st_mode & 0o777  # never set-user-ID or sticky bits on a report
     except OSError:
         umask = os.umask(0)
         os.umask(umask)
@@ -408,6 +416,8 @@ def audit(
     if not config.dags_path.is_dir():
         raise ConfigError(f"no dags folder at {config.dags_path}")
     report = run_audit(config, jobs, history_range, since, configure, use_cache=not no_cache)
+    for note in report.notes:
+        click.echo(f"{PROG}: {note}", err=True)
     render = audit_formats.AUDIT_FORMATS[output_format]
     text = render(report)
     if output is not None:

@@ -50,7 +50,7 @@ def test_no_cache_reads_and_writes_none_and_git_never_sees_one(tmp_path: Path) -
     assert run_installed("check", "--no-cache", cwd=root).exit_code == 1
     assert not (root / CACHE).exists()
     assert run_installed("audit", "--format", "json", cwd=root).exit_code == 1
-    assert (root / CACHE / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (root / CACHE / "v1" / ".gitignore").read_text().splitlines()[-1] == "*"
     assert git(root, "status", "--porcelain") == ""
 
 
@@ -82,22 +82,62 @@ def test_a_cache_the_repository_tracks_is_not_believed(tmp_path: Path) -> None:
     result = run_installed("check", cwd=root)
     assert result.exit_code == 1
     assert "dags/maria/bad.py:3:11: ETQ101" in result.out
-    assert f"the result cache {CACHE}/ is part of the repository or of the change, so it was not used" in result.err
+    assert f"the result cache {CACHE}/ was not used: the repository tracks it" in result.err
 
 
-def test_a_change_that_brings_a_cache_is_judged_without_it(tmp_path: Path) -> None:
+def test_a_change_is_judged_afresh_whatever_a_cache_says(tmp_path: Path) -> None:
+    """The changed files never come from a cache (a workflow on the default branch could have
+    written one); a cache the change itself brings is not even read for the others."""
     root = make_repo(tmp_path / "r", {"CODEOWNERS": "/dags/maria/ @maria\n", "dags/maria/good.py": GOOD})
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
     git(root, "checkout", "-qb", "maria/taxi")
-    (root / "dags/maria/bad.py").write_text(BAD)
+    (root / "dags/maria/bad.py").write_text(BAD.replace('"taxi"', '"maria_taxi"'))  # a copy of good.py's id
     git(root, "add", "-A")
     git(root, "commit", "-qm", "taxi")
-    assert run_installed("check", "--base", "main", "--author", "maria", cwd=root).exit_code == 1
+    first = run_installed("check", "--base", "main", "--author", "maria", cwd=root)
+    assert first.exit_code == 1 and "ETQ104" in first.out
     poisoned(root)
-    assert run_installed("check", "--base", "main", "--author", "maria", cwd=root).exit_code == 0  # the user's own
+    again = run_installed("check", "--base", "main", "--author", "maria", cwd=root)
+    assert (again.exit_code, again.out) == (first.exit_code, first.out)  # the duplicate's other half too
+    (root / "dags/maria/bad.py").write_text(BAD)
+    git(root, "add", "-A")
     git(root, "add", "-f", CACHE)
     git(root, "commit", "-qm", "and a cache that says it is fine")
     result = run_installed("check", "--base", "main", "--author", "maria", cwd=root)
     assert result.exit_code == 1
     assert "dags/maria/bad.py:3:11: ETQ101" in result.out
+    assert f"the result cache {CACHE}/ was not used: the change touches it" in result.err
+
+
+def test_a_cache_folder_that_is_a_link_or_a_loop_is_not_used(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": BAD})
+    (root / CACHE).symlink_to(outside)
+    result = run_installed("check", cwd=root)
+    assert result.exit_code == 1
+    assert f"the result cache {CACHE}/ was not used: {CACHE} is a symlink" in result.err
+    assert list(outside.iterdir()) == []
+    (root / CACHE).unlink()
+    (root / CACHE).symlink_to(CACHE)  # a loop
+    looped = run_installed("check", cwd=root)
+    assert looped.exit_code == 1 and "ETQ101" in looped.out
+    assert "internal error" not in looped.err
+
+
+def test_a_deeply_nested_or_ill_typed_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": BAD})
+    first = run_installed("check", cwd=root)
+    [cache_file] = (root / CACHE / "v1").glob("*.json")
+    [key] = entries(root)
+    bad_entries = [
+        "[" * 200_000,
+        {"D": [1]},
+        {"R": "FileResult", "v": [[{"F": ["p", "x", 1, "c", "n", "error", "m"]}]]},
+    ]
+    for entry in bad_entries:
+        text = entry if isinstance(entry, str) else json.dumps(entry)
+        cache_file.write_text('{"format": 1, "entries": {"' + key + '": ' + text + "}}")
+        again = run_installed("check", cwd=root)
+        assert (again.exit_code, again.out, again.err) == (first.exit_code, first.out, first.err)

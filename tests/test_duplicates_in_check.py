@@ -174,3 +174,26 @@ def test_an_asset_and_a_dag_with_one_id_clash(repo: Path) -> None:
         1,
         [("dags/maria/zones.py", 3, "ETQ104"), ("dags/maria/zones.py", 7, "ETQ104")],
     )
+
+
+@pytest.mark.parametrize(
+    ("other", "copy_id"),
+    [
+        ('from airflow import DAG\n\nDAG("2024")\n', "2024"),  # no letters: no words to screen by
+        ('from airflow import DAG\n\nDAG("maria_dai\\\nly_report")\n', "maria_daily_report"),  # continued line
+        ('from airflow import DAG\n\nDAG("maria_straße".casefold())\n', "maria_strasse"),
+    ],
+    ids=["digits", "continuation", "casefold"],
+)
+def test_the_screen_lets_through_every_file_that_can_clash(repo: Path, other: str, copy_id: str) -> None:
+    (repo / "dags/maria/other.py").write_text(other)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "other")
+    git(repo, "checkout", "-q", "-b", "maria/copy")
+    (repo / "dags/maria/copy.py").write_text(dag("maria", copy_id))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "copy")
+    result = run_installed(
+        "check", "--base", "main", "--author", "maria", "--select", "ETQ104", "--format", "json", cwd=repo
+    )
+    assert codes(result) == [("dags/maria/copy.py", 3, "ETQ104")], result.err

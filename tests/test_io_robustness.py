@@ -145,3 +145,31 @@ def test_change_modes_say_what_is_missing_without_git(tmp_path: Path, option: tu
     missing = run_installed("check", *option, cwd=plain, env={"PATH": str(no_git)})
     assert missing.exit_code == 2
     assert missing.err == f"airflow-etiquette: error: {name} needs git, which is not installed (or not on PATH)\n"
+
+
+def test_a_report_path_that_is_a_link_or_a_pipe_is_written_through(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD})
+    target = tmp_path / "reports" / "etiquette.sarif"
+    target.parent.mkdir()
+    link = tmp_path / "latest.sarif"
+    os.symlink(target, link)
+    assert run_installed("check", "--sarif-output", str(link), cwd=root).exit_code == 1
+    assert link.is_symlink() and json.loads(target.read_text())["version"] == "2.1.0"
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    assert run_installed("check", "--sarif-output", str(fifo), cwd=root).exit_code == 1
+    out, _ = reader.communicate(timeout=60)
+    assert json.loads(out)["version"] == "2.1.0"
+    assert fifo.is_fifo()  # written through, not replaced by a regular file
+
+
+def test_python_warnings_are_no_parse_errors(tmp_path: Path) -> None:
+    """compile() warns about these; under PYTHONWARNINGS=error that once became ETQ001 (and was cached)."""
+    root = make_repo(
+        tmp_path / "r",
+        {"dags/lasse/warned.py": 'import re\nPATTERN = re.compile("\\d+")\nOK = PATTERN is "x"\n'},
+    )
+    for _ in range(2):
+        result = run_installed("check", cwd=root, env={"PYTHONWARNINGS": "error"})
+        assert (result.exit_code, result.err) == (0, ""), result.out

@@ -25,6 +25,7 @@ SLOW = "".join(f"x{n} = {n}\n" for n in range(20_000))  # clean, and seconds of 
 
 
 def children(pid: int) -> set[int]:
+    """The command's worker processes (forks of it, with its command line), not the git it runs."""
     found: set[int] = set()
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
@@ -32,7 +33,15 @@ def children(pid: int) -> set[int]:
                 found.update(int(child) for child in handle.read().split())
     except OSError:
         pass
-    return found
+    return {child for child in found if b"airflow_etiquette" in _cmdline(child)}
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
 
 
 def alive(pid: int) -> bool:

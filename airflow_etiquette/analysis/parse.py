@@ -16,6 +16,7 @@ from __future__ import annotations
 import keyword
 import sys
 import unicodedata
+import warnings
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ def parse_module(data: bytes, filename: str = "<dag file>") -> cst.Module:
     if nul >= 0:
         raise Unparsable(data, None, nul)
     try:
-        compile(data, filename, "exec", dont_inherit=True)  # checked only: the code object is discarded
+        with warnings.catch_warnings():  # a SyntaxWarning ("is" with a literal) is no error to Python
+            warnings.simplefilter("ignore")
+            compile(data, filename, "exec", dont_inherit=True)  # checked only: the code object is discarded
     except SyntaxError as exc:
         if not maybe_newer_syntax(exc):
             raise Unparsable(data, exc) from None

@@ -11,7 +11,9 @@ from writes. Where sqlglot cannot parse the text, the scan's answer stands.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -82,9 +84,15 @@ _NOT_ALIASES = frozenset(
     }
 )
 _SEARCH_PATH = re.compile(r"\bsearch_path\s*(?:TO|=)\s*(?P<names>[^;'\n]+)", re.IGNORECASE)
-_JINJA_OPEN = re.compile(r"\{[{%#]")
 _JINJA_CLOSE = {"{{": "}}", "{%": "%}", "{#": "#}"}
-_QUOTE_OR_COMMENT = re.compile(r"'|/\*")
+# A pattern for each set of openers still worth looking for (None: none is).
+_JINJA_OPENERS: dict[frozenset[str], re.Pattern[str] | None] = {
+    frozenset(kinds): re.compile("|".join(re.escape(k) for k in kinds)) if kinds else None
+    for size in range(4)
+    for kinds in itertools.combinations(_JINJA_CLOSE, size)
+}
+_QUOTE_OR_COMMENT = re.compile(r"'|/\*|--")
+_COMMENT_START = re.compile(r"/\*|--")
 _PSQL_COMMAND = re.compile(r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')""")
 _SQL_START = re.compile(
     r"\s*(?:--[^\n]*\n\s*)*\(?\s*(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|WITH|SET|BEGIN"
@@ -135,53 +143,60 @@ def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool]) -> list[Sch
 
 
 def _without_jinja(text: str) -> str:
-    """Each Jinja tag, expression or comment replaced by a hole; an unclosed one runs to the end.
-    One pass, each character looked at a bounded number of times (no pattern that rescans the
-    rest of the text from every ``{{``)."""
+    """Each Jinja tag, expression or comment replaced by a hole. An opener with no closer is left
+    as text (a hook runs its SQL unrendered: what follows a stray ``{#`` still runs). One pass: an
+    opener whose closer is missing once is not looked for again."""
     if "{" not in text:
         return text
     parts: list[str] = []
     position = 0
-    while (opened := _JINJA_OPEN.search(text, position)) is not None:
+    remaining = frozenset(_JINJA_CLOSE)
+    while (openers := _JINJA_OPENERS[remaining]) is not None and (opened := openers.search(text, position)):
         start = opened.start()
         end = text.find(_JINJA_CLOSE[opened.group(0)], start + 2)
+        if end < 0:  # not Jinja from here on, only its opener: text, as an unrendered string has it
+            remaining -= {opened.group(0)}  # (at most three rescans of a stretch: linear)
+            continue
         parts += [text[position:start], HOLE.format("j")]
-        if end < 0:
-            return "".join(parts)
         position = end + 2
     parts.append(text[position:])
     return "".join(parts)
 
 
-def _without_block_comments(sql: str) -> str:
-    """``/* comments */`` replaced by a space, quoted literals (which may hold ``/*``) kept as they
-    are; an unclosed comment runs to the end, an unclosed literal too. One linear pass."""
-    if "/*" not in sql:
+def _without_comments(sql: str) -> str:
+    """``/* comments */`` and ``-- comments`` replaced by a space, quoted literals (which may hold
+    either) kept as they are; an unclosed comment runs to the end, and a quote with no partner is
+    an ordinary character (``-- don't`` is a comment, not the start of a literal). One pass."""
+    if "/*" not in sql and "--" not in sql:
         return sql
     parts: list[str] = []
     position = 0
-    while (found := _QUOTE_OR_COMMENT.search(sql, position)) is not None:
-        start = found.start()
-        if found.group(0) == "'":
+    quotes = True  # False once a quote had no partner: there are none further on
+    while (found := (_QUOTE_OR_COMMENT if quotes else _COMMENT_START).search(sql, position)) is not None:
+        start, token = found.start(), found.group(0)
+        if token == "'":
             end = start + 1
             while (end := sql.find("'", end)) >= 0 and sql.startswith("''", end):
                 end += 2  # a doubled quote inside the literal
             if end < 0:
-                break
+                quotes = False
+                parts.append(sql[position : start + 1])
+                position = start + 1
+                continue
             parts.append(sql[position : end + 1])
             position = end + 1
         else:
-            end = sql.find("*/", start + 2)
+            end = sql.find("*/", start + 2) if token == "/*" else sql.find("\n", start + 2)
             parts += [sql[position:start], " "]
             if end < 0:
                 return "".join(parts)
-            position = end + 2
+            position = end + 2 if token == "/*" else end
     parts.append(sql[position:])
     return "".join(parts)
 
 
 def _analyse(sql: str, may_matter: Callable[[SchemaUse], bool]) -> list[SchemaUse]:
-    sql = _without_block_comments(sql)
+    sql = _without_comments(sql)
     starts_like_sql = _SQL_START.match(sql) is not None
     # Text that does not start like SQL is a shell script or prose ("cannot insert into
     # public.x"): there only an upper-case statement counts as SQL.
@@ -204,15 +219,16 @@ def _scanned(sql: str, uppercase_only: bool) -> tuple[SchemaUse, ...]:
 
 def _scan(sql: str, uppercase_only: bool = False) -> Iterator[SchemaUse]:
     """The tolerant scan: regular expressions over text that may not parse."""
-    sql = re.sub(r"--[^\n]*", " ", sql)
+    sql = _without_comments(sql)
     writes: set[tuple[str, str | None]] = set()
     paths = _search_paths(sql)
+    copies = _CopyDirection(sql)
     for match in _WRITE.finditer(sql):
         if uppercase_only and not match.group("verb").isupper():
             continue
         kind = " ".join(match.group("verb").upper().split())
         verb = "CREATE INDEX" if kind.startswith("CREATE") and " INDEX" in kind else kind.split()[0]
-        if verb == "COPY" and _copy_is_read(sql, match.end()):
+        if verb == "COPY" and copies.is_read(match.end()):
             continue
         names = [match.group("name")]
         if verb in ("TRUNCATE", "DROP"):
@@ -261,12 +277,9 @@ def _search_paths(sql: str) -> list[tuple[int, str | None]]:
 
 
 def _path_at(paths: list[tuple[int, str | None]], position: int) -> str | None:
-    current = None
-    for start, schema in paths:
-        if start > position:
-            break
-        current = schema
-    return current
+    """The search path in force at ``position``: the last one set before it (a binary search)."""
+    index = bisect.bisect_right(paths, position, key=lambda path: path[0])
+    return paths[index - 1][1] if index else None
 
 
 def _relation_names(sql: str) -> set[str]:
@@ -282,8 +295,29 @@ def _relation_names(sql: str) -> set[str]:
     return names
 
 
-def _copy_is_read(sql: str, end: int) -> bool:
-    return re.match(r"\s*(?:\([^)]*\))?\s*TO\b", sql[end:], re.IGNORECASE) is not None
+_TO = re.compile(r"\s*TO\b", re.IGNORECASE)
+_SPACES = re.compile(r"\s*")
+
+
+class _CopyDirection:
+    """Whether ``COPY name`` at a position reads (``COPY t (a, b) TO ...``); the positions asked
+    about only grow, so the next ``)`` is searched for once per stretch: linear in all."""
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+        self.close = -1  # the next ")" at or after the last position asked about, or len(sql)
+
+    def is_read(self, end: int) -> bool:
+        sql = self.sql
+        start = _SPACES.match(sql, end).end()  # type: ignore[union-attr]
+        if start < len(sql) and sql[start] == "(":
+            if self.close < start:
+                found = sql.find(")", start)
+                self.close = len(sql) if found < 0 else found
+            if self.close >= len(sql):
+                return False
+            start = self.close + 1
+        return _TO.match(sql, start) is not None
 
 
 @functools.lru_cache(maxsize=1024)

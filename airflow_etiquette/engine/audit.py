@@ -85,6 +85,7 @@ class AuditReport:
     history: list[CommitViolation] | None = None
     history_range: str | None = None
     unattributed: list[str] = field(default_factory=list)  # commits no signal could attribute
+    notes: list[str] = field(default_factory=list)  # one line each, for the person running it
 
     @property
     def findings(self) -> list[Finding]:
@@ -116,7 +117,7 @@ def run_audit(
         config=config, known_owners=owners_on_disk, collect_facts=True, collect=tuple(r.code for r in rules)
     )
     files = discover([], config).files
-    cache, _ = open_cache(config, settings) if use_cache else (None, "")
+    cache, note = open_cache(config, settings) if use_cache else (None, "")
     results = analyze_files(files, settings, jobs or os.cpu_count() or 1, cache)
     if cache is not None:
         cache.save()
@@ -161,6 +162,7 @@ def run_audit(
         files_checked=len(files),
         missing_directories=sorted(listed - owners_on_disk),
         unlisted_directories=sorted(o for o in owners_on_disk if listed and o not in listed and o not in config.admins),
+        notes=[note] if note else [],
     )
     if history or since:
         report.history_range = history or f"since {since}"

@@ -27,7 +27,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from airflow_etiquette import __version__
@@ -38,10 +38,11 @@ from airflow_etiquette.engine.analyze import FileResult, Settings
 from airflow_etiquette.findings import Finding, Severity
 from airflow_etiquette.rules.analysis_failed import AnalysisFailed
 from airflow_etiquette.sources.files import SourceFile
-from airflow_etiquette.sources.git import GitError, git
+from airflow_etiquette.sources.git import GitError, GitMissing, git
 
 FORMAT = 1  # bumped when the layout of the cache file changes
 MAX_ENTRIES = 50_000  # beyond this, only the entries the last run used are kept
+MAX_CONTEXTS = 8  # cache files (one per set of settings) kept in the folder
 _RECORDS: dict[str, type[Any]] = {"DagFacts": DagFacts, "FileFacts": FileFacts, "FileResult": FileResult}
 
 
@@ -72,9 +73,16 @@ class ResultCache:
             return None
         try:
             result = _decode(stored)
-        except (KeyError, TypeError, ValueError, IndexError):
+        except (Exception, RecursionError):
             return None  # an entry of another shape: analyse the file again
-        if not isinstance(result, FileResult):
+        if not (
+            isinstance(result, FileResult)
+            and isinstance(result.findings, list)
+            and all(isinstance(f, Finding) for f in (*result.findings, *result.silenced))
+            and isinstance(result.silenced, tuple)
+            and isinstance(result.collected, dict)
+            and (result.facts is None or isinstance(result.facts, FileFacts))
+        ):
             return None
         self._used.add(key)
         return result
@@ -98,64 +106,90 @@ class ResultCache:
         if len(entries) > MAX_ENTRIES:
             entries = {key: value for key, value in entries.items() if key in self._used}
         with contextlib.suppress(OSError):
-            _prepare(self.path.parent.parent)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _prepare(self.path.parent)
             descriptor, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.path.parent)
             try:
                 with open(descriptor, "w", encoding="utf-8") as handle:
                     json.dump({"format": FORMAT, "entries": entries}, handle, separators=(",", ":"))
                 os.replace(temporary, self.path)
-            finally:
+            except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
+                raise
+            _prune(self.path.parent)
 
 
 def open_cache(config: Config, settings: Settings, changed: Iterable[str] = ()) -> tuple[ResultCache | None, str]:
-    """The cache for this run's settings, or None and why not (an empty reason: switched off).
+    """The cache for this run's settings, or None and why not.
 
     ``changed`` are the paths a change touches: a change that writes into the cache folder
-    could claim its own files clean, so then the cache is not read."""
-    folder = _folder(config)
-    relative = _relative(folder, config.root)
-    if relative is not None and (
-        any(path == relative or path.startswith(relative + "/") for path in changed) or _tracked(config.root, relative)
-    ):
-        return None, (
-            f"the result cache {relative}/ is part of the repository or of the change, so it was not used "
-            "(a cache is the tool's own record, never the repository's; add it to .gitignore)"
-        )
+    could claim its own files clean, so then the cache is not read; nor is a cache the
+    repository tracks, one reached through a symlink, or one git cannot vouch for."""
+    refused = (
+        "the result cache {where} was not used: {why} (a cache is the tool's own record, never the "
+        "repository's; keep it untracked, as its .gitignore says)"
+    )
+    try:
+        folder, relative = _location(config)
+    except (OSError, RuntimeError, ValueError) as exc:  # a loop, ~nosuchuser, a name the OS refuses
+        return None, refused.format(where=config.cache_dir, why=f"its folder cannot be used ({exc})")
+    if relative is not None:
+        if any(path == relative or path.startswith(relative + "/") for path in changed):
+            return None, refused.format(where=relative + "/", why="the change touches it")
+        why = _untrusted(config.root, relative)
+        if why:
+            return None, refused.format(where=relative + "/", why=why)
     path = folder / f"v{FORMAT}" / f"{_context(config, settings)}.json"
     entries: dict[str, Any] = {}
-    with contextlib.suppress(OSError, ValueError, UnicodeDecodeError):
+    try:
         if not path.is_symlink():
             with open(path, encoding="utf-8") as handle:
                 stored = json.load(handle)
             if isinstance(stored, dict) and stored.get("format") == FORMAT and isinstance(stored.get("entries"), dict):
                 entries = stored["entries"]
+    except (OSError, ValueError, RecursionError, MemoryError):
+        entries = {}  # missing, or not ours to read: start afresh
     return ResultCache(path, entries), ""
 
 
-def _folder(config: Config) -> Path:
-    folder = Path(config.cache_dir).expanduser()
-    return folder if folder.is_absolute() else config.root / folder
+def _location(config: Config) -> tuple[Path, str | None]:
+    """The cache folder, and its path relative to the root when it is inside it (None: outside,
+    which only an absolute cache-dir may be)."""
+    configured = Path(config.cache_dir).expanduser()
+    if configured.is_absolute():
+        folder = configured
+        try:
+            return folder, folder.resolve().relative_to(config.root.resolve()).as_posix()
+        except ValueError:
+            return folder, None
+    folder = config.root / configured
+    relative = PurePosixPath(*configured.parts)
+    if ".." in relative.parts:
+        raise ValueError("a relative cache-dir must stay below the repository root")
+    return folder, relative.as_posix()
 
 
-def _relative(folder: Path, root: Path) -> str | None:
+def _untrusted(root: Path, relative: str) -> str:
+    """Why a cache folder inside the root cannot be trusted, or "" when it can."""
+    current = root
+    for part in PurePosixPath(relative).parts:
+        current = current / part
+        if current.is_symlink():
+            return f"{current.relative_to(root).as_posix()} is a symlink"
     try:
-        return folder.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return None
-
-
-def _tracked(root: Path, relative: str) -> bool:
-    try:
-        return bool(git(root, "ls-files", "-z", "--", relative).strip("\0"))
-    except GitError:
-        return False  # no git, or not a repository: nothing can be tracked
+        tracked = git(root, "--literal-pathspecs", "ls-files", "-z", "--", relative).strip("\0")
+    except GitMissing:
+        return ""  # no git: nothing can be tracked
+    except GitError as exc:
+        if "not a git repository" in str(exc):
+            return ""
+        return f"git could not say whether it is tracked ({exc})"
+    return "the repository tracks it" if tracked else ""
 
 
 def _prepare(folder: Path) -> None:
-    """The folder, marked as a cache for git and for backup tools, as ruff marks its own."""
+    """The cache's own folder, marked as a cache for git and for backup tools, as ruff marks its
+    own (inside the versioned subfolder: a cache-dir the user names may hold other things)."""
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():
@@ -165,12 +199,21 @@ def _prepare(folder: Path) -> None:
         tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# The result cache of airflow-etiquette.\n")
 
 
+def _prune(folder: Path, keep: int = MAX_CONTEXTS) -> None:
+    """Keep the cache files of the most recent settings only (each new configuration, owner set
+    or version of the tool starts one)."""
+    with contextlib.suppress(OSError):
+        files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[keep:]:
+            old.unlink()
+
+
 def _context(config: Config, settings: Settings) -> str:
     """What, besides a file's own bytes and path, decides its result."""
     values = {
         field.name: getattr(config, field.name)
         for field in dataclasses.fields(config)
-        if field.name not in ("root", "source", "policy_revision", "cache_dir", "_schema_pattern")
+        if field.name not in ("root", "source", "policy_revision", "cache_dir", "timeout", "_schema_pattern")
     }
     parts = {
         "tool": [__version__, _code_fingerprint()],
@@ -187,32 +230,37 @@ def _context(config: Config, settings: Settings) -> str:
 
 
 @functools.cache
-def _code_fingerprint() -> list[tuple[str, int, int]]:
-    """This package's modules by size and time: an edited rule (in a checkout, before any new
-    version number) must not be answered by results of the code before the edit."""
+def _code_fingerprint() -> str:
+    """This package's modules by content: an edited rule (in a checkout, before any new version
+    number) must not be answered by results of the code before the edit, and two installs of the
+    same code (a fresh virtualenv in each CI run) share their results."""
     package = Path(__file__).resolve().parent.parent
-    found = []
+    digest = hashlib.blake2b(digest_size=16)
     for path in sorted(package.rglob("*.py")):
         with contextlib.suppress(OSError):
-            status = path.stat()
-            found.append((path.relative_to(package).as_posix(), status.st_size, status.st_mtime_ns))
-    return found
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _version(name: str) -> str:
-    """Where a library is installed and when: a reinstall or an upgrade changes it (without the
-    0.08 s that importlib.metadata costs to import)."""
+    """A library's version, read from its own files by content (its ``__init__`` and, where it has
+    one, ``_version.py``), without importing it: importlib.metadata costs 0.08 s to import, and
+    reading libcst's ``__spec__`` would load the lazily imported module."""
     try:
-        if name in ORIGINS:  # find_spec would read the lazy module's __spec__, and so load it
+        if name in ORIGINS:
             origin = ORIGINS[name]
         else:
             spec = importlib.util.find_spec(name)
             origin = spec.origin if spec is not None else None
         if origin is None:
             return "none"
-        status = os.stat(origin)
-        return f"{origin}:{status.st_size}:{status.st_mtime_ns}"
-    except (ImportError, ValueError, OSError):
+        digest = hashlib.blake2b(digest_size=16)
+        for path in (Path(origin), Path(origin).with_name("_version.py")):
+            with contextlib.suppress(OSError):
+                digest.update(path.read_bytes())
+        return digest.hexdigest()
+    except (ImportError, ValueError):
         return "none"
 
 
@@ -247,6 +295,10 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"cannot keep a {type(value).__name__} in the cache")
 
 
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def _decode(value: Any) -> Any:
     if isinstance(value, list):
         return [_decode(v) for v in value]
@@ -254,11 +306,13 @@ def _decode(value: Any) -> Any:
         return value
     if "F" in value:
         path, line, column, code, name, severity, message = value["F"]
+        if not (all(isinstance(v, str) for v in (path, code, name, message)) and _positive(line) and _positive(column)):
+            raise ValueError("not a finding")
         return Finding(path, line, column, code, name, Severity(severity), message)
     if "R" in value:
         return _RECORDS[value["R"]](*(_decode(v) for v in value["v"]))
     if "T" in value:
         return tuple(_decode(v) for v in value["T"])
-    if "D" in value:
+    if "D" in value and isinstance(value["D"], dict):
         return {k: _decode(v) for k, v in value["D"].items()}
     raise ValueError("unknown entry")

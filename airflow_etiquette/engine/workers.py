@@ -48,8 +48,8 @@ def _die_with_parent() -> int:
             import ctypes
 
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass  # the idle checks still end an orphan
+        except (ImportError, OSError, AttributeError):
+            pass  # no ctypes, or no prctl: the idle checks still end an orphan
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(0)
     return parent

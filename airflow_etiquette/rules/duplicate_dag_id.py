@@ -76,18 +76,22 @@ class DuplicateDagId(RepositoryRule):
     @classmethod
     def may_concern(cls, checked: Sequence[Any], relpath: str, data: bytes) -> bool:
         """A file can define one of the changed files' dag_ids only if every word of that id
-        (its runs of letters: ``maria``, ``taxi`` and ``pipeline`` in ``maria_taxi_pipeline``)
-        is in its text or its path, in any letter case: the analysis builds an exact id only
-        from the file's strings and its path. So a one-line change in a class of 3,000 parses
-        the few files that share its words, not all of them. (Words assembled from smaller
-        pieces, ``"ma" "ria"``, are not found by this screen.)"""
-        wanted = [words for ids, _ in checked for dag_ids in ids for words in map(_words, dag_ids) if words]
+        (its runs of letters and digits: ``maria``, ``taxi`` and ``2024`` in ``maria_taxi_2024``)
+        is in its text or its path, in any letter case (backslash line continuations joined): the
+        analysis builds an exact id only from the file's strings and its path. So a one-line
+        change in a class of 3,000 parses the few files that share its words, not all of them.
+        An id without words, an archive or another encoding is always compared. (Words assembled
+        from smaller pieces, ``"ma" "ria"``, or from escapes, ``"\\x6daria"``, pass unseen.)"""
+        wanted = [_words(dag_id) for ids, _ in checked for dag_ids in ids for dag_id in dag_ids]
         if not wanted:
             return False
+        if not all(wanted) or relpath.endswith(".zip"):
+            return True
         try:
-            haystack = f"{relpath}\n{data.decode('utf-8')}".lower()
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
-            return True  # another encoding (or an archive): parse it rather than guess
+            return True  # another encoding: parse it rather than guess
+        haystack = f"{relpath}\n{text}".replace("\\\n", "").casefold()
         return any(all(word in haystack for word in words) for words in wanted)
 
     def check(self, repository: RepositoryView) -> Iterator[Finding]:
@@ -131,4 +135,4 @@ class DuplicateDagId(RepositoryRule):
 
 
 def _words(dag_id: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"[^\W\d_]+", dag_id.lower()))
+    return tuple(re.findall(r"[^\W_]+", dag_id.casefold()))

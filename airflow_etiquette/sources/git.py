@@ -91,8 +91,10 @@ def require_repository(root: Path, needs: str) -> None:
         git(root, "rev-parse", "--git-dir")
     except GitMissing:
         raise GitError(f"{needs} needs git, which is not installed (or not on PATH)") from None
-    except GitError:
-        raise GitError(f"{needs} needs a git repository, and {root} is not inside one") from None
+    except GitError as exc:
+        if "not a git repository" in str(exc):
+            raise GitError(f"{needs} needs a git repository, and {root} is not inside one") from None
+        raise  # git's own reason: a repository it will not read (another owner's, a broken one)
 
 
 def staged_policy(root: Path) -> str:

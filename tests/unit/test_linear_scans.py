@@ -50,6 +50,10 @@ PATTERNS = {
     "connection bodies": '"conn_id": ',
     "schemas": "airflow_maria.",
     "copy": "COPY x ( ",
+    "copy lists": "COPY a.b (",
+    "search paths before writes": "SET search_path TO a; INSERT INTO t SELECT 1; ",
+    "stray jinja comments": "{# ",
+    "apostrophes in comments": "-- don't\n",
 }
 
 

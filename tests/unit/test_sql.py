@@ -51,3 +51,19 @@ def test_an_unqualified_write_lands_in_the_search_path_set_before_it(
     sql: str, expected: list[tuple[str, str | None, str | None]]
 ) -> None:
     assert [use for use in uses(sql) if use[1] is not None] == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        # a quote inside a comment starts no literal: the commented-out write stays commented out
+        ("-- don't run the old copy\n/* INSERT INTO airflow_maria.trips SELECT 1 */\nSELECT 1", []),
+        # a stray Jinja opener hides nothing after it (a hook runs its SQL unrendered)
+        ("-- {#\nDELETE FROM airflow_maria.trips", [("airflow_maria", "trips", "DELETE")]),
+        # comment markers inside a literal are text
+        ("SELECT '--x' ; DELETE FROM public.t", [("public", "t", "DELETE")]),
+        ("SELECT 'it''s /* no' ; DELETE FROM public.t /* x */", [("public", "t", "DELETE")]),
+    ],
+)
+def test_comments_quotes_and_jinja_are_told_apart(sql: str, expected: list[tuple[str, str | None, str | None]]) -> None:
+    assert [use for use in uses(sql) if use[2] is not None or use[1] is not None] == expected
