@@ -107,6 +107,7 @@ class ModuleIndex:
         self.module = module
         self.module_scope = module_scope
         self.calls: list[tuple[cst.Call, Scope]] = []
+        self.imports: list[cst.Import | cst.ImportFrom] = []
         self.functions: list[tuple[cst.FunctionDef, Scope]] = []
         self.function_scopes: dict[cst.FunctionDef, Scope] = {}
         self.param_owners: dict[cst.Param, tuple[cst.FunctionDef, Scope]] = {}  # function, where defined
@@ -366,8 +367,9 @@ class _Walker:
         self.node(node.body, scope)
 
     def import_(self, node: cst.Import, scope: Scope, in_string: bool, prose: bool) -> None:
+        self.index.imports.append(node)
         for alias in node.names:
-            dotted = _dotted(alias.name)
+            dotted = dotted_name(alias.name)
             if dotted is None:
                 continue
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
@@ -377,12 +379,13 @@ class _Walker:
                 scope.bind(head, Binding("import", qualname=head))
 
     def import_from(self, node: cst.ImportFrom, scope: Scope, in_string: bool, prose: bool) -> None:
+        self.index.imports.append(node)
         if isinstance(node.names, cst.ImportStar):
             return
-        base = _dotted(node.module) if node.module is not None else ""
+        base = dotted_name(node.module) if node.module is not None else ""
         relative = bool(node.relative)
         for alias in node.names:
-            name = _dotted(alias.name)
+            name = dotted_name(alias.name)
             if name is None:
                 continue
             bound = (
@@ -498,11 +501,12 @@ def string_pieces(node: cst.BaseExpression) -> Iterator[cst.SimpleString | cst.F
         yield node
 
 
-def _dotted(node: cst.BaseExpression | cst.CSTNode | None) -> str | None:
+def dotted_name(node: cst.BaseExpression | cst.CSTNode | None) -> str | None:
+    """``a.b.c`` for a name or a chain of attributes, else None."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        head = _dotted(node.value)
+        head = dotted_name(node.value)
         return f"{head}.{node.attr.value}" if head else None
     return None
 
