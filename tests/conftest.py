@@ -44,6 +44,7 @@ SLOW_MODULES = frozenset(
         "test_io_robustness",
         "test_cache",
         "test_airflowignore",
+        "test_owner_modules",
     }
 )
 

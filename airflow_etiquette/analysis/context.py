@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from airflow_etiquette.analysis.dags import DagDefinition, find_dags
 from airflow_etiquette.analysis.model import ModuleIndex, StringSite
+from airflow_etiquette.analysis.modules import OwnerModules
 from airflow_etiquette.analysis.resolve import Resolver
 from airflow_etiquette.analysis.values import Text
 from airflow_etiquette.config import Config, owner_names
@@ -36,6 +37,7 @@ class FileContext:
         known_owners: frozenset[str],
         index: ModuleIndex,
         dag_file: bool = True,
+        modules: OwnerModules | None = None,
     ) -> None:
         self.relpath = relpath
         self.owner = owner
@@ -44,7 +46,7 @@ class FileContext:
         self.dag_file = dag_file  # False: .airflowignore keeps the scheduler from loading its DAGs
         self.owners = owner_names(config.dag_id_prefix, known_owners)
         self.index = index
-        self.resolver = Resolver(index, relpath)
+        self.resolver = Resolver(index, relpath, modules)
 
     @property
     def is_admin(self) -> bool:

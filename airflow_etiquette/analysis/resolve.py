@@ -55,6 +55,8 @@ from airflow_etiquette.analysis.values import (
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from airflow_etiquette.analysis.modules import OwnerModules
 else:
     from airflow_etiquette.analysis.lazy import libcst as cst
 
@@ -66,9 +68,10 @@ MAX_EXPANSIONS = 500
 class Resolver:
     """Resolves expressions of one module. ``relpath`` is the file's path from the root."""
 
-    def __init__(self, index: ModuleIndex, relpath: str) -> None:
+    def __init__(self, index: ModuleIndex, relpath: str, modules: OwnerModules | None = None) -> None:
         self.index = index
         self.file = FilePath(tuple(relpath.split("/")))
+        self.modules = modules  # the owner's own modules, for names imported from them
         self._cache: dict[tuple[int, int], Values] = {}
         self._active: set[int] = set()
         self._depth = 0
@@ -217,6 +220,10 @@ class Resolver:
                 return self._parameter(binding.node, name)
             finally:
                 self._active.discard(marker)
+        if binding.kind == "import" and binding.qualname and self.modules is not None:
+            imported = self.modules.values(binding.qualname)
+            if imported is not None:
+                return imported
         if binding.value is None or binding.kind not in ("assign", "loop"):
             return (Unknown(name),)
         self._active.add(marker)
@@ -228,8 +235,17 @@ class Resolver:
         finally:
             self._active.discard(marker)
 
+    def binding_values(self, binding: Binding, scope: Scope, name: str) -> Iterable[Value]:
+        """What ``name`` may be through one of its bindings (another module's resolver asks)."""
+        return self._binding(binding, scope, name)
+
     def _attribute(self, expr: cst.Attribute, scope: Scope) -> Iterable[Value]:
         attr = expr.attr.value
+        if self.modules is not None:  # import maria.common as common; common.TAGS
+            qualname = self.qualname(expr, scope)
+            imported = self.modules.values(qualname) if qualname else None
+            if imported is not None:
+                return imported
         out: list[Value] = []
         for base in self.values(expr.value, scope):
             if isinstance(base, FilePath):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.facts import FileFacts, collect_facts
 from airflow_etiquette.analysis.model import build_index, is_literal_string
+from airflow_etiquette.analysis.modules import ModuleSource, OwnerModules, reader
 from airflow_etiquette.analysis.parse import BeyondParser, Unparsable, parse_module
 from airflow_etiquette.config import Config
 from airflow_etiquette.engine import noqa
@@ -40,6 +41,7 @@ class Settings(NamedTuple):
     collect_facts: bool = False  # also gather what the audit reports (DAGs, schemas, connections)
     collect: tuple[str, ...] = ()  # the repository rules whose per-file facts to gather
     run_rules: bool = True  # False: only collect (a file that is compared with, not checked)
+    modules: ModuleSource | None = None  # where the owner's own modules are read from (None: nowhere)
 
 
 class FileResult(NamedTuple):
@@ -47,6 +49,7 @@ class FileResult(NamedTuple):
     facts: FileFacts | None = None
     collected: dict[str, Any] = {}  # repository rule code -> that rule's fact about the file
     silenced: tuple[Finding, ...] = ()  # found, but waived by a noqa comment the configuration allows
+    depends: tuple[str, ...] = ()  # the owner's modules its analysis read (a cache keeps no such result)
 
 
 def analyze_file(file: SourceFile, settings: Settings) -> FileResult:
@@ -92,9 +95,10 @@ def _analyze_python(data: bytes, file: SourceFile, settings: Settings, rules: Se
         return FileResult([])
     findings: list[Finding] = []
     reports: list[tuple[type[Rule], Report]] = []
+    modules = _owner_modules(file, settings)
     try:
         context = FileContext(
-            file.relpath, file.owner, config, settings.known_owners, build_index(module), file.dag_file
+            file.relpath, file.owner, config, settings.known_owners, build_index(module), file.dag_file, modules
         )
     except RecursionError:
         return FileResult([AnalysisFailed.for_file(file.relpath, "the file is too deeply nested to analyse")])
@@ -135,7 +139,15 @@ def _analyze_python(data: bytes, file: SourceFile, settings: Settings, rules: Se
                     file.relpath, f"{collector.code} failed: {type(exc).__name__}: {exc} (please report this)"
                 )
             )
-    return FileResult(findings, facts, collected, tuple(silenced))
+    depends = tuple(sorted(modules.read_paths)) if modules is not None else ()
+    return FileResult(findings, facts, collected, tuple(silenced), depends)
+
+
+def _owner_modules(file: SourceFile, settings: Settings) -> OwnerModules | None:
+    if settings.modules is None or file.owner is None:
+        return None
+    folder = f"{settings.config.dags_folder}/{file.owner}"
+    return OwnerModules(reader(settings.modules), settings.config.dags_folder, folder, file.relpath)
 
 
 def _analyze_script(data: bytes, file: SourceFile, settings: Settings) -> FileResult:

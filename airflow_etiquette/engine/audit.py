@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from airflow_etiquette.analysis.modules import ModuleSource
 from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Configure, configure_from
 from airflow_etiquette.engine.analyze import Settings
 from airflow_etiquette.engine.cache import open_cache
@@ -114,7 +115,11 @@ def run_audit(
     owners_on_disk = known_owners(config)
     rules = repository_rules(config, in_check=False)
     settings = Settings(
-        config=config, known_owners=owners_on_disk, collect_facts=True, collect=tuple(r.code for r in rules)
+        config=config,
+        known_owners=owners_on_disk,
+        collect_facts=True,
+        collect=tuple(r.code for r in rules),
+        modules=ModuleSource(str(config.root), limit=int(config.max_file_size_mb * 1024 * 1024)),
     )
     files = discover([], config).files
     cache, note = open_cache(config, settings) if use_cache else (None, "")

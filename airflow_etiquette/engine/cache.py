@@ -90,6 +90,8 @@ class ResultCache:
     def put(self, key: str, result: FileResult) -> None:
         if any(finding.code == AnalysisFailed.code for finding in result.findings):
             return  # a time limit or a crash says as much about the machine as about the file
+        if result.depends:
+            return  # it also depends on the owner's modules it imports: analysed afresh each time
         try:
             self._entries[key] = _encode(result)
         except TypeError:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from airflow_etiquette.analysis.modules import ModuleSource
 from airflow_etiquette.config import Config, Configure
 from airflow_etiquette.engine.analyze import FileResult, Settings
 from airflow_etiquette.engine.cache import ResultCache, open_cache
@@ -39,6 +40,7 @@ from airflow_etiquette.sources.git import (
     revision_reader,
     staged_changes,
     staged_policy,
+    tree_entries,
 )
 from airflow_etiquette.sources.github import github_pull_request
 
@@ -103,7 +105,12 @@ def run_check(
     new_folders = new_owner_folders(change, config)
     owners = known_owners(config) | new_folders
     rules = repository_rules(config, in_check=True)
-    settings = Settings(config=config, known_owners=owners, collect=tuple(r.code for r in rules))
+    settings = Settings(
+        config=config,
+        known_owners=owners,
+        collect=tuple(r.code for r in rules),
+        modules=_modules_in(config, change.head),
+    )
     changed = changed_checked_files(change)
     if paths:
         given = {Path(p).resolve() for p in paths}
@@ -156,7 +163,9 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: boo
     """A plain check of files as they are on disk: the dags folder, or the given paths."""
     owners = known_owners(config)
     rules = repository_rules(config, in_check=True)
-    settings = Settings(config=config, known_owners=owners, collect=tuple(r.code for r in rules))
+    settings = Settings(
+        config=config, known_owners=owners, collect=tuple(r.code for r in rules), modules=_modules_on_disk(config)
+    )
     found = discover(list(paths), config)
     notes: list[str] = []
     caches = _Caches(config, (), notes) if use_cache else None
@@ -180,6 +189,17 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: boo
         notes,
         config,
     )
+
+
+def _modules_on_disk(config: Config) -> ModuleSource:
+    return ModuleSource(str(config.root), limit=int(config.max_file_size_mb * 1024 * 1024))
+
+
+def _modules_in(config: Config, head: str | None) -> ModuleSource:
+    """The owners' modules as the change leaves them: the commit it ends in, or the index."""
+    entries = tree_entries(config.root, head, config.dags_folder)
+    paths = frozenset(path for path, (mode, _) in entries.items() if path.endswith(".py") and mode.startswith("100"))
+    return ModuleSource(str(config.root), head or "", paths, int(config.max_file_size_mb * 1024 * 1024))
 
 
 class _Caches:

@@ -1,4 +1,4 @@
-"""ETQ206 foreign-import: a DAG file that imports code from another owner's folder."""
+"""ETQ501 foreign-import: a DAG file that imports code from another owner's folder."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ else:
 
 
 class ForeignImport(FileRule):
-    code = "ETQ206"
+    code = "ETQ501"
     name = "foreign-import"
     severity = Severity.WARNING
     summary = "Code imported from another owner's folder (`from sofia.helpers import ...`)."

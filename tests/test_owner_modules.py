@@ -1,0 +1,106 @@
+"""Constants a DAG imports from its owner's own modules are read there (parsed, never imported)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import git, make_repo, run_installed
+
+COMMON = """\
+from pathlib import Path
+
+STUDENT = Path(__file__).parent.name
+SCHEMA = f"airflow_{STUDENT}"
+TAGS = ["week11", f"student:{STUDENT}"]
+WRONG_TAGS = ["week11"]
+PUBLIC = "public"
+from maria.more import AGAIN  # a cycle: more imports common
+"""
+MORE = "from maria.common import PUBLIC\nAGAIN = PUBLIC\n"
+TAXI = """\
+from airflow.sdk import dag
+from maria.common import STUDENT, TAGS, WRONG_TAGS, SCHEMA, AGAIN
+from common import SCHEMA as BESIDE
+import dags.maria.common as common
+from maria.nothere import SUFFIX
+from sofia.helpers import SOFIAS_TAGS
+
+@dag(dag_id=f"{STUDENT}_taxi", tags=TAGS)
+def taxi():
+    pass
+
+@dag(dag_id=f"{STUDENT}_rides", tags=WRONG_TAGS)
+def rides():
+    pass
+
+@dag(dag_id=f"{STUDENT}_{SUFFIX}", tags=common.TAGS)
+def other():
+    pass
+
+@dag(dag_id=f"{STUDENT}_zones", tags=SOFIAS_TAGS)
+def zones():
+    pass
+
+def load(df, engine):
+    df.to_sql("t", engine, schema=SCHEMA)
+    df.to_sql("t", engine, schema=BESIDE)
+    df.to_sql("t", engine, schema=AGAIN)
+"""
+
+
+def found(result) -> list[tuple[str, int, str]]:  # type: ignore[no-untyped-def]
+    return [(f["path"], f["line"], f["code"]) for f in result.findings]
+
+
+def test_names_from_the_owners_modules_resolve_there(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/maria/common.py": COMMON,
+            "dags/maria/more.py": MORE,
+            "dags/maria/taxi.py": TAXI,
+            "dags/sofia/helpers.py": 'SOFIAS_TAGS = ["student:maria"]\n',  # another owner's: never read
+        },
+    )
+    for _ in range(2):  # the second run from the cache, which must not keep the importing file's result
+        result = run_installed("check", "--format", "json", cwd=root)
+        assert found(result) == [
+            ("dags/maria/taxi.py", 6, "ETQ501"),  # sofia's module
+            ("dags/maria/taxi.py", 12, "ETQ102"),  # WRONG_TAGS, read in common.py
+            ("dags/maria/taxi.py", 20, "ETQ103"),  # sofia's tags: not read, so undecided (a warning)
+            ("dags/maria/taxi.py", 27, "ETQ302"),  # AGAIN is common.PUBLIC, through more.py
+        ], result.out
+    (root / "dags/maria/common.py").write_text(COMMON.replace('WRONG_TAGS = ["week11"]', "WRONG_TAGS = TAGS"))
+    fixed = run_installed("check", "--format", "json", cwd=root)
+    assert ("dags/maria/taxi.py", 12, "ETQ102") not in found(fixed)
+
+
+def test_a_change_reads_the_modules_as_it_leaves_them(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {"CODEOWNERS": "/dags/maria/ @maria\n", "dags/maria/common.py": COMMON, "dags/maria/more.py": MORE},
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    git(root, "checkout", "-qb", "maria/taxi")
+    (root / "dags/maria/taxi.py").write_text(TAXI)
+    (root / "dags/maria/common.py").write_text(COMMON.replace('WRONG_TAGS = ["week11"]', "WRONG_TAGS = TAGS"))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "taxi")
+    (root / "dags/maria/common.py").write_text(COMMON)  # the work tree is not what is judged
+    result = run_installed("check", "--base", "main", "--author", "maria", "--format", "json", cwd=root)
+    assert ("dags/maria/taxi.py", 12, "ETQ102") not in found(result)
+    assert ("dags/maria/taxi.py", 27, "ETQ302") in found(result)
+
+
+def test_an_import_cycle_stays_unknown(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/maria/a.py": "from maria.b import B as A\n",
+            "dags/maria/b.py": "from maria.a import A as B\n",
+            "dags/maria/taxi.py": 'from airflow.sdk import dag\nfrom maria.a import A\n\n@dag(dag_id=A, tags=["student:maria"])\ndef t():\n    pass\n',
+        },
+    )
+    result = run_installed("check", "--format", "json", cwd=root)
+    assert (result.exit_code, found(result)) == (0, [("dags/maria/taxi.py", 4, "ETQ103")]), result.err
