@@ -104,3 +104,24 @@ def test_an_import_cycle_stays_unknown(tmp_path: Path) -> None:
     )
     result = run_installed("check", "--format", "json", cwd=root)
     assert (result.exit_code, found(result)) == (0, [("dags/maria/taxi.py", 4, "ETQ103")]), result.err
+
+
+def test_a_change_to_a_module_alone_is_checked_in_the_dags_that_import_it(tmp_path: Path) -> None:
+    fixed = COMMON.replace('WRONG_TAGS = ["week11"]', "WRONG_TAGS = TAGS")
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "CODEOWNERS": "/dags/maria/ @maria\n",
+            "dags/maria/common.py": fixed,
+            "dags/maria/more.py": MORE,
+            "dags/maria/taxi.py": TAXI,
+            "dags/maria/unrelated.py": 'from airflow.sdk import dag\n\n@dag(dag_id="bad_id")\ndef u():\n    pass\n',
+        },
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    (root / "dags/maria/common.py").write_text(COMMON)  # WRONG_TAGS loses the owner tag again
+    git(root, "add", "-A")
+    result = run_installed("check", "--staged", "--author", "maria", "--format", "json", cwd=root)
+    assert ("dags/maria/taxi.py", 12, "ETQ102") in found(result)
+    assert not [path for path, _, _ in found(result) if path == "dags/maria/unrelated.py"]  # imports nothing of it

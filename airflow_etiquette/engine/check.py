@@ -9,6 +9,8 @@ caller decides how to show it. A change is judged by the policy of the commit it
 from __future__ import annotations
 
 import os
+import posixpath
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,7 @@ from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES
 from airflow_etiquette.rules.base import RepositoryRule, TreeView
 from airflow_etiquette.sources import airflowignore
 from airflow_etiquette.sources.airflowignore import AirflowIgnore
-from airflow_etiquette.sources.files import SourceFile, discover, known_owners, source_files
+from airflow_etiquette.sources.files import SourceFile, discover, known_owners, owner_of, source_files
 from airflow_etiquette.sources.git import (
     ChangeSet,
     GitError,
@@ -121,6 +123,8 @@ def run_check(
         }
     if not any(config.selects(rule.code) for rule in (*FILE_RULES, *ENGINE_RULES, *rules)):
         changed = {}  # only the change rules are selected: no file needs parsing
+    if not paths:
+        changed.update(_importers(config, settings.modules, changed))
     ignore = airflowignore.in_revision(config, policy)
     files = _with_contents(source_files(changed, config, ignore), changed, config)
     notes: list[str] = []
@@ -189,6 +193,35 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: boo
         notes,
         config,
     )
+
+
+def _importers(config: Config, modules: ModuleSource | None, changed: Mapping[str, str]) -> dict[str, str]:
+    """The unchanged DAG files of an owner that import one of the owner's changed modules: what
+    ``common.py`` holds is part of their values, so a change to it alone is checked in them too."""
+    if modules is None:
+        return {}
+    stems: dict[str, set[bytes]] = {}  # owner folder -> names of its changed modules
+    for relpath in changed:
+        owner = owner_of(relpath, config)
+        if owner is not None and relpath.endswith(".py"):
+            name = posixpath.basename(posixpath.dirname(relpath) if relpath.endswith("/__init__.py") else relpath)
+            stems.setdefault(f"{config.dags_folder}/{owner}/", set()).add(name.removesuffix(".py").encode())
+    candidates = [
+        path for path in modules.paths if path not in changed and any(path.startswith(folder) for folder in stems)
+    ]
+    if not candidates:
+        return {}
+    blobs = tree_entries(config.root, modules.revision or None, config.dags_folder)
+    contents = blob_contents(config.root, (blobs[path][1] for path in candidates if path in blobs))
+    found: dict[str, str] = {}
+    for path in candidates:
+        if path not in blobs:
+            continue
+        data = contents.get(blobs[path][1], b"")
+        folder = next(f for f in stems if path.startswith(f))
+        if b"import" in data and any(re.search(rb"\b" + re.escape(stem) + rb"\b", data) for stem in stems[folder]):
+            found[path] = blobs[path][1]
+    return found
 
 
 def _modules_on_disk(config: Config) -> ModuleSource:
