@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -75,13 +76,15 @@ class DuplicateDagId(RepositoryRule):
 
     @classmethod
     def may_concern(cls, checked: Sequence[Any], relpath: str, data: bytes) -> bool:
-        """A file can define one of the changed files' dag_ids only if every word of that id
-        (its runs of letters and digits: ``maria``, ``taxi`` and ``2024`` in ``maria_taxi_2024``)
-        is in its text or its path, in any letter case (backslash line continuations joined): the
-        analysis builds an exact id only from the file's strings and its path. So a one-line
-        change in a class of 3,000 parses the few files that share its words, not all of them.
-        An id without words, an archive or another encoding is always compared. (Words assembled
-        from smaller pieces, ``"ma" "ria"``, or from escapes, ``"\\x6daria"``, pass unseen.)"""
+        """A file can define one of the changed files' dag_ids only if every word of that id (its
+        runs of letters and digits that hold a letter: ``maria``, ``taxi`` and ``v2`` in
+        ``maria_taxi_v2``) stands as a whole word in its text or its path, in any letter case
+        (backslash line continuations joined): the analysis builds an exact id only from the
+        file's strings and its path, and ids are joined at ``_``, ``-`` or ``.``. So a one-line
+        change in a class of 3,000 parses the few files that share its words, not every file
+        whose owner's name merely contains them (``lasse`` in ``lassem``). An id of digits only,
+        an archive or another encoding is always compared. (Words assembled inside a word from
+        smaller pieces, ``f"dai{'ly'}"`` or escapes, pass unseen.)"""
         wanted = [_words(dag_id) for ids, _ in checked for dag_ids in ids for dag_id in dag_ids]
         if not wanted:
             return False
@@ -92,7 +95,7 @@ class DuplicateDagId(RepositoryRule):
         except UnicodeDecodeError:
             return True  # another encoding: parse it rather than guess
         haystack = f"{relpath}\n{text}".replace("\\\n", "").casefold()
-        return any(all(word in haystack for word in words) for words in wanted)
+        return any(all(_whole_word(word).search(haystack) for word in words) for words in wanted)
 
     def check(self, repository: RepositoryView) -> Iterator[Finding]:
         """Every place of a duplicated id, each naming the others; with ``report_in`` only the
@@ -135,4 +138,11 @@ class DuplicateDagId(RepositoryRule):
 
 
 def _words(dag_id: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"[^\W_]+", dag_id.casefold()))
+    """The words of an id that a screen can look for: digits alone (a loop's counter, a year) are
+    often formatted from numbers, not written."""
+    return tuple(word for word in re.findall(r"[^\W_]+", dag_id.casefold()) if not word.isdigit())
+
+
+@functools.lru_cache(maxsize=256)
+def _whole_word(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])")
