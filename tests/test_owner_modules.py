@@ -125,3 +125,41 @@ def test_a_change_to_a_module_alone_is_checked_in_the_dags_that_import_it(tmp_pa
     result = run_installed("check", "--staged", "--author", "maria", "--format", "json", cwd=root)
     assert ("dags/maria/taxi.py", 12, "ETQ102") in found(result)
     assert not [path for path, _, _ in found(result) if path == "dags/maria/unrelated.py"]  # imports nothing of it
+
+
+FACTORIES = """\
+from pathlib import Path
+from airflow import DAG
+
+STUDENT = Path(__file__).parent.name
+
+def make_dag(name):
+    return DAG(dag_id=f"{STUDENT}_{name}", tags=[f"student:{STUDENT}"])
+
+def make_bad(name):
+    return DAG(dag_id=name, tags=["taxi"])
+"""
+
+
+def test_a_factory_from_the_owners_module_is_followed_at_each_call(tmp_path: Path) -> None:
+    """Evaluated with the call's arguments, which are resolved where they are written: the
+    __file__ of Path(__file__).stem is the DAG file's, not the factory's."""
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/maria/common.py": FACTORIES,
+            "dags/maria/taxi.py": (
+                "from pathlib import Path\nfrom maria.common import make_dag, make_bad\n\n"
+                'good = make_dag("taxi")\nbad = make_bad("rides")\nsame = make_dag(Path(__file__).stem)\n'
+            ),
+            "dags/maria/zones.py": "from pathlib import Path\nfrom maria.common import make_dag\n\nz = make_dag(Path(__file__).stem)\n",
+        },
+    )
+    result = run_installed("check", "--format", "json", cwd=root)
+    reported = [(f["path"], f["line"], f["code"]) for f in result.findings if f["path"] != "dags/maria/common.py"]
+    assert reported == [
+        ("dags/maria/taxi.py", 4, "ETQ104"),  # maria_taxi, twice: make_dag("taxi") and the stem of taxi.py
+        ("dags/maria/taxi.py", 5, "ETQ101"),
+        ("dags/maria/taxi.py", 5, "ETQ102"),
+        ("dags/maria/taxi.py", 6, "ETQ104"),
+    ], result.out  # zones.py's stem makes maria_zones: no clash, no finding

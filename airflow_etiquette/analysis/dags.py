@@ -65,11 +65,15 @@ class DagDefinition(NamedTuple):
     scope: Scope  # where the call is evaluated
     call_site: cst.CSTNode | None = None  # the factory call that makes this DAG, if any
     parameters: frozenset[str] = frozenset()  # the factory's parameter names
+    imported: bool = False  # the factory is in another module of the owner's: report at the call
 
     def at(self, node: cst.CSTNode | None) -> cst.CSTNode:
         """Where to report about ``node``: the factory call when the value comes from its
-        arguments, since that is the line a student changes (``make_dag("taxi")``)."""
-        if self.call_site is not None and (node is None or any(mentions(node, p) for p in self.parameters)):
+        arguments, since that is the line a student changes (``make_dag("taxi")``), and always
+        when the factory is in another file."""
+        if self.call_site is not None and (
+            self.imported or node is None or any(mentions(node, p) for p in self.parameters)
+        ):
             return self.call_site
         return node if node is not None else self.node
 
@@ -114,6 +118,8 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
                             names,
                         )
                     )
+    if resolver.modules is not None:
+        found += _from_imported_factories(index, resolver)
     for call, scope in index.calls:
         if resolver.refers_to(call.func, scope, DAG_CLASSES):
             for where, site, names in _per_call(scope, index, resolver):
@@ -125,6 +131,43 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
                         where,
                         site,
                         names,
+                    )
+                )
+    return found
+
+
+def _from_imported_factories(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
+    """``make_dag("maria_daily")`` where ``make_dag`` comes from the owner's own ``common.py``: the
+    ``DAG(...)`` calls directly in its body, evaluated with this call's arguments (written here, so
+    resolved here: their ``__file__`` is this file's), reported at the call."""
+    found: list[DagDefinition] = []
+    modules = resolver.modules
+    assert modules is not None
+    for call, scope in index.calls:
+        qualname = resolver.qualname(call.func, scope)
+        target = modules.function(qualname) if qualname else None
+        if target is None:
+            continue
+        other, function = target
+        inner = other.index.function_scopes.get(function)
+        bound = other.call_scope(function, call, scope, resolver)
+        if inner is None or bound is None:
+            continue
+        names = frozenset(
+            p.name.value
+            for p in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params)
+        )
+        for made, where in other.index.calls:
+            if where is inner and other.refers_to(made.func, where, DAG_CLASSES):
+                found.append(
+                    DagDefinition(
+                        made,
+                        argument(made, "dag_id", 0, bound, other),
+                        argument(made, "tags", None, bound, other),
+                        bound,
+                        call,
+                        names,
+                        imported=True,
                     )
                 )
     return found

@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from airflow_etiquette.analysis.values import Unknown, Values
 
+if not TYPE_CHECKING:
+    from airflow_etiquette.analysis.lazy import libcst as cst
+
 if TYPE_CHECKING:
+    import libcst as cst
+
     from airflow_etiquette.analysis.model import ModuleIndex
     from airflow_etiquette.analysis.resolve import Resolver
 
@@ -58,6 +63,23 @@ class OwnerModules:
                 return tuple(value for binding in bindings for value in resolver.binding_values(binding, scope, name))
             finally:
                 self._active.discard(key)
+        return None
+
+    def function(self, qualname: str) -> tuple[Resolver, cst.FunctionDef] | None:
+        """The function ``module.NAME`` of one of the owner's modules (a factory), with the
+        resolver of its module."""
+        module, _, name = qualname.rpartition(".")
+        if not module:
+            return None
+        for relpath in self._candidates(module.split(".")):
+            resolver = self._resolver(relpath)
+            if resolver is None:
+                continue
+            found = resolver.index.module_scope.lookup(name)
+            if found is None or len(found[0]) != 1 or found[0][0].kind != "def":
+                return None
+            node = found[0][0].node
+            return (resolver, node) if isinstance(node, cst.FunctionDef) else None
         return None
 
     def _candidates(self, parts: list[str]) -> list[str]:

@@ -78,6 +78,9 @@ class Resolver:
         # The caller's scope of each argument bound by a call (see _local_function); the
         # call scopes are kept alive so that their ids in the cache keys stay unique.
         self._argument_scopes: dict[int, Scope] = {}
+        # The resolver of the module an argument was written in, where it is not this one (a
+        # factory of the owner's common.py called from a DAG file: its __file__ is the DAG's).
+        self._argument_resolvers: dict[int, Resolver] = {}
         self._call_scopes: list[Scope] = []
         self._call_sites: dict[cst.FunctionDef, list[tuple[cst.Call, Scope]]] = {}
         self._expansions = 0  # helper calls evaluated with their arguments (see MAX_EXPANSIONS)
@@ -228,7 +231,8 @@ class Resolver:
             return (Unknown(name),)
         self._active.add(marker)
         try:
-            values = self.values(binding.value, self._argument_scopes.get(marker, scope))
+            resolver = self._argument_resolvers.get(marker, self)
+            values = resolver.values(binding.value, self._argument_scopes.get(marker, scope))
             if binding.kind == "loop":
                 values = tuple(itertools.chain.from_iterable(iterate(v, name) for v in values))
             return tuple(unpack(v, binding.unpack, name) for v in values)
@@ -530,7 +534,14 @@ class Resolver:
         finally:
             self._active.discard(marker)
 
-    def _bind_arguments(self, params: cst.Parameters, call: cst.Call, caller: Scope, defined_in: Scope) -> Scope | None:
+    def _bind_arguments(
+        self,
+        params: cst.Parameters,
+        call: cst.Call,
+        caller: Scope,
+        defined_in: Scope,
+        caller_resolver: Resolver | None = None,
+    ) -> Scope | None:
         """A scope for one call: each parameter bound to its argument (resolved where the call
         is) or to its default; None when the call cannot be matched (``*args``, ``**kwargs``)."""
         if (
@@ -552,6 +563,8 @@ class Resolver:
             if argument is not None:
                 binding = Binding("assign", value=argument)
                 self._argument_scopes[id(binding)] = caller
+                if caller_resolver is not None and caller_resolver is not self:
+                    self._argument_resolvers[id(binding)] = caller_resolver
                 bound.bind(name, binding)
             elif param.default is not None:
                 bound.bind(name, Binding("assign", value=param.default))
@@ -580,7 +593,9 @@ class Resolver:
         self._call_sites[function] = found
         return found
 
-    def call_scope(self, function: cst.FunctionDef, call: cst.Call, caller: Scope) -> Scope | None:
+    def call_scope(
+        self, function: cst.FunctionDef, call: cst.Call, caller: Scope, caller_resolver: Resolver | None = None
+    ) -> Scope | None:
         """The function's own scope as one call sees it: its parameters bound to this call's
         arguments, its other names as they are. A parameter that the body reassigns stays
         unknown (the resolver does not follow statement order); None when the call cannot be
@@ -588,7 +603,7 @@ class Resolver:
         inner = self.index.function_scopes.get(function)
         if inner is None or inner.parent is None:
             return None
-        bound = self._bind_arguments(function.params, call, caller, inner.parent)
+        bound = self._bind_arguments(function.params, call, caller, inner.parent, caller_resolver)
         if bound is None:
             return None
         for name, bindings in inner.bindings.items():

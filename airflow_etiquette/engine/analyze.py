@@ -216,7 +216,13 @@ def definition_positions(file: SourceFile, settings: Settings) -> list[tuple[int
     try:  # the file was analysed in a worker already: this parse is known to succeed
         module = parse_module(data, file.relpath)
         context = FileContext(
-            file.relpath, file.owner, settings.config, settings.known_owners, build_index(module), file.dag_file
+            file.relpath,
+            file.owner,
+            settings.config,
+            settings.known_owners,
+            build_index(module),
+            file.dag_file,
+            _owner_modules(file, settings),  # the same DAGs, in the same order, as the worker found
         )
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         comments = noqa.noqa_comments(data)
