@@ -138,6 +138,16 @@ def make_dag(name):
 
 def make_bad(name):
     return DAG(dag_id=name, tags=["taxi"])
+
+
+def make_flow(name):
+    from airflow.sdk import dag
+
+    @dag(dag_id=name, tags=[f"student:{STUDENT}"])
+    def flow():
+        pass
+
+    return flow()
 """
 
 
@@ -149,8 +159,9 @@ def test_a_factory_from_the_owners_module_is_followed_at_each_call(tmp_path: Pat
         {
             "dags/maria/common.py": FACTORIES,
             "dags/maria/taxi.py": (
-                "from pathlib import Path\nfrom maria.common import make_dag, make_bad\n\n"
+                "from pathlib import Path\nfrom maria.common import make_dag, make_bad, make_flow\n\n"
                 'good = make_dag("taxi")\nbad = make_bad("rides")\nsame = make_dag(Path(__file__).stem)\n'
+                'flow = make_flow("weather")\n'
             ),
             "dags/maria/zones.py": "from pathlib import Path\nfrom maria.common import make_dag\n\nz = make_dag(Path(__file__).stem)\n",
         },
@@ -162,4 +173,31 @@ def test_a_factory_from_the_owners_module_is_followed_at_each_call(tmp_path: Pat
         ("dags/maria/taxi.py", 5, "ETQ101"),
         ("dags/maria/taxi.py", 5, "ETQ102"),
         ("dags/maria/taxi.py", 6, "ETQ104"),
+        ("dags/maria/taxi.py", 7, "ETQ101"),  # the @dag inside make_flow, named "weather"
     ], result.out  # zones.py's stem makes maria_zones: no clash, no finding
+
+
+def test_a_helper_from_the_owners_module_gives_its_value(tmp_path: Path) -> None:
+    helpers = (
+        "from pathlib import Path\n\nSTUDENT = Path(__file__).parent.name\n\n"
+        'def table(name):\n    return f"airflow_{STUDENT}.{name}"\n\n'
+        'def dag_name(suffix):\n    return f"{suffix}_pipeline"\n'
+    )
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/maria/helpers.py": helpers,
+            "dags/maria/taxi.py": (
+                "from airflow.sdk import dag\nfrom maria.helpers import table, dag_name\n\n"
+                '@dag(dag_id=dag_name("taxi"), tags=["student:maria"])\ndef taxi():\n    pass\n\n'
+                "def load(cur):\n"
+                "    cur.execute(f\"INSERT INTO {table('raw_trips')} SELECT 1\")\n"
+                "    cur.execute(f\"DELETE FROM public.{table('x').split('.')[1]}\")\n"
+            ),
+        },
+    )
+    result = run_installed("check", "--format", "json", cwd=root)
+    # dag_name("taxi") is "taxi_pipeline"; table("raw_trips") is maria's own: only the DELETE is out
+    assert found(result) == [("dags/maria/taxi.py", 4, "ETQ101"), ("dags/maria/taxi.py", 10, "ETQ302")], result.out
+    assert result.findings[0]["message"].startswith('dag_id "taxi_pipeline" must start with "maria_"')
+    assert result.findings[1]["message"].startswith("DELETE from public.… writes outside your schema")

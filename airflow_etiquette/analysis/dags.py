@@ -84,40 +84,10 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
     found: list[DagDefinition] = []
     for function, scope in index.functions:
         for decorator in function.decorators:
-            expr = decorator.decorator
-            callee = expr.func if isinstance(expr, cst.Call) else expr
-            # (keyword, position): where the dag_id may be given, in order; else the function's name
-            named_by: tuple[tuple[str, int | None], ...]
-            if resolver.refers_to(callee, scope, DAG_DECORATORS):
-                named_by = (("dag_id", 0),)
-            elif resolver.refers_to(callee, scope, ASSET_DECORATORS):
-                named_by = (("dag_id", None), ("name", None))
-            elif resolver.refers_to(callee, scope, MULTI_ASSET_DECORATORS):
-                named_by = (("dag_id", None),)
-            else:
-                continue
             for where, site, names in _per_call(scope, index, resolver):
-                if isinstance(expr, cst.Call):
-                    dag_id = Argument(None, None)
-                    for keyword, position in named_by:
-                        dag_id = argument(expr, keyword, position, where, resolver)
-                        if dag_id.values is not None:
-                            break
-                    if dag_id.values is None:  # defaults to the function name
-                        dag_id = Argument(function.name, (Text.of(function.name.value),))
-                    tags = argument(expr, "tags", None, where, resolver)
-                    found.append(DagDefinition(expr, dag_id, tags, where, site, names))
-                else:
-                    found.append(
-                        DagDefinition(
-                            decorator,
-                            Argument(function.name, (Text.of(function.name.value),)),
-                            Argument(None, None),
-                            where,
-                            site,
-                            names,
-                        )
-                    )
+                made = _decorated(function, decorator, scope, where, resolver)
+                if made is not None:
+                    found.append(made._replace(call_site=site, parameters=names))
     if resolver.modules is not None:
         found += _from_imported_factories(index, resolver)
     for call, scope in index.calls:
@@ -134,6 +104,36 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
                     )
                 )
     return found
+
+
+def _decorated(
+    function: cst.FunctionDef, decorator: cst.Decorator, scope: Scope, where: Scope, resolver: Resolver
+) -> DagDefinition | None:
+    """The DAG a decorator makes of ``function`` (defined in ``scope``), its arguments evaluated in
+    ``where``; None for a decorator that makes no DAG."""
+    expr = decorator.decorator
+    callee = expr.func if isinstance(expr, cst.Call) else expr
+    # (keyword, position): where the dag_id may be given, in order; else the function's name
+    named_by: tuple[tuple[str, int | None], ...]
+    if resolver.refers_to(callee, scope, DAG_DECORATORS):
+        named_by = (("dag_id", 0),)
+    elif resolver.refers_to(callee, scope, ASSET_DECORATORS):
+        named_by = (("dag_id", None), ("name", None))
+    elif resolver.refers_to(callee, scope, MULTI_ASSET_DECORATORS):
+        named_by = (("dag_id", None),)
+    else:
+        return None
+    by_name = Argument(function.name, (Text.of(function.name.value),))
+    if not isinstance(expr, cst.Call):
+        return DagDefinition(decorator, by_name, Argument(None, None), where)
+    dag_id = Argument(None, None)
+    for keyword, position in named_by:
+        dag_id = argument(expr, keyword, position, where, resolver)
+        if dag_id.values is not None:
+            break
+    if dag_id.values is None:  # defaults to the function name
+        dag_id = by_name
+    return DagDefinition(expr, dag_id, argument(expr, "tags", None, where, resolver), where)
 
 
 def _from_imported_factories(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
@@ -157,6 +157,12 @@ def _from_imported_factories(index: ModuleIndex, resolver: Resolver) -> list[Dag
             p.name.value
             for p in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params)
         )
+        for nested, defined in other.index.functions:  # @dag def ...: inside the factory
+            if defined is inner:
+                for decorator in nested.decorators:
+                    dag = _decorated(nested, decorator, defined, bound, other)
+                    if dag is not None:
+                        found.append(dag._replace(call_site=call, parameters=names, imported=True))
         for made, where in other.index.calls:
             if where is inner and other.refers_to(made.func, where, DAG_CLASSES):
                 found.append(

@@ -407,6 +407,12 @@ class Resolver:
             found = idiom(self, expr, args, kwargs, scope, source)
             if found is not None:
                 return found
+        if self.modules is not None:  # a helper from the owner's common.py
+            qualname = self.qualname(func, scope)
+            target = self.modules.function(qualname) if qualname else None
+            if target is not None:
+                other, definition = target
+                return other.helper_result(definition, expr, scope, self, source)
         if isinstance(func, cst.Attribute):
             return self._method(expr, func, scope, source)
         if isinstance(func, cst.Name):
@@ -509,6 +515,14 @@ class Resolver:
             return (Unknown(source),)
         definition = found[0][0].node
         assert isinstance(definition, cst.FunctionDef)
+        return self.helper_result(definition, call, scope, self, source)
+
+    def helper_result(
+        self, definition: cst.FunctionDef, call: cst.Call, scope: Scope, caller: Resolver, source: str
+    ) -> Iterable[Value]:
+        """What a call of a function of this module whose body is just ``return <expr>`` gives,
+        its parameters bound to the call's arguments (resolved by ``caller``, the resolver of the
+        module the call is written in)."""
         if definition.decorators:
             return (Unknown(source),)  # a decorator may change the arguments or the result
         self._expansions += 1
@@ -525,7 +539,7 @@ class Resolver:
         marker = id(definition)
         if inner is None or inner.parent is None or marker in self._active:
             return (Unknown(source),)
-        bound = self._bind_arguments(definition.params, call, scope, inner.parent)
+        bound = self._bind_arguments(definition.params, call, scope, inner.parent, caller)
         if bound is None:
             return (Unknown(source),)
         self._active.add(marker)
