@@ -25,6 +25,7 @@ HOLE = "__etq_hole_{}__"
 # size the scan's answer stands.
 PARSE_LIMIT = 64 * 1024
 HOLE_MARK = "__etq_hole_"
+_HOLE_PATTERN = re.compile(r"__etq_hole_\w*?__")
 
 _IDENT = r'(?:"[^"\n]+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _NAME = rf"(?P<name>{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}})"
@@ -118,17 +119,24 @@ class SchemaUse(NamedTuple):
 
     @property
     def target(self) -> str:
-        return f"{self.schema}.{self.table}" if self.table else self.schema
+        """How a message names it: a part the analysis could not read shows as "…"."""
+        name = f"{self.schema}.{self.table}" if self.table else self.schema
+        return _HOLE_PATTERN.sub("…", name) if HOLE_MARK in name else name
 
 
-def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool]) -> list[SchemaUse]:
+def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool], search_path: str | None = None) -> list[SchemaUse]:
     """Every schema-qualified use in ``text`` (holes never count as a schema).
 
     ``may_matter`` says whether a use found by the cheap scan could be a
     problem; only then is the text parsed for real.
     """
     rendered = _without_jinja(text.render(HOLE.format))
-    if "." not in rendered and "schema" not in rendered.lower() and "search_path" not in rendered.lower():
+    if (
+        search_path is None
+        and "." not in rendered
+        and "schema" not in rendered.lower()
+        and "search_path" not in rendered.lower()
+    ):
         return []
     if not _LOOKS_LIKE_SQL.search(rendered):
         return []
@@ -138,8 +146,8 @@ def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool]) -> list[Sch
         else []
     )
     if segments:
-        return [use for segment in segments for use in _analyse(segment, may_matter)]
-    return _analyse(rendered, may_matter)
+        return [use for segment in segments for use in _analyse(segment, may_matter, search_path)]
+    return _analyse(rendered, may_matter, search_path)
 
 
 def _without_jinja(text: str) -> str:
@@ -195,33 +203,33 @@ def _without_comments(sql: str) -> str:
     return "".join(parts)
 
 
-def _analyse(sql: str, may_matter: Callable[[SchemaUse], bool]) -> list[SchemaUse]:
+def _analyse(sql: str, may_matter: Callable[[SchemaUse], bool], search_path: str | None = None) -> list[SchemaUse]:
     sql = _without_comments(sql)
     starts_like_sql = _SQL_START.match(sql) is not None
     # Text that does not start like SQL is a shell script or prose ("cannot insert into
     # public.x"): there only an upper-case statement counts as SQL.
-    scanned = list(_scanned(sql, not starts_like_sql))
+    scanned = list(_scanned(sql, not starts_like_sql, search_path))
     if not any(may_matter(use) for use in scanned):
         return scanned
     if starts_like_sql and len(sql) <= PARSE_LIMIT:
-        parsed = _parse(sql)
+        parsed = _parse(sql, search_path)
         if parsed is not None:
             return parsed
     return scanned
 
 
 @functools.lru_cache(maxsize=64)
-def _scanned(sql: str, uppercase_only: bool) -> tuple[SchemaUse, ...]:
+def _scanned(sql: str, uppercase_only: bool, search_path: str | None = None) -> tuple[SchemaUse, ...]:
     """Each use the scan finds, once, in the order found: the rules and the audit's facts ask
     about the same texts, and a megabyte of one statement repeated is one use."""
-    return tuple(dict.fromkeys(_scan(sql, uppercase_only)))
+    return tuple(dict.fromkeys(_scan(sql, uppercase_only, search_path)))
 
 
-def _scan(sql: str, uppercase_only: bool = False) -> Iterator[SchemaUse]:
+def _scan(sql: str, uppercase_only: bool = False, search_path: str | None = None) -> Iterator[SchemaUse]:
     """The tolerant scan: regular expressions over text that may not parse."""
     sql = _without_comments(sql)
     writes: set[tuple[str, str | None]] = set()
-    paths = _search_paths(sql)
+    paths = [(-1, search_path), *_search_paths(sql)] if search_path else _search_paths(sql)
     copies = _CopyDirection(sql)
     for match in _WRITE.finditer(sql):
         if uppercase_only and not match.group("verb").isupper():
@@ -263,6 +271,16 @@ def _scan(sql: str, uppercase_only: bool = False) -> Iterator[SchemaUse]:
             name = name.strip().strip('"')
             if name and HOLE_MARK not in name and re.fullmatch(r"[A-Za-z_][\w$]*", name):
                 yield SchemaUse(name, None, None)
+
+
+def search_path_after(text: Text, current: str | None) -> str | None:
+    """The schema unqualified names land in after this text ran in a session where they landed
+    in ``current``: the last ``SET search_path`` in it, if it sets one."""
+    rendered = _without_jinja(text.render(HOLE.format))
+    if "search_path" not in rendered.lower():
+        return current
+    paths = _search_paths(_without_comments(rendered))
+    return paths[-1][1] if paths else current
 
 
 def _search_paths(sql: str) -> list[tuple[int, str | None]]:
@@ -345,7 +363,7 @@ def _sqlglot() -> Any:
     return _SQLGLOT
 
 
-def _parse(sql: str) -> list[SchemaUse] | None:
+def _parse(sql: str, search_path: str | None = None) -> list[SchemaUse] | None:
     """Reads and writes from sqlglot's parse tree, or None when it cannot parse."""
     try:
         sqlglot, exp = _sqlglot()
@@ -353,7 +371,7 @@ def _parse(sql: str) -> list[SchemaUse] | None:
     except Exception:  # sqlglot raises several error types; any means "use the scan"
         return None
     uses: list[SchemaUse] = []
-    search_path: str | None = None  # where unqualified names land, once a statement set it
+    # where unqualified names land: as the session left it, then as a statement here sets it
     for statement in statements:
         if statement is None:
             continue

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.idioms import PSYCOPG_SQL
 from airflow_etiquette.analysis.model import Scope, StringSite, is_literal_string
-from airflow_etiquette.analysis.sql import SchemaUse, schema_uses
+from airflow_etiquette.analysis.sql import SchemaUse, schema_uses, search_path_after
 from airflow_etiquette.analysis.values import Map, Text
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
@@ -68,6 +68,12 @@ class ForeignSchema(FileRule):
         "break when they change theirs."
     )
     VALID = [
+        Example(
+            'SCHEMA = "airflow_" + "lasse"\n\ndef load(cur):\n    cur.execute(f"SET search_path TO {SCHEMA}")\n'
+            '    cur.execute("INSERT INTO raw_trips SELECT 1")\n\n'
+            'def other(cur):\n    cur.execute("SET search_path TO public")\n\n'
+            'def later(cur):\n    cur.execute("INSERT INTO raw_trips SELECT 1")\n'
+        ),
         Example(
             "import os\nfrom pathlib import Path\n\n"
             'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
@@ -131,6 +137,11 @@ class ForeignSchema(FileRule):
         Example(
             'def load(cur):\n    cur.execute("SET search_path TO public; INSERT INTO raw_trips SELECT * FROM staging")\n',
             expect=((2, "INSERT into public.raw_trips writes outside your schema"),),
+        ),
+        Example(
+            'def load(cur):\n    cur.execute("SET search_path TO public")\n'
+            '    cur.execute("INSERT INTO raw_trips SELECT * FROM staging")\n',
+            expect=((3, "INSERT into public.raw_trips writes outside your schema"),),
         ),
         Example(
             "from psycopg2 import sql\n\ndef load(cur):\n"
@@ -312,14 +323,22 @@ def schema_problem(file: FileContext, use: SchemaUse) -> bool:
 
 
 def schema_uses_by_site(file: FileContext) -> list[tuple[StringSite, list[SchemaUse]]]:
-    """Schema uses of every string expression that is not an argument of a log call."""
+    """Schema uses of every string expression that is not an argument of a log call. A
+    ``SET search_path`` in one string holds for the strings after it in the same function (one
+    session: ``cur.execute("SET search_path TO public")`` then ``cur.execute("INSERT INTO t ...")``)."""
     found: list[tuple[StringSite, list[SchemaUse]]] = []
+    sessions: dict[int, str | None] = {}  # id(scope) -> the search path its earlier SQL set
     for site in file.index.sites:
         if file.is_prose(site):
             continue
         uses: list[SchemaUse] = []
-        for text in file.site_texts(site):
-            uses.extend(schema_uses(text, lambda use: schema_problem(file, use)))
+        texts = file.site_texts(site)
+        path = sessions.get(id(site.scope))
+        for text in texts:
+            uses.extend(schema_uses(text, lambda use: schema_problem(file, use), path))
+        after = {search_path_after(text, path) for text in texts}
+        if len(after) == 1:
+            sessions[id(site.scope)] = after.pop()
         if uses:
             found.append((site, list(dict.fromkeys(uses))))
     return found
