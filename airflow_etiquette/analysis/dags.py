@@ -93,17 +93,15 @@ def find_dags(index: ModuleIndex, resolver: Resolver) -> list[DagDefinition]:
     for call, scope in index.calls:
         if resolver.refers_to(call.func, scope, DAG_CLASSES):
             for where, site, names in _per_call(scope, index, resolver):
-                found.append(
-                    DagDefinition(
-                        call,
-                        argument(call, "dag_id", 0, where, resolver),
-                        argument(call, "tags", None, where, resolver),
-                        where,
-                        site,
-                        names,
-                    )
-                )
+                found.append(_constructed(call, where, resolver)._replace(call_site=site, parameters=names))
     return found
+
+
+def _constructed(call: cst.Call, where: Scope, resolver: Resolver) -> DagDefinition:
+    """The DAG a ``DAG(...)`` call makes, its arguments evaluated in ``where``."""
+    return DagDefinition(
+        call, argument(call, "dag_id", 0, where, resolver), argument(call, "tags", None, where, resolver), where
+    )
 
 
 def _decorated(
@@ -165,17 +163,7 @@ def _from_imported_factories(index: ModuleIndex, resolver: Resolver) -> list[Dag
                         found.append(dag._replace(call_site=call, parameters=names, imported=True))
         for made, where in other.index.calls:
             if where is inner and other.refers_to(made.func, where, DAG_CLASSES):
-                found.append(
-                    DagDefinition(
-                        made,
-                        argument(made, "dag_id", 0, bound, other),
-                        argument(made, "tags", None, bound, other),
-                        bound,
-                        call,
-                        names,
-                        imported=True,
-                    )
-                )
+                found.append(_constructed(made, bound, other)._replace(call_site=call, parameters=names, imported=True))
     return found
 
 

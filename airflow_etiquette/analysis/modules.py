@@ -44,42 +44,43 @@ class OwnerModules:
 
     def values(self, qualname: str) -> Values | None:
         """What ``module.NAME`` is, when ``module`` is one of the owner's and defines ``NAME``."""
-        module, _, name = qualname.rpartition(".")
-        if not module:
+        located = self._locate(qualname)
+        if located is None:
             return None
-        for relpath in self._candidates(module.split(".")):
-            resolver = self._resolver(relpath)
-            if resolver is None:
-                continue
-            key = f"{relpath}:{name}"
-            if key in self._active or len(self._active) >= MAX_CHAIN:
-                return (Unknown(qualname),)  # an import cycle
-            found = resolver.index.module_scope.lookup(name)
-            if found is None:
-                return (Unknown(qualname),)
-            self._active.add(key)
-            try:
-                bindings, scope = found
-                return tuple(value for binding in bindings for value in resolver.binding_values(binding, scope, name))
-            finally:
-                self._active.discard(key)
-        return None
+        resolver, relpath, name = located
+        key = f"{relpath}:{name}"
+        found = resolver.index.module_scope.lookup(name)
+        if found is None or key in self._active or len(self._active) >= MAX_CHAIN:
+            return (Unknown(qualname),)  # not defined there, or an import cycle
+        self._active.add(key)
+        try:
+            bindings, scope = found
+            return tuple(value for binding in bindings for value in resolver.binding_values(binding, scope, name))
+        finally:
+            self._active.discard(key)
 
     def function(self, qualname: str) -> tuple[Resolver, cst.FunctionDef] | None:
-        """The function ``module.NAME`` of one of the owner's modules (a factory), with the
-        resolver of its module."""
+        """The function ``module.NAME`` of one of the owner's modules (a factory, a helper), with
+        the resolver of its module."""
+        located = self._locate(qualname)
+        if located is None:
+            return None
+        resolver, _, name = located
+        found = resolver.index.module_scope.lookup(name)
+        if found is None or len(found[0]) != 1 or found[0][0].kind != "def":
+            return None
+        node = found[0][0].node
+        return (resolver, node) if isinstance(node, cst.FunctionDef) else None
+
+    def _locate(self, qualname: str) -> tuple[Resolver, str, str] | None:
+        """The resolver of the owner's module that ``module.NAME`` names, its path, and NAME."""
         module, _, name = qualname.rpartition(".")
         if not module:
             return None
         for relpath in self._candidates(module.split(".")):
             resolver = self._resolver(relpath)
-            if resolver is None:
-                continue
-            found = resolver.index.module_scope.lookup(name)
-            if found is None or len(found[0]) != 1 or found[0][0].kind != "def":
-                return None
-            node = found[0][0].node
-            return (resolver, node) if isinstance(node, cst.FunctionDef) else None
+            if resolver is not None:
+                return resolver, relpath, name
         return None
 
     def _candidates(self, parts: list[str]) -> list[str]:
