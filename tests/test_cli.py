@@ -286,6 +286,9 @@ def test_installed_command_colour_and_version(tmp_path: Path) -> None:
     assert "\033[" not in no_color.out
     version = run_installed("--version", cwd=root)
     assert version.exit_code == 0 and version.out.startswith("airflow-etiquette ")
+    # the fast path of __main__ and click's own --version (reached with another option) agree
+    through_click = run_installed("--version", "--help", cwd=root)
+    assert (through_click.exit_code, through_click.out) == (0, version.out)
 
 
 def test_a_syntax_error_is_worded_and_placed_as_python_does(tmp_path: Path, run_cli) -> None:
