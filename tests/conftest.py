@@ -19,6 +19,9 @@ from airflow_etiquette.cli import main
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
+# Coverage data of the command's subprocesses and of the workers they fork goes to the project,
+# never to the temporary repository a test runs the command in (see [tool.coverage.run]).
+os.environ.setdefault("COVERAGE_DATA_FILE", str(ROOT / ".coverage"))
 
 # The integration tier: real git histories, pre-commit, pip, the command in subprocesses.
 # `pytest -m "not slow"` is the inner loop; the README's test command runs both tiers.

@@ -119,7 +119,8 @@ def test_a_report_file_that_cannot_be_written_whole_is_left_as_it_was(tmp_path: 
         preexec_fn=_file_size_limit(200),  # the report is larger: the disk is "full" half way
     )
     assert proc.returncode == 2
-    assert proc.stderr.splitlines()[-1] == f"airflow-etiquette: error: cannot write {out}: File too large"
+    # (under coverage, its own data file hits the same limit and says so after us)
+    assert f"airflow-etiquette: error: cannot write {out}: File too large" in proc.stderr.splitlines()
     assert out.read_text() == "the previous report\n"
     assert sorted(p.name for p in out.parent.iterdir()) == ["report"]  # no temporary file left behind
     # and with room, the file is replaced whole, readable as any file the user writes
