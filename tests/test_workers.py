@@ -25,7 +25,16 @@ SLOW = "".join(f"x{n} = {n}\n" for n in range(20_000))  # clean, and seconds of 
 
 
 def children(pid: int) -> set[int]:
-    """The command's worker processes (forks of it, with its command line), not the git it runs."""
+    """The command's worker processes: forks of it with its command line, alive across two looks a
+    tenth of a second apart (a fork about to exec git has the command line for an instant)."""
+    first = _python_children(pid)
+    if not first:
+        return set()
+    time.sleep(0.1)
+    return first & _python_children(pid)
+
+
+def _python_children(pid: int) -> set[int]:
     found: set[int] = set()
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
@@ -64,7 +73,7 @@ def wait_for(condition, timeout: float = 30.0):  # type: ignore[no-untyped-def]
 
 def start(root: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "airflow_etiquette", "check", "--format", "json", "--timeout", "120"],
+        [sys.executable, "-m", "airflow_etiquette", "check", "--format", "json", "--timeout", "120", "--no-cache"],
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
