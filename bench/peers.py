@@ -50,6 +50,7 @@ from run import (
     PROJECT_DIR,
     BenchError,
     Timing,
+    add_slow_after,
     best,
     busy_warning,
     cli_version,
@@ -65,6 +66,7 @@ from run import (
     report_findings,
     run_command,
     seconds,
+    timed,
 )
 
 VENVS_DIR = BENCH_DIR / ".venvs"
@@ -222,18 +224,6 @@ def setup(airflow_version: str) -> dict[str, str]:
 
 
 # --- timing ----------------------------------------------------------------------------
-
-
-def timed(cmd: Sequence[str], repeat: int, slow_after: float, ok_codes: Sequence[int]) -> tuple[Timing, str]:
-    """Best of ``repeat`` runs (fewer once one is slow) and the output of the last one."""
-    times: list[float] = []
-    out = ""
-    for _ in range(repeat):
-        elapsed, out = run_command(cmd, ok_codes)
-        times.append(elapsed)
-        if elapsed > slow_after:
-            break
-    return Timing(min(times), len(times)), out
 
 
 def read_all(repo: Path) -> None:
@@ -492,13 +482,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="runs per measurement, best counts (default 3 below 100 owners, else 1)",
     )
-    parser.add_argument(
-        "--slow-after",
-        type=float,
-        default=20.0,
-        metavar="SECONDS",
-        help="stop repeating a measurement once one run takes longer (default 20)",
-    )
+    add_slow_after(parser)
     parser.add_argument("--setup", action="store_true", help="install the peers into bench/.venvs/ first")
     parser.add_argument(
         "--airflow-version", default=AIRFLOW_VERSION, help=f"Airflow release for --setup (default {AIRFLOW_VERSION})"

@@ -203,15 +203,22 @@ def run_command(cmd: Sequence[str], ok_codes: Sequence[int] = (0,), cwd: Path | 
     return elapsed, proc.stdout
 
 
-def best_of(cmd: Sequence[str], repeat: int, slow_after: float, ok_codes: Sequence[int] = (0,)) -> Timing:
-    """The fastest of ``repeat`` runs; stop repeating once a run takes longer than ``slow_after``."""
+def timed(cmd: Sequence[str], repeat: int, slow_after: float, ok_codes: Sequence[int] = (0,)) -> tuple[Timing, str]:
+    """The fastest of ``repeat`` runs (stop repeating once a run takes longer than ``slow_after``)
+    and the output of the last one."""
     times: list[float] = []
+    out = ""
     for _ in range(repeat):
-        elapsed, _ = run_command(cmd, ok_codes)
+        elapsed, out = run_command(cmd, ok_codes)
         times.append(elapsed)
         if elapsed > slow_after:
             break
-    return Timing(min(times), len(times))
+    return Timing(min(times), len(times)), out
+
+
+def best_of(cmd: Sequence[str], repeat: int, slow_after: float, ok_codes: Sequence[int] = (0,)) -> Timing:
+    """The fastest of ``repeat`` runs; stop repeating once a run takes longer than ``slow_after``."""
+    return timed(cmd, repeat, slow_after, ok_codes)[0]
 
 
 def in_turns(
@@ -891,6 +898,17 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
+def add_slow_after(parser: argparse.ArgumentParser) -> None:
+    """The option both benchmark scripts share: when to stop repeating a slow measurement."""
+    parser.add_argument(
+        "--slow-after",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="stop repeating a measurement once one run takes longer (default 20)",
+    )
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -902,13 +920,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--repeat", type=int, default=3, help="rounds per repository size, the best time counts (default 3)"
     )
-    parser.add_argument(
-        "--slow-after",
-        type=float,
-        default=20.0,
-        metavar="SECONDS",
-        help="stop repeating a measurement once one run takes longer (default 20)",
-    )
+    add_slow_after(parser)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed")
     parser.add_argument("--regenerate", action="store_true", help="regenerate the cached repositories")
     parser.add_argument("--markdown", action="store_true", help="also print Markdown tables for the README")

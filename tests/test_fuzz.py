@@ -692,6 +692,31 @@ def _tokens(data: bytes) -> list[tokenize.TokenInfo] | None:
         return None
 
 
+def _pick(
+    rng: random.Random, data: bytes, kind: int
+) -> tuple[tokenize.TokenInfo, list[tokenize.TokenInfo], str] | None:
+    """One token of ``kind`` chosen at random, all of that kind, and the file's encoding."""
+    tokens = _tokens(data)
+    if not tokens:
+        return None
+    encoding = tokens[0].string if tokens[0].type == tokenize.ENCODING else "utf-8"
+    chosen = [t for t in tokens if t.type == kind]
+    return (rng.choice(chosen), chosen, encoding) if chosen else None
+
+
+def _replaced(data: bytes, encoding: str, token: tokenize.TokenInfo, text: str) -> bytes | None:
+    """``data`` with ``token`` replaced by ``text``, or None when that cannot be done in place."""
+    span = _span(data, encoding, token)
+    try:
+        encoded = text.encode(encoding)
+    except UnicodeError:
+        return None
+    if span is None:
+        return None
+    start, end = span
+    return data[:start] + encoded + data[end:]
+
+
 def _span(data: bytes, encoding: str, token: tokenize.TokenInfo) -> tuple[int, int] | None:
     """The byte offsets of a token (tokenize counts rows as ``readline`` splits them, columns in
     characters), or None when they cannot be worked out."""
@@ -707,14 +732,10 @@ def _span(data: bytes, encoding: str, token: tokenize.TokenInfo) -> tuple[int, i
 
 
 def string_content(rng: random.Random, data: bytes) -> tuple[bytes, str]:
-    tokens = _tokens(data)
-    if not tokens:
-        return data, "no string: the file does not tokenize"
-    encoding = tokens[0].string if tokens[0].type == tokenize.ENCODING else "utf-8"
-    strings = [t for t in tokens if t.type == tokenize.STRING]
-    if not strings:
-        return data, "no string literal"
-    token = rng.choice(strings)
+    picked = _pick(rng, data, tokenize.STRING)
+    if picked is None:
+        return data, "no string literal (or the file does not tokenize)"
+    token, _, encoding = picked
     prefix = token.string[: len(token.string) - len(token.string.lstrip("rRbBuUfF"))]
     body = token.string[len(prefix) :]
     quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
@@ -726,40 +747,22 @@ def string_content(rng: random.Random, data: bytes) -> tuple[bytes, str]:
     if "b" in prefix.lower():
         payload = payload.encode("ascii", "ignore").decode()
     at = len(prefix) + len(quote) + rng.randint(0, max(len(body) - 2 * len(quote), 0))
-    new = token.string[:at] + payload + token.string[at:]
-    span = _span(data, encoding, token)
-    try:
-        encoded = new.encode(encoding)
-    except UnicodeError:
-        span = None
-    if span is None:
+    replaced = _replaced(data, encoding, token, token.string[:at] + payload + token.string[at:])
+    if replaced is None:
         return data, f"no place for {payload[:40]!r} in the string on line {token.start[0]}"
-    start, end = span
-    return data[:start] + encoded + data[end:], f"insert {payload[:60]!r} into the string on line {token.start[0]}"
+    return replaced, f"insert {payload[:60]!r} into the string on line {token.start[0]}"
 
 
 def rename(rng: random.Random, data: bytes) -> tuple[bytes, str]:
-    tokens = _tokens(data)
-    if not tokens:
-        return data, "no name: the file does not tokenize"
-    encoding = tokens[0].string if tokens[0].type == tokenize.ENCODING else "utf-8"
-    names = [t for t in tokens if t.type == tokenize.NAME]
-    if not names:
-        return data, "no name"
-    token = rng.choice(names)
+    picked = _pick(rng, data, tokenize.NAME)
+    if picked is None:
+        return data, "no name (or the file does not tokenize)"
+    token, names, encoding = picked
     other = rng.choice(sorted({t.string for t in names} | {"match", "case", "type", "_", "__file__", "airflow"}))
-    span = _span(data, encoding, token)
-    try:
-        encoded = other.encode(encoding)
-    except UnicodeError:
-        span = None
-    if span is None:
+    replaced = _replaced(data, encoding, token, other)
+    if replaced is None:
         return data, f"no place to rename {token.string!r} on line {token.start[0]}"
-    start, end = span
-    return (
-        data[:start] + encoded + data[end:],
-        f"rename {token.string!r} on line {token.start[0]} to {other!r}",
-    )
+    return replaced, f"rename {token.string!r} on line {token.start[0]} to {other!r}"
 
 
 def duplicate_statement(rng: random.Random, data: bytes) -> tuple[bytes, str]:

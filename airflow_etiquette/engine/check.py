@@ -107,11 +107,14 @@ def run_check(
     new_folders = new_owner_folders(change, config)
     owners = known_owners(config) | new_folders
     rules = repository_rules(config, in_check=True)
+    parses = any(config.selects(rule.code) for rule in (*FILE_RULES, *ENGINE_RULES, *rules))
+    # The dags folder as the change leaves it (the owners' modules); the ownership hook parses nothing.
+    entries = tree_entries(config.root, change.head, config.dags_folder) if parses else {}
     settings = Settings(
         config=config,
         known_owners=owners,
         collect=tuple(r.code for r in rules),
-        modules=_modules_in(config, change.head),
+        modules=_modules_in(config, change.head, entries),
     )
     changed = changed_checked_files(change)
     if paths:
@@ -121,10 +124,10 @@ def run_check(
             for rel, blob in changed.items()
             if (config.root / rel) in given or any(g in (config.root / rel).parents for g in given)
         }
-    if not any(config.selects(rule.code) for rule in (*FILE_RULES, *ENGINE_RULES, *rules)):
+    if not parses:
         changed = {}  # only the change rules are selected: no file needs parsing
-    if not paths:
-        changed.update(_importers(config, settings.modules, changed))
+    elif not paths:
+        changed.update(_importers(config, entries, changed))
     ignore = airflowignore.in_revision(config, policy)
     files = _with_contents(source_files(changed, config, ignore), changed, config)
     notes: list[str] = []
@@ -195,11 +198,10 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: boo
     )
 
 
-def _importers(config: Config, modules: ModuleSource | None, changed: Mapping[str, str]) -> dict[str, str]:
+def _importers(config: Config, entries: Mapping[str, tuple[str, str]], changed: Mapping[str, str]) -> dict[str, str]:
     """The unchanged DAG files of an owner that import one of the owner's changed modules: what
-    ``common.py`` holds is part of their values, so a change to it alone is checked in them too."""
-    if modules is None:
-        return {}
+    ``common.py`` holds is part of their values, so a change to it alone is checked in them too.
+    ``entries``: the dags folder as the change leaves it (path -> mode, object id)."""
     stems: dict[str, set[bytes]] = {}  # owner folder -> names of its changed modules
     for relpath in changed:
         owner = owner_of(relpath, config)
@@ -207,32 +209,35 @@ def _importers(config: Config, modules: ModuleSource | None, changed: Mapping[st
             name = posixpath.basename(posixpath.dirname(relpath) if relpath.endswith("/__init__.py") else relpath)
             stems.setdefault(f"{config.dags_folder}/{owner}/", set()).add(name.removesuffix(".py").encode())
     candidates = [
-        path for path in modules.paths if path not in changed and any(path.startswith(folder) for folder in stems)
+        path
+        for path in _python_modules(entries)
+        if path not in changed and any(path.startswith(folder) for folder in stems)
     ]
     if not candidates:
         return {}
-    blobs = tree_entries(config.root, modules.revision or None, config.dags_folder)
-    contents = blob_contents(config.root, (blobs[path][1] for path in candidates if path in blobs))
+    contents = blob_contents(config.root, (entries[path][1] for path in candidates))
     found: dict[str, str] = {}
     for path in candidates:
-        if path not in blobs:
-            continue
-        data = contents.get(blobs[path][1], b"")
+        data = contents.get(entries[path][1], b"")
         folder = next(f for f in stems if path.startswith(f))
         if b"import" in data and any(re.search(rb"\b" + re.escape(stem) + rb"\b", data) for stem in stems[folder]):
-            found[path] = blobs[path][1]
+            found[path] = entries[path][1]
     return found
+
+
+def _python_modules(entries: Mapping[str, tuple[str, str]]) -> frozenset[str]:
+    return frozenset(path for path, (mode, _) in entries.items() if path.endswith(".py") and mode.startswith("100"))
 
 
 def _modules_on_disk(config: Config) -> ModuleSource:
     return ModuleSource(str(config.root), limit=int(config.max_file_size_mb * 1024 * 1024))
 
 
-def _modules_in(config: Config, head: str | None) -> ModuleSource:
-    """The owners' modules as the change leaves them: the commit it ends in, or the index."""
-    entries = tree_entries(config.root, head, config.dags_folder)
-    paths = frozenset(path for path, (mode, _) in entries.items() if path.endswith(".py") and mode.startswith("100"))
-    return ModuleSource(str(config.root), head or "", paths, int(config.max_file_size_mb * 1024 * 1024))
+def _modules_in(config: Config, head: str | None, entries: Mapping[str, tuple[str, str]]) -> ModuleSource:
+    """The owners' modules as the change leaves them (``entries``: the dags folder of the commit it
+    ends in, or of the index)."""
+    limit = int(config.max_file_size_mb * 1024 * 1024)
+    return ModuleSource(str(config.root), head or "", _python_modules(entries), limit)
 
 
 class _Caches:
