@@ -182,8 +182,9 @@ def test_an_asset_and_a_dag_with_one_id_clash(repo: Path) -> None:
         ('from airflow import DAG\n\nDAG("2024")\n', "2024"),  # no letters: no words to screen by
         ('from airflow import DAG\n\nDAG("maria_dai\\\nly_report")\n', "maria_daily_report"),  # continued line
         ('from airflow import DAG\n\nDAG("maria_straße".casefold())\n', "maria_strasse"),
+        ('from airflow import DAG\n\nDAG("MARIA_Daily_Report".lower())\n', "maria_daily_report"),  # ASCII
     ],
-    ids=["digits", "continuation", "casefold"],
+    ids=["digits", "continuation", "casefold", "lettercase"],
 )
 def test_the_screen_lets_through_every_file_that_can_clash(repo: Path, other: str, copy_id: str) -> None:
     (repo / "dags/maria/other.py").write_text(other)
