@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from airflow_etiquette.analysis.modules import ModuleSource
-from airflow_etiquette.config import Config, Configure
+from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Configure
 from airflow_etiquette.engine.analyze import FileResult, Settings
 from airflow_etiquette.engine.cache import ResultCache, open_cache
 from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
 from airflow_etiquette.engine.schedule import analyze_files
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.people.authors import Author, identify_author
-from airflow_etiquette.people.ownership import Ownership, new_owner_folders
+from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS, Ownership, new_owner_folders
 from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES
 from airflow_etiquette.rules.base import RepositoryRule, TreeView
 from airflow_etiquette.sources import airflowignore
@@ -96,9 +96,11 @@ def run_check(
         policy = base_commit(config.root, ref)
     if configure is None:
         raise ValueError("a change needs configure() to read the base's configuration")
-    config = configure(revision_reader(config.root, policy), policy)
+    reader = revision_reader(config.root, policy)
+    reader.prefetch(config.root / name for name in (CONFIG_FILE, PYPROJECT, *CODEOWNERS_LOCATIONS))
+    config = configure(reader, policy)
     if staged:
-        change = staged_changes(config.root)
+        change = staged_changes(config.root, policy)
     else:
         head = pull_request.head_sha if pull_request is not None and pull_request.target else None
         # The pre-push hook judges the commit being pushed (pre-commit names it), not whatever is

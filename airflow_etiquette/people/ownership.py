@@ -231,7 +231,12 @@ def new_owner_folders(change: ChangeSet, config: Config) -> frozenset[str]:
     if not touched:
         return frozenset()
     existing = tree_folders(config.root, change.policy, config.dags_folder) if change.policy else frozenset()
-    merge_base = tree_folders(config.root, change.old, config.dags_folder) if change.old != EMPTY_TREE else frozenset()
+    if change.old == change.policy:
+        merge_base = existing
+    else:
+        merge_base = (
+            tree_folders(config.root, change.old, config.dags_folder) if change.old != EMPTY_TREE else frozenset()
+        )
     return frozenset(o for o in touched if o is not None and o not in existing and o not in merge_base)
 
 

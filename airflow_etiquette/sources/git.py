@@ -6,10 +6,11 @@ repository root with ``/`` separators, renames with both sides.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,9 +104,10 @@ def staged_policy(root: Path) -> str:
     return _resolve(root, "HEAD") or EMPTY_TREE
 
 
-def staged_changes(root: Path) -> ChangeSet:
-    """What the next commit would change (``git diff --cached``), judged by the last commit's policy."""
-    last = staged_policy(root)
+def staged_changes(root: Path, last: str | None = None) -> ChangeSet:
+    """What the next commit would change (``git diff --cached``), judged by the last commit's
+    policy (``last``, when the caller has resolved it already)."""
+    last = last or staged_policy(root)
     return ChangeSet(diff_changes(root, "--cached", last), "staged changes", last, None, last)
 
 
@@ -292,23 +294,48 @@ def symlink_targets(root: Path, entries: Mapping[str, tuple[str, str]]) -> dict[
     return {path: contents[blob].decode("utf-8", "surrogateescape") for path, blob in links.items() if blob in contents}
 
 
-def revision_reader(root: Path, revision: str) -> Callable[[Path], bytes | None]:
+class RevisionReader:
     """Read files as the commit ``revision`` has them: the reader for a change's policy
-    (CODEOWNERS, configuration), which must come from the base and never from the change."""
-    toplevel = Path(git(root, "rev-parse", "--show-toplevel").strip())
-    cache: dict[Path, bytes | None] = {}
+    (CODEOWNERS, configuration), which must come from the base and never from the change.
 
-    def read(path: Path) -> bytes | None:
-        if path not in cache:
-            try:
-                relative = Path(os.path.abspath(path)).relative_to(toplevel).as_posix()
-            except ValueError:
-                relative = None
-            spec = f"{revision}:{relative}"
-            cache[path] = blob_contents(root, [spec]).get(spec) if relative else None
-        return cache[path]
+    One reader per repository and commit serves the whole run (``revision_reader``), and its
+    first read also fetches every path ``prefetch`` named, so the policy files cost one git
+    process, not one each."""
 
-    return read
+    def __init__(self, root: Path, revision: str) -> None:
+        self.root = root
+        self.revision = revision
+        self._toplevel: Path | None = None
+        self._cache: dict[Path, bytes | None] = {}
+        self._wanted: dict[Path, None] = {}
+
+    def prefetch(self, paths: Iterable[Path]) -> None:
+        """Paths the run will read: fetched together with the first read."""
+        self._wanted.update((Path(os.path.abspath(path)), None) for path in paths)
+
+    def __call__(self, path: Path) -> bytes | None:
+        path = Path(os.path.abspath(path))
+        if path not in self._cache:
+            if self._toplevel is None:
+                self._toplevel = Path(git(self.root, "rev-parse", "--show-toplevel").strip())
+            batch = [path, *(p for p in self._wanted if p not in self._cache and p != path)]
+            self._wanted.clear()
+            specs: dict[Path, str | None] = {}
+            for wanted in batch:
+                try:
+                    specs[wanted] = f"{self.revision}:{wanted.relative_to(self._toplevel).as_posix()}"
+                except ValueError:
+                    specs[wanted] = None  # outside the repository: no commit has it
+            contents = blob_contents(self.root, [spec for spec in specs.values() if spec])
+            for wanted, spec in specs.items():
+                self._cache[wanted] = contents.get(spec) if spec else None
+        return self._cache[path]
+
+
+@functools.lru_cache(maxsize=16)
+def revision_reader(root: Path, revision: str) -> RevisionReader:
+    """The run's reader of ``revision`` (a commit id, whose files never change)."""
+    return RevisionReader(root, revision)
 
 
 def tree_folders(root: Path, revision: str, folder: str) -> frozenset[str]:
