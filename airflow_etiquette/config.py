@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -25,6 +26,19 @@ PYPROJECT = "pyproject.toml"
 TOOL_TABLE = "airflow-etiquette"
 OWNER_PLACEHOLDER = "{owner}"
 DEFAULT_DAGS_FOLDER = "dags"
+
+
+DEFAULT_HEAVY_IMPORTS = (
+    "torch",
+    "tensorflow",
+    "keras",
+    "sklearn",
+    "transformers",
+    "jax",
+    "spacy",
+    "xgboost",
+    "lightgbm",
+)
 
 
 class ConfigError(Exception):
@@ -64,6 +78,24 @@ class Config:
     strict: tuple[str, ...] = ()  # rules for which a value that cannot be decided is an error
     cache_dir: str = ".airflow-etiquette-cache"  # per-file results, relative to the root or absolute
     dag_ignore_file_syntax: str = "auto"  # .airflowignore: regexp (Airflow 2), glob (Airflow 3), auto
+    # -- what the shared scheduler allows (the load rules, ETQ6xx) --
+    airflow_version: str = "auto"  # "2", "3", or "auto": a file importing airflow.sdk is Airflow 3
+    catchup_by_default: bool = True  # Airflow 2's [scheduler] catchup_by_default
+    max_catchup_runs: int = 100
+    min_schedule_interval: float = 300.0  # seconds
+    heavy_imports: tuple[str, ...] = DEFAULT_HEAVY_IMPORTS
+    requirements: tuple[str, ...] = ("requirements.txt",)
+    # The distributions the requirements files name (canonical names), read from the same place as
+    # this configuration; None when no requirements file exists (nothing to check imports against).
+    installed: frozenset[str] | None = None
+    preinstalled: tuple[str, ...] | None = None  # None: what Airflow's official image installs
+    import_names: tuple[tuple[str, str], ...] = ()  # module -> distribution, beyond the built-in table
+    max_active_runs: int | None = None
+    max_active_tasks: int | None = None
+    max_retries: int | None = None
+    max_priority_weight: int | None = None
+    require_timeouts: bool = False
+    own_pools_only: bool = False
     # Where CODEOWNERS and this configuration were read: None for the work tree, else a commit
     # (the base of a change, which the change itself cannot edit).
     policy_revision: str | None = None
@@ -262,7 +294,54 @@ def load_config(
     else:
         root, source, settings = find_root(start, read)
         config = config_from_table(root, source, settings, known_codes)
+    config = replace(config, installed=installed_distributions(config.root, config.requirements, read))
     return replace(config, policy_revision=revision) if revision is not None else config
+
+
+MAX_REQUIREMENT_FILES = 32  # -r includes followed, at most this many files
+
+
+def installed_distributions(root: Path, names: Iterable[str], read: Reader) -> frozenset[str] | None:
+    """The canonical names of the distributions the requirements files install (``-r`` includes
+    followed; ``-c`` constraints pin versions but install nothing), read with ``read`` (a change's
+    base, or the work tree); None when none of the files exists. A file outside the root is not
+    read, and a line pip would refuse is skipped, never an error."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    found: set[str] = set()
+    seen: set[Path] = set()
+    pending = [root / name for name in names]
+    any_read = False
+    root_path = Path(os.path.abspath(root))
+    while pending and len(seen) < MAX_REQUIREMENT_FILES:
+        path = Path(os.path.abspath(pending.pop(0)))
+        if path in seen or not path.is_relative_to(root_path):
+            continue
+        seen.add(path)
+        data = read(path)
+        if data is None:
+            continue
+        any_read = True
+        for raw in data.decode("utf-8", "replace").splitlines():
+            line = re.sub(r"(^|\s)#.*", "", raw).strip()
+            option = re.match(r"(-r|--requirement|-c|--constraint|-e|--editable)(?:\s*=?\s*)(\S+)", line)
+            if option:
+                flag, value = option.groups()
+                if flag in ("-r", "--requirement"):
+                    pending.append(path.parent / value)
+                elif flag in ("-e", "--editable"):
+                    egg = re.search(r"[#&]egg=([A-Za-z0-9._-]+)", value)
+                    if egg:
+                        found.add(canonicalize_name(egg.group(1)))
+                continue
+            if not line or line.startswith("-"):
+                continue
+            try:
+                found.add(canonicalize_name(Requirement(line).name))
+            except InvalidRequirement:
+                continue
+    return frozenset(found) if any_read else None
 
 
 class OwnerNames:
@@ -339,7 +418,23 @@ _KEYS = {
     "strict": "a list of rule codes (ETQ101, ETQ102, ETQ302)",
     "dag-ignore-file-syntax": 'one of "auto", "regexp" (Airflow 2) or "glob" (Airflow 3)',
     "cache-dir": 'a folder for cached results, relative to the repository root or absolute, like ".cache/etq"',
+    "airflow-version": 'one of "auto", "2" or "3" (the Airflow the shared scheduler runs)',
+    "catchup-by-default": "true or false (Airflow 2's [scheduler] catchup_by_default)",
+    "max-catchup-runs": "a whole number of runs, at least 1",
+    "min-schedule-interval": 'a duration like "30s", "5m", "1h" or "1d"',
+    "heavy-imports": "a list of module names",
+    "requirements": "a list of requirements files, relative to the repository root",
+    "preinstalled": "a list of distribution names the scheduler has besides the requirements",
+    "import-names": 'a table of module = "distribution"',
+    "max-active-runs": "a whole number, at least 1",
+    "max-active-tasks": "a whole number, at least 1",
+    "max-retries": "a whole number, at least 0",
+    "max-priority-weight": "a whole number",
+    "require-timeouts": "true or false",
+    "own-pools-only": "true or false",
 }
+_DURATION = re.compile(r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>s|m|h|d)")
+_UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 STRICT_CODES = ("ETQ101", "ETQ102", "ETQ302")
 
 
@@ -394,6 +489,32 @@ def config_from_table(
             raise fail(key, value)  # ``not 0 < nan`` holds, so nan is refused with inf
         return float(value)
 
+    def flag(key: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            raise fail(key, value)
+        return value
+
+    def whole(key: str, minimum: int | None) -> int | None:
+        if key not in table:
+            return None
+        value = table[key]
+        if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
+            raise fail(key, value)
+        return value
+
+    def duration(key: str, default: float) -> float:
+        if key not in table:
+            return default
+        value = table[key]
+        match = _DURATION.fullmatch(value.strip()) if isinstance(value, str) else None
+        if match is None:
+            raise fail(key, value)
+        return float(match.group("amount")) * _UNIT_SECONDS[match.group("unit")]
+
+    raw_names = table.get("import-names", {})
+    if not isinstance(raw_names, dict) or not all(isinstance(v, str) and v.strip() for v in raw_names.values()):
+        raise fail("import-names", raw_names)
     raw_ignores = table.get("per-file-ignores", {})
     if not isinstance(raw_ignores, dict):
         raise fail("per-file-ignores", raw_ignores)
@@ -427,7 +548,33 @@ def config_from_table(
         strict=_strict(rule_codes("strict"), where),
         cache_dir=text("cache-dir", DEFAULTS.cache_dir),
         dag_ignore_file_syntax=choice("dag-ignore-file-syntax", ("auto", "regexp", "glob"), "auto"),
+        airflow_version=_version(table.get("airflow-version", "auto"), lambda got: fail("airflow-version", got)),
+        catchup_by_default=flag("catchup-by-default", DEFAULTS.catchup_by_default),
+        max_catchup_runs=whole("max-catchup-runs", 1) or DEFAULTS.max_catchup_runs,
+        min_schedule_interval=duration("min-schedule-interval", DEFAULTS.min_schedule_interval),
+        heavy_imports=strings("heavy-imports") if "heavy-imports" in table else DEFAULTS.heavy_imports,
+        requirements=strings("requirements") if "requirements" in table else DEFAULTS.requirements,
+        preinstalled=strings("preinstalled") if "preinstalled" in table else None,
+        import_names=tuple((str(k), v.strip()) for k, v in raw_names.items()),
+        max_active_runs=whole("max-active-runs", 1),
+        max_active_tasks=whole("max-active-tasks", 1),
+        max_retries=whole("max-retries", 0),
+        max_priority_weight=whole("max-priority-weight", None),
+        require_timeouts=flag("require-timeouts", False),
+        own_pools_only=flag("own-pools-only", False),
     )
+
+
+def _version(value: object, fail: Callable[[object], ConfigError]) -> str:
+    """ "2" or "3" (a number is taken too: airflow-version = 3), or "auto"."""
+    if isinstance(value, bool):
+        raise fail(value)
+    text = str(value).strip() if isinstance(value, (str, int, float)) else None
+    if text in ("2", "3", "auto"):
+        return text
+    if text is not None and re.fullmatch(r"[23]\.\d+(\.\d+)?", text):
+        return text[0]
+    raise fail(value)
 
 
 def _strict(codes: tuple[str, ...], where: str) -> tuple[str, ...]:

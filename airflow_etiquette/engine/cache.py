@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import functools
 import hashlib
 import importlib.util
@@ -220,7 +221,9 @@ def _context(config: Config, settings: Settings) -> str:
     parts = {
         "tool": [__version__, _code_fingerprint()],
         "python": sys.version,
-        "libraries": [_version(name) for name in ("libcst", "sqlglot")],
+        "libraries": [_version(name) for name in ("libcst", "sqlglot", "croniter")],
+        # ETQ601 counts the runs up to today: a result holds for the day it was computed on
+        "today": datetime.date.today().isoformat(),
         "config": _plain(values),
         "owners": sorted(settings.known_owners),
         "collect": sorted(settings.collect),
