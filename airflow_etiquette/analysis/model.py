@@ -202,6 +202,15 @@ def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
                     yield item
 
 
+def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and every node below it (iteratively: a deeply nested tree is no recursion)."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(iter_children(current))
+
+
 def build_index(module: cst.Module) -> ModuleIndex:
     index = ModuleIndex(module=module, module_scope=Scope("module", None))
     _Walker(index).body(module.body, index.module_scope)

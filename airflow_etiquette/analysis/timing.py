@@ -10,12 +10,11 @@ parsed with croniter, the library Airflow's own cron timetables use.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple
 
 from airflow_etiquette.analysis.dags import DagDefinition
-from airflow_etiquette.analysis.model import ModuleIndex, Scope, dotted_name, iter_children
+from airflow_etiquette.analysis.model import ModuleIndex, Scope, dotted_name, walk
 from airflow_etiquette.analysis.resolve import Resolver
 from airflow_etiquette.analysis.values import Text, integer
 
@@ -225,15 +224,6 @@ def dag_argument(dag: DagDefinition, keyword: str, from_default_args: bool = Fal
 
 
 # -- clocks and dates -------------------------------------------------------------------------
-
-
-def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``node`` and every node below it."""
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        yield current
-        pending.extend(iter_children(current))
 
 
 def clock_call(expression: Expression, resolver: Resolver) -> str | None:

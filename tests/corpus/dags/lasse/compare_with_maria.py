@@ -23,7 +23,7 @@ with DAG(
     schedule=None,
     start_date=datetime(2024, 1, 1),
     catchup=False,
-    tags=Variable.get("lasse_tags", deserialize_json=True),  # expect: ETQ103
+    tags=Variable.get("lasse_tags", deserialize_json=True),  # expect: ETQ103, ETQ604
 ) as dag:
     my_count = SQLExecuteQueryOperator(
         task_id="my_count",

@@ -29,7 +29,7 @@ def rain_vs_trips(**context) -> float:
 
 
 with DAG(
-    dag_id=Variable.get("noor_rain_dag_id"),  # expect: ETQ103
+    dag_id=Variable.get("noor_rain_dag_id"),  # expect: ETQ103, ETQ604
     schedule="@weekly",
     start_date=datetime(2024, 1, 1),
     catchup=False,

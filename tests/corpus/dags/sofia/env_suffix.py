@@ -14,7 +14,7 @@ SCHEMA = f"airflow_{STUDENT}"
 
 
 @dag(
-    dag_id=f"sofia_trip_stats_{Variable.get('sofia_env', default='prod')}",
+    dag_id=f"sofia_trip_stats_{Variable.get('sofia_env', default='prod')}",  # expect: ETQ604
     schedule="@daily",
     start_date=datetime(2024, 1, 1),
     catchup=False,
