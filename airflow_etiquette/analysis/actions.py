@@ -1,0 +1,144 @@
+"""Where code acts on the shared Airflow itself: CLI commands in shell strings (a ``bash_command``,
+a subprocess, a script), REST API calls, and the arguments of calls; shared by the rules about
+other owners' DAGs, Variables and Pools."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, NamedTuple
+
+from airflow_etiquette.analysis.context import FileContext
+from airflow_etiquette.analysis.model import Scope
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
+
+HOLE = "\x00"  # an unknown part of a rendered string
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+_CURL = re.compile(r"\bcurl\b(?P<args>[^\n;&|]*)")
+_CURL_METHOD = re.compile(r"(?:-X|--request)\s*['\"]?(?P<method>[A-Za-z]+)")
+_CURL_DATA = re.compile(r"\s(?:-d|--data(?:-raw|-binary)?|--json)\b")
+
+
+class Command(NamedTuple):
+    """``airflow <group> <verb> <words...>`` found in a string."""
+
+    node: cst.CSTNode
+    verb: str
+    words: tuple[str, ...]  # the rest of the command, split at whitespace, quotes stripped
+
+
+class ApiCall(NamedTuple):
+    """A REST call that may change something: its method and the URL text (holes as HOLE)."""
+
+    node: cst.CSTNode
+    method: str
+    url: str
+
+
+def command_strings(file: FileContext) -> Iterator[tuple[cst.CSTNode, str]]:
+    """Every string the file may run as a command or send as a URL: not a log line or a docstring,
+    each possible value rendered with HOLE for its unknown parts."""
+    for site in file.index.sites:
+        if file.is_prose(site):
+            continue
+        for text in file.site_texts(site):
+            yield site.node, text.render(lambda _: HOLE)
+
+
+def airflow_commands(file: FileContext, group: str, verbs: tuple[str, ...]) -> Iterator[Command]:
+    """``airflow <group> <verb> ...`` in the file's command strings (once per string and verb)."""
+    pattern = re.compile(rf"\bairflow\s+{group}\s+(?P<verb>{'|'.join(verbs)})\b(?P<rest>[^\n;&|]*)", re.IGNORECASE)
+    for node, text in command_strings(file):
+        seen = set()
+        for match in pattern.finditer(text):
+            verb = match.group("verb").lower()
+            words = tuple(w.strip("'\"") for w in match.group("rest").split())
+            if (verb, words) not in seen:
+                seen.add((verb, words))
+                yield Command(node, verb, words)
+
+
+def positional(words: tuple[str, ...]) -> str | None:
+    """The first word of a command that is not an option, if it comes before any option (the
+    usual place of a dag_id, a variable's key or a pool's name); None when unknown."""
+    if not words or words[0].startswith("-") or HOLE in words[0]:
+        return None
+    return words[0]
+
+
+def api_writes(file: FileContext) -> Iterator[ApiCall]:
+    """POST/PATCH/PUT/DELETE requests: ``requests``/``httpx`` style calls (``.post(url)``,
+    ``.request("PATCH", url)``) and ``curl`` in command strings."""
+    for call, scope in file.index.calls:
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            continue
+        method = func.attr.value.upper()
+        url_arg: cst.BaseExpression | None
+        if method in WRITE_METHODS:
+            url_arg = call_argument(call, "url", 0)
+        elif method == "REQUEST":
+            verbs = exact_texts(file, call_argument(call, "method", 0), scope)
+            method = verbs[0].upper() if len(verbs) == 1 else ""
+            url_arg = call_argument(call, "url", 1)
+        else:
+            continue
+        if method not in WRITE_METHODS or url_arg is None:
+            continue
+        for url in file.resolver.text_values(url_arg, scope):
+            yield ApiCall(call, method, url.render(lambda _: HOLE))
+    for node, command in command_strings(file):
+        for match in _CURL.finditer(command):
+            args = match.group("args")
+            found = _CURL_METHOD.search(args)
+            method = found.group("method").upper() if found else ("POST" if _CURL_DATA.search(args) else "GET")
+            if method in WRITE_METHODS:
+                yield ApiCall(node, method, args)
+
+
+def api_resource(url: str, collection: str) -> tuple[bool, str | None] | None:
+    """Whether ``url`` is on the REST API's ``collection`` (``dags``, ``variables``, ``pools``), and
+    the id after it (None for the collection itself, or an id with unknown parts)."""
+    match = re.search(rf"/api/v\d+/{collection}(?:/(?P<id>[^/?#\s\"']+))?", url)
+    if match is None:
+        return None
+    ident = match.group("id")
+    return True, (ident if ident is not None and HOLE not in ident else None)
+
+
+def exact_texts(file: FileContext, expr: cst.BaseExpression | None, scope: Scope) -> list[str]:
+    """The exact strings ``expr`` may be; empty when any of its values has unknown parts."""
+    if expr is None:
+        return []
+    texts = file.resolver.text_values(expr, scope)
+    exact = [t.exact for t in texts]
+    return [e for e in exact if e is not None] if all(e is not None for e in exact) else []
+
+
+def call_argument(call: cst.Call, keyword: str, position: int | None = None) -> cst.BaseExpression | None:
+    """The expression of a call's keyword (or positional) argument, if written out."""
+    positional_index = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg.value
+        elif not arg.star:
+            if positional_index == position:
+                return arg.value
+            positional_index += 1
+    return None
+
+
+def owns(file: FileContext, name: str) -> bool:
+    """Whether a DAG, Variable or Pool name is the file's owner's by the naming convention."""
+    return file.owner is not None and name.startswith(file.config.prefix_for(file.owner))
+
+
+def whose(file: FileContext, name: str) -> str:
+    """How to name ``name`` in a message: another owner's, or a shared one."""
+    others = [o for o in file.owners.prefixed(name) if o != file.owner]
+    return f"{others[0]}'s" if others else "a shared"
