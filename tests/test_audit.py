@@ -160,6 +160,8 @@ def test_json_report_per_owner_with_repository_rules_and_history(class_repo: tup
             "schedule": "@monthly",
             "catchup": "False",
             "tags": ["week11", "student:lasse"],
+            "runs_per_day": pytest.approx(12 / 365),
+            "backfill_runs": 0,
         }
     ]
     assert owners["lasse"]["schemas"] == ["airflow_lasse"] and owners["lasse"]["connections"] == ["azure_pg"]

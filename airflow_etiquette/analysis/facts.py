@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from airflow_etiquette.analysis.context import FileContext
 from airflow_etiquette.analysis.dags import DagDefinition, argument, exact_dag_ids
 from airflow_etiquette.analysis.sql import schema_uses
+from airflow_etiquette.analysis.timing import backfill, dag_schedule, runs_per_day, scheduler_version
 from airflow_etiquette.analysis.values import Seq, Text
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ else:
     from airflow_etiquette.analysis.lazy import libcst as cst
 
 SCHEDULE_KEYWORDS = ("schedule", "schedule_interval", "timetable")
+BACKFILL_COUNT = 1000  # counted exactly up to here, estimated beyond
 _CONN_TEMPLATE = re.compile(r"\bconn\.([A-Za-z_][\w-]*)")
 
 
@@ -29,6 +31,8 @@ class DagFacts(NamedTuple):
     catchup: str | None
     tags: tuple[str, ...]  # every tag any of its definitions may have
     tags_by_id: tuple[tuple[str, ...], ...]  # per dag_id (loop-generated DAGs each get their own)
+    runs_per_day: float | None = None  # what its schedule starts a day; None: unbounded or unknown
+    backfill_runs: int = 0  # what catching up queues on the first parse, where the code states it all
 
 
 class FileFacts(NamedTuple):
@@ -38,11 +42,12 @@ class FileFacts(NamedTuple):
 
 
 def collect_facts(file: FileContext) -> FileFacts:
-    dags = tuple(_dag_facts(file, dag) for dag in file.dags)
+    version = scheduler_version(file.config.airflow_version, file.index)
+    dags = tuple(_dag_facts(file, dag, version) for dag in file.dags)
     return FileFacts(dags, tuple(sorted(_schemas(file))), tuple(sorted(_connections(file))))
 
 
-def _dag_facts(file: FileContext, dag: DagDefinition) -> DagFacts:
+def _dag_facts(file: FileContext, dag: DagDefinition, version: str | None) -> DagFacts:
     ids = exact_dag_ids(dag)
     dynamic = None
     if not ids or len(ids) != len(dag.dag_id.values or ()):
@@ -70,7 +75,10 @@ def _dag_facts(file: FileContext, dag: DagDefinition) -> DagFacts:
         tags.extend(_tag_list(value))
     every = tuple(dict.fromkeys(tags))
     by_id = tuple(tuple(dict.fromkeys(per_id[i])) if i in per_id else every for i in ids)
-    return DagFacts(ids, dynamic, schedule, catchup, every, by_id)
+    stated = dag_schedule(dag, file.resolver, version)
+    per_day = runs_per_day(stated) if stated is not None else None
+    queued = backfill(dag, file.resolver, version, file.config.catchup_by_default, BACKFILL_COUNT)
+    return DagFacts(ids, dynamic, schedule, catchup, every, by_id, per_day, queued.runs if queued else 0)
 
 
 def _tag_list(value: object) -> list[str]:

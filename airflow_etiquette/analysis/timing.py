@@ -487,3 +487,87 @@ def describe_seconds(seconds: float) -> str:
             count = int(seconds // size)
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return f"{seconds:g} second{'s' if seconds != 1 else ''}"
+
+
+class Backfill(NamedTuple):
+    """What catching up asks of the scheduler on a DAG's first parse."""
+
+    runs: int
+    estimated: bool  # counted exactly up to a bound, then estimated from the spacing
+    start: dt.datetime
+    start_at: Expression  # where the start date is written
+    schedule: Schedule
+    by_default: bool  # catchup is not written: on by Airflow 2's default
+
+
+def backfill(
+    dag: DagDefinition, resolver: Resolver, version: str | None, catchup_by_default: bool, enough: int
+) -> Backfill | None:
+    """The runs a DAG with catchup on queues between its start date and today (or its end date);
+    None when catchup is off, or anything it depends on is unknown (never guessed)."""
+    catchup_argument = dag_argument(dag, "catchup")
+    if catchup_argument.absent:
+        if version != "2" or not catchup_by_default:
+            return None  # off by default (Airflow 3, or the scheduler's setting), or the version is unknown
+        by_default = True
+    elif truth_value(catchup_argument) is True:
+        by_default = False
+    else:
+        return None
+    start_argument = dag_argument(dag, "start_date", from_default_args=True)
+    if start_argument.unknown or len(start_argument.expressions) != 1:
+        return None
+    start_expression = start_argument.expressions[0]
+    start = fixed_datetime(start_expression, resolver)
+    if start is None:
+        return None
+    end = dt.datetime.now()
+    end_argument = dag_argument(dag, "end_date", from_default_args=True)
+    if not end_argument.absent:
+        if end_argument.unknown or len(end_argument.expressions) != 1:
+            return None
+        written_end = fixed_datetime(end_argument.expressions[0], resolver)
+        if written_end is None:
+            return None
+        end = min(end, written_end)
+    schedule = dag_schedule(dag, resolver, version)
+    if schedule is None or schedule.kind not in (Kind.CRON, Kind.INTERVAL):
+        return None
+    runs, estimated = schedule.runs_between(start, end, enough)
+    return Backfill(runs, estimated, start, start_expression, schedule, by_default)
+
+
+def dag_schedule(dag: DagDefinition, resolver: Resolver, version: str | None) -> Schedule | None:
+    """The DAG's one schedule (the version's default where none is written); None when it may be
+    several things or the version's default is unknown."""
+    stated = dag_schedules(dag)
+    if stated is None:
+        return default_schedule(version)
+    argument, _ = stated
+    if argument.unknown or len(argument.expressions) != 1:
+        return None
+    return schedule_of(argument.expressions[0], resolver)
+
+
+def runs_per_day(schedule: Schedule) -> float | None:
+    """How many runs a day the schedule starts on average (over a year); None when unbounded
+    (``@continuous``) or unknown."""
+    if schedule.kind is Kind.NONE:
+        return 0.0
+    if schedule.kind is Kind.INTERVAL and schedule.seconds:
+        return 86400.0 / schedule.seconds
+    if schedule.kind is not Kind.CRON or schedule.cron is None:
+        return None
+    from croniter import croniter
+
+    start = dt.datetime(2026, 1, 1)
+    end = start + dt.timedelta(days=365)
+    runs = croniter(schedule.cron, start - dt.timedelta(seconds=1))
+    count = 0
+    last = start
+    while count < 20000:  # a year of hourly runs is 8,760; a minute schedule stops here after two weeks
+        last = runs.get_next(dt.datetime)
+        if last >= end:
+            return count / 365.0
+        count += 1
+    return (count - 1) / max((last - start).total_seconds() / 86400.0, 1e-9)

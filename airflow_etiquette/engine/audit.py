@@ -5,6 +5,7 @@ history, each commit judged as its pull request's check judged who changed what.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections import defaultdict
@@ -38,6 +39,26 @@ class DagRow:
     schedule: str | None
     catchup: str | None
     tags: tuple[str, ...]
+    runs_per_day: float | None = None  # None: unbounded (@continuous) or not known
+    backfill_runs: int = 0
+
+
+LOAD_CODES = {"parse_time_calls": "ETQ604", "heavy_imports": "ETQ605", "missing_imports": "ETQ606"}
+
+
+@dataclass(frozen=True)
+class Load:
+    """What one owner's DAGs ask of the shared scheduler (or the class's, summed)."""
+
+    runs_per_day: float = 0.0  # of the schedules that can be counted
+    uncounted_schedules: int = 0  # @continuous, asset-driven, or not known
+    backfill_runs: int = 0
+    parse_time_calls: int = 0
+    heavy_imports: int = 0
+    missing_imports: int = 0
+
+    def __add__(self, other: Load) -> Load:
+        return Load(*(a + b for a, b in zip(dataclasses.astuple(self), dataclasses.astuple(other), strict=True)))
 
 
 @dataclass
@@ -57,6 +78,18 @@ class OwnerSection:
         if any(f.severity is Severity.ERROR for f in self.findings):
             return "errors"
         return "warnings" if self.findings else "clean"
+
+    @property
+    def load(self) -> Load:
+        """The scheduler load of the owner's DAGs and files (waived findings count too: the load
+        is there whether or not a comment excuses it)."""
+        found = [*self.findings, *self.silenced]
+        return Load(
+            runs_per_day=sum(d.runs_per_day or 0.0 for d in self.dags),
+            uncounted_schedules=sum(1 for d in self.dags if d.runs_per_day is None),
+            backfill_runs=sum(d.backfill_runs for d in self.dags),
+            **{key: sum(1 for f in found if f.code == code) for key, code in LOAD_CODES.items()},
+        )
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
@@ -94,6 +127,11 @@ class AuditReport:
         if self.history:
             found += [f for violation in self.history for f in violation.findings]
         return found
+
+    @property
+    def load(self) -> Load:
+        """The whole class's scheduler load."""
+        return sum((s.load for s in self.owners), Load())
 
     @property
     def errors(self) -> int:
@@ -138,11 +176,12 @@ def run_audit(
             section.schemas.update(result.facts.schemas)
             section.connections.update(result.facts.connections)
             for dag in result.facts.dags:
+                load = (dag.runs_per_day, dag.backfill_runs)
                 for dag_id, tags in zip(dag.dag_ids, dag.tags_by_id, strict=False):
-                    section.dags.append(DagRow(file.relpath, dag_id, dag.schedule, dag.catchup, tags))
+                    section.dags.append(DagRow(file.relpath, dag_id, dag.schedule, dag.catchup, tags, *load))
                 if not dag.dag_ids:
                     section.dags.append(
-                        DagRow(file.relpath, f"{dag.dynamic} (dynamic)", dag.schedule, dag.catchup, dag.tags)
+                        DagRow(file.relpath, f"{dag.dynamic} (dynamic)", dag.schedule, dag.catchup, dag.tags, *load)
                     )
     repo_findings, waived = repository_findings(results, settings, lambda: ownership, rules)
     repo_findings += tree_findings(TreeView(config, ()))

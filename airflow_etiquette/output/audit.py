@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from collections.abc import Callable, Iterable, Sequence
 
-from airflow_etiquette.engine.audit import AuditReport, OwnerSection
+from airflow_etiquette.engine.audit import AuditReport, Load, OwnerSection
 from airflow_etiquette.findings import Finding, severity_counts
 
 
@@ -45,6 +46,44 @@ def _status(section: OwnerSection) -> str:
     return section.status
 
 
+LOAD_HEADERS = (
+    "owner",
+    "runs/day",
+    "not counted",
+    "backfill runs",
+    "parse-time calls",
+    "heavy imports",
+    "missing imports",
+)
+
+
+def _load_cells(load: Load) -> tuple[str, ...]:
+    return (
+        _per_day(load.runs_per_day),
+        str(load.uncounted_schedules),
+        f"{load.backfill_runs:,}",
+        str(load.parse_time_calls),
+        str(load.heavy_imports),
+        str(load.missing_imports),
+    )
+
+
+def _per_day(runs: float) -> str:
+    """``289`` as "289", ``0.0329`` (monthly) as "0.03"."""
+    text = f"{runs:,.2f}" if runs < 10 else f"{runs:,.1f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _load_rows(report: AuditReport) -> list[tuple[str, ...]]:
+    """The scheduler load per owner that asks for any, the heaviest first, and the class total:
+    scheduled runs a day (schedules that cannot be counted, such as @continuous or asset-driven,
+    are listed apart), the runs catching up would queue, and the findings of ETQ604-606."""
+    sections = [s for s in report.owners if s.has_directory and (s.dags or s.load != Load())]
+    sections.sort(key=lambda s: (-s.load.backfill_runs, -s.load.runs_per_day, s.owner))
+    rows = [(s.owner, *_load_cells(s.load)) for s in sections]
+    return [*rows, ("class total", *_load_cells(report.load))]
+
+
 # -- text ----------------------------------------------------------------------------------
 
 
@@ -64,6 +103,7 @@ def format_audit_text(report: AuditReport) -> str:
             )
         )
     out = [f"airflow-etiquette audit of {report.root}", "", *_table(rows), ""]
+    out += ["Scheduler load", *_table([LOAD_HEADERS, *_load_rows(report)]), ""]
     for section in report.owners:
         if not section.has_directory:
             continue
@@ -134,6 +174,9 @@ def format_audit_markdown(report: AuditReport) -> str:
             f"{errors} | {warnings} | {_counts_text(section)} |"
         )
     out.append("")
+    out += ["## Scheduler load", "", "| " + " | ".join(LOAD_HEADERS) + " |", "|---" * len(LOAD_HEADERS) + "|"]
+    out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in _load_rows(report)]
+    out.append("")
     dags = [(s.owner, row) for s in report.owners for row in _dag_line(s)]
     if dags:
         out += ["## DAGs", "", "| owner | dag_id | schedule | catchup | tags | file |", "|---|---|---|---|---|---|"]
@@ -188,6 +231,7 @@ def audit_as_dict(report: AuditReport) -> dict[str, object]:
             "warnings": warnings,
             "owners": sum(1 for s in report.owners if s.has_directory),
             "clean_owners": sum(1 for s in report.owners if s.has_directory and s.status == "clean"),
+            "load": dataclasses.asdict(report.load),
         },
         "owners": [
             {
@@ -203,12 +247,15 @@ def audit_as_dict(report: AuditReport) -> dict[str, object]:
                         "schedule": d.schedule,
                         "catchup": d.catchup,
                         "tags": list(d.tags),
+                        "runs_per_day": d.runs_per_day,
+                        "backfill_runs": d.backfill_runs,
                     }
                     for d in s.dags
                 ],
                 "schemas": sorted(s.schemas),
                 "connections": sorted(s.connections),
                 "counts": s.counts(),
+                "load": dataclasses.asdict(s.load),
                 "findings": [f.as_dict() for f in s.findings],
                 "silenced": [f.as_dict() for f in s.silenced],
             }
@@ -285,6 +332,13 @@ def format_audit_html(report: AuditReport) -> str:
             f"<td>{_badge(section)}</td><td>{len(section.files)}</td><td>{len(section.dags)}</td><td>{errors}</td>"
             f"<td>{warnings}</td><td>{_e(_counts_text(section))}</td></tr>"
         )
+    parts.append("</tbody></table>")
+    parts.append("<h2>Scheduler load</h2>")
+    parts.append(
+        '<table id="load"><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h in LOAD_HEADERS) + "</tr></thead><tbody>"
+    )
+    for row in _load_rows(report):
+        parts.append("<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>")
     parts.append("</tbody></table>")
     for section in report.owners:
         if not section.has_directory:

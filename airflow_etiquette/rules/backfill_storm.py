@@ -3,20 +3,10 @@ shared scheduler the moment it is first parsed."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from airflow_etiquette.analysis.context import FileContext, Report
-from airflow_etiquette.analysis.timing import (
-    Kind,
-    dag_argument,
-    dag_schedules,
-    default_schedule,
-    fixed_datetime,
-    schedule_of,
-    scheduler_version,
-    truth_value,
-)
+from airflow_etiquette.analysis.timing import backfill, scheduler_version
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
@@ -93,51 +83,19 @@ class BackfillStorm(FileRule):
     def check(self, file: FileContext) -> Iterator[Report]:
         config = file.config
         version = scheduler_version(config.airflow_version, file.index)
-        resolver = file.resolver
-        today = dt.datetime.now()
+        allowed = config.max_catchup_runs
         for dag in file.dags:
-            catchup_argument = dag_argument(dag, "catchup")
-            if catchup_argument.absent:
-                if version != "2" or not config.catchup_by_default:
-                    continue  # off by default (Airflow 3, or the scheduler's setting), or unknown
-                how = "catchup is on by default in Airflow 2, so start_date"
-            elif truth_value(catchup_argument) is True:
-                how = "catchup=True with start_date"
-            else:
+            found = backfill(dag, file.resolver, version, config.catchup_by_default, allowed)
+            if found is None or found.runs <= allowed:
                 continue
-            start_argument = dag_argument(dag, "start_date", from_default_args=True)
-            if start_argument.unknown or len(start_argument.expressions) != 1:
-                continue
-            start_expression = start_argument.expressions[0]
-            start = fixed_datetime(start_expression, resolver)
-            if start is None:
-                continue
-            end = today
-            end_argument = dag_argument(dag, "end_date", from_default_args=True)
-            if not end_argument.absent:
-                if end_argument.unknown or len(end_argument.expressions) != 1:
-                    continue
-                written_end = fixed_datetime(end_argument.expressions[0], resolver)
-                if written_end is None:
-                    continue
-                end = min(end, written_end)
-            stated = dag_schedules(dag)
-            if stated is None:
-                schedule = default_schedule(version)
-            else:
-                schedule_argument, _ = stated
-                if schedule_argument.unknown or len(schedule_argument.expressions) != 1:
-                    continue
-                schedule = schedule_of(schedule_argument.expressions[0], resolver)
-            if schedule is None or schedule.kind not in (Kind.CRON, Kind.INTERVAL):
-                continue
-            allowed = config.max_catchup_runs
-            runs, estimated = schedule.runs_between(start, end, allowed)
-            if runs <= allowed:
-                continue
+            how = (
+                "catchup is on by default in Airflow 2, so start_date"
+                if found.by_default
+                else "catchup=True with start_date"
+            )
             yield Report(
-                dag.at(start_expression.at),
-                f"{how} {start:%Y-%m-%d} and schedule {schedule.written} queues "
-                f"{'about ' if estimated else ''}{runs:,} runs on the first parse (the shared scheduler "
+                dag.at(found.start_at.at),
+                f"{how} {found.start:%Y-%m-%d} and schedule {found.schedule.written} queues "
+                f"{'about ' if found.estimated else ''}{found.runs:,} runs on the first parse (the shared scheduler "
                 f"allows {allowed:,}): set catchup=False, or a start_date within the last {allowed:,} runs",
             )
