@@ -72,6 +72,22 @@ class OwnerModules:
         node = found[0][0].node
         return (resolver, node) if isinstance(node, cst.FunctionDef) else None
 
+    def has_module(self, dotted: str) -> bool:
+        """Whether ``dotted`` (or its package) is a module in the dags folder or beside the importing
+        file, as the scheduler's ``sys.path`` or a laptop finds it; the paths looked at become
+        what the result depends on."""
+        parts = dotted.split(".")
+        dags = list(self._dags)
+        inside = parts[len(dags) :] if parts[: len(dags)] == dags and len(parts) > len(dags) else parts
+        for folder in dict.fromkeys(("/".join(dags), self._here)):
+            for end in range(len(inside), 0, -1):
+                base = "/".join([folder, *inside[:end]])
+                for candidate in (f"{base}.py", f"{base}/__init__.py"):
+                    self.read_paths.add(candidate)
+                    if self._read(candidate) is not None:
+                        return True
+        return False
+
     def _locate(self, qualname: str) -> tuple[Resolver, str, str] | None:
         """The resolver of the owner's module that ``module.NAME`` names, its path, and NAME."""
         module, _, name = qualname.rpartition(".")

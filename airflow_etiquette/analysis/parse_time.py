@@ -51,18 +51,25 @@ def is_main_guard(test: cst.BaseExpression) -> bool:
 
 
 def guarded_imports(module: cst.Module) -> set[int]:
-    """The ids of the import statements inside a ``try:`` whose handlers catch ImportError (an
-    optional dependency: the module works without it)."""
+    """The ids of the import statements that may fail without harm: inside a ``try:`` whose
+    handlers catch ImportError (an optional dependency), or an ``if TYPE_CHECKING:`` block (never
+    run)."""
     guarded: set[int] = set()
-    pending: list[cst.CSTNode] = [module]
-    while pending:
-        node = pending.pop()
+    for node in walk(module):
+        body: cst.CSTNode | None = None
         if isinstance(node, cst.Try) and any(_catches_import_error(h) for h in node.handlers):
-            for inner in walk(node.body):
-                if isinstance(inner, (cst.Import, cst.ImportFrom)):
-                    guarded.add(id(inner))
-        pending.extend(iter_children(node))
+            body = node.body
+        elif isinstance(node, cst.If) and _is_type_checking(node.test):
+            body = node.body
+        if body is not None:
+            guarded.update(id(inner) for inner in walk(body) if isinstance(inner, (cst.Import, cst.ImportFrom)))
     return guarded
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    return (isinstance(test, cst.Name) and test.value == "TYPE_CHECKING") or (
+        isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
+    )
 
 
 def _catches_import_error(handler: cst.ExceptHandler) -> bool:

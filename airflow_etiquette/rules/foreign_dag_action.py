@@ -12,9 +12,10 @@ from airflow_etiquette.analysis.actions import (
     exact_texts,
     owns,
     positional,
-    whose,
+    whose_dag,
 )
 from airflow_etiquette.analysis.context import FileContext, Report
+from airflow_etiquette.analysis.dags import exact_dag_ids
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
@@ -73,13 +74,14 @@ class ForeignDagAction(FileRule):
         ),
         Example(
             'import requests\n\nrequests.post("http://airflow:8080/api/v2/dags/class_demo/dagRuns", json={})\n',
-            expect=((3, 'triggers a shared DAG "class_demo" (REST API POST)'),),
+            expect=((3, 'triggers the DAG "class_demo", which is not named as yours, (REST API POST)'),),
         ),
     ]
 
     def check(self, file: FileContext) -> Iterator[Report]:
         if file.student is None:
             return
+        here = {dag_id for dag in file.dags for dag_id in exact_dag_ids(dag)}  # the file's own DAGs
         for call, scope in file.index.calls:
             names = file.resolver.qualnames(call.func, scope)
             if any(n.startswith("airflow.") and n.endswith(TRIGGER_OPERATORS) for n in names):
@@ -91,7 +93,7 @@ class ForeignDagAction(FileRule):
             else:
                 continue
             for triggered in exact_texts(file, target, scope):
-                if not owns(file, triggered):
+                if not owns(file, triggered) and triggered not in here:
                     yield Report(call, self._message(file, "triggers", triggered, where))
                     break
         for group, verbs in (("dags", DAG_VERBS), ("tasks", TASK_VERBS)):
@@ -100,14 +102,14 @@ class ForeignDagAction(FileRule):
                 others = [w for w in command.words if not w.startswith("-") and file.owners.prefixed(w)]
                 candidates = ([dag_id] if dag_id else []) + others
                 for candidate in candidates:
-                    if not owns(file, candidate):
+                    if not owns(file, candidate) and candidate not in here:
                         action = _ACTIONS.get(command.verb, command.verb + "s")
                         where = f"airflow {group} {command.verb}"
                         yield Report(command.node, self._message(file, action, candidate, where))
                         break
         for write in api_writes(file):
             found = api_resource(write.url, "dags")
-            if found is None or found[1] is None or owns(file, found[1]):
+            if found is None or found[1] is None or owns(file, found[1]) or found[1] in here:
                 continue
             action = _api_action(write.method, write.url)
             yield Report(write.node, self._message(file, action, found[1], f"REST API {write.method}"))
@@ -116,7 +118,7 @@ class ForeignDagAction(FileRule):
     def _message(file: FileContext, action: str, dag_id: str, where: str) -> str:
         prefix = file.config.prefix_for(file.owner or "")
         return (
-            f'{action} {whose(file, dag_id)} DAG "{dag_id}" ({where}): act only on your own DAGs, whose ids start '
+            f"{action} {whose_dag(file, dag_id)} ({where}): act only on your own DAGs, whose ids start "
             f'with "{prefix}"; ask its owner or the teacher'
         )
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airflow_etiquette.analysis.actions import call_argument, exact_texts, owns, whose
+from airflow_etiquette.analysis.actions import call_argument, exact_texts, owns, whose_dag
 from airflow_etiquette.analysis.context import FileContext, Report
+from airflow_etiquette.analysis.dags import exact_dag_ids
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
@@ -51,17 +52,18 @@ class ForeignDagDependency(FileRule):
     def check(self, file: FileContext) -> Iterator[Report]:
         if file.student is None:
             return
+        here = {dag_id for dag in file.dags for dag_id in exact_dag_ids(dag)}  # the file's own DAGs
         for call, scope in file.index.calls:
             names = file.resolver.qualnames(call.func, scope)
             kind = next((e for e in EXTERNAL for n in names if n.startswith("airflow.") and n.endswith(e)), None)
             if kind is None:
                 continue
             for dag_id in exact_texts(file, call_argument(call, "external_dag_id"), scope):
-                if not owns(file, dag_id):
+                if not owns(file, dag_id) and dag_id not in here:
                     verb = "waits on" if kind == "ExternalTaskSensor" else "clears with this task"
                     yield Report(
                         call,
-                        f'{kind} {verb} {whose(file, dag_id)} DAG "{dag_id}": your DAG now depends on their '
+                        f"{kind} {verb} {whose_dag(file, dag_id)}: your DAG now depends on their "
                         "schedule and names; agree it with them, or wait on a DAG of your own",
                     )
                     break
