@@ -17,3 +17,22 @@ def test_docs_rules_md_is_every_rules_explain_output() -> None:
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_reference(), (
         "run `python -m airflow_etiquette.output.docs` to regenerate"
     )
+
+
+def test_the_readme_configuration_block_names_every_key_and_is_valid() -> None:
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from airflow_etiquette.config import _KEYS, config_from_table
+    from airflow_etiquette.rules import RULES_BY_CODE
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Configuration") :]
+    block = re.search(r"```toml\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    table = tomllib.loads(block.group(1))["tool"]["airflow-etiquette"]
+    assert sorted(table) == sorted(set(_KEYS) - {"owners"})  # the roster has its own section
+    assert "[tool.airflow-etiquette.owners]" in readme
+    config = config_from_table(Path("/repo"), None, table, RULES_BY_CODE)
+    assert config.min_schedule_interval == 300 and config.max_active_runs == 3
