@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from conftest import ROOT
 
+from airflow_etiquette.config import _KEYS, config_from_table, tomllib
 from airflow_etiquette.output.docs import rule_table, rules_reference, with_table
+from airflow_etiquette.rules import RULES_BY_CODE
 
 
 def test_the_readme_rule_table_is_the_registrys() -> None:
@@ -20,13 +25,6 @@ def test_docs_rules_md_is_every_rules_explain_output() -> None:
 
 
 def test_the_readme_configuration_block_names_every_key_and_is_valid() -> None:
-    import re
-    import tomllib
-    from pathlib import Path
-
-    from airflow_etiquette.config import _KEYS, config_from_table
-    from airflow_etiquette.rules import RULES_BY_CODE
-
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Configuration") :]
     block = re.search(r"```toml\n(.*?)```", section, re.DOTALL)

@@ -96,8 +96,9 @@ def test_the_class_decides_what_is_allowed(tmp_path: Path) -> None:
     strict = make_repo(tmp_path / "strict", files, config='min-schedule-interval = "10m"\n')
     result = run_installed("check", "--format", "json", cwd=strict)
     assert codes(result) == [("dags/lasse/history.py", 12, "ETQ601"), ("dags/lasse/ticker.py", 11, "ETQ602")]
-    assert "starts a run every 5 minutes; the shared scheduler allows one every 10 minutes" in (
-        result.findings[1]["message"]
+    assert (
+        "starts a run every 5 minutes; the shared scheduler allows one every 10 minutes"
+        in (result.findings[1]["message"])
     )
     relaxed = make_repo(tmp_path / "relaxed", files, config="max-catchup-runs = 5000\n")
     assert run_installed("check", cwd=relaxed).exit_code == 0
@@ -158,13 +159,13 @@ def test_the_audit_shows_each_owners_load_and_the_class_total(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ('airflow-version = "4"', "'airflow-version' must be one of \"auto\", \"2\" or \"3\""),
+        ('airflow-version = "4"', '\'airflow-version\' must be one of "auto", "2" or "3"'),
         ("catchup-by-default = 1", "'catchup-by-default' must be true or false"),
         ("max-catchup-runs = 0", "'max-catchup-runs' must be a whole number of runs, at least 1, got an integer (0)"),
         ('min-schedule-interval = "5 minutes"', "'min-schedule-interval' must be a duration like"),
         ('heavy-imports = "torch"', "'heavy-imports' must be a list of module names"),
         ("requirements = [1]", "'requirements' must be a list of requirements files"),
-        ('import-names = { yaml = 1 }', "'import-names' must be a table of module = \"distribution\""),
+        ("import-names = { yaml = 1 }", "'import-names' must be a table of module = \"distribution\""),
         ("max-retries = -1", "'max-retries' must be a whole number, at least 0"),
         ('require-timeouts = "yes"', "'require-timeouts' must be true or false"),
     ],
