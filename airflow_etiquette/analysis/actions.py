@@ -4,11 +4,12 @@ other owners' DAGs, Variables and Pools."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from airflow_etiquette.analysis.context import FileContext
+from airflow_etiquette.analysis.context import HOLE, FileContext
 from airflow_etiquette.analysis.model import Scope
 
 if TYPE_CHECKING:
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
 else:
     from airflow_etiquette.analysis.lazy import libcst as cst
 
-HOLE = "\x00"  # an unknown part of a rendered string
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 _CURL = re.compile(r"\bcurl\b(?P<args>[^\n;&|]*)")
 _CURL_METHOD = re.compile(r"(?:-X|--request)\s*['\"]?(?P<method>[A-Za-z]+)")
@@ -39,20 +39,12 @@ class ApiCall(NamedTuple):
     url: str
 
 
-def command_strings(file: FileContext) -> Iterator[tuple[cst.CSTNode, str]]:
-    """Every string the file may run as a command or send as a URL: not a log line or a docstring,
-    each possible value rendered with HOLE for its unknown parts."""
-    for site in file.index.sites:
-        if file.is_prose(site):
-            continue
-        for text in file.site_texts(site):
-            yield site.node, text.render(lambda _: HOLE)
-
-
 def airflow_commands(file: FileContext, group: str, verbs: tuple[str, ...]) -> Iterator[Command]:
     """``airflow <group> <verb> ...`` in the file's command strings (once per string and verb)."""
     pattern = re.compile(rf"\bairflow\s+{group}\s+(?P<verb>{'|'.join(verbs)})\b(?P<rest>[^\n;&|]*)", re.IGNORECASE)
-    for node, text in command_strings(file):
+    for node, text in file.commands:
+        if "airflow" not in text.lower():
+            continue
         seen = set()
         for match in pattern.finditer(text):
             verb = match.group("verb").lower()
@@ -70,9 +62,14 @@ def positional(words: tuple[str, ...]) -> str | None:
     return words[0]
 
 
-def api_writes(file: FileContext) -> Iterator[ApiCall]:
+@functools.lru_cache(maxsize=4)  # the rules of one file ask in turn
+def api_writes(file: FileContext) -> tuple[ApiCall, ...]:
     """POST/PATCH/PUT/DELETE requests: ``requests``/``httpx`` style calls (``.post(url)``,
     ``.request("PATCH", url)``) and ``curl`` in command strings."""
+    return tuple(_api_writes(file))
+
+
+def _api_writes(file: FileContext) -> Iterator[ApiCall]:
     for call, scope in file.index.calls:
         func = call.func
         if not isinstance(func, cst.Attribute):
@@ -91,7 +88,9 @@ def api_writes(file: FileContext) -> Iterator[ApiCall]:
             continue
         for url in file.resolver.text_values(url_arg, scope):
             yield ApiCall(call, method, url.render(lambda _: HOLE))
-    for node, command in command_strings(file):
+    for node, command in file.commands:
+        if "curl" not in command:
+            continue
         for match in _CURL.finditer(command):
             args = match.group("args")
             found = _CURL_METHOD.search(args)

@@ -19,6 +19,9 @@ else:
     from airflow_etiquette.analysis.lazy import libcst as cst
 
 
+HOLE = "\x00"  # an unknown part of a rendered string
+
+
 class Report(NamedTuple):
     """A rule's finding before it has a position: the node and what to say (and, where the
     configuration makes it stricter than the rule's default, how bad it is)."""
@@ -69,6 +72,17 @@ class FileContext:
     def is_prose(self, site: StringSite) -> bool:
         """A message or documentation: logged, raised, doc_md=..., or a name only ever used so."""
         return site.prose or self.index.is_message(site.node)
+
+    @cached_property
+    def commands(self) -> tuple[tuple[cst.CSTNode, str], ...]:
+        """Every string the file may run as a command or send as a URL (not a log line or a
+        docstring), each possible value with ``HOLE`` for its unknown parts; rendered once for
+        all the rules that read commands."""
+        found: list[tuple[cst.CSTNode, str]] = []
+        for site in self.index.sites:
+            if not self.is_prose(site):
+                found.extend((site.node, text.render(lambda _: HOLE)) for text in self.site_texts(site))
+        return tuple(found)
 
     def site_texts(self, site: StringSite) -> tuple[Text, ...]:
         return self.resolver.text_values(site.node, site.scope)

@@ -121,6 +121,9 @@ class ModuleIndex:
         # as a message. name_uses counts each name's reads: [in prose, elsewhere].
         self.message_candidates: dict[cst.BaseExpression, str] = {}
         self.conditional_nodes: set[cst.CSTNode] = set()  # calls and decorators inside if/try
+        # ids of the calls and imports that do not run when the module is imported: in the body of
+        # a function or lambda (a task runs it), or under `if __name__ == "__main__":`
+        self.deferred: set[int] = set()
         self.mutated_names: set[str] = set()  # TAGS.append(...), ARGS.update(...): not followed
         self.name_uses: dict[str, list[int]] = {}
 
@@ -217,6 +220,19 @@ def build_index(module: cst.Module) -> ModuleIndex:
     return index
 
 
+def is_main_guard(test: cst.BaseExpression) -> bool:
+    """``__name__ == "__main__"`` (either way round): code the scheduler never runs."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return False
+    sides = (test.left, target.comparator)
+    names = [side for side in sides if isinstance(side, cst.Name) and side.value == "__name__"]
+    texts = [side for side in sides if isinstance(side, cst.SimpleString) and side.evaluated_value == "__main__"]
+    return len(names) == 1 and len(texts) == 1
+
+
 def is_docstring(statement: cst.CSTNode) -> bool:
     return (
         isinstance(statement, cst.SimpleStatementLine)
@@ -232,6 +248,7 @@ class _Walker:
     def __init__(self, index: ModuleIndex) -> None:
         self.index = index
         self.conditional = 0  # inside this many if/try statements
+        self.deferring = 0  # inside this many function bodies, lambda bodies and __main__ blocks
 
     # -- statements ------------------------------------------------------------
     def body(self, statements: Sequence[cst.CSTNode], scope: Scope) -> None:
@@ -265,10 +282,14 @@ class _Walker:
         self.index.functions.append((node, scope))
         self.index.function_scopes[node] = inner
         body = node.body
-        if isinstance(body, cst.IndentedBlock):
-            self.body(body.body, inner)
-        else:
-            self.node(body, inner)
+        self.deferring += 1
+        try:
+            if isinstance(body, cst.IndentedBlock):
+                self.body(body.body, inner)
+            else:
+                self.node(body, inner)
+        finally:
+            self.deferring -= 1
 
     def _params(self, params: cst.Parameters, outer: Scope, inner: Scope) -> None:
         every = [*params.posonly_params, *params.params, *params.kwonly_params]
@@ -283,7 +304,11 @@ class _Walker:
     def lambda_(self, node: cst.Lambda, scope: Scope, in_string: bool, prose: bool) -> None:
         inner = Scope("function", scope)
         self._params(node.params, scope, inner)
-        self.node(node.body, inner, in_string, prose)
+        self.deferring += 1
+        try:
+            self.node(node.body, inner, in_string, prose)
+        finally:
+            self.deferring -= 1
 
     def class_def(self, node: cst.ClassDef, scope: Scope, in_string: bool, prose: bool) -> None:
         for decorator in node.decorators:
@@ -332,9 +357,17 @@ class _Walker:
         """if/else and try/except arms may exclude each other: what is defined in them is
         remembered as conditional (ETQ104 does not compare such DAGs within one file)."""
         self.conditional += 1
+        guard = isinstance(node, cst.If) and is_main_guard(node.test)
         try:
             for child in iter_children(node):
-                self.node(child, scope)
+                if guard and child is node.body:  # type: ignore[attr-defined]
+                    self.deferring += 1
+                    try:
+                        self.node(child, scope)
+                    finally:
+                        self.deferring -= 1
+                else:
+                    self.node(child, scope)
         finally:
             self.conditional -= 1
 
@@ -377,6 +410,8 @@ class _Walker:
 
     def import_(self, node: cst.Import, scope: Scope, in_string: bool, prose: bool) -> None:
         self.index.imports.append(node)
+        if self.deferring:
+            self.index.deferred.add(id(node))
         for alias in node.names:
             dotted = dotted_name(alias.name)
             if dotted is None:
@@ -389,6 +424,8 @@ class _Walker:
 
     def import_from(self, node: cst.ImportFrom, scope: Scope, in_string: bool, prose: bool) -> None:
         self.index.imports.append(node)
+        if self.deferring:
+            self.index.deferred.add(id(node))
         if isinstance(node.names, cst.ImportStar):
             return
         base = dotted_name(node.module) if node.module is not None else ""
@@ -412,6 +449,8 @@ class _Walker:
     # -- expressions -----------------------------------------------------------
     def call(self, node: cst.Call, scope: Scope, in_string: bool, prose: bool) -> None:
         self.index.calls.append((node, scope))
+        if self.deferring:
+            self.index.deferred.add(id(node))
         func = node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in MUTATORS:
             self.index.mutated_names.add(func.value.value)

@@ -1,13 +1,12 @@
-"""What runs when the scheduler parses a file: the code at module level (class bodies, decorator
-arguments and default arguments included), not the bodies of functions and lambdas (a task runs
-those), and not an ``if __name__ == "__main__":`` block."""
+"""Imports that may fail without harm. (What runs at parse time is ``ModuleIndex.deferred``'s
+complement: the walker marks the calls and imports in function and lambda bodies and in
+``if __name__ == "__main__":`` blocks.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airflow_etiquette.analysis.model import iter_children, walk
+from airflow_etiquette.analysis.model import walk
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -15,39 +14,6 @@ else:
     from airflow_etiquette.analysis.lazy import libcst as cst
 
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
-
-
-def import_time_nodes(module: cst.Module) -> Iterator[cst.CSTNode]:
-    """Every node evaluated when the module is imported, in source order."""
-    pending: list[cst.CSTNode] = list(reversed(module.body))
-    while pending:
-        node = pending.pop()
-        yield node
-        children: list[cst.CSTNode]
-        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
-            params = node.params
-            every = (*params.posonly_params, *params.params, *params.kwonly_params)
-            children = [p.default for p in every if p.default is not None]
-            if isinstance(node, cst.FunctionDef):
-                children = [d.decorator for d in node.decorators] + children
-        elif isinstance(node, cst.If) and is_main_guard(node.test):
-            children = [node.orelse] if node.orelse is not None else []
-        else:
-            children = list(iter_children(node))
-        pending.extend(reversed(children))
-
-
-def is_main_guard(test: cst.BaseExpression) -> bool:
-    """``__name__ == "__main__"`` (either way round)."""
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    target = test.comparisons[0]
-    if not isinstance(target.operator, cst.Equal):
-        return False
-    sides = (test.left, target.comparator)
-    names = [s for s in sides if isinstance(s, cst.Name) and s.value == "__name__"]
-    texts = [s for s in sides if isinstance(s, cst.SimpleString) and s.evaluated_value == "__main__"]
-    return len(names) == 1 and len(texts) == 1
 
 
 def guarded_imports(module: cst.Module) -> set[int]:

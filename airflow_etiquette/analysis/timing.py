@@ -10,6 +10,7 @@ parsed with croniter, the library Airflow's own cron timetables use.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -374,17 +375,18 @@ class Schedule(NamedTuple):
         return (1 + int((end - first).total_seconds() / gap) if gap > 0 else count), True
 
 
+@functools.lru_cache(maxsize=256)
 def _cron_shortest_gap(cron: str, start: dt.datetime) -> float:
+    """The shortest gap among a cron schedule's first runs: a frequent schedule shows it at once
+    (``*/5 9-17 * * 1-5`` within two runs of its first morning)."""
     from croniter import croniter
 
     runs = croniter(cron, start)
     previous = runs.get_next(dt.datetime)
     shortest = float("inf")
-    for _ in range(2000):  # a year of daily runs; a minute schedule shows itself at once
+    for _ in range(100):
         current = runs.get_next(dt.datetime)
         shortest = min(shortest, (current - previous).total_seconds())
-        if (current - start).days > 366:
-            break
         previous = current
     return shortest
 
@@ -550,24 +552,33 @@ def dag_schedule(dag: DagDefinition, resolver: Resolver, version: str | None) ->
 
 
 def runs_per_day(schedule: Schedule) -> float | None:
-    """How many runs a day the schedule starts on average (over a year); None when unbounded
-    (``@continuous``) or unknown."""
+    """How many runs a day the schedule starts on average; None when unbounded (``@continuous``)
+    or unknown."""
     if schedule.kind is Kind.NONE:
         return 0.0
     if schedule.kind is Kind.INTERVAL and schedule.seconds:
         return 86400.0 / schedule.seconds
     if schedule.kind is not Kind.CRON or schedule.cron is None:
         return None
+    return _cron_runs_per_day(schedule.cron)
+
+
+@functools.lru_cache(maxsize=256)
+def _cron_runs_per_day(cron: str) -> float:
+    """Over a year (a yearly schedule counts once), or over its first 2,000 runs when it is more
+    frequent than that (an hourly one covers 83 days, every minute 33 hours)."""
     from croniter import croniter
 
     start = dt.datetime(2026, 1, 1)
     end = start + dt.timedelta(days=365)
-    runs = croniter(schedule.cron, start - dt.timedelta(seconds=1))
-    count = 0
-    last = start
-    while count < 20000:  # a year of hourly runs is 8,760; a minute schedule stops here after two weeks
+    runs = croniter(cron, start - dt.timedelta(seconds=1))
+    first = last = runs.get_next(dt.datetime)
+    if first >= end:
+        return 0.0
+    count = 1
+    while count < 2000:
         last = runs.get_next(dt.datetime)
         if last >= end:
             return count / 365.0
         count += 1
-    return (count - 1) / max((last - start).total_seconds() / 86400.0, 1e-9)
+    return (count - 1) / max((last - first).total_seconds() / 86400.0, 1e-9)

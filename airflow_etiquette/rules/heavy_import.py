@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.model import dotted_name
-from airflow_etiquette.analysis.parse_time import import_time_nodes
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
@@ -73,8 +72,8 @@ class HeavyImport(FileRule):
         heavy = frozenset(file.config.heavy_imports)
         if not heavy:
             return
-        for node in import_time_nodes(file.index.module):
-            if not isinstance(node, (cst.Import, cst.ImportFrom)):
+        for node in file.index.imports:
+            if id(node) in file.index.deferred:
                 continue
             for module in imported_modules(node):
                 top = module.split(".", 1)[0]

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.model import Scope
-from airflow_etiquette.analysis.parse_time import import_time_nodes
 from airflow_etiquette.analysis.values import FilePath, Text
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
@@ -133,14 +132,13 @@ class ParseTimeWork(FileRule):
     ]
 
     def check(self, file: FileContext) -> Iterator[Report]:
-        scopes = {id(call): scope for call, scope in file.index.calls}
-        for node in import_time_nodes(file.index.module):
-            if not isinstance(node, cst.Call):
+        deferred = file.index.deferred
+        for call, scope in file.index.calls:
+            if id(call) in deferred:
                 continue
-            scope = scopes.get(id(node), file.index.module_scope)
-            message = self._problem(file, node, scope)
+            message = self._problem(file, call, scope)
             if message is not None:
-                yield Report(node, message)
+                yield Report(call, message)
 
     def _problem(self, file: FileContext, call: cst.Call, scope: Scope) -> str | None:
         resolver = file.resolver
