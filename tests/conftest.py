@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -56,6 +57,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+_MARK = re.compile(r"#\s*expect(?P<below>-below)?:\s*(?P<codes>ETQ\d+(?:\s*,\s*ETQ\d+)*)")
+
+
+def expected_findings(corpus: Path) -> set[tuple[str, int, str]]:
+    """The findings a corpus marks inline: ``# expect: CODE[, CODE]`` on the line, or
+    ``# expect-below: CODE`` for the next line; as (path, line, code)."""
+    expected = set()
+    for path in sorted(corpus.rglob("*.py")):
+        relpath = path.relative_to(corpus).as_posix()
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            match = _MARK.search(line)
+            if match:
+                target = number + 1 if match.group("below") else number
+                expected.update((relpath, target, code.strip()) for code in match.group("codes").split(","))
+    return expected
 
 
 def git(repo: Path, *args: str) -> str:

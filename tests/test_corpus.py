@@ -5,28 +5,13 @@ must stay quiet: this is the precision test as much as the recall test.
 
 from __future__ import annotations
 
-import re
-
-from conftest import ROOT, run_installed
+from conftest import ROOT, expected_findings, run_installed
 
 CORPUS = ROOT / "tests" / "corpus"
-_MARK = re.compile(r"#\s*expect(?P<below>-below)?:\s*(?P<codes>ETQ\d+(?:\s*,\s*ETQ\d+)*)")
-
-
-def expected_findings() -> set[tuple[str, int, str]]:
-    expected = set()
-    for path in sorted(CORPUS.rglob("*.py")):
-        relpath = path.relative_to(CORPUS).as_posix()
-        for number, line in enumerate(path.read_text().splitlines(), start=1):
-            match = _MARK.search(line)
-            if match:
-                target = number + 1 if match.group("below") else number
-                expected.update((relpath, target, code.strip()) for code in match.group("codes").split(","))
-    return expected
 
 
 def test_the_corpus_reports_exactly_the_marked_findings() -> None:
-    expected = expected_findings()
+    expected = expected_findings(CORPUS)
     assert len(expected) >= 30
     for jobs in ("1", "2"):  # in-process and in worker processes: the same answer
         result = run_installed("check", "--format", "json", "--jobs", jobs, cwd=CORPUS)

@@ -57,9 +57,15 @@ def airflow_commands(file: FileContext, group: str, verbs: tuple[str, ...]) -> I
 def positional(words: tuple[str, ...]) -> str | None:
     """The first word of a command that is not an option, if it comes before any option (the
     usual place of a dag_id, a variable's key or a pool's name); None when unknown."""
-    if not words or words[0].startswith("-") or HOLE in words[0]:
+    if not words or words[0].startswith("-") or rendered_later(words[0]):
         return None
     return words[0]
+
+
+def rendered_later(text: str) -> bool:
+    """Whether a name is only known when the task runs: it has an unknown part, a Jinja template
+    (``{{ params.downstream }}``, a templated field) or a shell expansion (``$DAG``)."""
+    return HOLE in text or "{{" in text or "{%" in text or "$" in text
 
 
 @functools.lru_cache(maxsize=4)  # the rules of one file ask in turn
@@ -110,12 +116,13 @@ def api_resource(url: str, collection: str) -> tuple[bool, str | None] | None:
 
 
 def exact_texts(file: FileContext, expr: cst.BaseExpression | None, scope: Scope) -> list[str]:
-    """The exact strings ``expr`` may be; empty when any of its values has unknown parts."""
+    """The exact strings ``expr`` may be; empty when any of its values has unknown parts or is
+    rendered when the task runs (a Jinja template in a templated field)."""
     if expr is None:
         return []
-    texts = file.resolver.text_values(expr, scope)
-    exact = [t.exact for t in texts]
-    return [e for e in exact if e is not None] if all(e is not None for e in exact) else []
+    exact = [t.exact for t in file.resolver.text_values(expr, scope)]
+    known = [e for e in exact if e is not None and not rendered_later(e)]
+    return known if len(known) == len(exact) else []
 
 
 def call_argument(call: cst.Call, keyword: str, position: int | None = None) -> cst.BaseExpression | None:

@@ -37,7 +37,8 @@ class ForeignDagAction(FileRule):
         "backfill` and `airflow tasks clear` on such an id (in a `bash_command`, a subprocess or a shell\n"
         "script in the dags folder); and REST API writes (POST, PATCH, PUT, DELETE) on\n"
         "`/api/v1|v2/dags/<id>` (trigger, pause, clear, delete). Only an id known exactly is judged;\n"
-        "one built from values the code computes is not guessed. Reading another DAG's state is\n"
+        "one built from values the code computes, a Jinja template rendered when the task runs\n"
+        "(`{{ params.downstream }}`) or a shell variable is not guessed. Reading another DAG's state is\n"
         "ETQ403's. The teacher's files are not checked."
     )
     why = (
@@ -53,6 +54,11 @@ class ForeignDagAction(FileRule):
         Example(
             "from airflow.providers.standard.operators.bash import BashOperator\n\n"
             'BashOperator(task_id="pause", bash_command="airflow dags pause lasse_old_pipeline")\n'
+        ),
+        Example(
+            "from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator\n\n"
+            "# the id is rendered when the task runs: not known here, so not judged\n"
+            'chosen = TriggerDagRunOperator(task_id="chosen", trigger_dag_id="{{ params.downstream }}")\n'
         ),
     ]
     INVALID = [
