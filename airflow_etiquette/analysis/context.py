@@ -6,7 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from airflow_etiquette.analysis.dags import DagDefinition, find_dags
-from airflow_etiquette.analysis.model import ModuleIndex, StringSite
+from airflow_etiquette.analysis.model import ModuleIndex, Scope, StringSite
 from airflow_etiquette.analysis.modules import OwnerModules
 from airflow_etiquette.analysis.resolve import Resolver
 from airflow_etiquette.analysis.values import Text
@@ -82,7 +82,20 @@ class FileContext:
         for site in self.index.sites:
             if not self.is_prose(site):
                 found.extend((site.node, text.render(lambda _: HOLE)) for text in self.site_texts(site))
+        for call, scope in self.index.calls:  # subprocess.run(["airflow", "dags", "pause", dag_id])
+            for arg in call.args:
+                if isinstance(arg.value, (cst.List, cst.Tuple)) and arg.value.elements:
+                    words = [self._word(element, scope) for element in arg.value.elements]
+                    if words[0] in ("airflow", "curl"):
+                        found.append((arg.value, " ".join(words)))
         return tuple(found)
+
+    def _word(self, element: cst.BaseElement, scope: Scope) -> str:
+        """One word of a command written as a list: its only possible value, else HOLE."""
+        if isinstance(element, cst.StarredElement):
+            return HOLE
+        texts = self.resolver.text_values(element.value, scope)
+        return texts[0].render(lambda _: HOLE) if len(texts) == 1 else HOLE
 
     def site_texts(self, site: StringSite) -> tuple[Text, ...]:
         return self.resolver.text_values(site.node, site.scope)

@@ -34,8 +34,8 @@ class ForeignDagAction(FileRule):
     what = (
         "Reports, in a student's file, `TriggerDagRunOperator(trigger_dag_id=...)` with a dag_id that\n"
         "does not start with the owner's prefix; `airflow dags pause|unpause|delete|trigger|clear|\n"
-        "backfill` and `airflow tasks clear` on such an id (in a `bash_command`, a subprocess or a shell\n"
-        "script in the dags folder); and REST API writes (POST, PATCH, PUT, DELETE) on\n"
+        "backfill` and `airflow tasks clear` on such an id (in a `bash_command`, a subprocess, also\n"
+        "written as a list of words, or a shell script in the dags folder); and REST API writes (POST, PATCH, PUT, DELETE) on\n"
         "`/api/v1|v2/dags/<id>` (trigger, pause, clear, delete). Only an id known exactly is judged;\n"
         "one built from values the code computes, a Jinja template rendered when the task runs\n"
         "(`{{ params.downstream }}`) or a shell variable is not guessed. Reading another DAG's state is\n"
@@ -77,6 +77,10 @@ class ForeignDagAction(FileRule):
             "from airflow.operators.bash import BashOperator\n\n"
             'BashOperator(task_id="quiet", bash_command="airflow dags pause maria_taxi_pipeline")\n',
             expect=((3, 'pauses maria\'s DAG "maria_taxi_pipeline" (airflow dags pause)'),),
+        ),
+        Example(
+            'import subprocess\n\nsubprocess.run(["airflow", "dags", "unpause", "maria_taxi_pipeline"], check=True)\n',
+            expect=((3, 'unpauses maria\'s DAG "maria_taxi_pipeline" (airflow dags unpause)'),),
         ),
         Example(
             'import requests\n\nrequests.post("http://airflow:8080/api/v2/dags/class_demo/dagRuns", json={})\n',
