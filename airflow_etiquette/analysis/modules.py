@@ -73,15 +73,16 @@ class OwnerModules:
         return (resolver, node) if isinstance(node, cst.FunctionDef) else None
 
     def has_module(self, dotted: str) -> bool:
-        """Whether ``dotted`` (or its package) is a module in the dags folder or beside the importing
-        file, as the scheduler's ``sys.path`` or a laptop finds it; the paths looked at become
-        what the result depends on."""
+        """Whether ``dotted`` (or its package) is a module of the repository where the scheduler's
+        ``sys.path`` or a laptop finds it: in the dags folder, beside the importing file, in
+        ``plugins/`` (Airflow puts its plugins folder on the path) or at the repository root. The
+        paths looked at become what the result depends on."""
         parts = dotted.split(".")
         dags = list(self._dags)
         inside = parts[len(dags) :] if parts[: len(dags)] == dags and len(parts) > len(dags) else parts
-        for folder in dict.fromkeys(("/".join(dags), self._here)):
-            for end in range(len(inside), 0, -1):
-                base = "/".join([folder, *inside[:end]])
+        for folder, names in (("/".join(dags), inside), (self._here, parts), ("plugins", parts), ("", parts)):
+            for end in range(len(names), 0, -1):
+                base = "/".join([folder, *names[:end]]) if folder else "/".join(names[:end])
                 for candidate in (f"{base}.py", f"{base}/__init__.py"):
                     self.read_paths.add(candidate)
                     if self._read(candidate) is not None:
