@@ -49,6 +49,7 @@ SLOW_MODULES = frozenset(
         "test_cache",
         "test_airflowignore",
         "test_owner_modules",
+        "test_airflow_examples",
     }
 )
 
