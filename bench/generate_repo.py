@@ -27,6 +27,8 @@ from string import Template
 
 DEFAULT_SEED = 11
 PYPROJECT = '[tool.airflow-etiquette]\nshared-connections = ["azure_pg"]\n'
+# What the class's scheduler installs on top of Airflow's image (so ETQ606 checks every import).
+REQUIREMENTS = "apache-airflow-providers-postgres\npsycopg2-binary\npyarrow\npandas\nrequests\n"
 
 FIRST_NAMES = (
     "lasse",
@@ -591,7 +593,7 @@ def second_file(v: Variant) -> tuple[str, str] | None:
 
 def repo_files(owners: int, seed: int) -> dict[str, str]:
     """Every file of the repository, by path relative to its root."""
-    files = {"pyproject.toml": PYPROJECT, "dags/example_class_demo.py": TEACHER_DAG}
+    files = {"pyproject.toml": PYPROJECT, "requirements.txt": REQUIREMENTS, "dags/example_class_demo.py": TEACHER_DAG}
     for owner in owner_names(owners, seed):
         variant = choose_variant(owner, seed)
         files[f"dags/{owner}/taxi_pipeline.py"] = taxi_pipeline_source(variant)

@@ -130,6 +130,8 @@ def test_the_audit_shows_each_owners_load_and_the_class_total(tmp_path: Path) ->
             "dags/lasse/history.py": STORM,
             "dags/lasse/ticker.py": EVERY_FIVE,
             "dags/maria/sync.py": PARSE_TIME,
+            "dags/maria/frames.py": "import polars\nimport duckdb\n",  # neither is installed
+            "requirements.txt": "pandas\n",
         },
     )
     result = run_installed("audit", "--format", "json", cwd=repo)
@@ -144,6 +146,8 @@ def test_the_audit_shows_each_owners_load_and_the_class_total(tmp_path: Path) ->
         "missing_imports": 0,
     }
     assert load["maria"]["parse_time_calls"] == 1 and load["maria"]["runs_per_day"] == 0.0
+    assert load["maria"]["missing_imports"] == 2
+    assert report["summary"]["load"]["missing_imports"] == 2
     assert report["summary"]["load"]["runs_per_day"] == 289.0
     assert report["summary"]["load"]["parse_time_calls"] == 1
     text = run_installed("audit", cwd=repo).out
