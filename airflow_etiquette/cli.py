@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -33,6 +33,10 @@ from airflow_etiquette.config import (
 )
 from airflow_etiquette.output import FORMATS
 from airflow_etiquette.sources.git import GitError
+
+if TYPE_CHECKING:
+    from airflow_etiquette.engine.check import CheckResult
+    from airflow_etiquette.engine.fix import FixResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROG = "airflow-etiquette"
@@ -275,6 +279,13 @@ def cli() -> None:
     show_default=True,
     help="Colour the text output; auto means only on a terminal and never with NO_COLOR set.",
 )
+@click.option("--fix", is_flag=True, help="Write the safe fixes to the files on disk, then report what is left.")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff, also the fixes `explain` marks unsafe (a dag_id rename).",
+)
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if any).")
 @_verbose_option
 @_internal_errors
 def check(
@@ -293,6 +304,9 @@ def check(
     timeout: float | None,
     sarif_output: Path | None,
     color: str,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
     verbose: bool,
 ) -> int:
     """Check DAG files (default: the dags folder of the repository), or a change."""
@@ -307,17 +321,46 @@ def check(
     start = paths[0] if paths else Path.cwd()
     configure = _configurer(start, config_file, select, ignore, timeout, ignore_noqa)
 
-    result = run_check(
-        configure(read_work_tree, None),
-        list(paths),
-        base=base,
-        staged=staged,
-        author=author,
-        jobs=jobs,
-        configure=configure,
-        use_cache=not no_cache,
-    )
+    if fix and diff:
+        raise click.UsageError("--fix writes the fixes and --diff only shows them; give one of them")
+    if unsafe_fixes and not (fix or diff):
+        raise click.UsageError("--unsafe-fixes goes with --fix or --diff")
+
+    def checked() -> CheckResult:
+        return run_check(
+            configure(read_work_tree, None),
+            list(paths),
+            base=base,
+            staged=staged,
+            author=author,
+            jobs=jobs,
+            configure=configure,
+            use_cache=not no_cache and not (fix or diff),
+        )
+
+    result = checked()
     config = result.config or configure(read_work_tree, None)
+    if fix or diff:
+        fixes = _fixes(result, config, unsafe_fixes)
+        if diff:
+            for outcome in fixes:
+                click.echo(outcome.diff(), nl=False)
+            click.echo(f"{PROG}: {_fix_summary(fixes, unsafe_fixes, written=False)}", err=True)
+            return EXIT_FINDINGS if any(o.after != o.before for o in fixes) else EXIT_CLEAN
+        from airflow_etiquette.engine.fix import write_atomically
+
+        for outcome in fixes:
+            if outcome.after != outcome.before:
+                try:
+                    write_atomically(config.root / outcome.relpath, outcome.after)
+                except OSError as exc:
+                    raise click.ClickException(f"cannot write {outcome.relpath}: {exc.strerror or exc}") from None
+        summary = _fix_summary(fixes, unsafe_fixes, written=True)
+        if staged and any(o.after != o.before for o in fixes):
+            summary += "; they are in your working tree, not staged: review them (git diff), git add, commit again"
+        click.echo(f"{PROG}: {summary}", err=True)
+        if any(o.after != o.before for o in fixes):
+            result = checked()
     findings = result.findings
     for note in result.notes:
         click.echo(f"{PROG}: {note}", err=True)
@@ -352,6 +395,37 @@ def check(
         )
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
+
+
+def _fixes(result: CheckResult, config: Config, unsafe: bool) -> list[FixResult]:
+    """The fixes of the files with a fixable finding, as they are on disk."""
+    from airflow_etiquette.analysis.modules import ModuleSource
+    from airflow_etiquette.engine.analyze import Settings
+    from airflow_etiquette.engine.fix import fix_files, fixable_codes
+    from airflow_etiquette.sources.files import known_owners
+
+    codes = fixable_codes(config)
+    paths = {finding.path for finding in result.findings if finding.code in codes}
+    if not paths:
+        return []
+    settings = Settings(
+        config=config,
+        known_owners=known_owners(config),
+        modules=ModuleSource(str(config.root), limit=int(config.max_file_size_mb * 1024 * 1024)),
+    )
+    base = result.change.old if result.change is not None else None
+    return fix_files(paths, settings, unsafe=unsafe, base=base)
+
+
+def _fix_summary(fixes: Sequence[FixResult], unsafe: bool, written: bool) -> str:
+    count = sum(o.fixed for o in fixes)
+    files = sum(1 for o in fixes if o.after != o.before)
+    verb = "fixed" if written else "would fix"
+    text = f"{verb} {count} finding(s) in {files} file(s)" if count else "nothing to fix"
+    left = sum(o.unsafe for o in fixes)
+    if left and not unsafe:
+        text += f" ({left} more with --unsafe-fixes: see `{PROG} explain ETQ101`)"
+    return text
 
 
 @cli.command()

@@ -188,3 +188,40 @@ def test_a_passing_commit_shows_its_warnings_and_a_staged_script_is_checked(tmp_
         "dags/maria/reset.sh:1:1: ETQ302 TRUNCATE of public.raw_trips writes outside your schema; write to "
         "airflow_maria instead"
     ) in blocked.stdout + blocked.stderr
+
+
+def test_the_fixing_hook_writes_the_fix_and_the_student_stages_it(tmp_path: Path, hook_source: Path) -> None:
+    # the student's loop: the commit is stopped and fixed, review, stage, commit
+    untagged = BAD.replace(', tags=["week11", f"student:{STUDENT}"]', "")
+    repo = make_repo(
+        tmp_path / "class-airflow",
+        {
+            "dags/lasse/taxi_pipeline.py": untagged,
+            ".pre-commit-config.yaml": f"""
+            repos:
+              - repo: {hook_source}
+                rev: {git(hook_source, "rev-parse", "HEAD").strip()}
+                hooks:
+                  - id: airflow-etiquette-fix
+        """,
+        },
+    )
+    assert pre_commit(repo, "install").returncode == 0
+    git(repo, "add", "-A")
+    env = {**cache_env(), "GIT_AUTHOR_NAME": "l", "GIT_AUTHOR_EMAIL": "l@x", "GIT_COMMITTER_NAME": "l"}
+    env["GIT_COMMITTER_EMAIL"] = "l@x"
+
+    def commit() -> subprocess.CompletedProcess[str]:
+        command = ["git", "commit", "-m", "taxi pipeline"]
+        return subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+
+    stopped = commit()
+    assert stopped.returncode != 0
+    output = stopped.stdout + stopped.stderr
+    assert "fixed 2 finding(s) in 1 file(s); they are in your working tree, not staged" in output
+    fixed = (repo / "dags/lasse/taxi_pipeline.py").read_text()
+    assert '@dag(dag_id=f"{STUDENT}_taxi_pipeline", tags=[f"student:{STUDENT}"])' in fixed
+    assert "tags=" not in git(repo, "show", ":dags/lasse/taxi_pipeline.py")  # the student stages it, not the hook
+    git(repo, "add", "-A")
+    done = commit()
+    assert done.returncode == 0, done.stdout + done.stderr

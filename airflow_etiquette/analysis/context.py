@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -22,13 +23,23 @@ else:
 HOLE = "\x00"  # an unknown part of a rendered string
 
 
+class Fix(NamedTuple):
+    """What to change: each node of the parsed module and the node that replaces it. ``unsafe`` says
+    why the fix may change what the code does (then it needs ``--unsafe-fixes``); None: safe."""
+
+    edits: tuple[tuple[cst.CSTNode, cst.CSTNode], ...]
+    unsafe: str | None = None
+
+
 class Report(NamedTuple):
     """A rule's finding before it has a position: the node and what to say (and, where the
-    configuration makes it stricter than the rule's default, how bad it is)."""
+    configuration makes it stricter than the rule's default, how bad it is). ``fix`` builds the
+    fix when one is asked for (``check --fix``), and None when there is none for this place."""
 
     node: cst.CSTNode
     message: str
     severity: Severity | None = None
+    fix: Callable[[], Fix | None] | None = None
 
 
 class FileContext:
@@ -41,8 +52,10 @@ class FileContext:
         index: ModuleIndex,
         dag_file: bool = True,
         modules: OwnerModules | None = None,
+        on_base: bool = True,
     ) -> None:
         self.relpath = relpath
+        self.on_base = on_base  # the file exists where the change starts (a fix that renames is unsafe)
         self.owner = owner
         self.config = config
         self.known_owners = known_owners

@@ -95,7 +95,7 @@ def _analyze_python(data: bytes, file: SourceFile, settings: Settings, rules: Se
         return FileResult([])
     findings: list[Finding] = []
     reports: list[tuple[type[Rule], Report]] = []
-    modules = _owner_modules(file, settings)
+    modules = owner_modules(file, settings)
     try:
         context = FileContext(
             file.relpath, file.owner, config, settings.known_owners, build_index(module), file.dag_file, modules
@@ -143,7 +143,7 @@ def _analyze_python(data: bytes, file: SourceFile, settings: Settings, rules: Se
     return FileResult(findings, facts, collected, tuple(silenced), depends)
 
 
-def _owner_modules(file: SourceFile, settings: Settings) -> OwnerModules | None:
+def owner_modules(file: SourceFile, settings: Settings) -> OwnerModules | None:
     if settings.modules is None or file.owner is None:
         return None
     folder = f"{settings.config.dags_folder}/{file.owner}"
@@ -222,7 +222,7 @@ def definition_positions(file: SourceFile, settings: Settings) -> list[tuple[int
             settings.known_owners,
             build_index(module),
             file.dag_file,
-            _owner_modules(file, settings),  # the same DAGs, in the same order, as the worker found
+            owner_modules(file, settings),  # the same DAGs, in the same order, as the worker found
         )
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         comments = noqa.noqa_comments(data)

@@ -16,11 +16,12 @@ SCOPES = {"file": "each file", "repository": "across files", "change": "a change
 
 def rule_table() -> str:
     """The README's table: one row per rule, linking to its full documentation."""
-    rows = ["| code | name | severity | looks at | flags |", "|---|---|---|---|---|"]
+    rows = ["| code | name | severity | looks at | `--fix` | flags |", "|---|---|---|---|---|---|"]
     for rule in ALL_RULES:
+        fix = "yes" if rule.fix_note else ""
         rows.append(
             f"| [{rule.code}](docs/rules.md#{rule.code.lower()}) | {rule.name} | {rule.severity.value} | "
-            f"{SCOPES[rule.scope]} | {rule.summary.replace('|', chr(92) + '|')} |"
+            f"{SCOPES[rule.scope]} | {fix} | {rule.summary.replace('|', chr(92) + '|')} |"
         )
     return "\n".join(rows) + "\n"
 

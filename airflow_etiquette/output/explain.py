@@ -17,6 +17,8 @@ def explain_rule(rule: type[Rule]) -> str:
     out = [f"{rule.code} {rule.name} ({rule.severity.value})", "", rule.summary, ""]
     out += ["What it does", textwrap.indent(rule.what, "  "), ""]
     out += ["Why is this bad?", textwrap.indent(rule.why, "  "), ""]
+    if rule.fix_note:
+        out += ["Fix (check --fix)", textwrap.indent(rule.fix_note, "  "), ""]
     if rule.INVALID:
         example = rule.INVALID[0]
         out += ["Example", *describe_example(example), ""]

@@ -98,6 +98,7 @@ class Rule:
     summary: ClassVar[str]  # one line for `rules` and the README's table
     what: ClassVar[str]  # "What it does"
     why: ClassVar[str]  # "Why is this bad?"
+    fix_note: ClassVar[str] = ""  # what `check --fix` does, and when the fix is unsafe; "" = no fix
     scope: ClassVar[Scope]
     VALID: ClassVar[Sequence[AnyExample]] = ()
     INVALID: ClassVar[Sequence[AnyExample]] = ()

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from airflow_etiquette.analysis.context import FileContext, Report
-from airflow_etiquette.analysis.dags import Verdict, prefix_verdict
+from airflow_etiquette.analysis.context import FileContext, Fix, Report
+from airflow_etiquette.analysis.dags import DagDefinition, Verdict, prefix_verdict
+from airflow_etiquette.analysis.rewrite import decorator_with_keyword, owned_text, with_keyword
 from airflow_etiquette.analysis.values import Text, Value
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
+
+RENAME_IS_UNSAFE = (
+    "the file exists where the change starts: renaming a dag_id the scheduler already knows starts a new DAG, "
+    "and the old one's runs and history stay under the old id"
+)
 
 
 class DagIdPrefix(FileRule):
@@ -29,6 +42,15 @@ class DagIdPrefix(FileRule):
         "Thirty students deploying `taxi_pipeline` give the shared UI thirty rows with the same name,\n"
         "and two DAGs with the same dag_id silently replace each other: one student's DAG vanishes.\n"
         "The prefix keeps every owner's DAGs unique and sorted together."
+    )
+    fix_note = (
+        'A literal dag_id gets the owner\'s prefix: `f"{STUDENT}_taxi_pipeline"` where the module has a\n'
+        'name that holds the owner from the path (the class\'s `STUDENT`), else `"lasse_taxi_pipeline"`;\n'
+        'the suffix form `f"taxi_pipeline_{STUDENT}"` becomes `f"{STUDENT}_taxi_pipeline"`; a `@dag`\n'
+        "without a dag_id gets one. Safe for a file the change adds; unsafe (`--unsafe-fixes`) for a\n"
+        "file that exists where the change starts, because renaming a dag_id the scheduler already\n"
+        "knows starts a new DAG and leaves the old runs under the old id. An id built in a loop, a\n"
+        "factory or a constant defined elsewhere is left for you to rename."
     )
     VALID = [
         Example(
@@ -94,6 +116,7 @@ class DagIdPrefix(FileRule):
                 yield Report(
                     dag.at(dag.dag_id.node),
                     f'dag_id {shown}{more} must start with "{prefix}" (file is in {file.owner_directory}){hint}',
+                    fix=functools.partial(self._fix, file, dag, failing),
                 )
                 continue
             claimed = self._claimed(file, owner, dag.dag_id.values)
@@ -104,6 +127,38 @@ class DagIdPrefix(FileRule):
                     f'dag_id {value.describe()} starts with "{file.config.prefix_for(other)}", the prefix of owner '
                     f'"{other}"; name it "{prefix}..." without another owner\'s name after the prefix',
                 )
+
+    @staticmethod
+    def _fix(file: FileContext, dag: DagDefinition, failing: Sequence[Value]) -> Fix | None:
+        """The prefixed dag_id, where the id is one string written at the DAG (or its function's
+        name under ``@dag``)."""
+        owner = file.owner
+        if owner is None or dag.call_site is not None or len(failing) != 1 or len(dag.dag_id.values or ()) != 1:
+            return None
+        value = failing[0]
+        exact = value.exact if isinstance(value, Text) else None
+        node = dag.dag_id.node
+        if exact is None or not exact:
+            return None
+        rest = exact.removesuffix(f"_{owner}").removesuffix(f"-{owner}").strip("_-") or exact
+        prefix = file.config.prefix_for(owner)
+        if not prefix.startswith(owner):
+            return None
+        new_id = owned_text(file, "", prefix[len(owner) :] + rest, node)
+        if new_id is None:
+            return None
+        unsafe = RENAME_IS_UNSAFE if file.on_base else None
+        if isinstance(node, (cst.SimpleString, cst.FormattedString)):
+            return Fix(((node, new_id),), unsafe)
+        if isinstance(node, cst.Name) and isinstance(dag.node, cst.Decorator):  # bare @dag: named by the function
+            return Fix(((dag.node, decorator_with_keyword(dag.node, "dag_id", new_id)),), unsafe)
+        if isinstance(node, cst.Name) and isinstance(dag.node, cst.Call) and node.value == exact:
+            if any((arg.keyword is None and not arg.star) or arg.star == "**" for arg in dag.node.args) or any(
+                arg.keyword is not None and arg.keyword.value == "dag_id" for arg in dag.node.args
+            ):
+                return None  # a positional argument or **kwargs: where the id comes from is not plain
+            return Fix(((dag.node, with_keyword(dag.node, "dag_id", new_id)),), unsafe)
+        return None
 
     @staticmethod
     def _claimed(file: FileContext, owner: str, values: Sequence[Value]) -> tuple[Text, str] | None:

@@ -1,0 +1,118 @@
+"""Building the replacement nodes of a fix: the class's idioms written the way the file already
+writes its code (its owner-name constant, its quotes, its argument layout).
+
+A fix replaces whole nodes of the parsed module and nothing else; ``engine/fix.py`` applies the
+replacements and prints the module again, so every comment, blank line and bracket outside the
+replaced nodes is kept byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from airflow_etiquette.analysis.context import FileContext
+from airflow_etiquette.analysis.values import Text
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
+
+PLAIN = re.compile(r"[A-Za-z0-9_.\-:]*")  # what a dag_id or a tag may be without escaping
+PREFERRED_NAMES = ("STUDENT", "OWNER")
+
+
+def owner_constant(file: FileContext) -> str | None:
+    """A module-level name that holds the file's owner, derived from its path (the class idiom
+    ``STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name``): every value
+    it may have is the owner's name. ``STUDENT`` is preferred where there are several."""
+    if file.owner is None:
+        return None
+    scope = file.index.module_scope
+    found: list[str] = []
+    for statement in file.index.module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+                continue
+            target = small.targets[0].target
+            if not isinstance(target, cst.Name) or target.value in found:
+                continue
+            values = file.resolver.values(target, scope)
+            if values and all(isinstance(v, Text) and v.exact == file.owner for v in values):
+                found.append(target.value)
+    found.sort(
+        key=lambda name: (name not in PREFERRED_NAMES, PREFERRED_NAMES.index(name) if name in PREFERRED_NAMES else 0)
+    )
+    return found[0] if found else None
+
+
+def owned_text(
+    file: FileContext, before: str, after: str, like: cst.CSTNode | None = None
+) -> cst.BaseExpression | None:
+    """The string ``<before><owner><after>``: an f-string on the module's owner constant where
+    there is one (``f"{STUDENT}_taxi"``), else the literal (``"lasse_taxi"``), in the quotes of
+    ``like`` when it is a string. None when the text would need escaping."""
+    if file.owner is None or not PLAIN.fullmatch(before + after):
+        return None
+    quote = '"'
+    if (
+        isinstance(like, (cst.SimpleString, cst.FormattedString))
+        and "'" in _quote_of(like)
+        and '"' not in _quote_of(like)
+    ):
+        quote = "'"
+    name = owner_constant(file)
+    if name is None:
+        return cst.SimpleString(f"{quote}{before}{file.owner}{after}{quote}")
+    return cst.parse_expression(f"f{quote}{before}{{{name}}}{after}{quote}")
+
+
+def _quote_of(node: cst.SimpleString | cst.FormattedString) -> str:
+    return node.quote if isinstance(node, cst.SimpleString) else node.end
+
+
+def with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
+    """``call`` with ``keyword=value`` added after its last argument, laid out as the call lays out
+    its arguments (on one line, or one per line with a trailing comma)."""
+    arg = cst.Arg(
+        value=value,
+        keyword=cst.Name(keyword),
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
+    return call.with_changes(args=_appended(list(call.args), arg, call.whitespace_before_args))
+
+
+def with_element(sequence: cst.List | cst.Tuple, value: cst.BaseExpression) -> cst.List | cst.Tuple:
+    """A list or tuple literal with ``value`` added at the end, in its layout."""
+    opener = sequence.lbracket.whitespace_after if isinstance(sequence, cst.List) else sequence.lpar[0].whitespace_after
+    items = _appended(list(sequence.elements), cst.Element(value=value), opener)
+    if isinstance(sequence, cst.Tuple) and len(items) == 1:
+        items[0] = items[0].with_changes(comma=cst.Comma())  # ("x",)
+    return sequence.with_changes(elements=items)
+
+
+def _appended(items: list[Any], item: Any, opener: cst.BaseParenthesizableWhitespace) -> list[Any]:
+    """``items`` (arguments or elements) with ``item`` after the last: one per line with a trailing
+    comma stays so; else ``, item`` on the same line."""
+    if not items:
+        return [item]
+    last = items[-1]
+    comma = last.comma
+    if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+        before = items[-2].comma if len(items) > 1 else None
+        between = before.whitespace_after if isinstance(before, cst.Comma) else opener
+        items[-1] = last.with_changes(comma=comma.with_changes(whitespace_after=between))
+        return [*items, item.with_changes(comma=comma)]
+    items[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return [*items, item]
+
+
+def decorator_with_keyword(decorator: cst.Decorator, keyword: str, value: cst.BaseExpression) -> cst.Decorator:
+    """``@dag`` becomes ``@dag(keyword=value)``; ``@dag(...)`` gets the keyword added."""
+    expr = decorator.decorator
+    if isinstance(expr, cst.Call):
+        return decorator.with_changes(decorator=with_keyword(expr, keyword, value))
+    return decorator.with_changes(decorator=with_keyword(cst.Call(func=expr), keyword, value))

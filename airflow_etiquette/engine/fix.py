@@ -1,0 +1,191 @@
+"""``check --fix`` and ``--diff``: the fixes the rules offer, applied to the files on disk.
+
+A fix replaces whole nodes of the parsed module; the module is then printed again by libcst, so
+the rest of the file (comments, blank lines, layout) is unchanged byte for byte. Fixes are applied
+in rounds: the fixes of one round never overlap; the file is analysed again and the next round
+takes what is left (two fixes on one ``@dag(...)``, the dag_id and the tag, compose so), until
+nothing changes. A fix is never applied where ETQ103 says the analysis of that code is incomplete,
+where a ``# noqa`` names the finding, or when the fixed file would not parse.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from airflow_etiquette.analysis.context import FileContext, Fix, Report
+from airflow_etiquette.analysis.model import build_index
+from airflow_etiquette.analysis.parse import parse_module
+from airflow_etiquette.config import Config
+from airflow_etiquette.engine import noqa
+from airflow_etiquette.engine.analyze import Settings, owner_modules
+from airflow_etiquette.rules import FILE_RULES
+from airflow_etiquette.rules.base import FileRule
+from airflow_etiquette.rules.unresolved import Unresolved
+from airflow_etiquette.sources.files import SourceFile
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
+
+MAX_ROUNDS = 4
+FIXABLE: tuple[type[FileRule], ...] = tuple(rule for rule in FILE_RULES if rule.fix_note)
+
+
+class FixResult(NamedTuple):
+    relpath: str
+    before: bytes
+    after: bytes
+    fixed: int  # fixes applied
+    unsafe: int  # fixes left out that --unsafe-fixes would apply
+
+    def diff(self) -> str:
+        """A unified diff of the fix (``a/`` and ``b/`` paths, as git shows them)."""
+        old = self.before.decode("utf-8", "replace").splitlines(keepends=True)
+        new = self.after.decode("utf-8", "replace").splitlines(keepends=True)
+        return "".join(difflib.unified_diff(old, new, f"a/{self.relpath}", f"b/{self.relpath}"))
+
+
+def fixable_codes(config: Config) -> frozenset[str]:
+    return frozenset(rule.code for rule in FIXABLE if config.selects(rule.code))
+
+
+def fix_source(data: bytes, file: SourceFile, settings: Settings, *, unsafe: bool, on_base: bool) -> FixResult:
+    """``data`` with every fix the enabled rules offer applied (the unsafe ones only with
+    ``unsafe``). A file that does not parse, or whose fixes would not, comes back unchanged."""
+    config = settings.config
+    rules = [rule() for rule in FIXABLE if config.rule_enabled(rule.code, file.relpath)]
+    fixed = left_unsafe = 0
+    current = data
+    for _ in range(MAX_ROUNDS):
+        try:
+            module = parse_module(current, file.relpath)
+            context = FileContext(
+                file.relpath,
+                file.owner,
+                config,
+                settings.known_owners,
+                build_index(module),
+                file.dag_file,
+                owner_modules(file, settings),
+                on_base=on_base,
+            )
+        except Exception:
+            break
+        chosen, left_unsafe = _choose(module, current, context, rules, config, unsafe)
+        if not chosen:
+            break
+        replaced = module.visit(_Replace(chosen))
+        assert isinstance(replaced, cst.Module)
+        after = replaced.bytes
+        try:
+            parse_module(after, file.relpath)
+        except Exception:
+            break  # a fix that breaks the file is never written
+        if after == current:
+            break
+        current = after
+        fixed += len(chosen)
+    return FixResult(file.relpath, data, current, fixed, left_unsafe)
+
+
+def _choose(
+    module: cst.Module, data: bytes, context: FileContext, rules: Iterable[FileRule], config: Config, unsafe: bool
+) -> tuple[list[Fix], int]:
+    """The fixes of one round (none overlapping another, or incomplete analysis, or a waiver), and
+    how many were left out as unsafe."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    reports: list[tuple[FileRule, Report]] = [(rule, r) for rule in rules for r in rule.check(context) if r.fix]
+    if not reports:
+        return [], 0
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+    def span(node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
+        where = positions[node]
+        return (where.start.line, where.start.column), (where.end.line, where.end.column)
+
+    incomplete = []
+    if config.rule_enabled(Unresolved.code, context.relpath):
+        incomplete = [span(r.node) for r in Unresolved().check(context)]
+    comments = noqa.noqa_comments(data)
+    taken: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    chosen: list[Fix] = []
+    left_unsafe = 0
+    for rule, report in reports:
+        if noqa.names(comments.get(positions[report.node].start.line), rule.code):
+            continue  # the author asked to leave it (whether or not the configuration lets it count)
+        fix = report.fix() if report.fix else None
+        if fix is None or not fix.edits:
+            continue
+        if fix.unsafe and not unsafe:
+            left_unsafe += 1
+            continue
+        spans = [span(old) for old, _ in fix.edits]
+        if any(_overlap(s, other) for s in spans for other in [*incomplete, *taken]):
+            continue  # the next round, or never where ETQ103 says the values are not all known
+        taken.extend(spans)
+        chosen.append(fix)
+    return chosen, left_unsafe
+
+
+def _overlap(a: tuple[tuple[int, int], tuple[int, int]], b: tuple[tuple[int, int], tuple[int, int]]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+class _Replace(cst.CSTTransformer):
+    """Replaces the nodes of the parsed module that the fixes name (by identity) with theirs."""
+
+    def __init__(self, fixes: Iterable[Fix]) -> None:
+        super().__init__()
+        self.keep = [edit for fix in fixes for edit in fix.edits]  # the originals stay alive: ids stay theirs
+        self.edits = {id(old): new for old, new in self.keep}
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
+        return self.edits.get(id(original_node), updated_node)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path``'s content with ``data`` through a temporary file beside it, keeping its mode."""
+    import os
+    import tempfile
+
+    mode = os.stat(path).st_mode & 0o7777
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with open(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def fix_files(relpaths: Iterable[str], settings: Settings, *, unsafe: bool, base: str | None) -> list[FixResult]:
+    """The fixes of the files at ``relpaths`` (those with a fixable finding) as they are on disk,
+    the files that change only. ``base``: the commit the change starts from (a file there is
+    known to the scheduler); None: HEAD, or, outside git, every file counts as known."""
+    from airflow_etiquette.engine.read import read_source
+    from airflow_etiquette.sources.files import discover
+    from airflow_etiquette.sources.git import GitError, revision_reader
+
+    config = settings.config
+    found = discover([config.root / relpath for relpath in sorted(set(relpaths))], config).files
+    known = revision_reader(config.root, base or "HEAD")
+    results = []
+    for file in found:
+        data, problem = read_source(file._replace(content=None), config)
+        if data is None or problem is not None or not file.relpath.endswith(".py"):
+            continue
+        try:
+            on_base = known(config.root / file.relpath) is not None
+        except (GitError, OSError):
+            on_base = True  # not known to be new: renaming is unsafe
+        result = fix_source(data, file, settings, unsafe=unsafe, on_base=on_base)
+        if result.after != result.before or result.unsafe:
+            results.append(result)
+    return results

@@ -1,0 +1,137 @@
+"""`check --fix`, `--diff` and `--unsafe-fixes` through the real command on real repositories: the
+fixed text exactly, nothing else in the file touched, idempotence, composition of two fixes on one
+DAG, safety by whether the scheduler already knows the file, and waivers respected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import git, make_repo, run_installed
+
+CLASS_IDIOM = '''\
+"""Weekly taxi pipeline (week 11)."""
+
+import os
+from pathlib import Path
+
+from airflow.sdk import dag, task
+
+STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
+
+
+@dag(
+    dag_id="taxi_pipeline",  # the name in the UI
+    schedule=None,
+    tags=["week11"],
+)
+def taxi_pipeline():
+    @task
+    def load():
+        pass  # keep: a comment in the body
+
+    load()
+
+
+@dag(schedule="@daily")
+def zones():
+    pass
+
+
+taxi_pipeline()
+zones()
+'''
+
+CLASS_IDIOM_FIXED = (
+    CLASS_IDIOM.replace('dag_id="taxi_pipeline"', 'dag_id=f"{STUDENT}_taxi_pipeline"')
+    .replace('tags=["week11"]', 'tags=["week11", f"student:{STUDENT}"]')
+    .replace(
+        '@dag(schedule="@daily")', '@dag(schedule="@daily", dag_id=f"{STUDENT}_zones", tags=[f"student:{STUDENT}"])'
+    )
+)
+
+PLAIN = """\
+from airflow import DAG
+
+with DAG('weather_lasse', schedule=None) as dag:  # suffix form, no tags
+    pass
+"""
+PLAIN_FIXED = """\
+from airflow import DAG
+
+with DAG('lasse_weather', schedule=None, tags=["student:lasse"]) as dag:  # suffix form, no tags
+    pass
+"""
+
+
+def codes(result: object) -> list[tuple[str, int, str]]:
+    return [(f["path"], f["line"], f["code"]) for f in result.findings]  # type: ignore[attr-defined]
+
+
+def test_fix_writes_the_class_idiom_and_touches_nothing_else(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dags/lasse/taxi.py": CLASS_IDIOM, "dags/lasse/plain.py": PLAIN})
+    before = run_installed("check", "--format", "json", cwd=repo)
+    assert sorted({c for _, _, c in codes(before)}) == ["ETQ101", "ETQ102"] and len(before.findings) == 6
+
+    fixed = run_installed("check", "--fix", "--format", "json", cwd=repo)
+    assert (fixed.exit_code, fixed.findings) == (0, []), fixed.out + fixed.err
+    assert "fixed 6 finding(s) in 2 file(s)" in fixed.err
+    assert (repo / "dags/lasse/taxi.py").read_text() == CLASS_IDIOM_FIXED
+    assert (repo / "dags/lasse/plain.py").read_text() == PLAIN_FIXED
+
+    again = run_installed("check", "--fix", cwd=repo)  # idempotent: nothing left to do
+    assert again.exit_code == 0 and "nothing to fix" in again.err
+    assert (repo / "dags/lasse/taxi.py").read_text() == CLASS_IDIOM_FIXED
+
+
+def test_diff_shows_the_fixes_and_writes_nothing(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dags/lasse/plain.py": PLAIN})
+    result = run_installed("check", "--diff", cwd=repo)
+    assert result.exit_code == 1
+    assert result.out == (
+        "--- a/dags/lasse/plain.py\n+++ b/dags/lasse/plain.py\n@@ -1,4 +1,4 @@\n from airflow import DAG\n \n"
+        "-with DAG('weather_lasse', schedule=None) as dag:  # suffix form, no tags\n"
+        "+with DAG('lasse_weather', schedule=None, tags=[\"student:lasse\"]) as dag:  # suffix form, no tags\n"
+        "     pass\n"
+    )
+    assert "would fix 2 finding(s) in 1 file(s)" in result.err
+    assert (repo / "dags/lasse/plain.py").read_text() == PLAIN
+    clean = make_repo(tmp_path / "clean", {"dags/lasse/plain.py": PLAIN_FIXED})
+    assert run_installed("check", "--diff", cwd=clean).exit_code == 0
+
+
+def test_renaming_a_dag_the_scheduler_knows_needs_unsafe_fixes(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dags/lasse/plain.py": PLAIN})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "on main: the scheduler has run weather_lasse")
+    safe = run_installed("check", "--fix", "--format", "json", cwd=repo)
+    assert codes(safe) == [("dags/lasse/plain.py", 3, "ETQ101")]  # the tag is fixed, the id is not
+    assert "fixed 1 finding(s) in 1 file(s) (1 more with --unsafe-fixes" in safe.err
+    assert "'weather_lasse'" in (repo / "dags/lasse/plain.py").read_text()
+    explained = run_installed("explain", "ETQ101", cwd=repo)
+    assert "unsafe (`--unsafe-fixes`) for a" in explained.out
+
+    unsafe = run_installed("check", "--fix", "--unsafe-fixes", cwd=repo)
+    assert unsafe.exit_code == 0, unsafe.out + unsafe.err
+    assert (repo / "dags/lasse/plain.py").read_text() == PLAIN_FIXED
+
+
+def test_a_waived_finding_and_code_it_cannot_see_whole_are_left_alone(tmp_path: Path) -> None:
+    waived = PLAIN.replace("# suffix form, no tags", "# noqa: ETQ101")
+    made = (
+        "from airflow import DAG\n\n\ndef make(name):\n    return DAG(name, schedule=None)\n\n\n"
+        'make("lasse_a")\nmake("b")\n'
+    )
+    repo = make_repo(tmp_path / "r", {"dags/lasse/plain.py": waived, "dags/lasse/factory.py": made})
+    result = run_installed("check", "--fix", "--format", "json", cwd=repo)
+    text = (repo / "dags/lasse/plain.py").read_text()
+    assert "'weather_lasse'" in text and 'tags=["student:lasse"]' in text  # only the tag
+    assert (repo / "dags/lasse/factory.py").read_text() == made  # an id from a factory's argument
+    assert ("dags/lasse/factory.py", 9, "ETQ101") in codes(result)
+
+
+def test_fix_and_diff_are_one_or_the_other(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dags/lasse/plain.py": PLAIN})
+    both = run_installed("check", "--fix", "--diff", cwd=repo)
+    assert both.exit_code == 2 and "give one of them" in both.err
+    alone = run_installed("check", "--unsafe-fixes", cwd=repo)
+    assert alone.exit_code == 2 and "--unsafe-fixes goes with --fix or --diff" in alone.err
