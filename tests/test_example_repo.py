@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 from conftest import ROOT, run_installed
 
@@ -57,3 +59,13 @@ def test_the_readmes_sample_output_is_what_the_command_prints() -> None:
     block = readme.split("$ airflow-etiquette check examples/class-repo\n", 1)[1].split("```", 1)[0]
     result = run_installed("check", "examples/class-repo", cwd=ROOT, env={"NO_COLOR": "1"})
     assert result.out == block
+
+
+def test_fix_on_a_copy_of_the_example_leaves_the_other_findings(tmp_path: Path) -> None:
+    copy = tmp_path / "class-repo"
+    shutil.copytree(EXAMPLE, copy)
+    fixed = run_installed("check", "--fix", "--unsafe-fixes", "--format", "json", cwd=copy)
+    assert "fixed 2 finding(s) in 2 file(s)" in fixed.err
+    assert sorted(f["code"] for f in fixed.findings) == ["ETQ301", "ETQ302", "ETQ302", "ETQ401"]
+    assert 'dag_id="maria_taxi_pipeline"' in (copy / "dags/maria/taxi_pipeline.py").read_text()  # no STUDENT there
+    assert "nothing to fix" in run_installed("check", "--fix", "--unsafe-fixes", cwd=copy).err

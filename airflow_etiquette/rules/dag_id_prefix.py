@@ -148,6 +148,13 @@ class DagIdPrefix(FileRule):
         if new_id is None:
             return None
         unsafe = RENAME_IS_UNSAFE if file.on_base else None
+        if isinstance(node, cst.Name) and not isinstance(dag.node, cst.Decorator):
+            constant = _constant_string(file, node.value)  # DAG_NAME = "example"; DAG(dag_id=DAG_NAME)
+            if constant is not None:
+                node = constant
+                new_id = owned_text(file, "", prefix[len(owner) :] + rest, node)
+                if new_id is None:
+                    return None
         if isinstance(node, (cst.SimpleString, cst.FormattedString)):
             return Fix(((node, new_id),), unsafe)
         if isinstance(node, cst.Name) and isinstance(dag.node, cst.Decorator):  # bare @dag: named by the function
@@ -170,3 +177,12 @@ class DagIdPrefix(FileRule):
                     if other != owner and file.config.prefix_for(other).startswith(own):
                         return value, other
         return None
+
+
+def _constant_string(file: FileContext, name: str) -> cst.SimpleString | None:
+    """The string a module-level constant is bound to, when it is bound once, to one string."""
+    found = file.index.module_scope.bindings.get(name, [])
+    if len(found) == 1 and found[0].kind == "assign" and not found[0].unpack:
+        value = found[0].value
+        return value if isinstance(value, cst.SimpleString) else None
+    return None
