@@ -520,6 +520,56 @@ def _with_options(
 
 
 @cli.command()
+@click.argument("name")
+@click.option(
+    "--owner", metavar="NAME", help="Whose folder (default: who you are, as the ownership hook works it out)."
+)
+@click.option("--login", metavar="LOGIN", help="Your GitHub login, for a new owner's CODEOWNERS line.")
+@_config_option
+@_verbose_option
+@_internal_errors
+def new(name: str, owner: str | None, login: str | None, config_file: Path | None, verbose: bool) -> int:
+    """Write dags/<owner>/NAME.py: a first DAG that already follows every convention."""
+    from airflow_etiquette.engine.scaffold import plan, write
+    from airflow_etiquette.people.authors import identify_author
+    from airflow_etiquette.people.ownership import Ownership
+    from airflow_etiquette.sources.files import known_owners
+    from airflow_etiquette.sources.git import current_branch
+
+    config = _configurer(Path.cwd(), config_file, (), (), None, False)(read_work_tree, None)
+    owners = known_owners(config)
+    ownership = Ownership(config, owners)
+    if owner is None:
+        who = identify_author(None, os.environ, None, ownership, config.root, False)
+        branch = current_branch(config.root) or ""
+        if who is not None:
+            owner, login = who.owner, login or who.login
+        elif re.fullmatch(r"[a-z0-9][a-z0-9_]*/.+", branch):  # maria/first-dag: a first pull request
+            owner = branch.split("/", 1)[0]
+        else:
+            raise ConfigError(
+                "who you are is not known here (no AIRFLOW_STUDENT, <name>/<topic> branch or roster e-mail): "
+                "give --owner NAME"
+            )
+    else:
+        owner = owner.strip()
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", owner):
+            raise ConfigError(f"--owner {owner!r} is not a folder name")
+        known = ownership.recognise(owner)
+        if known is not None:
+            owner, login = known[0], login or known[1]
+    scaffold = plan(config, name, owner, login, new_owner=owner not in owners)
+    write(scaffold)
+    click.echo(f"{PROG}: wrote {scaffold.path.relative_to(config.root).as_posix()}", err=True)
+    if scaffold.codeowners is not None:
+        file, line = scaffold.codeowners
+        click.echo(f"{PROG}: added to {file.relative_to(config.root).as_posix()}: {line}", err=True)
+    if scaffold.note:
+        click.echo(f"{PROG}: {scaffold.note}", err=True)
+    return EXIT_CLEAN
+
+
+@cli.command()
 @_internal_errors
 def rules() -> int:
     """List every rule: code, name, severity, what it flags."""

@@ -96,6 +96,7 @@ class Config:
     max_priority_weight: int | None = None
     require_timeouts: bool = False
     own_pools_only: bool = False
+    new_template: str | None = None  # `new`: the teacher's template for a first DAG, relative to the root
     # Where CODEOWNERS and this configuration were read: None for the work tree, else a commit
     # (the base of a change, which the change itself cannot edit).
     policy_revision: str | None = None
@@ -432,6 +433,7 @@ _KEYS = {
     "max-priority-weight": "a whole number",
     "require-timeouts": "true or false",
     "own-pools-only": "true or false",
+    "new-template": 'a file below the repository root, like "templates/first_dag.py"',
 }
 _DURATION = re.compile(r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>s|m|h|d)")
 _UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -562,7 +564,20 @@ def config_from_table(
         max_priority_weight=whole("max-priority-weight", None),
         require_timeouts=flag("require-timeouts", False),
         own_pools_only=flag("own-pools-only", False),
+        new_template=_relative_file(table["new-template"], lambda got: fail("new-template", got))
+        if "new-template" in table
+        else None,
     )
+
+
+def _relative_file(value: object, fail: Callable[[object], ConfigError]) -> str:
+    """A path below the root, "/" separated, without ".." (a template is read from the repository)."""
+    if not isinstance(value, str) or not value.strip():
+        raise fail(value)
+    normal = _relative_folder(value)
+    if normal is None or not normal:
+        raise fail(value)
+    return normal
 
 
 def _version(value: object, fail: Callable[[object], ConfigError]) -> str:

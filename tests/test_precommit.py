@@ -225,3 +225,38 @@ def test_the_fixing_hook_writes_the_fix_and_the_student_stages_it(tmp_path: Path
     git(repo, "add", "-A")
     done = commit()
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_first_dag_from_new_goes_through_the_hooks(tmp_path: Path, hook_source: Path) -> None:
+    repo = make_repo(
+        tmp_path / "class-airflow",
+        {
+            "CODEOWNERS": "* @teacher\n/dags/lasse/  @lasse-gh\n",
+            "dags/lasse/taxi_pipeline.py": GOOD,
+            ".pre-commit-config.yaml": f"""
+            repos:
+              - repo: {hook_source}
+                rev: {git(hook_source, "rev-parse", "HEAD").strip()}
+                hooks:
+                  - id: airflow-etiquette
+                  - id: airflow-etiquette-ownership
+        """,
+        },
+        config='shared-connections = ["azure_pg"]\n',
+    )
+    env = {**cache_env(), "GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m"}
+    env["GIT_COMMITTER_EMAIL"] = "m@x"
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "the class repository")
+    assert pre_commit(repo, "install").returncode == 0
+    git(repo, "checkout", "-qb", "lasse/weather")
+    made = subprocess.run(
+        [sys.executable, "-m", "airflow_etiquette", "new", "weather"], cwd=repo, capture_output=True, text=True
+    )
+    assert made.returncode == 0 and "wrote dags/lasse/weather.py" in made.stderr, made.stderr
+    git(repo, "add", "-A")
+    commit = subprocess.run(
+        ["git", "commit", "-m", "weather"], cwd=repo, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert commit.returncode == 0, commit.stdout + commit.stderr
+    assert (commit.stdout + commit.stderr).count("Passed") == 2  # the content and the ownership hook
