@@ -422,9 +422,10 @@ def _fix_summary(fixes: Sequence[FixResult], unsafe: bool, written: bool) -> str
     files = sum(1 for o in fixes if o.after != o.before)
     verb = "fixed" if written else "would fix"
     text = f"{verb} {count} finding(s) in {files} file(s)" if count else "nothing to fix"
-    left = sum(o.unsafe for o in fixes)
+    left = [code for o in fixes for code in o.unsafe]
     if left and not unsafe:
-        text += f" ({left} more with --unsafe-fixes: see `{PROG} explain ETQ101`)"
+        why = " or ".join(f"`{PROG} explain {code}`" for code in sorted(set(left)))
+        text += f" ({len(left)} more with --unsafe-fixes: see {why})"
     return text
 
 

@@ -135,3 +135,46 @@ def test_fix_and_diff_are_one_or_the_other(tmp_path: Path) -> None:
     assert both.exit_code == 2 and "give one of them" in both.err
     alone = run_installed("check", "--unsafe-fixes", cwd=repo)
     assert alone.exit_code == 2 and "--unsafe-fixes goes with --fix or --diff" in alone.err
+
+
+FALLBACK = """\
+\"\"\"Doc.\"\"\"
+
+from __future__ import annotations
+
+import os
+
+from airflow.sdk import dag
+
+STUDENT = os.environ.get("AIRFLOW_STUDENT", "default")
+SCHEMA = f"airflow_{STUDENT}"
+
+
+@dag(dag_id=f"{STUDENT}_a", tags=[f"student:{STUDENT}"])
+def a():
+    pass
+
+
+a()
+"""
+
+
+def test_the_owner_a_file_derives_is_fixed_first_and_what_it_caused_goes_with_it(tmp_path: Path) -> None:
+    copied = 'from airflow.sdk import dag\n\nSTUDENT = "maria"\n\n\n@dag(dag_id=f"{STUDENT}_b", tags=[f"student:{STUDENT}"])\ndef b():\n    pass\n'
+    repo = make_repo(tmp_path / "r", {"dags/lasse/a.py": FALLBACK, "dags/lasse/b.py": copied})
+    before = run_installed("check", "--format", "json", cwd=repo)
+    assert sorted(c for _, _, c in codes(before)) == ["ETQ101", "ETQ101", "ETQ102", "ETQ102", "ETQ105", "ETQ105"]
+    fixed = run_installed("check", "--fix", "--format", "json", cwd=repo)
+    assert (fixed.exit_code, fixed.findings) == (0, []), fixed.out + fixed.err
+    idiom = 'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
+    assert (repo / "dags/lasse/a.py").read_text() == FALLBACK.replace(
+        "import os\n", "from pathlib import Path\nimport os\n"
+    ).replace('STUDENT = os.environ.get("AIRFLOW_STUDENT", "default")\n', idiom)
+    assert (repo / "dags/lasse/b.py").read_text() == "import os\nfrom pathlib import Path\n" + copied.replace(
+        'STUDENT = "maria"\n', idiom
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "on main")
+    (repo / "dags/lasse/a.py").write_text(FALLBACK)
+    known = run_installed("check", "--fix", cwd=repo)
+    assert "(1 more with --unsafe-fixes: see `airflow-etiquette explain ETQ105`)" in known.err  # ran as "default"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_etiquette.analysis.dags import DagDefinition, find_dags
 from airflow_etiquette.analysis.model import ModuleIndex, Scope, StringSite
@@ -23,11 +23,16 @@ else:
 HOLE = "\x00"  # an unknown part of a rendered string
 
 
-class Fix(NamedTuple):
-    """What to change: each node of the parsed module and the node that replaces it. ``unsafe`` says
-    why the fix may change what the code does (then it needs ``--unsafe-fixes``); None: safe."""
+# A node of the parsed module and what replaces it: a node, or statements to put before it
+# (``FlattenSentinel([*new_statements, node])``, the node itself last).
+Edit = tuple["cst.CSTNode", "cst.CSTNode | cst.FlattenSentinel[Any]"]
 
-    edits: tuple[tuple[cst.CSTNode, cst.CSTNode], ...]
+
+class Fix(NamedTuple):
+    """What to change: each node of the parsed module and what replaces it. ``unsafe`` says why the
+    fix may change what the code does (then it needs ``--unsafe-fixes``); None: safe."""
+
+    edits: tuple[Edit, ...]
     unsafe: str | None = None
 
 

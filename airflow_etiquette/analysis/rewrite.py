@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from airflow_etiquette.analysis.context import FileContext
+from airflow_etiquette.analysis.context import Edit, FileContext
+from airflow_etiquette.analysis.model import is_docstring
 from airflow_etiquette.analysis.values import Text
 
 if TYPE_CHECKING:
@@ -116,3 +117,38 @@ def decorator_with_keyword(decorator: cst.Decorator, keyword: str, value: cst.Ba
     if isinstance(expr, cst.Call):
         return decorator.with_changes(decorator=with_keyword(expr, keyword, value))
     return decorator.with_changes(decorator=with_keyword(cst.Call(func=expr), keyword, value))
+
+
+def with_imports(file: FileContext, wanted: tuple[tuple[str, str | None], ...]) -> tuple[Edit, ...] | None:
+    """The edit that adds the imports ``wanted`` (``("os", None)``: ``import os``; ``("pathlib",
+    "Path")``: ``from pathlib import Path``) that the module does not have, before its first
+    statement after the docstring and ``__future__`` imports; no edit when it has them all, None
+    when one of the names is bound to something else."""
+    scope = file.index.module_scope
+    missing: list[str] = []
+    for module, name in wanted:
+        local = name or module
+        qualname = f"{module}.{name}" if name else module
+        if scope.lookup(local) is not None:
+            if file.resolver.qualname(cst.Name(local), scope) != qualname:
+                return None
+            continue
+        missing.append(f"from {module} import {name}\n" if name else f"import {module}\n")
+    if not missing:
+        return ()
+    body = list(file.index.module.body)
+    anchor = next((s for s in body if not is_docstring(s) and not _future_import(s)), None)
+    if anchor is None:
+        return None
+    statements = [cst.parse_statement(line) for line in missing]
+    return ((anchor, cst.FlattenSentinel([*statements, anchor])),)
+
+
+def _future_import(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.ImportFrom)
+        and isinstance(statement.body[0].module, cst.Name)
+        and statement.body[0].module.value == "__future__"
+    )

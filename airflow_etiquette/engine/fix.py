@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_etiquette.analysis.context import FileContext, Fix, Report
 from airflow_etiquette.analysis.model import build_index
@@ -40,7 +40,7 @@ class FixResult(NamedTuple):
     before: bytes
     after: bytes
     fixed: int  # fixes applied
-    unsafe: int  # fixes left out that --unsafe-fixes would apply
+    unsafe: tuple[str, ...]  # the codes of the fixes left out that --unsafe-fixes would apply
 
     def diff(self) -> str:
         """A unified diff of the fix (``a/`` and ``b/`` paths, as git shows them)."""
@@ -58,7 +58,8 @@ def fix_source(data: bytes, file: SourceFile, settings: Settings, *, unsafe: boo
     ``unsafe``). A file that does not parse, or whose fixes would not, comes back unchanged."""
     config = settings.config
     rules = [rule() for rule in FIXABLE if config.rule_enabled(rule.code, file.relpath)]
-    fixed = left_unsafe = 0
+    fixed = 0
+    left_unsafe: tuple[str, ...] = ()
     current = data
     for _ in range(MAX_ROUNDS):
         try:
@@ -94,15 +95,27 @@ def fix_source(data: bytes, file: SourceFile, settings: Settings, *, unsafe: boo
 
 def _choose(
     module: cst.Module, data: bytes, context: FileContext, rules: Iterable[FileRule], config: Config, unsafe: bool
-) -> tuple[list[Fix], int]:
+) -> tuple[list[Fix], tuple[str, ...]]:
     """The fixes of one round (none overlapping another, or incomplete analysis, or a waiver), and
     how many were left out as unsafe."""
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     reports: list[tuple[FileRule, Report]] = [(rule, r) for rule in rules for r in rule.check(context) if r.fix]
     if not reports:
-        return [], 0
+        return [], ()
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    comments = noqa.noqa_comments(data)
+    offered = [
+        (rule, report, fix)
+        for rule, report in reports
+        # a line whose noqa names the rule is left as the author asked (whatever the configuration says)
+        if not noqa.names(comments.get(positions[report.node].start.line), rule.code)
+        and (fix := report.fix and report.fix()) is not None
+        and fix.edits
+    ]
+    first = [item for item in offered if item[0].fixes_first and (unsafe or not item[2].unsafe)]
+    if first:  # a cause first (the owner a file derives): the findings it causes are judged after it
+        offered = first
 
     def span(node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
         where = positions[node]
@@ -111,25 +124,19 @@ def _choose(
     incomplete = []
     if config.rule_enabled(Unresolved.code, context.relpath):
         incomplete = [span(r.node) for r in Unresolved().check(context)]
-    comments = noqa.noqa_comments(data)
     taken: list[tuple[tuple[int, int], tuple[int, int]]] = []
     chosen: list[Fix] = []
-    left_unsafe = 0
-    for rule, report in reports:
-        if noqa.names(comments.get(positions[report.node].start.line), rule.code):
-            continue  # the author asked to leave it (whether or not the configuration lets it count)
-        fix = report.fix() if report.fix else None
-        if fix is None or not fix.edits:
-            continue
+    left_unsafe: list[str] = []
+    for rule, _, fix in offered:
         if fix.unsafe and not unsafe:
-            left_unsafe += 1
+            left_unsafe.append(rule.code)
             continue
         spans = [span(old) for old, _ in fix.edits]
         if any(_overlap(s, other) for s in spans for other in [*incomplete, *taken]):
             continue  # the next round, or never where ETQ103 says the values are not all known
         taken.extend(spans)
         chosen.append(fix)
-    return chosen, left_unsafe
+    return chosen, tuple(left_unsafe)
 
 
 def _overlap(a: tuple[tuple[int, int], tuple[int, int]], b: tuple[tuple[int, int], tuple[int, int]]) -> bool:
@@ -144,8 +151,18 @@ class _Replace(cst.CSTTransformer):
         self.keep = [edit for fix in fixes for edit in fix.edits]  # the originals stay alive: ids stay theirs
         self.edits = {id(old): new for old, new in self.keep}
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
-        return self.edits.get(id(original_node), updated_node)
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        new = self.edits.get(id(original_node))
+        if new is None:
+            return updated_node
+        if isinstance(new, cst.FlattenSentinel):  # statements before the node, as other fixes left it
+            added = list(new.nodes)[:-1]
+            if added and isinstance(updated_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                # the blank lines and comments above the node stay above the added statements
+                added[0] = added[0].with_changes(leading_lines=updated_node.leading_lines)
+                updated_node = updated_node.with_changes(leading_lines=[])
+            return cst.FlattenSentinel([*added, updated_node])
+        return new
 
 
 def write_atomically(path: Path, data: bytes) -> None:

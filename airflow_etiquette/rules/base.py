@@ -99,6 +99,7 @@ class Rule:
     what: ClassVar[str]  # "What it does"
     why: ClassVar[str]  # "Why is this bad?"
     fix_note: ClassVar[str] = ""  # what `check --fix` does, and when the fix is unsafe; "" = no fix
+    fixes_first: ClassVar[bool] = False  # its fixes go in a round of their own, before the others
     scope: ClassVar[Scope]
     VALID: ClassVar[Sequence[AnyExample]] = ()
     INVALID: ClassVar[Sequence[AnyExample]] = ()

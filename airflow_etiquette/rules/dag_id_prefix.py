@@ -155,7 +155,7 @@ class DagIdPrefix(FileRule):
                 new_id = owned_text(file, "", prefix[len(owner) :] + rest, node)
                 if new_id is None:
                     return None
-        if isinstance(node, (cst.SimpleString, cst.FormattedString)):
+        if isinstance(node, cst.SimpleString) or (isinstance(node, cst.FormattedString) and _owner_only(file, node)):
             return Fix(((node, new_id),), unsafe)
         if isinstance(node, cst.Name) and isinstance(dag.node, cst.Decorator):  # bare @dag: named by the function
             return Fix(((dag.node, decorator_with_keyword(dag.node, "dag_id", new_id)),), unsafe)
@@ -177,6 +177,21 @@ class DagIdPrefix(FileRule):
                     if other != owner and file.config.prefix_for(other).startswith(own):
                         return value, other
         return None
+
+
+def _owner_only(file: FileContext, node: cst.FormattedString) -> bool:
+    """An f-string whose every placeholder is a name that holds the owner (``f"taxi_{STUDENT}"``):
+    rewritten with the owner in front, it means the same. A placeholder that holds anything else
+    (a name derived wrongly, which ETQ105 reports and fixes first) is not rewritten as a literal."""
+    scope = file.index.module_scope
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringExpression):
+            if not isinstance(part.expression, cst.Name) or part.format_spec or part.conversion:
+                return False
+            values = file.resolver.values(part.expression, scope)
+            if not values or not all(isinstance(v, Text) and v.exact == file.owner for v in values):
+                return False
+    return True
 
 
 def _constant_string(file: FileContext, name: str) -> cst.SimpleString | None:

@@ -3,13 +3,15 @@ the shared scheduler (which sets no per-student environment variable)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airflow_etiquette.analysis.context import FileContext, Report
+from airflow_etiquette.analysis.context import FileContext, Fix, Report
 from airflow_etiquette.analysis.dags import argument
 from airflow_etiquette.analysis.model import Scope
+from airflow_etiquette.analysis.rewrite import with_imports
 from airflow_etiquette.analysis.values import Text
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
@@ -46,6 +48,15 @@ class OwnerDerivation(FileRule):
         '`STUDENT = os.environ.get("AIRFLOW_STUDENT", "default")`. On every laptop it worked; on the\n'
         "shared scheduler every write went to `airflow_default`, one schema for the whole class. The\n"
         "writes are ETQ302 each; this is their cause, said once where it can be fixed."
+    )
+    fixes_first = True  # the dag_ids and tags it derives are judged again after it
+    fix_note = (
+        "The value becomes the class's idiom, with the same environment variable:\n"
+        f"`{IDIOM}`, and `import os` / `from pathlib import Path` are added\n"
+        "where the module lacks them. Only where the value is the whole right-hand side of a\n"
+        "module-level assignment. Safe for a file the change adds; unsafe for a file that exists where\n"
+        "the change starts, since the scheduler then names its DAGs and writes its tables anew, under\n"
+        "the owner's name."
     )
     VALID = [
         Example(f'import os\nfrom pathlib import Path\n\nSTUDENT = {IDIOM}\nSCHEMA = f"airflow_{{STUDENT}}"\n'),
@@ -105,7 +116,9 @@ class OwnerDerivation(FileRule):
             problem = self._fallback(file, call, scope, owner, target=assigned.get(id(call)))
             if problem is not None and id(call) not in reported:
                 reported.add(id(call))
-                yield Report(call, problem)
+                env = _environment_key(file, call, scope)
+                fix = functools.partial(_fix, file, call, env) if id(call) in assigned and env else None
+                yield Report(call, problem, fix=fix)
         for name, bindings in module.bindings.items():
             for binding in bindings:
                 value = binding.value
@@ -116,7 +129,8 @@ class OwnerDerivation(FileRule):
                     if key is not None and OWNER_NAME.search(key):
                         yield Report(
                             value,
-                            f'os.environ["{key}"] raises KeyError on the shared scheduler, which sets no such '
+                            fix=functools.partial(_fix, file, value, key),
+                            message=f'os.environ["{key}"] raises KeyError on the shared scheduler, which sets no such '
                             f"variable: the file does not import and its DAGs disappear; write {name} = "
                             f"{IDIOM.replace('AIRFLOW_STUDENT', key)}",
                         )
@@ -125,13 +139,15 @@ class OwnerDerivation(FileRule):
                         problem = self._fallback(file, value.left, module, owner, target=name, default=value.right)
                         if problem is not None:
                             reported.add(id(value.left))
-                            yield Report(value, problem)
+                            env = _environment_key(file, value.left, module)
+                            yield Report(value, problem, fix=functools.partial(_fix, file, value, env) if env else None)
                 elif OWNER_NAME.search(name) and isinstance(value, cst.SimpleString):
                     named = _exact(file, value, module)
                     if named is not None and named != owner and re.fullmatch(r"[A-Za-z0-9_-]+", named):
                         yield Report(
                             value,
-                            f'{name} is "{named}" but this file is in {file.config.dags_folder}/{owner}/, so '
+                            fix=functools.partial(_fix, file, value, "AIRFLOW_STUDENT"),
+                            message=f'{name} is "{named}" but this file is in {file.config.dags_folder}/{owner}/, so '
                             f'it is {owner}\'s: its DAGs and schema would be named for "{named}"; write '
                             f"{name} = {IDIOM}",
                         )
@@ -169,6 +185,28 @@ class OwnerDerivation(FileRule):
             f"and schema of this file would be \"{named}\"'s, not {owner}'s; write "
             f"{target or 'STUDENT'} = {IDIOM.replace('AIRFLOW_STUDENT', env)}"
         )
+
+
+def _environment_key(file: FileContext, call: cst.Call, scope: Scope) -> str | None:
+    variable = argument(call, "key", 0, scope, file.resolver).node
+    return _exact(file, variable, scope) if isinstance(variable, cst.BaseExpression) else None
+
+
+def _fix(file: FileContext, value: cst.BaseExpression, env: str) -> Fix | None:
+    """The assigned value replaced by the idiom, reading the same environment variable."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env):
+        return None
+    imports = with_imports(file, (("os", None), ("pathlib", "Path")))
+    if imports is None:
+        return None
+    idiom = cst.parse_expression(IDIOM.replace("AIRFLOW_STUDENT", env))
+    unsafe = (
+        "the file exists where the change starts: the scheduler would name its DAGs and write its tables under "
+        "the owner's name from now on, apart from what ran so far"
+        if file.on_base
+        else None
+    )
+    return Fix(((value, idiom), *imports), unsafe)
 
 
 def _exact(file: FileContext, expr: cst.BaseExpression, scope: Scope) -> str | None:
