@@ -65,7 +65,7 @@ def test_fix_on_a_copy_of_the_example_leaves_the_other_findings(tmp_path: Path) 
     copy = tmp_path / "class-repo"
     shutil.copytree(EXAMPLE, copy)
     fixed = run_installed("check", "--fix", "--unsafe-fixes", "--format", "json", cwd=copy)
-    assert "fixed 2 finding(s) in 2 file(s)" in fixed.err
-    assert sorted(f["code"] for f in fixed.findings) == ["ETQ301", "ETQ302", "ETQ302", "ETQ401"]
+    assert "fixed 3 finding(s) in 2 file(s)" in fixed.err  # ETQ101, ETQ102 and ETQ301
+    assert sorted(f["code"] for f in fixed.findings) == ["ETQ302", "ETQ302", "ETQ401"]
     assert 'dag_id="maria_taxi_pipeline"' in (copy / "dags/maria/taxi_pipeline.py").read_text()  # no STUDENT there
     assert "nothing to fix" in run_installed("check", "--fix", "--unsafe-fixes", cwd=copy).err

@@ -28,8 +28,11 @@ def owner_constant(file: FileContext) -> str | None:
     """A module-level name that holds the file's owner, derived from its path (the class idiom
     ``STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name``): every value
     it may have is the owner's name. ``STUDENT`` is preferred where there are several."""
-    if file.owner is None:
-        return None
+    return constant_holding(file, file.owner) if file.owner is not None else None
+
+
+def constant_holding(file: FileContext, text: str) -> str | None:
+    """A module-level name every value of which is ``text`` (``STUDENT``, ``OWNER`` preferred)."""
     scope = file.index.module_scope
     found: list[str] = []
     for statement in file.index.module.body:
@@ -42,12 +45,79 @@ def owner_constant(file: FileContext) -> str | None:
             if not isinstance(target, cst.Name) or target.value in found:
                 continue
             values = file.resolver.values(target, scope)
-            if values and all(isinstance(v, Text) and v.exact == file.owner for v in values):
+            if values and all(isinstance(v, Text) and v.exact == text for v in values):
                 found.append(target.value)
     found.sort(
         key=lambda name: (name not in PREFERRED_NAMES, PREFERRED_NAMES.index(name) if name in PREFERRED_NAMES else 0)
     )
     return found[0] if found else None
+
+
+def schema_name(file: FileContext) -> tuple[str, tuple[Edit, ...]] | None:
+    """The name of a module constant that holds the owner's schema (``SCHEMA``), and the edits that
+    add the class's two lines after the imports where there is none (``STUDENT = ...`` unless the
+    module has an owner constant, and ``SCHEMA = f"airflow_{STUDENT}"``); None where those names
+    are taken or the schema setting cannot be written so."""
+    if file.owner is None:
+        return None
+    found = constant_holding(file, file.config.schema_for(file.owner))
+    if found is not None:
+        return found, ()
+    if file.index.module_scope.lookup("SCHEMA") is not None:
+        return None  # SCHEMA is something else here: not ours to replace
+    derived = derived_schema(file)
+    anchor = _after_imports(file)
+    if derived is None or anchor is None:
+        return None
+    text, edits = derived
+    statement = cst.parse_statement(f"SCHEMA = {cst.Module([]).code_for_node(text)}\n")
+    return "SCHEMA", merged((*edits, (anchor, cst.FlattenSentinel([statement, anchor]))))
+
+
+def merged(edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
+    """The edits with the statements inserted before one node joined, in order, into one edit."""
+    out: dict[int, Edit] = {}
+    for old, new in edits:
+        earlier = out.get(id(old))
+        if earlier is not None and isinstance(earlier[1], cst.FlattenSentinel) and isinstance(new, cst.FlattenSentinel):
+            new = cst.FlattenSentinel([*list(earlier[1].nodes)[:-1], *new.nodes])
+        out[id(old)] = (old, new)
+    return tuple(out.values())
+
+
+def derived_schema(file: FileContext) -> tuple[cst.BaseExpression, tuple[Edit, ...]] | None:
+    """``f"airflow_{STUDENT}"`` (the schema setting on the module's owner constant), and the edits
+    that add ``STUDENT = ...`` (with its imports) after the imports where the module has none."""
+    before, placeholder, after = file.config.schema.partition("{owner}")
+    if not placeholder or not PLAIN.fullmatch(before + after):
+        return None
+    owner_name = owner_constant(file)
+    edits: list[Edit] = []
+    if owner_name is None:
+        if file.index.module_scope.lookup("STUDENT") is not None:
+            return None
+        imports = with_imports(file, (("os", None), ("pathlib", "Path")))
+        anchor = _after_imports(file)
+        if imports is None or anchor is None:
+            return None
+        owner_name = "STUDENT"
+        idiom = cst.parse_statement('STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n')
+        edits.extend(imports)
+        edits.append((anchor, cst.FlattenSentinel([idiom, anchor])))
+    return cst.parse_expression(f'f"{before}{{{owner_name}}}{after}"'), tuple(edits)
+
+
+def _after_imports(file: FileContext) -> cst.CSTNode | None:
+    """The first statement after the module's docstring and its leading imports."""
+    for statement in file.index.module.body:
+        if is_docstring(statement):
+            continue
+        if isinstance(statement, cst.SimpleStatementLine) and all(
+            isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+        ):
+            continue
+        return statement
+    return None
 
 
 def owned_text(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airflow_etiquette.analysis.context import FileContext, Report
+from airflow_etiquette.analysis.context import FileContext, Fix, Report
 from airflow_etiquette.analysis.model import string_pieces
+from airflow_etiquette.analysis.rewrite import derived_schema, merged, schema_name
 from airflow_etiquette.analysis.values import literal_text
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
@@ -34,6 +36,15 @@ class HardCodedSchema(FileRule):
         "The class derives the schema from the file's folder, so a DAG that is copied to a classmate's\n"
         "folder, or used as a template next term, writes to its new owner's schema. A hard-coded name\n"
         "keeps writing into the old one: into someone else's data."
+    )
+    fix_note = (
+        '`SCHEMA = "airflow_lasse"` becomes `SCHEMA = f"airflow_{STUDENT}"`; `schema="airflow_lasse"` and\n'
+        "the like become the module's schema constant; in SQL text the name becomes `{SCHEMA}` in an\n"
+        "f-string (a plain string turns into one; braces already in it are doubled). Where the module\n"
+        "has no such constant, the class's two lines are added after the imports. Not fixed: SQL\n"
+        "with Jinja (`{{ ds }}`) or `.format` placeholders, `.sql` files (pass the schema in\n"
+        "`params=`), and strings split over several literals. Safe: in the owner's folder the value is\n"
+        "the same."
     )
     VALID = [
         Example(
@@ -109,4 +120,53 @@ class HardCodedSchema(FileRule):
             fix = f'derive it from the folder: SCHEMA = f"{template}"'
         for site in candidates:
             if any(pattern.search(literal_text(piece)) for piece in string_pieces(site.node)):
-                yield Report(site.node, f'hard-coded schema "{schema}"; {fix}')
+                yield Report(
+                    site.node,
+                    f'hard-coded schema "{schema}"; {fix}',
+                    fix=functools.partial(_fix, file, site.node, pattern),
+                )
+
+
+def _fix(file: FileContext, node: cst.BaseExpression, pattern: re.Pattern[str]) -> Fix | None:
+    """The schema derived: a constant's literal becomes the template on the owner's name, any other
+    exact literal the module's schema constant, SQL text an f-string with it."""
+    if file.owner is None or file.relpath.endswith((".sql", ".sh", ".bash")):
+        return None
+    schema = file.config.schema_for(file.owner)
+    if isinstance(node, cst.SimpleString) and node.evaluated_value == schema:
+        if any(b.value is node for bindings in file.index.module_scope.bindings.values() for b in bindings):
+            derived = derived_schema(file)  # SCHEMA = "airflow_lasse": the constant itself
+            return Fix(merged(((node, derived[0]), *derived[1]))) if derived is not None else None
+        named = schema_name(file)
+        return Fix(merged(((node, cst.Name(named[0])), *named[1]))) if named is not None else None
+    named = schema_name(file)
+    if named is None:
+        return None
+    name, edits = named
+    if isinstance(node, cst.SimpleString):
+        text = node.evaluated_value
+        if not isinstance(text, str) or "b" in node.prefix.lower() or "u" in node.prefix.lower():
+            return None
+        if "{{" in text or "{%" in text or re.search(r"\{\w*\}", text):
+            return None  # Jinja or a .format template: its own kind of placeholder, left to the author
+        body = node.value[len(node.prefix) + len(node.quote) : -len(node.quote)]
+        body = body.replace("{", "{{").replace("}", "}}")
+        replaced = pattern.sub(lambda _: f"{{{name}}}", body)
+        if replaced == body:
+            return None  # the name is spelled with escapes here
+        new = cst.parse_expression(f"f{node.prefix}{node.quote}{replaced}{node.quote}")
+        return Fix(merged(((node, new), *edits)))
+    if isinstance(node, cst.FormattedString):
+        parts: list[cst.BaseFormattedStringContent] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText) and pattern.search(part.value):
+                pieces = pattern.split(part.value)
+                for index, piece in enumerate(pieces):
+                    if index:
+                        parts.append(cst.FormattedStringExpression(cst.Name(name)))
+                    if piece:
+                        parts.append(cst.FormattedStringText(piece))
+            else:
+                parts.append(part)
+        return Fix(merged(((node, node.with_changes(parts=parts)), *edits)))
+    return None
