@@ -241,3 +241,21 @@ def test_a_hard_coded_schema_becomes_the_derived_one_in_every_form_it_can(tmp_pa
     assert (repo / "dags/lasse/loader.py").read_text() == LOADER_FIXED
     assert (repo / "dags/lasse/constant.py").read_text() == CONSTANT_FIXED
     assert "nothing to fix" in run_installed("check", "--fix", cwd=repo).err
+
+
+def test_lines_added_before_a_function_keep_its_two_blank_lines(tmp_path: Path) -> None:
+    source = (
+        "from airflow.providers.postgres.hooks.postgres import PostgresHook\n\n\n"
+        "# deletes one month\ndef purge(where):\n"
+        '    PostgresHook(postgres_conn_id="azure_pg").run("DELETE FROM airflow_lasse.trips WHERE " + where())\n'
+    )
+    repo = make_repo(tmp_path / "r", {"dags/lasse/purge.py": source})
+    run_installed("check", "--fix", cwd=repo)
+    assert (repo / "dags/lasse/purge.py").read_text() == (
+        "import os\nfrom pathlib import Path\n"
+        "from airflow.providers.postgres.hooks.postgres import PostgresHook\n\n\n"
+        'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
+        'SCHEMA = f"airflow_{STUDENT}"\n\n\n'
+        "# deletes one month\ndef purge(where):\n"
+        '    PostgresHook(postgres_conn_id="azure_pg").run(f"DELETE FROM {SCHEMA}.trips WHERE " + where())\n'
+    )

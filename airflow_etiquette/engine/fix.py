@@ -158,9 +158,13 @@ class _Replace(cst.CSTTransformer):
         if isinstance(new, cst.FlattenSentinel):  # statements before the node, as other fixes left it
             added = list(new.nodes)[:-1]
             if added and isinstance(updated_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                # the blank lines and comments above the node stay above the added statements
-                added[0] = added[0].with_changes(leading_lines=updated_node.leading_lines)
-                updated_node = updated_node.with_changes(leading_lines=[])
+                # the blank lines above the node go above the added statements; its comments stay
+                # with it, and a def or class keeps its blank lines too (two before a def, as before)
+                leading = list(updated_node.leading_lines)
+                added[0] = added[0].with_changes(leading_lines=[line for line in leading if line.comment is None])
+                if not isinstance(updated_node, cst.BaseCompoundStatement):
+                    leading = [line for line in leading if line.comment is not None]
+                updated_node = updated_node.with_changes(leading_lines=leading)
             return cst.FlattenSentinel([*added, updated_node])
         return new
 
