@@ -560,7 +560,10 @@ def new(name: str, owner: str | None, login: str | None, config_file: Path | Non
         if known is not None:
             owner, login = known[0], login or known[1]
     scaffold = plan(config, name, owner, login, new_owner=owner not in owners)
-    write(scaffold)
+    try:
+        write(scaffold)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {scaffold.path}: {exc.strerror or exc}") from None
     click.echo(f"{PROG}: wrote {scaffold.path.relative_to(config.root).as_posix()}", err=True)
     if scaffold.codeowners is not None:
         file, line = scaffold.codeowners

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import git, make_repo, run_installed
 
 CLASS_IDIOM = '''\
@@ -259,3 +260,88 @@ def test_lines_added_before_a_function_keep_its_two_blank_lines(tmp_path: Path) 
         "# deletes one month\ndef purge(where):\n"
         '    PostgresHook(postgres_conn_id="azure_pg").run(f"DELETE FROM {SCHEMA}.trips WHERE " + where())\n'
     )
+
+
+LAYOUTS = """\
+from airflow.sdk import DAG, dag
+
+with DAG(
+    dag_id="lasse_a",
+    schedule=None,  # manual only
+):
+    pass
+
+
+@dag(
+    dag_id="lasse_b",
+    catchup=False
+)
+def b():
+    pass
+
+
+with DAG(
+    "lasse_c",
+    tags=[
+        "week11",
+        "taxi",
+    ],
+):
+    pass
+"""
+
+
+def test_an_added_argument_or_tag_follows_the_calls_layout(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dags/lasse/layouts.py": LAYOUTS})
+    assert run_installed("check", "--fix", cwd=repo).exit_code == 0
+    assert (repo / "dags/lasse/layouts.py").read_text() == (
+        LAYOUTS.replace("None,  # manual only\n", 'None,  # manual only\n    tags=["student:lasse"],\n')
+        .replace("catchup=False\n", 'catchup=False,\n    tags=["student:lasse"]\n')
+        .replace('"taxi",\n', '"taxi",\n        "student:lasse",\n')
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "source"),
+    [
+        # SCHEMA above the owner name: SCHEMA = f"airflow_{STUDENT}" there would be a NameError
+        (
+            "dags/lasse/order.py",
+            'import os\nfrom pathlib import Path\n\nSCHEMA = "airflow_lasse"\n'
+            'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n',
+        ),
+        # in a subfolder Path(__file__).parent.name is "sub": the idiom would name the wrong owner
+        ("dags/lasse/sub/copied.py", 'STUDENT = "maria"\nSCHEMA = f"airflow_{STUDENT}"\n'),
+        # a local SCHEMA shadows the module's: schema=SCHEMA would be "staging"
+        (
+            "dags/lasse/shadow.py",
+            'SCHEMA = f"airflow_{\'lasse\'}"\n\n\ndef load(df, engine, SCHEMA="staging"):\n'
+            '    df.to_sql("t", engine, schema="airflow_lasse")\n',
+        ),
+        # the waiver may follow the closing quotes of a multi-line string
+        ("dags/lasse/waived.py", 'SQL = """\nDELETE FROM airflow_lasse.raw_trips\n"""  # noqa: ETQ301\n'),
+        # a \\N{...} escape would break if its braces were doubled for an f-string
+        ("dags/lasse/escape.py", "SQL = \"select * from airflow_lasse.t where unit = '\\\\N{DEGREE SIGN}'\"\n"),
+        # the new id is another DAG's in the same file: one of them would vanish
+        (
+            "dags/lasse/twins.py",
+            'from airflow import DAG\n\nDAG("lasse_taxi", tags=["student:lasse"])\nDAG("taxi", tags=["student:lasse"])\n',
+        ),
+    ],
+)
+def test_a_fix_that_would_change_what_the_code_means_is_not_made(tmp_path: Path, path: str, source: str) -> None:
+    repo = make_repo(tmp_path / "r", {path: source})
+    before = run_installed("check", "--format", "json", "--ignore", "ETQ105", cwd=repo)
+    result = run_installed("check", "--fix", "--ignore", "ETQ105", cwd=repo)
+    assert result.exit_code in (0, 1) and "internal error" not in result.err, result.err
+    assert (repo / path).read_text() == source
+    assert codes(run_installed("check", "--format", "json", "--ignore", "ETQ105", cwd=repo)) == codes(before)
+
+
+def test_a_symlinked_dag_file_is_not_rewritten(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"shared/plain.py": PLAIN})
+    (repo / "dags/lasse").mkdir(parents=True)
+    (repo / "dags/lasse/plain.py").symlink_to("../../shared/plain.py")
+    run_installed("check", "--fix", cwd=repo)
+    assert (repo / "dags/lasse/plain.py").is_symlink()
+    assert (repo / "shared/plain.py").read_text() == PLAIN

@@ -117,3 +117,27 @@ def test_nobody_known_is_told_to_say_who(tmp_path: Path) -> None:
     repo = class_repo(tmp_path)
     result = run_installed("new", "taxi", cwd=repo, env={"AIRFLOW_STUDENT": ""})
     assert result.exit_code == 2 and "give --owner NAME" in result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["task", "--owner", "lasse"], "'task' cannot name the DAG's function"),
+        (["class", "--owner", "lasse"], "'class' cannot name the DAG's function"),
+    ],
+)
+def test_a_name_the_template_cannot_use_is_refused(tmp_path: Path, args: list[str], message: str) -> None:
+    repo = class_repo(tmp_path)
+    result = run_installed("new", *args, cwd=repo)
+    assert result.exit_code == 2 and message in result.err
+
+
+def test_new_outside_a_class_repository_or_over_a_file_writes_nothing(tmp_path: Path) -> None:
+    empty = make_repo(tmp_path / "empty", {"README.md": "not a class\n"})
+    outside = run_installed("new", "taxi", "--owner", "lasse", cwd=empty)
+    assert outside.exit_code == 2 and "no dags folder at" in outside.err
+    assert not (empty / "dags").exists()
+    repo = class_repo(tmp_path)
+    (repo / "dags/filey").write_text("")
+    over = run_installed("new", "taxi", "--owner", "filey", cwd=repo)
+    assert over.exit_code == 2 and "dags/filey is a file, not an owner's folder" in over.err

@@ -8,11 +8,12 @@ replaced nodes is kept byte for byte.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_etiquette.analysis.context import Edit, FileContext
-from airflow_etiquette.analysis.model import is_docstring
+from airflow_etiquette.analysis.model import Scope, is_docstring, walk
 from airflow_etiquette.analysis.values import Text
 
 if TYPE_CHECKING:
@@ -24,27 +25,52 @@ PLAIN = re.compile(r"[A-Za-z0-9_.\-:]*")  # what a dag_id or a tag may be withou
 PREFERRED_NAMES = ("STUDENT", "OWNER")
 
 
-def owner_constant(file: FileContext) -> str | None:
+def top_statement(file: FileContext, node: cst.CSTNode) -> int | None:
+    """The index in the module's body of the top-level statement that holds ``node``."""
+    where: dict[int, int] | None = file.__dict__.get("_top_statements")
+    if where is None:
+        where = {}
+        for number, statement in enumerate(file.index.module.body):
+            for inner in walk(statement):
+                where[id(inner)] = number
+        file.__dict__["_top_statements"] = where
+    return where.get(id(node))
+
+
+def in_owner_folder(file: FileContext) -> bool:
+    """Directly in ``dags/<owner>/``, where ``Path(__file__).parent.name`` is the owner (in a
+    subfolder it is the subfolder's name: the idiom would name the wrong owner)."""
+    return file.owner is not None and posixpath.dirname(file.relpath) == f"{file.config.dags_folder}/{file.owner}"
+
+
+def owner_constant(file: FileContext, scope: Scope | None = None, at: cst.CSTNode | None = None) -> str | None:
     """A module-level name that holds the file's owner, derived from its path (the class idiom
     ``STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name``): every value
-    it may have is the owner's name. ``STUDENT`` is preferred where there are several."""
-    return constant_holding(file, file.owner) if file.owner is not None else None
+    it may have is the owner's name. ``STUDENT`` is preferred where there are several. With
+    ``scope`` and ``at``: only a name that code there sees (not shadowed, defined above it)."""
+    return constant_holding(file, file.owner, scope, at) if file.owner is not None else None
 
 
-def constant_holding(file: FileContext, text: str) -> str | None:
-    """A module-level name every value of which is ``text`` (``STUDENT``, ``OWNER`` preferred)."""
-    scope = file.index.module_scope
+def constant_holding(
+    file: FileContext, text: str, scope: Scope | None = None, at: cst.CSTNode | None = None
+) -> str | None:
+    """A module-level name every value of which is ``text`` (``STUDENT``, ``OWNER`` preferred),
+    assigned once; with ``scope`` and ``at``, one that the code at ``at`` in ``scope`` sees."""
+    module = file.index.module_scope
+    used_in = top_statement(file, at) if at is not None else None
     found: list[str] = []
-    for statement in file.index.module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
+    for number, statement in enumerate(file.index.module.body):
+        if not isinstance(statement, cst.SimpleStatementLine) or (used_in is not None and number >= used_in):
             continue
         for small in statement.body:
             if not isinstance(small, cst.Assign) or len(small.targets) != 1:
                 continue
             target = small.targets[0].target
-            if not isinstance(target, cst.Name) or target.value in found:
+            if not isinstance(target, cst.Name) or target.value in found or len(module.bindings[target.value]) != 1:
                 continue
-            values = file.resolver.values(target, scope)
+            if scope is not None and (seen := scope.lookup(target.value)) is not None and seen[1] is not module:
+                continue  # shadowed where it would be used
+            values = file.resolver.values(target, module)
             if values and all(isinstance(v, Text) and v.exact == text for v in values):
                 found.append(target.value)
     found.sort(
@@ -53,25 +79,64 @@ def constant_holding(file: FileContext, text: str) -> str | None:
     return found[0] if found else None
 
 
-def schema_name(file: FileContext) -> tuple[str, tuple[Edit, ...]] | None:
-    """The name of a module constant that holds the owner's schema (``SCHEMA``), and the edits that
-    add the class's two lines after the imports where there is none (``STUDENT = ...`` unless the
-    module has an owner constant, and ``SCHEMA = f"airflow_{STUDENT}"``); None where those names
-    are taken or the schema setting cannot be written so."""
+def free(file: FileContext, name: str, scope: Scope) -> bool:
+    """Whether ``name`` is bound nowhere the new code could see or clash with."""
+    return file.index.module_scope.lookup(name) is None and scope.lookup(name) is None
+
+
+def schema_name(file: FileContext, scope: Scope, at: cst.CSTNode) -> tuple[str, tuple[Edit, ...]] | None:
+    """The name of a module constant that holds the owner's schema (``SCHEMA``) that the code at
+    ``at`` sees, and the edits that add the class's lines where there is none: ``SCHEMA =
+    f"airflow_{STUDENT}"`` after the owner constant (or after the imports, with ``STUDENT = ...``
+    before it where the module has no owner constant). None where the names are taken, the new
+    line would come after ``at``, or the schema setting cannot be written so."""
     if file.owner is None:
         return None
-    found = constant_holding(file, file.config.schema_for(file.owner))
+    found = constant_holding(file, file.config.schema_for(file.owner), scope, at)
     if found is not None:
         return found, ()
-    if file.index.module_scope.lookup("SCHEMA") is not None:
+    if not free(file, "SCHEMA", scope):
         return None  # SCHEMA is something else here: not ours to replace
-    derived = derived_schema(file)
-    anchor = _after_imports(file)
-    if derived is None or anchor is None:
+    owner_name = owner_constant(file, scope, at)
+    if owner_name is not None:
+        anchor = _after_statement_of(file, owner_name)
+        edits: tuple[Edit, ...] = ()
+    else:
+        anchor = _after_imports(file)
+        if anchor is None:
+            return None
+        derived_owner = owner_idiom(file, scope, anchor)
+        if derived_owner is None:
+            return None
+        owner_name, edits = derived_owner
+    used_in = top_statement(file, at)
+    if anchor is None or used_in is None or (top_statement(file, anchor) or 0) > used_in:
         return None
-    text, edits = derived
-    statement = cst.parse_statement(f"SCHEMA = {cst.Module([]).code_for_node(text)}\n")
+    template = schema_template(file, owner_name)
+    if template is None:
+        return None
+    statement = cst.parse_statement(f"SCHEMA = {cst.Module([]).code_for_node(template)}\n")
     return "SCHEMA", merged((*edits, (anchor, cst.FlattenSentinel([statement, anchor]))))
+
+
+def schema_template(file: FileContext, owner_name: str) -> cst.BaseExpression | None:
+    """``f"airflow_{STUDENT}"``: the schema setting on the owner constant."""
+    before, placeholder, after = file.config.schema.partition("{owner}")
+    if not placeholder or not PLAIN.fullmatch(before + after):
+        return None
+    return cst.parse_expression(f'f"{before}{{{owner_name}}}{after}"')
+
+
+def owner_idiom(file: FileContext, scope: Scope, anchor: cst.CSTNode) -> tuple[str, tuple[Edit, ...]] | None:
+    """``STUDENT``, added before ``anchor`` (a top-level statement) with the class's idiom and its
+    imports, in a file directly in its owner's folder; None where that cannot be done cleanly."""
+    if not in_owner_folder(file) or not free(file, "STUDENT", scope):
+        return None
+    imports = with_imports(file, (("os", None), ("pathlib", "Path")), anchor)
+    if imports is None:
+        return None
+    idiom = cst.parse_statement('STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n')
+    return "STUDENT", merged((*imports, (anchor, cst.FlattenSentinel([idiom, anchor]))))
 
 
 def merged(edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
@@ -83,28 +148,6 @@ def merged(edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
             new = cst.FlattenSentinel([*list(earlier[1].nodes)[:-1], *new.nodes])
         out[id(old)] = (old, new)
     return tuple(out.values())
-
-
-def derived_schema(file: FileContext) -> tuple[cst.BaseExpression, tuple[Edit, ...]] | None:
-    """``f"airflow_{STUDENT}"`` (the schema setting on the module's owner constant), and the edits
-    that add ``STUDENT = ...`` (with its imports) after the imports where the module has none."""
-    before, placeholder, after = file.config.schema.partition("{owner}")
-    if not placeholder or not PLAIN.fullmatch(before + after):
-        return None
-    owner_name = owner_constant(file)
-    edits: list[Edit] = []
-    if owner_name is None:
-        if file.index.module_scope.lookup("STUDENT") is not None:
-            return None
-        imports = with_imports(file, (("os", None), ("pathlib", "Path")))
-        anchor = _after_imports(file)
-        if imports is None or anchor is None:
-            return None
-        owner_name = "STUDENT"
-        idiom = cst.parse_statement('STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n')
-        edits.extend(imports)
-        edits.append((anchor, cst.FlattenSentinel([idiom, anchor])))
-    return cst.parse_expression(f'f"{before}{{{owner_name}}}{after}"'), tuple(edits)
 
 
 def _after_imports(file: FileContext) -> cst.CSTNode | None:
@@ -120,12 +163,30 @@ def _after_imports(file: FileContext) -> cst.CSTNode | None:
     return None
 
 
+def _after_statement_of(file: FileContext, name: str) -> cst.CSTNode | None:
+    """The top-level statement after the one that assigns ``name``."""
+    body = list(file.index.module.body)
+    for number, statement in enumerate(body[:-1]):
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(small, cst.Assign)
+            and any(isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets)
+            for small in statement.body
+        ):
+            return body[number + 1]
+    return None
+
+
 def owned_text(
-    file: FileContext, before: str, after: str, like: cst.CSTNode | None = None
+    file: FileContext,
+    before: str,
+    after: str,
+    like: cst.CSTNode | None = None,
+    scope: Scope | None = None,
+    at: cst.CSTNode | None = None,
 ) -> cst.BaseExpression | None:
     """The string ``<before><owner><after>``: an f-string on the module's owner constant where
-    there is one (``f"{STUDENT}_taxi"``), else the literal (``"lasse_taxi"``), in the quotes of
-    ``like`` when it is a string. None when the text would need escaping."""
+    the code at ``at`` sees one (``f"{STUDENT}_taxi"``), else the literal (``"lasse_taxi"``), in
+    the quotes of ``like`` when it is a string. None when the text would need escaping."""
     if file.owner is None or not PLAIN.fullmatch(before + after):
         return None
     quote = '"'
@@ -135,7 +196,7 @@ def owned_text(
         and '"' not in _quote_of(like)
     ):
         quote = "'"
-    name = owner_constant(file)
+    name = owner_constant(file, scope, at)
     if name is None:
         return cst.SimpleString(f"{quote}{before}{file.owner}{after}{quote}")
     return cst.parse_expression(f"f{quote}{before}{{{name}}}{after}{quote}")
@@ -147,38 +208,78 @@ def _quote_of(node: cst.SimpleString | cst.FormattedString) -> str:
 
 def with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
     """``call`` with ``keyword=value`` added after its last argument, laid out as the call lays out
-    its arguments (on one line, or one per line with a trailing comma)."""
+    its arguments: on the same line, or on a line of its own (with the trailing comma, if the
+    call has one); a comment after the last argument stays with it."""
     arg = cst.Arg(
         value=value,
         keyword=cst.Name(keyword),
         equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
     )
-    return call.with_changes(args=_appended(list(call.args), arg, call.whitespace_before_args))
+    args = list(call.args)
+    if not args:
+        return call.with_changes(args=[arg])
+    last = args[-1]
+    between = _between(args, call.whitespace_before_args)
+    comma = last.comma
+    if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+        if between is None:
+            return call  # unreachable: a one-per-line layout has a line break to copy
+        closing = comma.whitespace_after
+        args[-1] = last.with_changes(comma=comma.with_changes(whitespace_after=_keep_comment(between, closing)))
+        args.append(arg.with_changes(comma=comma.with_changes(whitespace_after=_no_comment(closing))))
+    elif isinstance(last.whitespace_after_arg, cst.ParenthesizedWhitespace) and between is not None:
+        closing = last.whitespace_after_arg  # one per line without a trailing comma
+        args[-1] = last.with_changes(
+            comma=cst.Comma(whitespace_after=_keep_comment(between, closing)),
+            whitespace_after_arg=cst.SimpleWhitespace(""),
+        )
+        args.append(arg.with_changes(whitespace_after_arg=_no_comment(closing)))
+    else:
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        args.append(arg.with_changes(whitespace_after_arg=last.whitespace_after_arg))
+        args[-2] = args[-2].with_changes(whitespace_after_arg=cst.SimpleWhitespace(""))
+    return call.with_changes(args=args)
 
 
 def with_element(sequence: cst.List | cst.Tuple, value: cst.BaseExpression) -> cst.List | cst.Tuple:
-    """A list or tuple literal with ``value`` added at the end, in its layout."""
-    opener = sequence.lbracket.whitespace_after if isinstance(sequence, cst.List) else sequence.lpar[0].whitespace_after
-    items = _appended(list(sequence.elements), cst.Element(value=value), opener)
-    if isinstance(sequence, cst.Tuple) and len(items) == 1:
-        items[0] = items[0].with_changes(comma=cst.Comma())  # ("x",)
+    """A list or tuple literal with ``value`` added at the end, in its layout (a list written one
+    element per line gets a line of its own, keeping a trailing comma)."""
+    items = list(sequence.elements)
+    element = cst.Element(value=value)
+    if not items:
+        return sequence.with_changes(
+            elements=[element.with_changes(comma=cst.Comma())] if isinstance(sequence, cst.Tuple) else [element]
+        )
+    last = items[-1]
+    if isinstance(sequence, cst.List) and isinstance(sequence.rbracket.whitespace_before, cst.ParenthesizedWhitespace):
+        between = _between(items, sequence.lbracket.whitespace_after)
+        if between is not None:
+            items[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between))
+            items.append(element.with_changes(comma=last.comma))
+            return sequence.with_changes(elements=items)
+    trailing = isinstance(last.comma, cst.Comma)
+    items[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    items.append(element.with_changes(comma=cst.Comma()) if trailing and isinstance(sequence, cst.Tuple) else element)
     return sequence.with_changes(elements=items)
 
 
-def _appended(items: list[Any], item: Any, opener: cst.BaseParenthesizableWhitespace) -> list[Any]:
-    """``items`` (arguments or elements) with ``item`` after the last: one per line with a trailing
-    comma stays so; else ``, item`` on the same line."""
-    if not items:
-        return [item]
-    last = items[-1]
-    comma = last.comma
-    if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
-        before = items[-2].comma if len(items) > 1 else None
-        between = before.whitespace_after if isinstance(before, cst.Comma) else opener
-        items[-1] = last.with_changes(comma=comma.with_changes(whitespace_after=between))
-        return [*items, item.with_changes(comma=comma)]
-    items[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    return [*items, item]
+def _between(items: list[Any], opener: cst.BaseParenthesizableWhitespace) -> cst.ParenthesizedWhitespace | None:
+    """The line break and indentation between two items of a one-per-line layout."""
+    before = items[-2].comma if len(items) > 1 else None
+    if isinstance(before, cst.Comma) and isinstance(before.whitespace_after, cst.ParenthesizedWhitespace):
+        return before.whitespace_after
+    return opener if isinstance(opener, cst.ParenthesizedWhitespace) else None
+
+
+def _keep_comment(
+    between: cst.ParenthesizedWhitespace, closing: cst.ParenthesizedWhitespace
+) -> cst.ParenthesizedWhitespace:
+    """The break after what was the last item: the item's own trailing comment, then the indent."""
+    return between.with_changes(first_line=closing.first_line)
+
+
+def _no_comment(closing: cst.ParenthesizedWhitespace) -> cst.ParenthesizedWhitespace:
+    return closing.with_changes(first_line=cst.TrailingWhitespace())
 
 
 def decorator_with_keyword(decorator: cst.Decorator, keyword: str, value: cst.BaseExpression) -> cst.Decorator:
@@ -189,18 +290,23 @@ def decorator_with_keyword(decorator: cst.Decorator, keyword: str, value: cst.Ba
     return decorator.with_changes(decorator=with_keyword(cst.Call(func=expr), keyword, value))
 
 
-def with_imports(file: FileContext, wanted: tuple[tuple[str, str | None], ...]) -> tuple[Edit, ...] | None:
+def with_imports(
+    file: FileContext, wanted: tuple[tuple[str, str | None], ...], before: cst.CSTNode
+) -> tuple[Edit, ...] | None:
     """The edit that adds the imports ``wanted`` (``("os", None)``: ``import os``; ``("pathlib",
-    "Path")``: ``from pathlib import Path``) that the module does not have, before its first
-    statement after the docstring and ``__future__`` imports; no edit when it has them all, None
-    when one of the names is bound to something else."""
+    "Path")``: ``from pathlib import Path``) that the module does not import above ``before`` (a
+    top-level statement), before its first statement after the docstring and ``__future__``
+    imports; no edit when it has them all, None when a name is bound to something else, or only
+    below ``before``."""
     scope = file.index.module_scope
+    limit = top_statement(file, before)
     missing: list[str] = []
     for module, name in wanted:
         local = name or module
         qualname = f"{module}.{name}" if name else module
         if scope.lookup(local) is not None:
-            if file.resolver.qualname(cst.Name(local), scope) != qualname:
+            imported_at = _imported_at(file, local, qualname)
+            if imported_at is None or limit is None or imported_at >= limit:
                 return None
             continue
         missing.append(f"from {module} import {name}\n" if name else f"import {module}\n")
@@ -212,6 +318,24 @@ def with_imports(file: FileContext, wanted: tuple[tuple[str, str | None], ...]) 
         return None
     statements = [cst.parse_statement(line) for line in missing]
     return ((anchor, cst.FlattenSentinel([*statements, anchor])),)
+
+
+def _imported_at(file: FileContext, local: str, qualname: str) -> int | None:
+    """The index of the top-level statement that imports ``qualname`` as ``local``, if that is
+    what ``local`` is in the module."""
+    if file.resolver.qualname(cst.Name(local), file.index.module_scope) != qualname:
+        return None
+    for number, statement in enumerate(file.index.module.body):
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        bound = alias.asname.name if alias.asname else alias.name
+                        if isinstance(bound, cst.Name) and bound.value == local:
+                            return number
+                        if isinstance(bound, cst.Attribute) and local == qualname.split(".")[0]:
+                            return number
+    return None
 
 
 def _future_import(statement: cst.CSTNode) -> bool:

@@ -11,12 +11,13 @@ where a ``# noqa`` names the finding, or when the fixed file would not parse.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_etiquette.analysis.context import FileContext, Fix, Report
-from airflow_etiquette.analysis.model import build_index
+from airflow_etiquette.analysis.model import build_index, is_literal_string
 from airflow_etiquette.analysis.parse import parse_module
 from airflow_etiquette.config import Config
 from airflow_etiquette.engine import noqa
@@ -76,16 +77,16 @@ def fix_source(data: bytes, file: SourceFile, settings: Settings, *, unsafe: boo
             )
         except Exception:
             break
-        chosen, left_unsafe = _choose(module, current, context, rules, config, unsafe)
-        if not chosen:
-            break
-        replaced = module.visit(_Replace(chosen))
-        assert isinstance(replaced, cst.Module)
-        after = replaced.bytes
         try:
+            chosen, left_unsafe = _choose(module, current, context, rules, config, unsafe)
+            if not chosen:
+                break
+            replaced = module.visit(_Replace(chosen))
+            assert isinstance(replaced, cst.Module)
+            after = replaced.bytes
             parse_module(after, file.relpath)
         except Exception:
-            break  # a fix that breaks the file is never written
+            break  # a fix that fails, or would break the file, is never written; the findings stand
         if after == current:
             break
         current = after
@@ -105,14 +106,19 @@ def _choose(
         return [], ()
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     comments = noqa.noqa_comments(data)
-    offered = [
-        (rule, report, fix)
-        for rule, report in reports
-        # a line whose noqa names the rule is left as the author asked (whatever the configuration says)
-        if not noqa.names(comments.get(positions[report.node].start.line), rule.code)
-        and (fix := report.fix and report.fix()) is not None
-        and fix.edits
-    ]
+    offered: list[tuple[FileRule, Report, Fix]] = []
+    for rule, report in reports:
+        where = positions[report.node]
+        # as for a finding, the noqa may also follow the last line of a multi-line string
+        lines = {where.start.line, where.end.line if is_literal_string(report.node) else where.start.line}
+        if any(noqa.names(comments.get(line), rule.code) for line in lines):
+            continue  # left as the author asked, whether or not the configuration lets the noqa count
+        try:
+            fix = report.fix() if report.fix else None
+        except Exception:  # a fix that cannot be built is no fix; the finding stands
+            continue
+        if fix is not None and fix.edits:
+            offered.append((rule, report, fix))
     first = [item for item in offered if item[0].fixes_first and (unsafe or not item[2].unsafe)]
     if first:  # a cause first (the owner a file derives): the findings it causes are judged after it
         offered = first
@@ -171,7 +177,6 @@ class _Replace(cst.CSTTransformer):
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path``'s content with ``data`` through a temporary file beside it, keeping its mode."""
-    import os
     import tempfile
 
     mode = os.stat(path).st_mode & 0o7777
@@ -199,8 +204,10 @@ def fix_files(relpaths: Iterable[str], settings: Settings, *, unsafe: bool, base
     known = revision_reader(config.root, base or "HEAD")
     results = []
     for file in found:
+        if os.path.islink(file.path) or not file.relpath.endswith(".py"):
+            continue  # a symlink is not rewritten (nor replaced by a file); its target is elsewhere
         data, problem = read_source(file._replace(content=None), config)
-        if data is None or problem is not None or not file.relpath.endswith(".py"):
+        if data is None or problem is not None:
             continue
         try:
             on_base = known(config.root / file.relpath) is not None

@@ -11,6 +11,7 @@ known, the owner's line is added: the class's first pull request.
 
 from __future__ import annotations
 
+import keyword
 import re
 import string
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from airflow_etiquette.config import Config, ConfigError
 from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS
 
 NAME = re.compile(r"[a-z][a-z0-9_]*")
+# Names the built-in template defines or imports: a DAG function so named would replace them.
+TAKEN = frozenset({"annotations", "os", "pendulum", "dag", "task", "start"})
 
 _AIRFLOW_3 = "from airflow.sdk import dag, task"
 _AIRFLOW_2 = "from airflow.decorators import dag, task"
@@ -88,7 +91,13 @@ def plan(config: Config, name: str, owner: str, login: str | None, new_owner: bo
         raise ConfigError(
             f"{name!r} is not a DAG name: use lowercase letters, digits and underscores, starting with a letter"
         )
+    if keyword.iskeyword(name) or name in TAKEN:
+        raise ConfigError(f"{name!r} cannot name the DAG's function (Python or the template uses it); choose another")
+    if not config.dags_path.is_dir():
+        raise ConfigError(f"no dags folder at {config.dags_path}: run `new` in the class repository")
     path = config.dags_path / owner / f"{name}.py"
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ConfigError(f"{path.parent.relative_to(config.root).as_posix()} is a file, not an owner's folder")
     if path.exists() or path.is_symlink():
         raise ConfigError(f"{path.relative_to(config.root).as_posix()} exists; `new` never overwrites a file")
     values = {
@@ -106,14 +115,15 @@ def plan(config: Config, name: str, owner: str, login: str | None, new_owner: bo
 
 
 def write(scaffold: Scaffold) -> None:
+    """Write the file (and the CODEOWNERS line); an OSError says which file could not be written."""
+    if scaffold.codeowners is not None:
+        file, line = scaffold.codeowners
+        existing = file.read_bytes()
+        with open(file, "ab") as handle:
+            handle.write((b"" if existing.endswith(b"\n") or not existing else b"\n") + line.encode() + b"\n")
     scaffold.path.parent.mkdir(parents=True, exist_ok=True)
     with open(scaffold.path, "x", encoding="utf-8") as handle:  # "x": never over a file made meanwhile
         handle.write(scaffold.text)
-    if scaffold.codeowners is not None:
-        file, line = scaffold.codeowners
-        existing = file.read_text(encoding="utf-8")
-        with open(file, "a", encoding="utf-8") as handle:
-            handle.write(("" if existing.endswith("\n") or not existing else "\n") + line + "\n")
 
 
 def airflow_major(config: Config) -> str:
@@ -166,6 +176,10 @@ def _codeowners_line(config: Config, owner: str, login: str | None) -> tuple[tup
     for location in CODEOWNERS_LOCATIONS:
         file = config.root / location
         if file.is_file():
+            try:
+                file.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{location}: cannot add the owner's line ({exc}); nothing was written") from None
             if login is None:
                 return None, f"add your line to {location} in this pull request: {folder}  @your-github-login"
             return (file, f"{folder}  @{login.lstrip('@')}"), None

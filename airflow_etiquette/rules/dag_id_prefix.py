@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from airflow_etiquette.analysis.context import FileContext, Fix, Report
-from airflow_etiquette.analysis.dags import DagDefinition, Verdict, prefix_verdict
+from airflow_etiquette.analysis.dags import DagDefinition, Verdict, exact_dag_ids, prefix_verdict
 from airflow_etiquette.analysis.rewrite import decorator_with_keyword, owned_text, with_keyword
 from airflow_etiquette.analysis.values import Text, Value
 from airflow_etiquette.findings import Severity
@@ -144,15 +144,19 @@ class DagIdPrefix(FileRule):
         prefix = file.config.prefix_for(owner)
         if not prefix.startswith(owner):
             return None
-        new_id = owned_text(file, "", prefix[len(owner) :] + rest, node)
+        if prefix + rest in {i for other in file.dags for i in exact_dag_ids(other)}:
+            return None  # the new id is another DAG's here: a rename would make one of them vanish
+        new_id = owned_text(file, "", prefix[len(owner) :] + rest, node, dag.scope, dag.node)
         if new_id is None:
             return None
         unsafe = RENAME_IS_UNSAFE if file.on_base else None
         if isinstance(node, cst.Name) and not isinstance(dag.node, cst.Decorator):
             constant = _constant_string(file, node.value)  # DAG_NAME = "example"; DAG(dag_id=DAG_NAME)
             if constant is not None:
+                if sum(file.index.name_uses.get(node.value, [0, 0])) != 1:
+                    unsafe = f"{node.value} is used elsewhere in the file too, and renaming it changes those uses"
                 node = constant
-                new_id = owned_text(file, "", prefix[len(owner) :] + rest, node)
+                new_id = owned_text(file, "", prefix[len(owner) :] + rest, node, file.index.module_scope, node)
                 if new_id is None:
                     return None
         if isinstance(node, cst.SimpleString) or (isinstance(node, cst.FormattedString) and _owner_only(file, node)):

@@ -7,9 +7,16 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airflow_etiquette.analysis.context import FileContext, Fix, Report
-from airflow_etiquette.analysis.model import string_pieces
-from airflow_etiquette.analysis.rewrite import derived_schema, merged, schema_name
+from airflow_etiquette.analysis.context import Edit, FileContext, Fix, Report
+from airflow_etiquette.analysis.model import Scope, string_pieces
+from airflow_etiquette.analysis.rewrite import (
+    merged,
+    owner_constant,
+    owner_idiom,
+    schema_name,
+    schema_template,
+    top_statement,
+)
 from airflow_etiquette.analysis.values import literal_text
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
@@ -123,23 +130,23 @@ class HardCodedSchema(FileRule):
                 yield Report(
                     site.node,
                     f'hard-coded schema "{schema}"; {fix}',
-                    fix=functools.partial(_fix, file, site.node, pattern),
+                    fix=functools.partial(_fix, file, site.node, site.scope, pattern),
                 )
 
 
-def _fix(file: FileContext, node: cst.BaseExpression, pattern: re.Pattern[str]) -> Fix | None:
+def _fix(file: FileContext, node: cst.BaseExpression, scope: Scope, pattern: re.Pattern[str]) -> Fix | None:
     """The schema derived: a constant's literal becomes the template on the owner's name, any other
     exact literal the module's schema constant, SQL text an f-string with it."""
     if file.owner is None or file.relpath.endswith((".sql", ".sh", ".bash")):
         return None
     schema = file.config.schema_for(file.owner)
     if isinstance(node, cst.SimpleString) and node.evaluated_value == schema:
-        if any(b.value is node for bindings in file.index.module_scope.bindings.values() for b in bindings):
-            derived = derived_schema(file)  # SCHEMA = "airflow_lasse": the constant itself
-            return Fix(merged(((node, derived[0]), *derived[1]))) if derived is not None else None
-        named = schema_name(file)
+        module = file.index.module_scope
+        if any(b.value is node for bindings in module.bindings.values() for b in bindings):
+            return _fix_constant(file, node)  # SCHEMA = "airflow_lasse": the constant itself
+        named = schema_name(file, scope, node)
         return Fix(merged(((node, cst.Name(named[0])), *named[1]))) if named is not None else None
-    named = schema_name(file)
+    named = schema_name(file, scope, node)
     if named is None:
         return None
     name, edits = named
@@ -147,14 +154,17 @@ def _fix(file: FileContext, node: cst.BaseExpression, pattern: re.Pattern[str]) 
         text = node.evaluated_value
         if not isinstance(text, str) or "b" in node.prefix.lower() or "u" in node.prefix.lower():
             return None
-        if "{{" in text or "{%" in text or re.search(r"\{\w*\}", text):
+        if "{{" in text or "{%" in text or re.search(r"\{\w*\}", text) or "\\N{" in node.value:
             return None  # Jinja or a .format template: its own kind of placeholder, left to the author
         body = node.value[len(node.prefix) + len(node.quote) : -len(node.quote)]
         body = body.replace("{", "{{").replace("}", "}}")
         replaced = pattern.sub(lambda _: f"{{{name}}}", body)
         if replaced == body:
             return None  # the name is spelled with escapes here
-        new = cst.parse_expression(f"f{node.prefix}{node.quote}{replaced}{node.quote}")
+        try:
+            new = cst.parse_expression(f"f{node.prefix}{node.quote}{replaced}{node.quote}")
+        except cst.ParserSyntaxError:
+            return None
         return Fix(merged(((node, new), *edits)))
     if isinstance(node, cst.FormattedString):
         parts: list[cst.BaseFormattedStringContent] = []
@@ -170,3 +180,21 @@ def _fix(file: FileContext, node: cst.BaseExpression, pattern: re.Pattern[str]) 
                 parts.append(part)
         return Fix(merged(((node, node.with_changes(parts=parts)), *edits)))
     return None
+
+
+def _fix_constant(file: FileContext, node: cst.SimpleString) -> Fix | None:
+    """``SCHEMA = "airflow_lasse"`` becomes ``SCHEMA = f"airflow_{STUDENT}"``, with ``STUDENT``
+    defined above it where the module has no owner constant there."""
+    module = file.index.module_scope
+    owner_name = owner_constant(file, module, node)
+    edits: tuple[Edit, ...] = ()
+    if owner_name is None:
+        number = top_statement(file, node)
+        if number is None:
+            return None
+        derived = owner_idiom(file, module, file.index.module.body[number])
+        if derived is None:
+            return None
+        owner_name, edits = derived
+    template = schema_template(file, owner_name)
+    return Fix(merged(((node, template), *edits))) if template is not None else None

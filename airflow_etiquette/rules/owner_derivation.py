@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from airflow_etiquette.analysis.context import FileContext, Fix, Report
 from airflow_etiquette.analysis.dags import argument
 from airflow_etiquette.analysis.model import Scope
-from airflow_etiquette.analysis.rewrite import with_imports
+from airflow_etiquette.analysis.rewrite import in_owner_folder, top_statement, with_imports
 from airflow_etiquette.analysis.values import Text
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
@@ -194,9 +194,12 @@ def _environment_key(file: FileContext, call: cst.Call, scope: Scope) -> str | N
 
 def _fix(file: FileContext, value: cst.BaseExpression, env: str) -> Fix | None:
     """The assigned value replaced by the idiom, reading the same environment variable."""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env):
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env) or not in_owner_folder(file):
+        return None  # in a subfolder, Path(__file__).parent.name is the subfolder's name
+    number = top_statement(file, value)
+    if number is None:
         return None
-    imports = with_imports(file, (("os", None), ("pathlib", "Path")))
+    imports = with_imports(file, (("os", None), ("pathlib", "Path")), file.index.module.body[number])
     if imports is None:
         return None
     idiom = cst.parse_expression(IDIOM.replace("AIRFLOW_STUDENT", env))

@@ -105,7 +105,7 @@ def _fix(file: FileContext, dag: DagDefinition) -> Fix | None:
     tag = file.config.tag_for(file.owner)
     before, found, after = tag.partition(file.owner)
     node = dag.tags.node
-    new_tag = owned_text(file, before, after, node) if found else None
+    new_tag = owned_text(file, before, after, node, dag.scope, dag.node) if found else None
     if new_tag is None:
         return None
     if isinstance(node, (cst.List, cst.Tuple)):
