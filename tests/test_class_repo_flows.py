@@ -496,3 +496,20 @@ def test_the_history_does_not_blame_the_first_pull_request_ci_accepted(class_rep
     report = json.loads(audit.out)
     assert report["history"]["violations"] == [] and report["history"]["unattributed"] == []
     assert (audit.exit_code, report["summary"]["errors"]) == (0, 0)
+
+
+def test_fix_turns_the_classs_earlier_mistakes_back_into_its_idiom(class_repo: Path) -> None:
+    # the class repository's taxi_pipeline.py once fell back to "default"; a copy into maria's
+    # folder kept lasse's literal names: --fix gives back exactly the file the class has now
+    idiom = 'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name'
+    earlier = TAXI_PIPELINE.replace(idiom, 'STUDENT = os.environ.get("AIRFLOW_STUDENT", "default")')
+    copied = TAXI_PIPELINE.replace('dag_id=f"{STUDENT}_taxi_pipeline"', 'dag_id="taxi_pipeline"').replace(
+        'f"student:{STUDENT}"]', '"student:lasse"]'
+    )
+    write(class_repo, {"dags/lasse/taxi_pipeline.py": earlier, "dags/maria/taxi_pipeline.py": copied})
+    fixed = run_installed("check", "--fix", "--unsafe-fixes", "--format", "json", cwd=class_repo)
+    assert (fixed.exit_code, fixed.findings) == (0, []), fixed.out + fixed.err
+    assert (class_repo / "dags/lasse/taxi_pipeline.py").read_text() == TAXI_PIPELINE
+    maria = (class_repo / "dags/maria/taxi_pipeline.py").read_text()
+    assert maria == TAXI_PIPELINE.replace('f"student:{STUDENT}"]', '"student:lasse", f"student:{STUDENT}"]')
+    assert "nothing to fix" in run_installed("check", "--fix", "--unsafe-fixes", cwd=class_repo).err

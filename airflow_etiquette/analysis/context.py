@@ -98,14 +98,14 @@ class FileContext:
         all the rules that read commands."""
         found: list[tuple[cst.CSTNode, str]] = []
         for site in self.index.sites:
-            if not self.is_prose(site):
+            if _may_be_command(site.node) and not self.is_prose(site):
                 found.extend((site.node, text.render(lambda _: HOLE)) for text in self.site_texts(site))
         for call, scope in self.index.calls:  # subprocess.run(["airflow", "dags", "pause", dag_id])
             for arg in call.args:
                 if isinstance(arg.value, (cst.List, cst.Tuple)) and arg.value.elements:
-                    words = [self._word(element, scope) for element in arg.value.elements]
-                    if words[0] in ("airflow", "curl"):
-                        found.append((arg.value, " ".join(words)))
+                    elements = arg.value.elements
+                    if self._word(elements[0], scope) in COMMAND_WORDS:
+                        found.append((arg.value, " ".join(self._word(element, scope) for element in elements)))
         return tuple(found)
 
     def _word(self, element: cst.BaseElement, scope: Scope) -> str:
@@ -117,3 +117,24 @@ class FileContext:
 
     def site_texts(self, site: StringSite) -> tuple[Text, ...]:
         return self.resolver.text_values(site.node, site.scope)
+
+
+COMMAND_WORDS = ("airflow", "curl")  # what the readers of FileContext.commands look for
+COMMAND_HINTS = (*COMMAND_WORDS, "dags", "tasks", "variables", "pools", "connections", "-x ", "--request")
+
+
+def _may_be_command(node: cst.CSTNode) -> bool:
+    """Whether a string literal may render to a command the rules read: its text names one of
+    COMMAND_WORDS, or an f-string's text has a word of a command whose program a placeholder may
+    name (rendering every string was a tenth of a check's time). Exact type checks: libcst's
+    base classes are ABCs, and isinstance on them is slow at this rate."""
+    kind = type(node)
+    if kind is cst.SimpleString:
+        text = node.value.lower()  # type: ignore[attr-defined]
+        return "airflow" in text or "curl" in text
+    if kind is cst.FormattedString:  # a placeholder may hold "airflow"; the words around it say "dags", ...
+        text = "".join(p.value for p in node.parts if type(p) is cst.FormattedStringText).lower()  # type: ignore[attr-defined]
+        return any(word in text for word in COMMAND_HINTS)
+    if kind is cst.ConcatenatedString:
+        return _may_be_command(node.left) or _may_be_command(node.right)  # type: ignore[attr-defined]
+    return False

@@ -173,6 +173,8 @@ def reader(source: ModuleSource) -> Callable[[str], bytes | None]:
 
     def from_disk(relpath: str) -> bytes | None:
         path = os.path.join(source.root, relpath)
+        if not os.path.isfile(path):  # one stat; most names looked up are no module of the owner's
+            return None
         real = os.path.realpath(path)
         if not real.startswith(real_root + os.sep) or not os.path.isfile(real):
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from airflow_etiquette.analysis.actions import (
     airflow_commands,
@@ -16,8 +17,14 @@ from airflow_etiquette.analysis.actions import (
 )
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import exact_dag_ids
+from airflow_etiquette.analysis.model import dotted_name
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from airflow_etiquette.analysis.lazy import libcst as cst
 
 TRIGGER_OPERATORS = ("TriggerDagRunOperator",)
 TRIGGER_FUNCTIONS = ("airflow.api.common.trigger_dag.trigger_dag",)
@@ -92,7 +99,7 @@ class ForeignDagAction(FileRule):
         if file.student is None:
             return
         here = {dag_id for dag in file.dags for dag_id in exact_dag_ids(dag)}  # the file's own DAGs
-        for call, scope in file.index.calls:
+        for call, scope in file.index.calls if _imports_a_trigger(file) else ():
             names = file.resolver.qualnames(call.func, scope)
             if any(n.startswith("airflow.") and n.endswith(TRIGGER_OPERATORS) for n in names):
                 target = call_argument(call, "trigger_dag_id")
@@ -152,3 +159,17 @@ def _api_action(method: str, url: str) -> str:
     if "dagRuns" in url or "/backfills" in url:
         return "triggers"
     return "changes"
+
+
+def _imports_a_trigger(file: FileContext) -> bool:
+    """Whether the file imports anything a trigger call could be reached through (the operator,
+    trigger_dag, or the airflow package itself): resolving every call's name costs more."""
+    for statement in file.index.imports:
+        modules = [dotted_name(statement.module)] if isinstance(statement, cst.ImportFrom) and statement.module else []
+        names = [] if isinstance(statement.names, cst.ImportStar) else [dotted_name(a.name) for a in statement.names]
+        for dotted in (*modules, *names):
+            if dotted is not None and ("trigger" in dotted.lower() or dotted == "airflow"):
+                return True
+        if isinstance(statement.names, cst.ImportStar):
+            return True
+    return False
