@@ -344,7 +344,7 @@ def check(
         fixes = _fixes(result, config, unsafe_fixes)
         if diff:
             for outcome in fixes:
-                click.echo(outcome.diff(), nl=False)
+                _echo(outcome.diff())
             click.echo(f"{PROG}: {_fix_summary(fixes, unsafe_fixes, written=False)}", err=True)
             return EXIT_FINDINGS if any(o.after != o.before for o in fixes) else EXIT_CLEAN
         from airflow_etiquette.engine.fix import write_atomically

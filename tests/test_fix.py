@@ -345,3 +345,15 @@ def test_a_symlinked_dag_file_is_not_rewritten(tmp_path: Path) -> None:
     run_installed("check", "--fix", cwd=repo)
     assert (repo / "dags/lasse/plain.py").is_symlink()
     assert (repo / "shared/plain.py").read_text() == PLAIN
+
+
+def test_a_diff_read_by_head_ends_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    many = "from airflow import DAG\n\n" + "".join(f'DAG("weather_{n}", tags=["student:lasse"])\n' for n in range(350))
+    repo = make_repo(tmp_path / "r", {f"dags/lasse/plain_{n}.py": many for n in range(3)})  # more than a pipe holds
+    command = f"{sys.executable} -m airflow_etiquette check --diff | head -1"
+    result = subprocess.run(command, shell=True, cwd=repo, capture_output=True, text=True, check=False)
+    assert result.stdout == "--- a/dags/lasse/plain_0.py\n"
+    assert result.stderr.count("\n") == 1 and "would fix" in result.stderr, result.stderr  # no error, no traceback
