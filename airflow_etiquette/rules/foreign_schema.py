@@ -329,11 +329,17 @@ def schema_uses_by_site(file: FileContext) -> list[tuple[StringSite, list[Schema
     found: list[tuple[StringSite, list[SchemaUse]]] = []
     sessions: dict[int, str | None] = {}  # id(scope) -> the search path its earlier SQL set
     for site in file.index.sites:
+        path = sessions.get(id(site.scope))
+        if path is None and type(site.node) is cst.SimpleString:  # exact type: isinstance on ABCs is slow here
+            # a plain literal is its own text: without a dot, "schema" or "search_path" it holds
+            # no schema use (schema_uses' own first test), so it need not be resolved at all
+            raw = site.node.value.lower()
+            if "." not in raw and "schema" not in raw and "search_path" not in raw:
+                continue
         if file.is_prose(site):
             continue
         uses: list[SchemaUse] = []
         texts = file.site_texts(site)
-        path = sessions.get(id(site.scope))
         for text in texts:
             uses.extend(schema_uses(text, lambda use: schema_problem(file, use), path))
         after = {search_path_after(text, path) for text in texts}
