@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_etiquette.analysis.dags import DagDefinition, find_dags
-from airflow_etiquette.analysis.model import ModuleIndex, Scope, StringSite
+from airflow_etiquette.analysis.model import ModuleIndex, Scope, StringSite, walk
 from airflow_etiquette.analysis.modules import OwnerModules
 from airflow_etiquette.analysis.resolve import Resolver
 from airflow_etiquette.analysis.values import Text
@@ -90,6 +90,14 @@ class FileContext:
     def is_prose(self, site: StringSite) -> bool:
         """A message or documentation: logged, raised, doc_md=..., or a name only ever used so."""
         return site.prose or self.index.is_message(site.node)
+
+    @cached_property
+    def top_statements(self) -> dict[int, int]:
+        """The id of every node -> the index of the top-level statement that holds it (for fixes
+        that must know what is defined above what)."""
+        return {
+            id(inner): number for number, statement in enumerate(self.index.module.body) for inner in walk(statement)
+        }
 
     @cached_property
     def commands(self) -> tuple[tuple[cst.CSTNode, str], ...]:

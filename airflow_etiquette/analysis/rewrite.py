@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_etiquette.analysis.context import Edit, FileContext
-from airflow_etiquette.analysis.model import Scope, is_docstring, walk
+from airflow_etiquette.analysis.model import Scope, is_docstring
 from airflow_etiquette.analysis.values import Text
 
 if TYPE_CHECKING:
@@ -27,14 +27,7 @@ PREFERRED_NAMES = ("STUDENT", "OWNER")
 
 def top_statement(file: FileContext, node: cst.CSTNode) -> int | None:
     """The index in the module's body of the top-level statement that holds ``node``."""
-    where: dict[int, int] | None = file.__dict__.get("_top_statements")
-    if where is None:
-        where = {}
-        for number, statement in enumerate(file.index.module.body):
-            for inner in walk(statement):
-                where[id(inner)] = number
-        file.__dict__["_top_statements"] = where
-    return where.get(id(node))
+    return file.top_statements.get(id(node))
 
 
 def in_owner_folder(file: FileContext) -> bool:
