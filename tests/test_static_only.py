@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import os
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from conftest import make_repo, run_installed
 
+import airflow_etiquette
 from airflow_etiquette.rules import ALL_RULES
 
 
@@ -71,6 +73,7 @@ def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path) -> None:
         ("check",),
         ("check", "--jobs", "2"),
         ("check", "--format", "sarif"),
+        ("check", "--diff", "--unsafe-fixes"),
         ("audit", "--format", "json"),
         ("audit", "--format", "html", "--output", str(tmp_path / "r.html")),
         ("rules",),
@@ -88,7 +91,24 @@ def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path) -> None:
         timeout=120,
     )
     assert "1 failed" in plugin.stdout, plugin.stdout  # lasse's taxi: prefix and tag
+    for args in (("check", "--fix", "--unsafe-fixes"), ("new", "weather", "--owner", "lasse")):  # they write
+        result = run_installed(*args, cwd=root, env=env)
+        assert result.exit_code in (0, 1), (args, result.err)
+    assert (root / "dags/lasse/weather.py").is_file() and "lasse_taxi" in (root / "dags/lasse/x.py").read_text()
     assert not marker.exists()
+
+
+def test_no_module_of_the_package_imports_airflow() -> None:
+    # the generated DAG of `new` and the rules' examples hold Airflow imports as text, never as code
+    package = Path(airflow_etiquette.__file__).parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            found += [f"{path.name}:{node.lineno}" for name in names if name.split(".")[0] == "airflow"]
+    assert found == []
 
 
 def test_commands_that_parse_no_file_do_not_load_libcst(tmp_path: Path) -> None:

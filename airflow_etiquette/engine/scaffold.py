@@ -25,8 +25,15 @@ NAME = re.compile(r"[a-z][a-z0-9_]*")
 # Names the built-in template defines or imports: a DAG function so named would replace them.
 TAKEN = frozenset({"annotations", "os", "pendulum", "dag", "task", "start"})
 
-_AIRFLOW_3 = "from airflow.sdk import dag, task"
-_AIRFLOW_2 = "from airflow.decorators import dag, task"
+
+def _import(module: str, names: str) -> str:
+    """An import line *of the generated file*: written out here, never executed by this tool
+    (which neither imports nor needs Airflow)."""
+    return f"from {module} import {names}"
+
+
+_AIRFLOW_3 = _import("airflow.sdk", "dag, task")
+_AIRFLOW_2 = _import("airflow.decorators", "dag, task")
 
 DEFAULT_TEMPLATE = '''\
 """$name: what this DAG does, in one line (write it here).
@@ -68,7 +75,7 @@ $name()
 
 _READ_CONNECTION = """\
         # Read the shared connection through a hook; never create, edit or delete it.
-        from airflow.providers.postgres.hooks.postgres import PostgresHook
+        $hook_import
 
         hook = PostgresHook(postgres_conn_id=CONNECTION)
         print("connected as", hook.get_first("SELECT current_user")[0], "to write to", SCHEMA)
@@ -151,7 +158,9 @@ def _default(config: Config, values: dict[str, str]) -> str:
         if connection
         else "",
         year=date.today().year,
-        task_body=_READ_CONNECTION if connection else _NO_CONNECTION,
+        task_body=string.Template(_READ_CONNECTION if connection else _NO_CONNECTION).substitute(
+            hook_import=_import("airflow.providers.postgres.hooks.postgres", "PostgresHook")
+        ),
     )
 
 
