@@ -1,8 +1,8 @@
 """Which distributions provide an import: the data behind ETQ606 (missing-requirement).
 
-A DAG file may import what the scheduler has: the standard library, Airflow itself, the providers
-preinstalled in the official ``apache/airflow`` image, and what the repository's requirements.txt
-lists. requirements.txt names *distributions* (``PyYAML``, ``scikit-learn``); a DAG file imports
+A DAG file may import what the scheduler has: the standard library, Airflow itself, what the
+official ``apache/airflow`` image installs (``image_contents``, generated), and what the
+repository's requirements.txt lists. requirements.txt names *distributions* (``PyYAML``, ``scikit-learn``); a DAG file imports
 *modules* (``yaml``, ``sklearn``). This module maps the second to the first, as data kept under test,
 and nothing here imports, installs or looks anything up: the answer is the same on every machine.
 
@@ -302,84 +302,6 @@ NAMESPACE_FALLBACK_DEPTH: Mapping[str, int] = {
     "ruamel": 1,
     "zope": 1,
     "backports": 1,
-}
-
-# The providers preinstalled in the official ``apache/airflow`` image, by Airflow major version: the
-# providers among the Dockerfile's default ``AIRFLOW_EXTRAS`` plus those every Airflow install
-# carries. The image's other default extras (aiobotocore, async, google-auth, graphviz, ldap, pandas,
-# statsd, uv, virtualenv) add Python libraries, not providers, and are not listed here.
-#
-# "2": the Dockerfile of Airflow 2.10.2 (https://github.com/apache/airflow/blob/2.10.2/Dockerfile,
-#   ``ARG AIRFLOW_EXTRAS``), plus the 2.10 series' PRE_INSTALLED_PROVIDERS of hatch_build.py
-#   (common.compat, common.io, common.sql, fab, ftp, http, imap, smtp, sqlite). Not checked against
-#   the 2.11 image.
-# "3": the Dockerfile of Airflow 3.1.5 (https://github.com/apache/airflow/blob/3.1.5/Dockerfile),
-#   plus the "pre-installed providers" that apache-airflow-core depends on (airflow-core/pyproject.toml,
-#   read at its 3.2.0 development version: common-compat, common-io, common-sql, smtp, standard). The main branch's Dockerfile for 3.3.0 also
-#   adds ``opensearch``, which older 3.x images lack, so it is left out. The defaults are documented
-#   at https://airflow.apache.org/docs/docker-stack/build-arg-ref.html.
-OFFICIAL_IMAGE_PROVIDERS: Mapping[str, tuple[str, ...]] = {
-    "2": (
-        "apache-airflow-providers-amazon",
-        "apache-airflow-providers-celery",
-        "apache-airflow-providers-cncf-kubernetes",
-        "apache-airflow-providers-common-compat",
-        "apache-airflow-providers-common-io",
-        "apache-airflow-providers-common-sql",
-        "apache-airflow-providers-docker",
-        "apache-airflow-providers-elasticsearch",
-        "apache-airflow-providers-fab",
-        "apache-airflow-providers-ftp",
-        "apache-airflow-providers-google",
-        "apache-airflow-providers-grpc",
-        "apache-airflow-providers-hashicorp",
-        "apache-airflow-providers-http",
-        "apache-airflow-providers-imap",
-        "apache-airflow-providers-microsoft-azure",
-        "apache-airflow-providers-mysql",
-        "apache-airflow-providers-odbc",
-        "apache-airflow-providers-openlineage",
-        "apache-airflow-providers-postgres",
-        "apache-airflow-providers-redis",
-        "apache-airflow-providers-sendgrid",
-        "apache-airflow-providers-sftp",
-        "apache-airflow-providers-slack",
-        "apache-airflow-providers-smtp",
-        "apache-airflow-providers-snowflake",
-        "apache-airflow-providers-sqlite",
-        "apache-airflow-providers-ssh",
-    ),
-    "3": (
-        "apache-airflow-providers-amazon",
-        "apache-airflow-providers-celery",
-        "apache-airflow-providers-cncf-kubernetes",
-        "apache-airflow-providers-common-compat",
-        "apache-airflow-providers-common-io",
-        "apache-airflow-providers-common-messaging",
-        "apache-airflow-providers-common-sql",
-        "apache-airflow-providers-docker",
-        "apache-airflow-providers-elasticsearch",
-        "apache-airflow-providers-fab",
-        "apache-airflow-providers-ftp",
-        "apache-airflow-providers-git",
-        "apache-airflow-providers-google",
-        "apache-airflow-providers-grpc",
-        "apache-airflow-providers-hashicorp",
-        "apache-airflow-providers-http",
-        "apache-airflow-providers-microsoft-azure",
-        "apache-airflow-providers-mysql",
-        "apache-airflow-providers-odbc",
-        "apache-airflow-providers-openlineage",
-        "apache-airflow-providers-postgres",
-        "apache-airflow-providers-redis",
-        "apache-airflow-providers-sendgrid",
-        "apache-airflow-providers-sftp",
-        "apache-airflow-providers-slack",
-        "apache-airflow-providers-smtp",
-        "apache-airflow-providers-snowflake",
-        "apache-airflow-providers-ssh",
-        "apache-airflow-providers-standard",
-    ),
 }
 
 # The distributions behind ``import airflow`` (and ``airflow.sdk``): the meta-package, and from

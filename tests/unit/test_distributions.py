@@ -12,14 +12,13 @@ from airflow_etiquette.analysis.distributions import (
     IMPORT_NAMES,
     NAMESPACE_FALLBACK_DEPTH,
     NAMESPACE_PACKAGES,
-    OFFICIAL_IMAGE_PROVIDERS,
-    PROVIDER_PREFIX,
     candidate_distributions,
 )
+from airflow_etiquette.analysis.image_contents import IMAGE_DISTRIBUTIONS
 
 
 def all_distribution_tuples() -> list[tuple[str, ...]]:
-    tuples = [*IMPORT_NAMES.values(), *OFFICIAL_IMAGE_PROVIDERS.values(), AIRFLOW_CORE]
+    tuples = [*IMPORT_NAMES.values(), AIRFLOW_CORE]
     return tuples + [dists for paths in NAMESPACE_PACKAGES.values() for dists in paths.values()]
 
 
@@ -75,46 +74,6 @@ def test_no_namespace_root_is_also_a_plain_import_name() -> None:
 def test_every_namespace_has_a_fallback_depth() -> None:
     assert set(NAMESPACE_FALLBACK_DEPTH) == set(NAMESPACE_PACKAGES)
     assert all(depth >= 1 for depth in NAMESPACE_FALLBACK_DEPTH.values())
-
-
-def test_official_image_providers_are_providers_sorted_without_duplicates() -> None:
-    assert set(OFFICIAL_IMAGE_PROVIDERS) == {"2", "3"}
-    for providers in OFFICIAL_IMAGE_PROVIDERS.values():
-        assert all(provider.startswith(PROVIDER_PREFIX) for provider in providers)
-        assert list(providers) == sorted(set(providers))
-
-
-@pytest.mark.parametrize(
-    "provider",
-    [
-        "amazon",
-        "celery",
-        "cncf-kubernetes",
-        "common-io",
-        "common-sql",
-        "google",
-        "http",
-        "microsoft-azure",
-        "postgres",
-        "slack",
-        "snowflake",
-        "ssh",
-    ],
-)
-def test_both_images_preinstall_the_common_providers(provider: str) -> None:
-    for major in ("2", "3"):
-        assert PROVIDER_PREFIX + provider in OFFICIAL_IMAGE_PROVIDERS[major]
-
-
-def test_only_airflow_3_images_carry_the_standard_provider() -> None:
-    assert "apache-airflow-providers-standard" in OFFICIAL_IMAGE_PROVIDERS["3"]
-    assert "apache-airflow-providers-standard" not in OFFICIAL_IMAGE_PROVIDERS["2"]
-
-
-def test_image_extras_that_are_not_providers_are_not_listed() -> None:
-    for providers in OFFICIAL_IMAGE_PROVIDERS.values():
-        for extra in ("aiobotocore", "async", "google-auth", "graphviz", "ldap", "pandas", "statsd", "uv"):
-            assert PROVIDER_PREFIX + extra not in providers
 
 
 def test_airflow_core() -> None:
@@ -307,7 +266,7 @@ def test_airflow_providers(module: str, expected: tuple[str, ...]) -> None:
 )
 def test_providers_of_the_image_are_found_among_the_candidates(module: str) -> None:
     for major in ("2", "3"):
-        assert set(candidate_distributions(module)) & set(OFFICIAL_IMAGE_PROVIDERS[major])
+        assert set(candidate_distributions(module)) & IMAGE_DISTRIBUTIONS[major]
 
 
 # --- candidate_distributions: configured extra mappings -------------------------------------------
