@@ -549,6 +549,30 @@ def string_pieces(node: cst.BaseExpression) -> Iterator[cst.SimpleString | cst.F
         yield node
 
 
+def imported_names(statement: cst.Import | cst.ImportFrom) -> Iterator[tuple[str, str]]:
+    """Each absolute module an import statement needs, and the statement as a student reads it:
+    ``from google.cloud import storage`` needs ``google.cloud.storage`` (below a namespace package
+    the imported name decides the distribution)."""
+    if isinstance(statement, cst.ImportFrom):
+        if statement.relative or statement.module is None:
+            return
+        base = dotted_name(statement.module)
+        if base is None:
+            return
+        if isinstance(statement.names, cst.ImportStar):
+            yield base, f"from {base} import *"
+            return
+        for alias in statement.names:
+            name = dotted_name(alias.name)
+            if name is not None:
+                yield f"{base}.{name}", f"from {base} import {name}"
+        return
+    for alias in statement.names:
+        name = dotted_name(alias.name)
+        if name is not None:
+            yield name, f"import {name}"
+
+
 def dotted_name(node: cst.BaseExpression | cst.CSTNode | None) -> str | None:
     """``a.b.c`` for a name or a chain of attributes, else None."""
     if isinstance(node, cst.Name):

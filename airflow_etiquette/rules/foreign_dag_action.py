@@ -17,14 +17,14 @@ from airflow_etiquette.analysis.actions import (
 )
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import exact_dag_ids
-from airflow_etiquette.analysis.model import dotted_name
+from airflow_etiquette.analysis.model import imported_names
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
 if TYPE_CHECKING:
-    import libcst as cst
+    pass
 else:
-    from airflow_etiquette.analysis.lazy import libcst as cst
+    pass
 
 TRIGGER_OPERATORS = ("TriggerDagRunOperator",)
 TRIGGER_FUNCTIONS = ("airflow.api.common.trigger_dag.trigger_dag",)
@@ -164,12 +164,11 @@ def _api_action(method: str, url: str) -> str:
 def _imports_a_trigger(file: FileContext) -> bool:
     """Whether the file imports anything a trigger call could be reached through (the operator,
     trigger_dag, or the airflow package itself): resolving every call's name costs more."""
-    for statement in file.index.imports:
-        modules = [dotted_name(statement.module)] if isinstance(statement, cst.ImportFrom) and statement.module else []
-        names = [] if isinstance(statement.names, cst.ImportStar) else [dotted_name(a.name) for a in statement.names]
-        for dotted in (*modules, *names):
-            if dotted is not None and ("trigger" in dotted.lower() or dotted == "airflow"):
-                return True
-        if isinstance(statement.names, cst.ImportStar):
-            return True
-    return False
+    return any(
+        # the operator's or trigger_dag's path, or airflow or a package right below it (a path to them)
+        "trigger" in module.lower()
+        or (module.split(".")[0] == "airflow" and module.count(".") <= 1)
+        or shown.endswith("*")
+        for statement in file.index.imports
+        for module, shown in imported_names(statement)
+    )

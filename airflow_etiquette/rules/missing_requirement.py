@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.distributions import AIRFLOW_CORE, candidate_distributions
-from airflow_etiquette.analysis.model import dotted_name
+from airflow_etiquette.analysis.model import imported_names
 from airflow_etiquette.analysis.parse_time import guarded_imports
 from airflow_etiquette.analysis.timing import scheduler_version
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import FileRule, RepositoryExample
 
 if TYPE_CHECKING:
-    import libcst as cst
+    pass
 else:
-    from airflow_etiquette.analysis.lazy import libcst as cst
+    pass
 
 ALWAYS_THERE = frozenset(sys.stdlib_module_names) | {"__future__", "__main__"}
 
@@ -70,30 +70,6 @@ def scheduler(
     where = " or ".join(files) or "the requirements"
     source = f"{where} or in Airflow's image" if preinstalled is None else f"{where} or `preinstalled`"
     return Scheduler(installed | image | frozenset(AIRFLOW_CORE), modules, source)
-
-
-def imported(statement: cst.Import | cst.ImportFrom) -> Iterator[tuple[str, str]]:
-    """Each absolute module an import statement needs, and the statement as a student reads it:
-    ``from google.cloud import storage`` needs ``google.cloud.storage`` (below a namespace package
-    the imported name decides the distribution)."""
-    if isinstance(statement, cst.ImportFrom):
-        if statement.relative or statement.module is None:
-            return
-        base = dotted_name(statement.module)
-        if base is None:
-            return
-        if isinstance(statement.names, cst.ImportStar):
-            yield base, f"from {base} import *"
-            return
-        for alias in statement.names:
-            name = dotted_name(alias.name)
-            if name is not None:
-                yield f"{base}.{name}", f"from {base} import {name}"
-        return
-    for alias in statement.names:
-        name = dotted_name(alias.name)
-        if name is not None:
-            yield name, f"import {name}"
 
 
 class MissingRequirement(FileRule):
@@ -175,7 +151,7 @@ class MissingRequirement(FileRule):
         extra = dict(config.import_names)
         guarded: set[int] | None = None
         for statement in file.index.imports:
-            for module, shown in imported(statement):
+            for module, shown in imported_names(statement):
                 if module.split(".", 1)[0] in ALWAYS_THERE or has.has(module, extra):
                     continue
                 if modules.has_module(module):
