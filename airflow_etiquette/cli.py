@@ -603,6 +603,20 @@ def explain(code: str) -> int:
     return EXIT_CLEAN
 
 
+@cli.command()
+@_verbose_option
+@_internal_errors
+def server(verbose: bool) -> int:
+    """Run the language server on standard input and output (for editors: diagnostics and fixes)."""
+    try:
+        from airflow_etiquette.server import serve
+    except ImportError as exc:  # pygls is the lsp extra, not a dependency of the hooks or CI
+        raise ConfigError(
+            f"the language server needs the lsp extra ({exc.name or exc}): pip install 'airflow-etiquette[lsp]'"
+        ) from None
+    return serve()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -20,6 +20,7 @@ STAGES = [
     "rules",
     "engine",
     "output",
+    "server",
     "cli",
     "pytest_plugin",
     "__main__",
