@@ -380,8 +380,13 @@ def check(
     use_color = output_format == "text" and (
         color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     )
+    prefix = ""
+    if output_format not in ("text", "json") or sarif_output is not None:
+        from airflow_etiquette.sources.git import work_tree_prefix
+
+        prefix = work_tree_prefix(config.root)
     report = CheckReport(
-        findings, result.files_checked, changed_paths, result.silenced, headline, use_color, __version__
+        findings, result.files_checked, changed_paths, result.silenced, headline, use_color, __version__, prefix
     )
     _echo(FORMATS[output_format](report), color=use_color)
     if sarif_output is not None:

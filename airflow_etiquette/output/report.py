@@ -17,3 +17,11 @@ class CheckReport:
     headline: str | None = None  # "Checked changes since main ... by maria (identified by ...)."
     color: bool = False
     version: str = ""
+    # The repository root (where the configuration is) relative to the git work tree's top, with a
+    # trailing "/", or "": formats read against the git root (GitHub annotations, SARIF, GitLab's
+    # Code Quality) put it before each finding's path, so a project in a subfolder lands on the diff.
+    path_prefix: str = ""
+
+    def located(self, path: str) -> str:
+        """A finding's path as the git root sees it."""
+        return self.path_prefix + path

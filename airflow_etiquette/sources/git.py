@@ -82,6 +82,14 @@ def git(root: Path, *args: str) -> str:
     return proc.stdout
 
 
+def work_tree_prefix(root: Path) -> str:
+    """Where ``root`` sits in its git work tree ("dags-project/", or "" at the top, or outside git)."""
+    try:
+        return git(root, "rev-parse", "--show-prefix").strip()
+    except GitError:
+        return ""
+
+
 class GitMissing(GitError):
     """No git to run."""
 
