@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from airflow_etiquette.output import github, json_format, sarif, text
+from airflow_etiquette.output import github, gitlab, json_format, junit, sarif, text
 from airflow_etiquette.output.report import CheckReport
 
 FORMATS: dict[str, Callable[[CheckReport], str]] = {
@@ -12,6 +12,8 @@ FORMATS: dict[str, Callable[[CheckReport], str]] = {
     "json": json_format.render,
     "github": github.render,
     "sarif": sarif.render,
+    "gitlab": gitlab.render,
+    "junit": junit.render,
 }
 
 __all__ = ["FORMATS", "CheckReport"]
