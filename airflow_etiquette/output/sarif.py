@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.output.report import CheckReport
 
 
 def render(report: CheckReport) -> str:
-    return format_sarif(report.findings, report.version)
+    return format_sarif(report.findings, report.version, report.located)
 
 
-def format_sarif(findings: Sequence[Finding], version: str) -> str:
-    """SARIF 2.1.0, as GitHub code scanning accepts it (github/codeql-action/upload-sarif)."""
+def format_sarif(findings: Sequence[Finding], version: str, located: Callable[[str], str] = str) -> str:
+    """SARIF 2.1.0, as GitHub code scanning accepts it (github/codeql-action/upload-sarif).
+
+    Each result's ``uri`` is relative to the git root (``located`` puts where the project sits in the
+    work tree before a finding's path): code scanning matches results to the repository's files, and a project in a
+    subfolder would otherwise point at paths that do not exist there."""
     from airflow_etiquette.rules import ALL_RULES
 
     rules = []
@@ -43,7 +47,7 @@ def format_sarif(findings: Sequence[Finding], version: str) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {"uri": located(f.path), "uriBaseId": "%SRCROOT%"},
                         "region": {"startLine": f.line, "startColumn": f.column},
                     },
                 }
