@@ -156,9 +156,11 @@ def test_the_action_keeps_its_interface() -> None:
     action = load(ACTION)
     assert set(action["inputs"]) == {"version", "args", "working-directory", "sarif", "python-version"}
     assert action["inputs"]["working-directory"]["default"] == "."
-    assert action["outputs"]["sarif-file"]["value"] == "${{ steps.check.outputs.sarif-file }}"
+    assert {name: output["value"] for name, output in action["outputs"].items()} == {
+        name: f"${{{{ steps.check.outputs.{name} }}}}" for name in ("sarif-file", "errors", "warnings", "findings")
+    }
     steps = action["runs"]["steps"]
-    assert steps[0]["uses"] == "actions/setup-python@v5"
+    assert steps[0]["uses"].startswith("actions/setup-python@")
     upload = next(step for step in steps if str(step.get("uses", "")).startswith("github/codeql-action/upload-sarif@"))
     assert upload["continue-on-error"] is True
     assert "inputs.sarif == 'true'" in upload["if"] and "steps.check.outputs.sarif-file != ''" in upload["if"]
@@ -166,6 +168,38 @@ def test_the_action_keeps_its_interface() -> None:
     check = next(step for step in steps if step.get("id") == "check")
     assert '-I -m airflow_etiquette check --sarif-output "$sarif"' in check["run"]
     assert 'exit "$status"' in check["run"]
+
+
+# `uses: owner/repo[/path]@<40 hex> # vMAJOR.MINOR.PATCH`: a tag can be moved, a commit cannot.
+PINNED_BY_SHA = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v(\d+)\.\d+\.\d+\s*$")
+# The current major release of each action the action uses (checked when the pins were made).
+CURRENT_MAJORS = {"actions/setup-python": 7, "actions/cache": 5, "github/codeql-action/upload-sarif": 4}
+
+
+def test_every_action_the_action_uses_is_pinned_by_commit_sha_with_its_release_in_a_comment() -> None:
+    lines = [line for line in ACTION.read_text(encoding="utf-8").splitlines() if re.match(r"^\s*(-\s+)?uses:", line)]
+    assert len(lines) == len(CURRENT_MAJORS) == sum("uses" in step for step in action_steps())
+    pins = {}
+    for line in lines:
+        match = PINNED_BY_SHA.match(line)
+        assert match, f"not pinned by SHA with its version in a comment: {line.strip()}"
+        pins[match.group(1)] = int(match.group(3))
+    assert pins == CURRENT_MAJORS
+
+
+def test_pips_downloads_are_cached_between_runs_keyed_on_the_tool_and_the_python() -> None:
+    steps = action_steps()
+    python = next(step for step in steps if str(step.get("uses", "")).startswith("actions/setup-python@"))
+    cache = next(step for step in steps if str(step.get("uses", "")).startswith("actions/cache@"))
+    install = next(step for step in steps if step.get("id") == "install")
+    assert steps.index(python) < steps.index(cache) < steps.index(install)
+    key = cache["with"]["key"]
+    assert "inputs.version" in key and f"steps.{python['id']}.outputs.python-version" in key
+    assert "runner.os" in key
+    assert cache["with"]["path"] == "${{ runner.temp }}/airflow-etiquette-pip-cache"
+    # ... the very folder pip is told to use, in both of its installs.
+    assert install["run"].count('--cache-dir "$cache"') == 2
+    assert 'cache="$RUNNER_TEMP/airflow-etiquette-pip-cache"' in install["run"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -458,22 +492,27 @@ class PullRequestRepository:
     merge_sha: str  # what refs/pull/N/merge holds: the head merged into the base
 
 
-def make_pull_request_repository(tmp: Path, markers: Path, policy_edits: bool = False) -> PullRequestRepository:
-    """A bare "origin" on which main and refs/pull/N/{head,merge} exist, as on GitHub."""
+def make_pull_request_repository(
+    tmp: Path, markers: Path, policy_edits: bool = False, project: str = ""
+) -> PullRequestRepository:
+    """A bare "origin" on which main and refs/pull/N/{head,merge} exist, as on GitHub; the Airflow
+    project (dags/, CODEOWNERS, configuration) in the folder ``project`` of the repository."""
     dev = tmp / "dev"
     dev.mkdir()
     git(dev, "init", "-q", "-b", "main")
-    write_files(dev, BASE_FILES)
+    base = {**BASE_FILES, "pyproject.toml": "[tool.airflow-etiquette]\n"} if project else BASE_FILES
+    write_files(dev / project, base)
     git(dev, "add", "-A")
     git(dev, "commit", "-q", "-m", "Class repository")
     git(dev, "checkout", "-q", "-b", PR_BRANCH)
-    write_files(dev, {"dags/maria/taxi.py": BAD_TAXI, **trap_files(markers), **(POLICY_EDITS if policy_edits else {})})
+    write_files(dev / project, {"dags/maria/taxi.py": BAD_TAXI, **(POLICY_EDITS if policy_edits else {})})
+    write_files(dev, trap_files(markers))
     git(dev, "add", "-A")
     git(dev, "commit", "-q", "-m", "maria: taxi DAG")
     head_sha = git(dev, "rev-parse", "HEAD").strip()
     # Main moves on after the branch was made: a classmate's merged work is not the PR's change.
     git(dev, "checkout", "-q", "main")
-    write_files(dev, {"dags/lasse/extra.py": GOOD_TAXI.format(dag_id="lasse_extra", owner="lasse")})
+    write_files(dev / project, {"dags/lasse/extra.py": GOOD_TAXI.format(dag_id="lasse_extra", owner="lasse")})
     git(dev, "add", "-A")
     git(dev, "commit", "-q", "-m", "lasse: extra DAG")
     base_sha = git(dev, "rev-parse", "HEAD").strip()
@@ -621,9 +660,9 @@ def sarif_results(sarif: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def pull_request_workspace(tmp: Path, markers: Path) -> tuple[PullRequestRepository, Path, Path]:
+def pull_request_workspace(tmp: Path, markers: Path, project: str = "") -> tuple[PullRequestRepository, Path, Path]:
     """What actions/checkout leaves in a pull_request run: the merge commit, detached."""
-    repo = make_pull_request_repository(tmp, markers)
+    repo = make_pull_request_repository(tmp, markers, project=project)
     workspace = clone_workspace(tmp, repo)
     merge = f"refs/remotes/pull/{PR_NUMBER}/merge"
     git(workspace, "fetch", "-q", "--no-tags", "origin", f"+refs/pull/{PR_NUMBER}/merge:{merge}")
@@ -671,6 +710,15 @@ def test_pull_request_run_reports_the_finding_and_runs_none_of_the_pull_requests
     sarif = assert_sarif_written(installed, check)
     assert ("ETQ101", "dags/maria/taxi.py") in sarif_results(sarif)
     assert (tmp_path / "step-summary.md").read_text(encoding="utf-8").strip()
+    # The counts, for a later step (`steps.<id>.outputs.errors`), read from that SARIF file: the
+    # ETQ101 and the pull request's files outside dags/maria/ (the traps, ETQ201).
+    errors = len(re.findall(r"^::error file=", check.stdout, re.MULTILINE))
+    assert errors == len(TRAPS) + 1
+    assert {name: check.outputs.get(name) for name in ("errors", "warnings", "findings")} == {
+        "errors": str(errors),
+        "warnings": "0",
+        "findings": str(errors),
+    }
 
 
 @pytest.mark.slow
@@ -785,3 +833,82 @@ def test_pull_request_target_without_the_fetched_head_is_an_error(installed: Ins
     assert check.returncode == 2, check.output
     assert "fetch" in check.output.lower()
     assert "sarif-file" not in check.outputs
+
+
+@pytest.mark.slow
+def test_a_project_in_a_subfolder_is_reported_with_paths_from_the_git_root(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """working-directory: the annotations and the SARIF results name the file as the pull request's
+    diff does (airflow/dags/...), or GitHub shows them on no line of it."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    _, workspace, event = pull_request_workspace(tmp_path, markers, project="airflow")
+    results = run_action(installed, workspace, "pull_request", event, tmp_path, inputs={"working-directory": "airflow"})
+    check = results["check"]
+    assert_nothing_ran(markers, check)
+    assert check.returncode == 1, check.output
+    assert re.search(
+        r"^::error file=airflow/dags/maria/taxi\.py,line=\d+,col=\d+,title=ETQ101[^:]*::" + re.escape(ETQ101_MESSAGE),
+        check.stdout,
+        re.MULTILINE,
+    ), check.output
+    assert "file=dags/" not in check.stdout
+    sarif = assert_sarif_written(installed, check)
+    assert sarif_results(sarif) == [("ETQ101", "airflow/dags/maria/taxi.py")]
+    assert (workspace / "airflow/dags/maria/taxi.py").is_file()
+    assert check.outputs["errors"] == "1" and check.outputs["findings"] == "1"
+
+
+@pytest.mark.slow
+def test_args_are_split_as_a_shell_would_and_quotes_reach_the_tool_as_meant(
+    installed: Installed, tmp_path: Path
+) -> None:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    _, workspace, event = pull_request_workspace(tmp_path, markers)
+    args = """--ignore "ETQ301" --select 'ETQ1,ETQ3'\n--format "json" """
+    check = run_action(installed, workspace, "pull_request", event, tmp_path, inputs={"args": args})["check"]
+    assert check.returncode == 1, check.output
+    assert [(f["code"], f["path"]) for f in json.loads(check.stdout)] == [("ETQ101", "dags/maria/taxi.py")]
+    # The selection really applied: with only ETQ3 selected, the ETQ101 finding is gone.
+    only_schemas = run_action(
+        installed, workspace, "pull_request", event, tmp_path, inputs={"args": "--select 'ETQ3' --format 'json'"}
+    )["check"]
+    assert only_schemas.returncode == 0, only_schemas.output
+    assert json.loads(only_schemas.stdout) == []
+    assert only_schemas.outputs["findings"] == "0"
+
+
+@pytest.mark.slow
+def test_args_are_never_evaluated_by_the_shell(installed: Installed, tmp_path: Path) -> None:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    _, workspace, event = pull_request_workspace(tmp_path, markers)
+    planted = tmp_path / "planted"
+    args = (
+        f'--select "ETQ1; touch {planted}-semicolon" $(touch {planted}-substitution) '
+        f"`touch {planted}-backticks` ${{HOME}} *; touch {planted}-bare"
+    )
+    check = run_action(installed, workspace, "pull_request", event, tmp_path, inputs={"args": args})["check"]
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith("planted")) == []
+    assert_nothing_ran(markers, check)
+    # The words reached the tool as text, and it refused the first one it cannot use.
+    assert check.returncode == 2, check.output
+    assert f"unknown rule code 'ETQ1; touch {planted}-semicolon'" in check.stderr, check.output
+    assert "sarif-file" not in check.outputs and "errors" not in check.outputs
+
+
+@pytest.mark.slow
+def test_args_with_an_unclosed_quote_are_a_clear_error(installed: Installed, tmp_path: Path) -> None:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    _, workspace, event = pull_request_workspace(tmp_path, markers)
+    check = run_action(installed, workspace, "pull_request", event, tmp_path, inputs={"args": "--ignore 'ETQ301"})[
+        "check"
+    ]
+    assert check.returncode == 2, check.output
+    assert check.stdout.splitlines() == [
+        "::error title=airflow-etiquette::the args input cannot be split into words: ValueError: No closing quotation"
+    ]
+    assert check.outputs == {}
