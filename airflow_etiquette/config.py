@@ -7,7 +7,6 @@ repository, so a repository without either works with zero configuration.
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import os
 import re
@@ -96,16 +95,23 @@ class Config:
     max_priority_weight: int | None = None
     require_timeouts: bool = False
     own_pools_only: bool = False
+    baseline: str | None = None  # known findings (`check --baseline`), relative to the root
     new_template: str | None = None  # `new`: the teacher's template for a first DAG, relative to the root
     # Where CODEOWNERS and this configuration were read: None for the work tree, else a commit
     # (the base of a change, which the change itself cannot edit).
     policy_revision: str | None = None
+    given: frozenset[str] = field(default=frozenset(), compare=False)  # the keys the settings file set
     _schema_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _exclude_spec: PathPatterns = field(init=False, repr=False, compare=False)
+    _ignore_specs: tuple[tuple[PathPatterns, tuple[str, ...]], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         before, _, after = self.schema.partition(OWNER_PLACEHOLDER)
         pattern = re.compile(f"{re.escape(before)}(?P<owner>[A-Za-z0-9_-]+?){re.escape(after)}", re.IGNORECASE)
         object.__setattr__(self, "_schema_pattern", pattern)
+        object.__setattr__(self, "_exclude_spec", path_patterns(self.exclude))
+        specs = tuple((path_patterns((glob,)), codes) for glob, codes in self.per_file_ignores)
+        object.__setattr__(self, "_ignore_specs", specs)
 
     # -- conventions, per owner ------------------------------------------------
     def prefix_for(self, owner: str) -> str:
@@ -133,8 +139,8 @@ class Config:
         """Whether rule ``code`` runs on ``path`` (relative to the root)."""
         if not self.selects(code):
             return False
-        for pattern, codes in self.per_file_ignores:
-            if fnmatch.fnmatch(path, pattern) and any(code.startswith(c) for c in codes):
+        for patterns, codes in self._ignore_specs:
+            if any(code.startswith(c) for c in codes) and patterns(path):
                 return False
         return True
 
@@ -150,11 +156,31 @@ class Config:
         return any(code.startswith(strict) for strict in self.strict)
 
     def is_excluded(self, path: str) -> bool:
-        return any(fnmatch.fnmatch(path, pattern) for pattern in self.exclude)
+        return self._exclude_spec(path)
 
     @property
     def dags_path(self) -> Path:
         return self.root / self.dags_folder
+
+
+PathPatterns = Callable[[str], bool]
+
+
+@functools.lru_cache(maxsize=256)
+def path_patterns(patterns: tuple[str, ...]) -> PathPatterns:
+    """Whether a root-relative path matches any of ``patterns``, read as .gitignore lines are (git's
+    wildmatch, by pathspec): ``dags/maria/`` is the folder and everything in it, ``*.py`` a name at
+    any depth, ``dags/*/tmp_*.py`` one level, ``**`` any number. Raises ValueError on a pattern
+    git would refuse."""
+    if not patterns:
+        return lambda path: False
+    import pathspec
+
+    try:
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    except (ValueError, TypeError) as exc:  # pathspec's GitWildMatchPatternError is a ValueError
+        raise ValueError(str(exc)) from None
+    return spec.match_file
 
 
 # -- loading ---------------------------------------------------------------------
@@ -409,9 +435,11 @@ _KEYS = {
     "shared-connections": "a list of strings",
     "admins": "a list of strings",
     "select": "a list of rule codes",
+    "extend-select": "a list of rule codes (added to select)",
     "ignore": "a list of rule codes",
-    "per-file-ignores": "a table of glob = [rule codes]",
-    "exclude": "a list of glob patterns",
+    "extend-ignore": "a list of rule codes (added to ignore)",
+    "per-file-ignores": "a table of gitignore-style pattern = [rule codes]",
+    "exclude": 'a list of gitignore-style patterns, like "dags/maria/" or "dags/*/generated_*.py"',
     "timeout": f"a positive number of seconds, at most {MAX_TIMEOUT:g}",
     "max-file-size-mb": f"a positive number, at most {MAX_FILE_SIZE_MB:g}",
     "owners": 'a table of owner = { github = "login", emails = ["..."] }',
@@ -434,6 +462,7 @@ _KEYS = {
     "require-timeouts": "true or false",
     "own-pools-only": "true or false",
     "new-template": 'a file below the repository root, like "templates/first_dag.py"',
+    "baseline": 'a file below the repository root, like ".airflow-etiquette-baseline.json"',
 }
 _DURATION = re.compile(r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>s|m|h|d)")
 _UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -530,17 +559,26 @@ def config_from_table(
         for pattern, listed in raw_ignores.items()
     )
 
+    for key, patterns in (("exclude", strings("exclude")), ("per-file-ignores", tuple(p for p, _ in per_file_ignores))):
+        for pattern in patterns:
+            try:
+                path_patterns((pattern,))
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {key!r}: {pattern!r} is not a gitignore-style pattern ({exc})") from None
+
     return Config(
         root=root,
         source=source,
+        given=frozenset(str(key) for key in table),
         dags_folder=folder("dags-folder", DEFAULTS.dags_folder),
         dag_id_prefix=text("dag-id-prefix", DEFAULTS.dag_id_prefix),
         owner_tag=text("owner-tag", DEFAULTS.owner_tag),
         schema=text("schema", DEFAULTS.schema),
         shared_connections=strings("shared-connections"),
         admins=frozenset(strings("admins")),
-        select=rule_codes("select"),
-        ignore=rule_codes("ignore"),
+        # Every rule is on by default, so extend-select widens a select that narrows, and only then.
+        select=rule_codes("select") + rule_codes("extend-select") if rule_codes("select") else (),
+        ignore=rule_codes("ignore") + rule_codes("extend-ignore"),
         per_file_ignores=per_file_ignores,
         exclude=strings("exclude"),
         timeout=number("timeout", DEFAULTS.timeout),
@@ -567,7 +605,24 @@ def config_from_table(
         new_template=_relative_file(table["new-template"], lambda got: fail("new-template", got))
         if "new-template" in table
         else None,
+        baseline=_relative_file(table["baseline"], lambda got: fail("baseline", got)) if "baseline" in table else None,
     )
+
+
+# The field of Config each key sets, where the name is not the key's with "_" for "-"; the
+# extend- keys are folded into select and ignore.
+_FIELDS = {"owners": "roster", "max-retries": "max_retries", "extend-select": "", "extend-ignore": ""}
+
+
+def settings_of(config: Config) -> list[tuple[str, object, bool]]:
+    """Every key with its resolved value and whether the settings file set it (``--show-settings``)."""
+    rows = []
+    for key in _KEYS:
+        name = _FIELDS.get(key, key.replace("-", "_"))
+        if name:
+            given = key in config.given or (key in ("select", "ignore") and f"extend-{key}" in config.given)
+            rows.append((key, getattr(config, name), given))
+    return rows
 
 
 def _relative_file(value: object, fail: Callable[[object], ConfigError]) -> str:

@@ -31,14 +31,15 @@ def noqa_comments(data: bytes) -> dict[int, str]:
 
 
 def names(comment: str | None, code: str) -> bool:
-    """Whether a comment waives ``code`` (a bare ``# noqa`` waives every code)."""
+    """Whether a comment waives ``code``: a bare ``# noqa`` waives every code, ``# noqa: ETQ3`` every
+    code starting with ETQ3 (ruff's prefixes), ``# noqa: ETQ301`` that one."""
     if comment is None:
         return False
     match = _NOQA.search(comment)
     if match is None:
         return False
     codes = match.group("codes")
-    return codes is None or code in {c.upper() for c in re.split(r"[\s,]+", codes)}
+    return codes is None or any(code.startswith(c.upper()) for c in re.split(r"[\s,]+", codes))
 
 
 def waive(
