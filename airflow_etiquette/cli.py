@@ -31,12 +31,17 @@ from airflow_etiquette.config import (
     read_work_tree,
     validate_code,
 )
-from airflow_etiquette.output import FORMATS
+from airflow_etiquette.output import FORMATS, CheckReport, text
+from airflow_etiquette.output.settings import format_settings
 from airflow_etiquette.sources.git import GitError
 
 if TYPE_CHECKING:
     from airflow_etiquette.engine.check import CheckResult
     from airflow_etiquette.engine.fix import FixResult
+    from airflow_etiquette.findings import Finding
+
+# ruff's names for the text format: concise (the default, one line per finding) and full.
+_TEXT_FORMATS: dict[str, Callable[[CheckReport], str]] = {"concise": text.render, "full": text.render_full}
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROG = "airflow-etiquette"
@@ -211,15 +216,17 @@ def _configurer(
     ignore: tuple[str, ...],
     timeout: float | None,
     ignore_noqa: bool,
+    extend_select: tuple[str, ...] = (),
 ) -> Configure:
     """How this run reads a configuration (the work tree's, or a base commit's), options on top."""
     from airflow_etiquette.rules import RULES_BY_CODE
 
     selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
+    extended = _codes(extend_select, "--extend-select")
     load = configure_from(start, RULES_BY_CODE, config_file)
 
     def configure(read: Reader, revision: str | None) -> Config:
-        return _with_options(load(read, revision), selected, ignored, timeout, ignore_noqa)
+        return _with_options(load(read, revision), selected, ignored, timeout, ignore_noqa, extended)
 
     return configure
 
@@ -237,9 +244,10 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(sorted(FORMATS)),
-    help="Output format [default: text; github inside GitHub Actions].",
+    type=click.Choice(sorted({*FORMATS, *_TEXT_FORMATS})),
+    help="Output format [default: text (concise); github inside GitHub Actions]; full adds each source line.",
 )
 @click.option(
     "--base",
@@ -255,12 +263,28 @@ def cli() -> None:
     metavar="CODES",
     help="Only these rule codes or prefixes (comma-separated); replaces the config's select.",
 )
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Add these rule codes or prefixes to the select.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes (comma-separated).")
+@click.option("--extend-ignore", multiple=True, metavar="CODES", help="The same as --ignore (flake8's name).")
 @_exit_zero_option
 @_ignore_noqa_option
 @_config_option
 @_jobs_option
 @_no_cache_option
+@click.option("--statistics", is_flag=True, help="Count the findings per rule instead of listing them (text or json).")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else (no summary, no notes).")
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the configuration this run would use, with where each value comes from, and exit.",
+)
+@click.option("--show-files", is_flag=True, help="List the files this run would check, and exit.")
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Known findings: written when the file does not exist, read when it does; only findings not in it fail. "
+    "In a change the base commit's copy is read.",
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
@@ -295,12 +319,19 @@ def check(
     staged: bool,
     author: str | None,
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
+    extend_ignore: tuple[str, ...],
     exit_zero: bool,
     ignore_noqa: bool,
     config_file: Path | None,
     jobs: int,
     no_cache: bool,
+    statistics: bool,
+    quiet: bool,
+    show_settings: bool,
+    show_files: bool,
+    baseline: Path | None,
     timeout: float | None,
     sarif_output: Path | None,
     color: str,
@@ -312,14 +343,22 @@ def check(
     """Check DAG files (default: the dags folder of the repository), or a change."""
     from airflow_etiquette.engine.check import run_check
     from airflow_etiquette.findings import severity_counts
-    from airflow_etiquette.output import CheckReport, github, sarif
+    from airflow_etiquette.output import github, sarif
 
     if base is not None and staged:
         raise click.UsageError("--base and --staged are two different change sets; give one of them")
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     output_format = output_format or ("github" if in_actions else "text")
     start = paths[0] if paths else Path.cwd()
-    configure = _configurer(start, config_file, select, ignore, timeout, ignore_noqa)
+    configure = _configurer(start, config_file, select, ignore + extend_ignore, timeout, ignore_noqa, extend_select)
+    if show_settings:
+        given = {"select": select or extend_select, "ignore": ignore or extend_ignore, "timeout": timeout}
+        names = {"select": "--select/--extend-select", "ignore": "--ignore/--extend-ignore", "timeout": "--timeout"}
+        if ignore_noqa:
+            names["allow-noqa"] = "--ignore-noqa, so no comment silences anything"
+        config, where = _policy(configure, base, staged)
+        _echo(format_settings(config, {k: names[k] for k in names if given.get(k, True)}, where))
+        return EXIT_CLEAN
 
     if fix and diff:
         raise click.UsageError("--fix writes the fixes and --diff only shows them; give one of them")
@@ -362,9 +401,15 @@ def check(
         if any(o.after != o.before for o in fixes):
             result = checked()
     findings = result.findings
-    for note in result.notes:
+    known: list[Finding] = []
+    baseline_file = baseline or (config.root / config.baseline if config.baseline else None)
+    if baseline_file is not None:
+        findings, known, wrote = _baselined(baseline_file, findings, config, result.change is not None, quiet)
+        if wrote:
+            return EXIT_CLEAN
+    for note in result.notes if not quiet else ():
         click.echo(f"{PROG}: {note}", err=True)
-    if result.skipped_outside:
+    if result.skipped_outside and not quiet:
         click.echo(
             f"{PROG}: nothing to check: {result.skipped_outside} path(s) given, none inside "
             f"{config.dags_folder}/ of {config.root}",
@@ -377,18 +422,39 @@ def check(
         if result.author is not None:
             headline += f" by {result.author.describe()} (identified by {result.author.signal})"
         headline += "."
-    use_color = output_format == "text" and (
+    use_color = output_format in ("text", *_TEXT_FORMATS) and (
         color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     )
     prefix = ""
-    if output_format not in ("text", "json") or sarif_output is not None:
+    if output_format not in ("text", "json", *_TEXT_FORMATS) or sarif_output is not None:
         from airflow_etiquette.sources.git import work_tree_prefix
 
         prefix = work_tree_prefix(config.root)
+    fixable: frozenset[str] = frozenset()
+    if statistics or output_format == "full":
+        from airflow_etiquette.engine.fix import fixable_codes
+
+        fixable = fixable_codes(config)
+    lines: dict[tuple[str, int], str] = {}
+    if output_format == "full" and not statistics:
+        from airflow_etiquette.engine.excerpts import excerpts
+
+        lines = excerpts(findings, config, result.change)
     report = CheckReport(
-        findings, result.files_checked, changed_paths, result.silenced, headline, use_color, __version__, prefix
+        findings,
+        result.files_checked,
+        changed_paths,
+        result.silenced,
+        headline,
+        use_color,
+        __version__,
+        prefix,
+        known=known,
+        quiet=quiet,
+        fixable=fixable,
+        excerpts=lines,
     )
-    _echo(FORMATS[output_format](report), color=use_color)
+    _echo(_renderer(output_format, statistics)(report), color=use_color)
     if sarif_output is not None:
         _write(sarif_output, sarif.render(report))
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -400,6 +466,91 @@ def check(
         )
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
+
+
+def _renderer(output_format: str, statistics: bool) -> Callable[[CheckReport], str]:
+    from airflow_etiquette.output import json_format, text
+
+    if statistics:
+        if output_format == "json":
+            return json_format.render_statistics
+        if output_format not in ("text", *_TEXT_FORMATS):
+            raise click.UsageError(f"--statistics is a table for people (text) or json, not {output_format}")
+        return text.render_statistics
+    return _TEXT_FORMATS.get(output_format) or FORMATS[output_format]
+
+
+def _policy(configure: Configure, base: str | None, staged: bool) -> tuple[Config, str]:
+    """The configuration a run judges by, and where it was read: the work tree, or for a change
+    (--base, --staged) the commit the change starts from, as the check reads it."""
+    config = configure(read_work_tree, None)
+    if base is None and not staged:
+        return config, "the work tree"
+    from airflow_etiquette.sources.git import (
+        base_commit,
+        default_base,
+        require_repository,
+        revision_reader,
+        staged_policy,
+    )
+
+    require_repository(config.root, "--staged" if staged else "--base")
+    if staged:
+        commit = staged_policy(config.root)
+    else:
+        commit = base_commit(config.root, default_base(config.root) if base == "auto" else str(base))
+    return configure(revision_reader(config.root, commit), commit), f"the base commit {commit[:12]}"
+
+
+def _baselined(
+    path: Path, findings: list[Finding], config: Config, in_change: bool, quiet: bool
+) -> tuple[list[Finding], list[Finding], bool]:
+    """(new findings, known ones, whether the baseline was written now). A change reads the base
+    commit's baseline, so a pull request cannot add its own findings to it; a run on the work tree
+    writes the file when there is none."""
+    from airflow_etiquette.engine.baseline import dump, parse
+
+    shown = _shown(path, config.root)
+    if in_change and config.policy_revision is not None:
+        from airflow_etiquette.sources.git import revision_reader
+
+        absolute = Path(os.path.abspath(path))
+        if not absolute.is_relative_to(config.root):
+            raise ConfigError(f"{shown}: a change reads its base's baseline, so the file must be in the repository")
+        data = revision_reader(config.root, config.policy_revision)(absolute)
+        if data is None:
+            raise ConfigError(
+                f"{shown}: not in the base commit {config.policy_revision[:7]}; a change is judged by its base's "
+                "baseline, so the file must be committed there first"
+            )
+    else:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            _write(path, dump(findings, __version__))
+            click.echo(
+                f"{PROG}: wrote the baseline {shown} with {len(findings)} finding(s): from now on only new ones "
+                "fail; commit it",
+                err=True,
+            )
+            return [], list(findings), True
+        except OSError as exc:
+            raise ConfigError(f"{shown}: cannot read the baseline: {exc.strerror or exc}") from None
+    new, known, gone = parse(data, shown).split(findings)
+    if gone and not quiet:
+        click.echo(
+            f"{PROG}: {gone} finding(s) of the baseline {shown} are gone: delete the file and run again to shrink it",
+            err=True,
+        )
+    return new, known, False
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path as the user would write it: relative to the root when inside it."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _fixes(result: CheckResult, config: Config, unsafe: bool) -> list[FixResult]:
@@ -509,15 +660,25 @@ def audit(
 
 
 def _with_options(
-    config: Config, select: tuple[str, ...], ignore: tuple[str, ...], timeout: float | None, ignore_noqa: bool = False
+    config: Config,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    timeout: float | None,
+    ignore_noqa: bool = False,
+    extend_select: tuple[str, ...] = (),
 ) -> Config:
+    """The options on top of the settings file: --select replaces its select (ruff's rule),
+    --extend-select widens whichever select narrows (every rule is on when none does), --ignore
+    and --extend-ignore add to its ignore."""
     from dataclasses import replace
 
     changes: dict[str, object] = {}
     if ignore_noqa:
         changes["ignore_noqa"] = True
     if select:
-        changes["select"] = select
+        changes["select"] = select + extend_select
+    elif extend_select and config.select:
+        changes["select"] = config.select + extend_select
     if ignore:
         changes["ignore"] = config.ignore + ignore
     if timeout is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from airflow_etiquette.findings import Finding
@@ -21,6 +21,10 @@ class CheckReport:
     # trailing "/", or "": formats read against the git root (GitHub annotations, SARIF, GitLab's
     # Code Quality) put it before each finding's path, so a project in a subfolder lands on the diff.
     path_prefix: str = ""
+    known: Sequence[Finding] = field(default_factory=tuple)  # in the baseline: reported as known, never failing
+    quiet: bool = False  # the findings and nothing else (no headline, no summary line)
+    fixable: frozenset[str] = frozenset()  # codes whose findings `check --fix` can fix
+    excerpts: Mapping[tuple[str, int], str] = field(default_factory=dict)  # (path, line) -> source line
 
     def located(self, path: str) -> str:
         """A finding's path as the git root sees it."""

@@ -1,0 +1,88 @@
+"""A baseline: the findings a repository had when it adopted the tool, written once and read on
+every run after, so that only new findings fail.
+
+A finding is known when an entry has its path, code and message: not its line, which moves when
+anyone edits above it. Entries are counted, so a second identical finding in the same file is new.
+The file is JSON with sorted entries, so that it diffs well and a reviewer sees what was waived.
+In a change, the baseline is read from the base commit, like the configuration: a pull request
+that adds its own findings to the baseline still has them reported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from airflow_etiquette.config import ConfigError
+from airflow_etiquette.findings import Finding
+
+FORMAT_VERSION = 1
+
+Key = tuple[str, str, str]
+
+
+def _key(finding: Finding) -> Key:
+    return (finding.path, finding.code, finding.message)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    entries: Counter[Key]
+
+    def split(self, findings: Sequence[Finding]) -> tuple[list[Finding], list[Finding], int]:
+        """(new, known, entries no longer found)."""
+        left = Counter(self.entries)
+        new: list[Finding] = []
+        known: list[Finding] = []
+        for finding in findings:
+            key = _key(finding)
+            if left[key] > 0:
+                left[key] -= 1
+                known.append(finding)
+            else:
+                new.append(finding)
+        return new, known, sum(left.values())
+
+
+def dump(findings: Iterable[Finding], version: str) -> str:
+    entries = (
+        sorted({"path": f.path, "code": f.code, "message": f.message} for f in findings)
+        if False
+        else sorted(({"path": f.path, "code": f.code, "message": f.message} for f in findings), key=_entry_key)
+    )
+    return (
+        json.dumps(
+            {"airflow-etiquette-baseline": FORMAT_VERSION, "tool-version": version, "findings": entries},
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+
+
+def _entry_key(entry: dict[str, str]) -> tuple[str, str, str]:
+    return (entry["path"], entry["code"], entry["message"])
+
+
+def parse(data: bytes, where: str) -> Baseline:
+    """The baseline in ``data``; anything else is one line naming the file (exit 2)."""
+    try:
+        loaded = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"{where}: not a baseline file (invalid JSON: {exc})") from None
+    if not isinstance(loaded, dict) or loaded.get("airflow-etiquette-baseline") != FORMAT_VERSION:
+        raise ConfigError(f'{where}: not a baseline file of this tool (no "airflow-etiquette-baseline": 1)')
+    raw = loaded.get("findings")
+    if not isinstance(raw, list):
+        raise ConfigError(f'{where}: "findings" must be a list')
+    entries: Counter[Key] = Counter()
+    for position, entry in enumerate(raw):
+        path, code, message = (
+            (entry.get(k) for k in ("path", "code", "message")) if isinstance(entry, dict) else ((),) * 3
+        )
+        if not (isinstance(path, str) and isinstance(code, str) and isinstance(message, str)):
+            raise ConfigError(f"{where}: entry {position + 1} must have the strings path, code and message")
+        entries[(path, code, message)] += 1
+    return Baseline(entries)

@@ -1,0 +1,317 @@
+"""The everyday options users bring from ruff and flake8: --statistics, --output-format full and
+concise, --quiet, --show-settings, --show-files, extend-select/extend-ignore, gitignore-style
+excludes, ``# noqa: ETQ3`` prefixes and a baseline (which a change cannot widen for itself)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import git, make_repo
+from test_cli import LASSE_GOOD, MARIA_BAD, repo
+
+MARIA_LINES = [
+    'dags/maria/taxi_pipeline.py:6:6: ETQ102 DAG "taxi_pipeline" has no tags; add tags=["student:maria"]',
+    'dags/maria/taxi_pipeline.py:7:12: ETQ101 dag_id "taxi_pipeline" must start with "maria_" (file is in dags/maria/)',
+    'dags/maria/taxi_pipeline.py:13:22: ETQ301 hard-coded schema "airflow_maria"; derive it from the folder: '
+    'SCHEMA = f"airflow_{STUDENT}"',
+    "dags/maria/taxi_pipeline.py:13:22: ETQ302 INSERT into public.raw_trips writes outside your schema; "
+    "write to airflow_maria instead",
+]
+
+
+def committed(root: Path) -> Path:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    return root
+
+
+# -- --output-format ---------------------------------------------------------------------------
+
+
+def test_full_shows_each_source_line_with_a_caret_under_the_column(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    result = run_cli("check", "--output-format", "full", "--select", "ETQ101,ETQ302", cwd=root)
+    assert result.exit_code == 1
+    assert result.out.splitlines() == [
+        'dags/maria/taxi_pipeline.py:7:12: ETQ101 [*] dag_id "taxi_pipeline" must start with "maria_" '
+        "(file is in dags/maria/)",
+        "  |",
+        '7 |     dag_id="taxi_pipeline",',
+        "  |            ^ ETQ101",
+        "  |",
+        "  = help: `airflow-etiquette explain ETQ101`",
+        "",
+        "dags/maria/taxi_pipeline.py:13:22: ETQ302 INSERT into public.raw_trips writes outside your schema; "
+        "write to airflow_maria instead",
+        "   |",
+        "13 |         bash_command=\"psql -c 'INSERT INTO public.raw_trips SELECT * FROM airflow_maria.staging'\",",
+        "   |                      ^ ETQ302",
+        "   |",
+        "   = help: `airflow-etiquette explain ETQ302`",
+        "",
+        "Found 2 errors in 1 file (2 files checked).",
+    ]
+
+
+def test_concise_is_the_default_text_format(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    concise = run_cli("check", "--output-format", "concise", cwd=root)
+    assert concise.out == run_cli("check", cwd=root).out == run_cli("check", "--format", "text", cwd=root).out
+    assert concise.lines[:-1] == MARIA_LINES
+
+
+def test_full_shows_the_staged_line_not_the_work_tree(tmp_path: Path, run_cli) -> None:
+    root = committed(make_repo(tmp_path / "r", {"dags/lasse/taxi_pipeline.py": LASSE_GOOD}))
+    dag = root / "dags/maria/taxi_pipeline.py"
+    dag.parent.mkdir()
+    dag.write_text(MARIA_BAD.replace("\n    ", "\n").lstrip("\n"))
+    git(root, "add", "-A")
+    dag.write_text(dag.read_text().replace('dag_id="taxi_pipeline"', 'dag_id="not_what_was_staged"'))
+    result = run_cli("check", "--staged", "--output-format", "full", "--select", "ETQ101", cwd=root)
+    assert '7 |     dag_id="taxi_pipeline",' in result.lines
+    assert "not_what_was_staged" not in result.out
+
+
+def test_full_never_shows_a_line_from_outside_the_root(tmp_path: Path, run_cli) -> None:
+    secret = tmp_path / "secret.py"
+    secret.write_text('with DAG(dag_id="sk-live-SECRET42"):\n    pass\n')
+    root = repo(tmp_path)
+    (root / "dags/maria/link.py").symlink_to(secret)
+    result = run_cli("check", "--output-format", "full", cwd=root)
+    assert "SECRET42" not in result.out + result.err
+    assert "dags/maria/link.py:1:1: ETQ202" in result.out
+
+
+# -- --statistics, --quiet ---------------------------------------------------------------------
+
+
+def test_statistics_count_per_rule_most_frequent_first(tmp_path: Path, run_cli) -> None:
+    second = MARIA_BAD.replace('dag_id="taxi_pipeline"', 'dag_id="weather"')
+    root = repo(tmp_path, extra={"dags/maria/weather.py": second})
+    result = run_cli("check", "--statistics", cwd=root)
+    assert result.exit_code == 1
+    assert result.lines == [
+        "2\tETQ101\t[*] dag-id-prefix",
+        "2\tETQ102\t[*] owner-tag",
+        "2\tETQ301\t[*] hard-coded-schema",
+        "2\tETQ302\tforeign-schema",
+        "[*] 6 fixable with the --fix option.",
+        "Found 6 errors and 2 warnings in 2 files (3 files checked).",
+    ]
+    as_json = run_cli("check", "--statistics", "--format", "json", cwd=root)
+    assert json.loads(as_json.out)[0] == {"code": "ETQ101", "name": "dag-id-prefix", "count": 2, "fixable": True}
+    assert as_json.exit_code == 1
+    sarif = run_cli("check", "--statistics", "--format", "sarif", cwd=root)
+    assert sarif.exit_code == 2
+    assert sarif.err == "airflow-etiquette: error: --statistics is a table for people (text) or json, not sarif\n"
+
+
+def test_quiet_prints_the_findings_and_nothing_else(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    result = run_cli("check", "-q", cwd=root)
+    assert (result.exit_code, result.lines, result.err) == (1, MARIA_LINES, "")
+    clean = run_cli("check", "--quiet", "--select", "ETQ5", cwd=root)
+    assert (clean.exit_code, clean.out) == (0, "")
+
+
+# -- selection ---------------------------------------------------------------------------------
+
+
+def test_extend_select_widens_a_narrowed_select_and_extend_ignore_adds(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path, config='select = ["ETQ101"]\nextend-select = ["ETQ3"]\n')
+    codes = [f["code"] for f in run_cli("check", "--format", "json", cwd=root).findings]
+    assert codes == ["ETQ101", "ETQ301", "ETQ302"]
+    codes = [f["code"] for f in run_cli("check", "--format", "json", "--extend-ignore", "ETQ30", cwd=root).findings]
+    assert codes == ["ETQ101"]
+    # --select replaces the file's select and its extend-select; --extend-select widens it again.
+    codes = [f["code"] for f in run_cli("check", "--format", "json", "--select", "ETQ102", cwd=root).findings]
+    assert codes == ["ETQ102"]
+    args = ("check", "--format", "json", "--select", "ETQ102", "--extend-select", "ETQ101")
+    assert [f["code"] for f in run_cli(*args, cwd=root).findings] == ["ETQ102", "ETQ101"]
+
+
+def test_extend_ignore_in_the_settings_file(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path, config='ignore = ["ETQ102"]\nextend-ignore = ["ETQ3"]\n')
+    assert [f["code"] for f in run_cli("check", "--format", "json", cwd=root).findings] == ["ETQ101"]
+
+
+def test_extend_select_with_an_unknown_code_is_one_line(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    result = run_cli("check", "--extend-select", "ETQ999", cwd=root)
+    assert (result.exit_code, result.err) == (
+        2,
+        "airflow-etiquette: error: --extend-select: unknown rule code 'ETQ999' (see `airflow-etiquette rules`)\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "excluded"),
+    [
+        ("dags/maria/", True),  # a folder, as in .gitignore (fnmatch matched nothing with it)
+        ("dags/*/taxi_*.py", True),
+        ("taxi_pipeline.py", True),  # a name without "/" matches at any depth
+        ("dags/*/sub/", False),
+        ("dags/mar/", False),
+    ],
+)
+def test_exclude_reads_gitignore_patterns(tmp_path: Path, run_cli, pattern: str, excluded: bool) -> None:
+    root = repo(tmp_path, config=f"exclude = [{json.dumps(pattern)}]\n")
+    result = run_cli("check", "--format", "json", cwd=root)
+    assert (result.findings == []) is excluded
+
+
+def test_per_file_ignores_read_gitignore_patterns_too(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path, config='per-file-ignores = { "dags/maria/" = ["ETQ1"] }\n')
+    assert [f["code"] for f in run_cli("check", "--format", "json", cwd=root).findings] == ["ETQ301", "ETQ302"]
+
+
+def test_noqa_takes_a_code_prefix(tmp_path: Path, run_cli) -> None:
+    waived = MARIA_BAD.replace(
+        "SELECT * FROM airflow_maria.staging'\",", "SELECT * FROM airflow_maria.staging'\",  # noqa: ETQ3"
+    )
+    root = repo(tmp_path, extra={"dags/maria/taxi_pipeline.py": waived}, config='allow-noqa = ["ETQ3"]\n')
+    result = run_cli("check", cwd=root)
+    assert [line.split(" ")[1] for line in result.lines[:-1]] == ["ETQ102", "ETQ101"]
+    assert result.lines[-1] == "Found 2 errors in 1 file (2 files checked, 2 silenced by # noqa)."
+    # ETQ1 is not ETQ3: a prefix names only the codes that start with it.
+    other = waived.replace("# noqa: ETQ3", "# noqa: ETQ1")
+    root = repo(tmp_path / "b", extra={"dags/maria/taxi_pipeline.py": other}, config='allow-noqa = ["ETQ3"]\n')
+    assert "ETQ302" in run_cli("check", cwd=root).out
+
+
+# -- --show-settings, --show-files -------------------------------------------------------------
+
+
+def test_show_settings_says_where_each_value_comes_from(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path, config='exclude = ["dags/legacy/"]\nmin-schedule-interval = "1h"\n')
+    result = run_cli("check", "--show-settings", "--select", "ETQ1", cwd=root)
+    assert result.exit_code == 0
+    lines = {line.split(" = ")[0]: line for line in result.lines if " = " in line and not line.startswith("#")}
+    value, origin = (part.strip() for part in lines["exclude"].split("  # "))
+    assert (value, origin) == ('exclude = ["dags/legacy/"]', "pyproject.toml [tool.airflow-etiquette]")
+    assert lines["min-schedule-interval"].startswith('min-schedule-interval = "3600s"')
+    assert lines["select"].endswith("# --select/--extend-select")
+    assert lines["dags-folder"].endswith("# default")
+    assert result.lines[1] == "# read from: pyproject.toml [tool.airflow-etiquette], in the work tree"
+    assert "# baseline is not set: every finding counts" in result.lines
+
+
+def test_show_settings_for_a_change_shows_the_base_commits(tmp_path: Path, run_cli) -> None:
+    root = committed(repo(tmp_path, config='exclude = ["dags/legacy/"]\n'))
+    git(root, "checkout", "-qb", "maria/x")
+    (root / "pyproject.toml").write_text('[tool.airflow-etiquette]\nexclude = ["dags/maria/"]\n')
+    git(root, "commit", "-qam", "widen")
+    result = run_cli("check", "--show-settings", "--base", "main", cwd=root)
+    assert result.lines[1].startswith("# read from: pyproject.toml [tool.airflow-etiquette], in the base commit ")
+    assert any(line.startswith('exclude = ["dags/legacy/"]') for line in result.lines)
+    assert not any("dags/maria/" in line for line in result.lines)
+
+
+# -- --baseline --------------------------------------------------------------------------------
+
+
+def test_a_baseline_is_written_once_then_only_new_findings_fail(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    wrote = run_cli("check", "--baseline", "known.json", cwd=root)
+    assert (wrote.exit_code, wrote.out) == (0, "")
+    assert wrote.err == (
+        "airflow-etiquette: wrote the baseline known.json with 4 finding(s): from now on only new ones fail; "
+        "commit it\n"
+    )
+    entries = json.loads((root / "known.json").read_text())["findings"]
+    assert [e["code"] for e in entries] == ["ETQ101", "ETQ102", "ETQ301", "ETQ302"]
+    assert "line" not in entries[0]  # a line moves when anyone edits above it
+
+    again = run_cli("check", "--baseline", "known.json", cwd=root)
+    assert (again.exit_code, again.out) == (0, "All good: no findings (2 files checked, 4 known from the baseline).\n")
+
+    dag = root / "dags/maria/taxi_pipeline.py"
+    dag.write_text("# a line above moves every finding down\n" + dag.read_text())
+    assert run_cli("check", "--baseline", "known.json", cwd=root).exit_code == 0
+    second = MARIA_BAD.replace('dag_id="taxi_pipeline"', 'dag_id="weather"')
+    (root / "dags/maria/weather.py").write_text(second.replace("\n    ", "\n").lstrip("\n"))
+    new = run_cli("check", "--baseline", "known.json", cwd=root)
+    assert new.exit_code == 1
+    assert [line.split(":")[0] for line in new.lines[:-1]] == ["dags/maria/weather.py"] * 4
+    assert new.lines[-1] == "Found 3 errors and 1 warning in 1 file (3 files checked, 4 known from the baseline)."
+
+
+def test_a_baseline_counts_each_finding(tmp_path: Path, run_cli) -> None:
+    """Two identical findings in one file, one in the baseline: the second is new."""
+    root = repo(tmp_path)
+    (root / "known.json").write_text(
+        json.dumps(
+            {
+                "airflow-etiquette-baseline": 1,
+                "findings": [
+                    {
+                        "path": "dags/maria/taxi_pipeline.py",
+                        "code": "ETQ101",
+                        "message": 'dag_id "taxi_pipeline" must start with "maria_" (file is in dags/maria/)',
+                    }
+                ]
+                * 1,
+            }
+        )
+    )
+    result = run_cli("check", "--baseline", "known.json", "--select", "ETQ101", cwd=root)
+    assert result.exit_code == 0
+    dag = root / "dags/maria/taxi_pipeline.py"
+    dag.write_text(dag.read_text() + '\nwith DAG(dag_id="taxi_pipeline") as twin:\n    pass\n')
+    result = run_cli("check", "--baseline", "known.json", "--select", "ETQ101", cwd=root)
+    assert result.exit_code == 1 and len(result.lines) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        ("{not json", "known.json: not a baseline file (invalid JSON: "),
+        ('{"findings": []}', 'known.json: not a baseline file of this tool (no "airflow-etiquette-baseline": 1)'),
+        ('{"airflow-etiquette-baseline": 1, "findings": [{"path": 1}]}', "known.json: entry 1 must have the strings"),
+    ],
+)
+def test_a_broken_baseline_is_one_line_and_exit_2(tmp_path: Path, run_cli, content: str, error: str) -> None:
+    root = repo(tmp_path)
+    (root / "known.json").write_text(content)
+    result = run_cli("check", "--baseline", "known.json", cwd=root)
+    assert result.exit_code == 2
+    assert result.err.startswith(f"airflow-etiquette: error: {error}") and result.err.count("\n") == 1
+
+
+def test_a_change_is_judged_by_its_base_baseline(tmp_path: Path, run_cli) -> None:
+    """A pull request that adds its own findings to the baseline still has them reported."""
+    root = make_repo(tmp_path / "r", {"dags/lasse/taxi_pipeline.py": LASSE_GOOD}, config='baseline = "known.json"\n')
+    assert run_cli("check", cwd=root).exit_code == 0  # writes an empty baseline
+    committed(root)
+    git(root, "checkout", "-qb", "maria/taxi")
+    dag = root / "dags/maria/taxi_pipeline.py"
+    dag.parent.mkdir()
+    dag.write_text(MARIA_BAD.replace("\n    ", "\n").lstrip("\n"))
+    # The work tree's run would write nothing new: the file exists. The change adds its findings to it.
+    run_cli("check", "--baseline", "all.json", cwd=root)
+    (root / "known.json").write_text((root / "all.json").read_text())
+    (root / "all.json").unlink()
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "maria's pipeline, with its findings in the baseline")
+    assert run_cli("check", cwd=root).exit_code == 0  # on the work tree, the baseline is the work tree's
+    judged = run_cli("check", "--base", "main", "--author", "maria", cwd=root)
+    assert judged.exit_code == 1
+    codes = [line.split(" ")[1] for line in judged.lines[1:-1]]
+    # ...and editing the shared baseline is itself a change outside maria's folder.
+    assert codes == ["ETQ102", "ETQ101", "ETQ301", "ETQ302", "ETQ201"]
+    assert judged.lines[-2].startswith("known.json:")
+
+
+def test_a_change_needs_the_baseline_in_its_base(tmp_path: Path, run_cli) -> None:
+    root = committed(repo(tmp_path))
+    git(root, "checkout", "-qb", "maria/taxi")
+    run_cli("check", "--baseline", "known.json", cwd=root)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "a baseline of my own")
+    result = run_cli("check", "--base", "main", "--author", "maria", "--baseline", "known.json", cwd=root)
+    assert result.exit_code == 2
+    assert result.err.startswith(
+        "airflow-etiquette: error: known.json: not in the base commit "
+    ) and result.err.endswith("a change is judged by its base's baseline, so the file must be committed there first\n")
