@@ -2,22 +2,102 @@
 
 A path is an owner's when it is under ``dags/<owner>/``, or when the repository's
 CODEOWNERS (GitHub's last-match-wins semantics, parsed by the ``codeowners`` package)
-assigns it to the owner's GitHub login. For a change, both come from the commit the change
-starts from (``Config.policy_revision``), which the change cannot edit.
+assigns it to the owner's GitHub (or GitLab) login. GitLab's sections are read as GitLab
+reads them: each section is its own last-match-wins file, and a path's owners are those of
+every section that matches it. For a change, both come from the commit the change starts
+from (``Config.policy_revision``), which the change cannot edit.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
 from airflow_etiquette.config import Config, ConfigError, Reader, read_work_tree
 from airflow_etiquette.people.authors import Author
 from airflow_etiquette.sources.files import owner_of
 from airflow_etiquette.sources.git import EMPTY_TREE, ChangeSet, blob_contents, revision_reader, tree_folders
 
-CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+# GitHub reads .github/, the root, docs/; GitLab the root, docs/, .gitlab/. The first that exists counts.
+CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
+# The CI configuration files whose CODEOWNERS owner runs the repository (see Ownership.policy_logins).
+CI_POLICY_FILES = (".github/workflows/airflow-etiquette.yml", ".gitlab-ci.yml")
+
+# A GitLab section heading: [Name], ^[Optional], [Name][2], each with optional default owners.
+_SECTION = re.compile(r"^\^?\[(?P<name>[^\]]+)\](?:\[\d+\])?(?P<owners>(?:\s+\S+)*)\s*$")
+_ESCAPED_SPACE = "\\ "
+
+
+def _split_sections(text: str) -> list[tuple[str, bool]]:
+    """CODEOWNERS text as one plain file per GitLab section, for a parser that knows no sections.
+
+    Every section keeps the file's line numbers (other lines blank): the entries before the
+    first heading are a section of their own, headings with the same name (in any case) are one
+    section, an entry without owners takes its section's default owners, an exclusion
+    (``!path``) is an entry with no owners, and roles (``@@developer``) name nobody this tool
+    can identify, so they are dropped rather than read as a user called "developer". A file
+    without headings is one section: GitHub's semantics, unchanged. Returns (text, optional)
+    per section; ``^[Name]`` is optional, and a name once required stays required.
+    """
+    lines = text.lstrip("\ufeff").splitlines()
+    sections: dict[str, list[str]] = {"": [""] * len(lines)}
+    required = {""}
+    current, defaults = "", list[str]()
+    for number, raw in enumerate(lines):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        heading = _SECTION.match(line)
+        if heading:
+            current = heading.group("name").strip().casefold()
+            defaults = heading.group("owners").split()
+            sections.setdefault(current, [""] * len(lines))
+            if not line.startswith("^"):
+                required.add(current)
+            continue
+        path, *owners = line.replace(_ESCAPED_SPACE, "\0").split()
+        if path.startswith("!"):
+            path, owners = path[1:], []
+        elif not owners:
+            owners = defaults
+        owners = [owner for owner in owners if not owner.startswith("@@")]
+        sections[current][number] = " ".join([path.replace("\0", _ESCAPED_SPACE), *owners])
+    return [("\n".join(section), name not in required) for name, section in sections.items()]
+
+
+class _Sections:
+    """The ``codeowners`` parser's interface over every section of a file: ``paths`` (newest
+    line first, as the parser keeps them), ``of`` (the owners every matching section names) and
+    ``deciding`` (the owners whose say is enough, as GitLab's approval rules have it)."""
+
+    def __init__(self, text: str) -> None:
+        from codeowners import CodeOwners  # imported only where a CODEOWNERS exists
+
+        self._parsed = [(CodeOwners(section), optional) for section, optional in _split_sections(text)]
+        self.paths: Sequence[Any] = sorted(
+            (entry for parsed, _ in self._parsed for entry in parsed.paths), key=lambda entry: -int(entry[3])
+        )
+
+    def _matching(self, path: str) -> list[tuple[list[tuple[str, str]], bool]]:
+        matched = [(parsed.matching_line(path), optional) for parsed, optional in self._parsed]
+        return [(list(owners), optional) for (owners, line, _, _), optional in matched if line is not None]
+
+    def of(self, path: str) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for owners, _ in self._matching(path):
+            found += [owner for owner in owners if owner not in found]
+        return found
+
+    def deciding(self, path: str) -> list[tuple[str, str]]:
+        """Owners in every required section that matches ``path`` (each one's approval is needed),
+        else in any optional one; in a file without sections, the last matching line's."""
+        matching = self._matching(path)
+        required = [owners for owners, optional in matching if not optional]
+        if not required:
+            return self.of(path)
+        return [owner for owner in required[0] if all(owner in owners for owners in required[1:])]
 
 
 def _policy_reader(config: Config) -> Reader:
@@ -36,16 +116,14 @@ class Ownership:
         self.known_owners = frozenset(known_owners) | {entry.owner for entry in config.roster}
         self.codeowners_path: str | None = None
         self.codeowners_text: str | None = None
-        self._codeowners = None
+        self._codeowners: _Sections | None = None
         read = _policy_reader(config)
         for location in CODEOWNERS_LOCATIONS:
             data = read(config.root / location)
             if data is not None:
-                from codeowners import CodeOwners  # imported only where a CODEOWNERS exists
-
                 text = data.decode("utf-8", errors="replace")
                 try:
-                    self._codeowners = CodeOwners(text)
+                    self._codeowners = _Sections(text)
                 except Exception as exc:  # the parser rejects malformed lines with several error types
                     raise ConfigError(f"{location}: cannot parse: {exc}") from None
                 self.codeowners_path, self.codeowners_text = location, text
@@ -83,7 +161,10 @@ class Ownership:
         return {entry.owner for entry in self.config.roster} | set(self._owner_to_login)
 
     def _logins_of(self, path: str) -> set[str]:
-        return {o.lstrip("@").lower() for o in self.codeowners_of(path)}
+        """The logins whose ownership of ``path`` is enough: with GitLab's sections, an owner in
+        every required section that matches it."""
+        owners = self._codeowners.deciding(path) if self._codeowners is not None else []
+        return {name.lstrip("@").lower() for _, name in owners}
 
     @property
     def staff_logins(self) -> set[str]:
@@ -103,7 +184,7 @@ class Ownership:
         CI workflows): the teacher, who could grant themselves anything anyway, so an admin."""
         if self._codeowners is None:
             return set()
-        policy_paths = [self.codeowners_path or "", ".github/workflows/airflow-etiquette.yml"]
+        policy_paths = [self.codeowners_path or "", *CI_POLICY_FILES]
         if self.config.source is not None:
             try:
                 policy_paths.append(self.config.source.resolve().relative_to(self.config.root.resolve()).as_posix())
