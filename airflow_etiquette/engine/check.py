@@ -45,6 +45,7 @@ from airflow_etiquette.sources.git import (
     tree_entries,
 )
 from airflow_etiquette.sources.github import github_pull_request
+from airflow_etiquette.sources.gitlab import gitlab_merge_request
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,8 @@ def run_check(
     """
     environ = os.environ if environ is None else environ
     jobs = jobs or os.cpu_count() or 1
-    # In a pull request the event names the author even when --base is given explicitly.
-    pull_request = github_pull_request(environ) if not staged else None
+    # In a pull request (a GitLab merge request) the CI run names the author even when --base is given.
+    pull_request = (github_pull_request(environ) or gitlab_merge_request(environ)) if not staged else None
     if base is None and not staged and pull_request is None:
         return _check_tree(config, paths, jobs, use_cache)
 

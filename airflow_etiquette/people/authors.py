@@ -1,4 +1,5 @@
-"""Who made a change: the pull request's verified login in CI, the usual signals on a laptop."""
+"""Who made a change: the verified login in CI (a GitHub pull request's, a GitLab merge-request
+pipeline's user), the usual signals on a laptop."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def identify_author(
                 "in a pull request the author is its verified login "
                 f"(@{pull_request.author_login}); --author is for local runs"
             )
-        return _pull_request_author(pull_request.author_login, ownership, new_folders)
+        return _pull_request_author(pull_request.author_login, ownership, new_folders, pull_request.author_signal)
     for given, signal in (
         (explicit, "--author"),
         (environ.get("AIRFLOW_STUDENT", ""), "the AIRFLOW_STUDENT environment variable"),
@@ -97,7 +98,9 @@ def _folded(name: str) -> str:
     return unicodedata.normalize("NFKC", name).casefold()
 
 
-def _pull_request_author(login: str, ownership: Ownership, new_folders: Collection[str]) -> Author:
+def _pull_request_author(
+    login: str, ownership: Ownership, new_folders: Collection[str], signal: str = "the pull request author"
+) -> Author:
     login = login.lstrip("@")
     source = (
         "roster"
@@ -111,9 +114,9 @@ def _pull_request_author(login: str, ownership: Ownership, new_folders: Collecti
             if login.lower() in ownership.policy_logins
             else f"an admin by the {source}"
         )
-        return Author(owner or login, login, f"the pull request author @{login} ({why})", admin=True)
+        return Author(owner or login, login, f"{signal} @{login} ({why})", admin=True)
     if owner:
-        return Author(owner, login, f"the pull request author @{login} ({source})")
+        return Author(owner, login, f"{signal} @{login} ({source})")
     # A new folder is a newcomer's to claim only if it is nobody's: not listed, not an admin's
     # name, and not another spelling of an existing owner (dags/Maria/ writes to maria's schema,
     # since Postgres folds unquoted names).
@@ -121,4 +124,4 @@ def _pull_request_author(login: str, ownership: Ownership, new_folders: Collecti
     taken = {_folded(o) for o in (*ownership.listed_owners, *existing, *ownership.config.admins)}
     unclaimed = sorted(f for f in set(new_folders) if _folded(f) not in taken)
     folder = unclaimed[0] if len(unclaimed) == 1 and len(new_folders) == 1 else ""
-    return Author(folder, login, f"the pull request author @{login}, not mapped to a folder in {source}", newcomer=True)
+    return Author(folder, login, f"{signal} @{login}, not mapped to a folder in {source}", newcomer=True)

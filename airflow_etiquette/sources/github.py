@@ -12,7 +12,8 @@ from airflow_etiquette.config import ConfigError
 
 @dataclass(frozen=True)
 class PullRequest:
-    """What a GitHub Actions pull_request event says about the change."""
+    """What a CI run says about the change it checks: a GitHub Actions pull_request event, or a
+    GitLab merge-request pipeline (sources.gitlab)."""
 
     base_ref: str  # what to diff against: the base commit, else origin/<base branch>
     head_branch: str | None
@@ -21,6 +22,8 @@ class PullRequest:
     # pull_request_target: the work tree is the base, and the pull request's files are read
     # from git objects (its head commit, fetched as data) only.
     target: bool = False
+    # How the output names who the login is (GitLab's merge request: the pipeline's user).
+    author_signal: str = "the pull request author"
 
 
 def github_pull_request(environ: Mapping[str, str]) -> PullRequest | None:

@@ -76,3 +76,22 @@ def test_the_first_pull_request_line_is_judged_on_rules_not_comments(ownership: 
     assert not ownership.registers_only(
         CODEOWNERS.replace("/requirements.txt @teacher-gh\n", "") + "/dags/nina/ @nina-gh\n", nina, {"nina"}
     )
+
+
+def test_a_gitlab_merge_request_names_its_pipeline_user_as_the_signal(ownership: Ownership) -> None:
+    from airflow_etiquette.sources.gitlab import gitlab_merge_request
+
+    merge_request = gitlab_merge_request(
+        {
+            "GITLAB_CI": "true",
+            "CI_PIPELINE_SOURCE": "merge_request_event",
+            "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
+            "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "lasse/x",
+            "GITLAB_USER_LOGIN": "maria-gh",
+        }
+    )
+    assert merge_request is not None and merge_request.base_ref == "origin/main"
+    maria = identify_author(None, {"AIRFLOW_STUDENT": "lasse"}, merge_request, ownership, ownership.config.root, False)
+    assert maria is not None and maria.owner == "maria"
+    assert maria.signal == "the merge request pipeline's user @maria-gh (.github/CODEOWNERS)"
+    assert gitlab_merge_request({"GITLAB_CI": "true", "CI_PIPELINE_SOURCE": "push"}) is None
