@@ -8,8 +8,20 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import jsonschema
 import pytest
-from conftest import git, make_repo, run_installed
+from conftest import ROOT, git, make_repo, run_installed
+
+SCHEMA = json.loads((ROOT / "docs" / "audit.schema.json").read_text(encoding="utf-8"))
+
+
+def validated(text: str) -> dict:  # type: ignore[type-arg]
+    """The audit's JSON output, checked against the published schema (docs/audit.schema.json)."""
+    report = json.loads(text)
+    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(report)
+    assert report["$schema"] == SCHEMA["$id"]
+    return report  # type: ignore[no-any-return]
+
 
 CODEOWNERS = """\
 /dags/example_class_demo.py   @lassebenni
@@ -149,16 +161,27 @@ def test_json_report_per_owner_with_repository_rules_and_history(class_repo: tup
     repo, commits = class_repo
     result = run_installed("audit", "--format", "json", "--history", f"{commits['init']}..HEAD", cwd=repo)
     assert result.exit_code == 1, result.err
-    report = json.loads(result.out)
+    report = validated(result.out)
     owners = {o["owner"]: o for o in report["owners"]}
-    assert list(owners) == ["bob", "lasse", "maria", "sofia", "(no owner)"]
-    assert owners["lasse"]["status"] == "clean"
+    # The worst first: sofia (3 errors: her own two and a commit outside her folder), maria (a
+    # duplicate and a merged pull request that edited lasse's file), the stray file; then the clean,
+    # the teacher's demo DAG among them; bob, who never made his folder, last.
+    assert [(o["owner"], o["status"], o["errors"]) for o in report["owners"]] == [
+        ("sofia", "errors", 3),
+        ("maria", "errors", 2),
+        ("(no owner)", "errors", 1),
+        ("lasse", "clean", 0),
+        ("shared (maintainers)", "clean", 0),
+        ("bob", "no directory", 0),
+    ]
+    assert owners["shared (maintainers)"]["files"] == ["dags/example_class_demo.py"]
     assert owners["lasse"]["dags"] == [
         {
             "path": "dags/lasse/taxi_pipeline.py",
             "dag_id": "lasse_taxi_pipeline",
             "schedule": "@monthly",
-            "catchup": "False",
+            "catchup": False,
+            "catchup_text": "False",
             "tags": ["week11", "student:lasse"],
             "runs_per_day": pytest.approx(12 / 365),
             "backfill_runs": 0,
@@ -173,9 +196,9 @@ def test_json_report_per_owner_with_repository_rules_and_history(class_repo: tup
     assert owners["bob"] == {**owners["bob"], "status": "no directory", "has_directory": False, "files": []}
     assert report["missing_directories"] == ["bob"]
     # The duplicate, reported at both places; the stray top-level DAG.
-    duplicates = [
+    duplicates = sorted(
         (f["path"], f["line"], f["message"]) for o in report["owners"] for f in o["findings"] if f["code"] == "ETQ104"
-    ]
+    )
     assert duplicates == [
         (
             "dags/maria/cities.py",
@@ -192,7 +215,20 @@ def test_json_report_per_owner_with_repository_rules_and_history(class_repo: tup
     ]
     stray = owners["(no owner)"]["findings"]
     assert [(f["path"], f["code"]) for f in stray] == [("dags/stray_test.py", "ETQ203")]
-    assert owners["sofia"]["counts"] == {"ETQ101": 1, "ETQ104": 1}
+    assert owners["sofia"]["counts"] == {"ETQ101": 1, "ETQ104": 1, "ETQ201": 1}
+    assert owners["sofia"]["history"] == [commits["sofia"]] and owners["maria"]["history"] == [commits["merge"]]
+    # The header adds up with the table.
+    assert report["summary"]["errors"] == sum(o["errors"] for o in report["owners"]) == 6
+    assert report["summary"]["owners_by_status"] == {"errors": 3, "warnings": 0, "clean": 2, "no directory": 1}
+    assert [(r["code"], r["findings"], r["owners"]) for r in report["summary"]["rules"]] == [
+        ("ETQ104", 2, 2),
+        ("ETQ201", 2, 2),
+        ("ETQ101", 1, 1),
+        ("ETQ203", 1, 1),
+    ]
+    # No remote: named by its folder, never by its path, and no links anywhere.
+    assert report["repository"] == {"name": "class-airflow", "url": None, "host": None, "commit": commits["stray"]}
+    assert str(repo) not in result.out and "http" not in result.out.replace(SCHEMA["$id"], "")
     # History: the PR merge attributed to maria (lasse's file), sofia's direct commit (requirements.txt).
     history = report["history"]
     assert [
@@ -201,27 +237,58 @@ def test_json_report_per_owner_with_repository_rules_and_history(class_repo: tup
         (commits["sofia"], "sofia", "commit scope fix(sofia)", ["requirements.txt"]),
         (commits["merge"], "maria", "pull request branch maria/weather", ["dags/lasse/taxi_pipeline.py"]),
     ]
-    assert history["unattributed"] == [f"{commits['stray'][:7]} 2026-03-01 nobody <nobody@example.com>: quick test"]
+    assert [v["pull_request"] for v in history["violations"]] == [None, "#3"]
+    assert history["unattributed"] == [
+        {
+            "sha": commits["stray"],
+            "date": "2026-03-01T10:00:00+00:00",
+            "subject": "quick test",
+            "author_name": "nobody",
+            "author_email": "nobody@example.com",
+            "pull_request": None,
+            "url": None,
+            "pull_request_url": None,
+        }
+    ]
 
 
 def test_text_and_markdown_reports(class_repo: tuple[Path, dict[str, str]]) -> None:
     repo, commits = class_repo
     text = run_installed("audit", "--since", "2026-01-01", cwd=repo)
     assert text.exit_code == 1
-    assert text.lines[2].split() == ["owner", "status", "files", "dags", "errors", "warnings", "findings"]
-    assert text.lines[3].split() == ["bob", "no", "directory", "0", "0", "0", "0"]
-    assert text.lines[4].split() == ["lasse", "clean", "1", "1", "0", "0"]
+    assert text.lines[0] == "airflow-etiquette audit of class-airflow"
+    assert text.lines[2].split() == [*"owner status files dags errors warnings waived commits findings".split()]
+    assert [line.split()[0] for line in text.lines[3:9]] == ["sofia", "maria", "(no", "lasse", "shared", "bob"]
+    assert text.lines[3].split() == [
+        "sofia",
+        "errors",
+        "2",
+        "2",
+        "3",
+        "0",
+        "0",
+        "1",
+        "ETQ101×1",
+        "ETQ104×1",
+        "ETQ201×1",
+    ]
+    assert text.lines[6].split() == ["lasse", "clean", "1", "1", "0", "0", "0", "0"]
+    assert text.lines[10] == "Owners: 3 with errors, 2 clean, 1 without a directory"
     assert "In CODEOWNERS or the roster but without a directory: bob" in text.out
+    # The history comes before the owners' details, the unattributed commit listed in full.
+    assert text.out.index("History (since 2026-01-01)") < text.out.index("sofia (errors)")
+    assert f"    {commits['stray'][:7]} 2026-03-01 nobody <nobody@example.com>: quick test" in text.lines
     assert (
         f"  {commits['merge'][:7]} 2026-03-01 t <shared@school.example>, attributed to maria (pull request "
         "branch maria/weather): Merge pull request #3 from class-org/maria/weather"
     ) in text.lines
-    assert text.lines[-1] == "4 owners, 1 clean; 7 files checked; 6 errors, 0 warnings."
+    assert text.lines[-1] == "5 owners, 2 clean; 7 files checked; 6 errors, 0 warnings."
 
-    markdown = run_installed("audit", "--format", "markdown", cwd=repo)
-    assert markdown.lines[0] == "# airflow-etiquette audit"
-    assert "| lasse | ✅ clean | 1 | 1 | 0 | 0 |  |" in markdown.lines
-    assert "| sofia | ❌ errors | 2 | 2 | 2 | 0 | ETQ101×1 ETQ104×1 |" in markdown.lines
+    markdown = run_installed("audit", "--format", "markdown", "--since", "2026-01-01", cwd=repo)
+    assert markdown.lines[0] == "# airflow-etiquette audit of `class-airflow`"
+    assert "| lasse | ✅ clean | 1 | 1 | 0 | 0 | 0 | 0 |  |" in markdown.lines
+    assert "| sofia | ❌ errors | 2 | 2 | 3 | 0 | 0 | 1 | ETQ101×1 ETQ104×1 ETQ201×1 |" in markdown.lines
+    assert f"| `{commits['stray'][:7]}` | 2026-03-01 | nobody <nobody@example.com> | quick test |" in markdown.lines
     assert (
         "| maria | `maria_rtm_weather` | @daily | (default) | student:maria | `dags/maria/cities.py` |"
         in markdown.lines
@@ -259,14 +326,16 @@ def test_html_report_is_one_self_contained_file(class_repo: tuple[Path, dict[str
     output = tmp_path / "report.html"
     result = run_installed("audit", "--format", "html", "--output", str(output), cwd=repo)
     assert result.exit_code == 1 and result.out == ""
-    assert result.err.startswith(f"airflow-etiquette: wrote {output} (4 owners, 1 clean;")
+    assert result.err.startswith(f"airflow-etiquette: wrote {output} (5 owners, 2 clean;")
     page = output.read_text()
     parser = _Tables()
     parser.feed(page)
     assert parser.external == [] and "http://" not in page.replace("http://www.w3.org", "")
-    assert parser.rows["lasse"] == ["lasse", "clean", "1", "1", "0", "0"]
+    assert parser.rows["lasse"] == ["lasse", "clean", "1", "1", "0", "0", "0", "0"]
     assert parser.rows["maria"][:2] == ["maria", "errors"]
     assert parser.rows["bob"][:2] == ["bob", "no directory"]
+    assert list(parser.rows) == ["sofia", "maria", "(no owner)", "lasse", "shared (maintainers)", "bob"]
+    assert str(repo) not in page
     assert 'class="status clean"' in page and 'class="status errors"' in page
     assert "dag_id &quot;maria_ams_weather&quot; is also defined in dags/sofia/weather_copy.py:3" in page
 
@@ -300,6 +369,7 @@ def test_unowned_dag_files_with_zero_configuration(tmp_path: Path) -> None:
         },
     )
     result = run_installed("audit", "--format", "json", cwd=repo)
+    validated(result.out)
     findings = [
         (f["path"], f["line"], f["code"], f["message"]) for o in result.findings["owners"] for f in o["findings"]
     ]  # type: ignore[index, union-attr]
@@ -337,13 +407,14 @@ def test_the_audit_lists_what_noqa_waived_per_owner(tmp_path: Path) -> None:
     assert text.exit_code == 1  # an error cannot be waived without the teacher's allow-noqa
     assert "  waived by # noqa: dags/lasse/taxi_pipeline.py:25:10: ETQ301 hard-coded schema" in text.out
     assert text.lines[-1] == "2 owners, 1 clean; 2 files checked; 1 error, 0 warnings; 1 waived by # noqa."
-    report = json.loads(run_installed("audit", "--format", "json", cwd=repo).out)
+    report = validated(run_installed("audit", "--format", "json", cwd=repo).out)
     owners = {o["owner"]: o for o in report["owners"]}
     assert [(f["code"], f["line"]) for f in owners["lasse"]["silenced"]] == [("ETQ301", 25)]
+    assert report["summary"]["waived"] == 1 and [o["owner"] for o in report["owners"]] == ["maria", "lasse"]
     assert owners["maria"]["findings"][0]["message"].endswith(
         "(# noqa cannot silence ETQ302: by default it waives warnings only; the teacher's allow-noqa can list more)"
     )
     everything = run_installed("audit", "--ignore-noqa", "--format", "json", cwd=repo)
-    assert [o["silenced"] for o in json.loads(everything.out)["owners"]] == [[], []]
+    assert [o["silenced"] for o in validated(everything.out)["owners"]] == [[], []]
     markdown = run_installed("audit", "--format", "markdown", cwd=repo).out
     assert "## Waived by `# noqa`" in markdown and "| lasse | `dags/lasse/taxi_pipeline.py` | 25 | ETQ301" in markdown

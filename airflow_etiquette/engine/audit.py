@@ -24,12 +24,25 @@ from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS, Ownership
 from airflow_etiquette.rules import RULES_BY_CODE
 from airflow_etiquette.rules.base import TreeView
 from airflow_etiquette.sources.files import discover, known_owners, owner_of
-from airflow_etiquette.sources.git import EMPTY_TREE, ChangeSet, GitError, diff_changes, git, revision_reader
+from airflow_etiquette.sources.git import (
+    EMPTY_TREE,
+    ChangeSet,
+    GitError,
+    diff_changes,
+    git,
+    revision_reader,
+    work_tree_prefix,
+)
+from airflow_etiquette.sources.remote import Remote, origin_remote, repository_name
 
 UNOWNED = "(no owner)"
+MAINTAINERS = "shared (maintainers)"  # files CODEOWNERS gives the teacher or an admin, not a student
+STATUSES = ("errors", "warnings", "clean", "no directory")  # the worst first
 _PR_MERGE = re.compile(r"^Merge pull request #(?P<number>\d+) from [^/\s]+/(?P<branch>\S+)")
 _BRANCH_MERGE = re.compile(r"^Merge (?:remote-tracking )?branch '(?P<branch>[^']+)'")
 _SCOPE = re.compile(r"^\w+\((?P<scope>[\w.-]+)\)!?:")
+_SQUASHED_PR = re.compile(r"\(#(?P<number>\d+)\)\s*$")  # GitHub's squash merge: "Add taxi DAG (#12)"
+_GITLAB_MR = re.compile(r"^See merge request \S*!(?P<number>\d+)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -72,12 +85,39 @@ class OwnerSection:
     silenced: list[Finding] = field(default_factory=list)  # waived by a noqa comment the configuration allows
     has_directory: bool = True
     listed: bool = True  # in CODEOWNERS or the roster
+    history: list[CommitViolation] = field(default_factory=list)  # mainline commits outside their own paths
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        """The findings in the tree and those of the owner's commits in the history."""
+        return [*self.findings, *(f for violation in self.history for f in violation.findings)]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.all_findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.all_findings) - self.errors
 
     @property
     def status(self) -> str:
-        if any(f.severity is Severity.ERROR for f in self.findings):
+        """One of STATUSES: what the owner has to act on, history included."""
+        if self.errors:
             return "errors"
-        return "warnings" if self.findings else "clean"
+        if self.warnings:
+            return "warnings"
+        return "clean" if self.has_directory else "no directory"
+
+    def sort_key(self) -> tuple[int, int, int, bool, str]:
+        """The worst first: errors, then warnings, then clean; the most errors first within."""
+        return (
+            STATUSES.index(self.status),
+            -self.errors,
+            -self.warnings,
+            self.owner in (UNOWNED, MAINTAINERS),
+            self.owner,
+        )
 
     @property
     def load(self) -> Load:
@@ -93,7 +133,7 @@ class OwnerSection:
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
-        for finding in self.findings:
+        for finding in self.all_findings:
             out[finding.code] += 1
         return dict(sorted(out.items()))
 
@@ -107,26 +147,52 @@ class CommitViolation:
     signal: str
     subject: str
     findings: tuple[Finding, ...]
+    author_email: str = ""
+    pull_request: str | None = None  # "#12" (GitHub) or "!12" (GitLab), as the commit names it
+
+
+@dataclass(frozen=True)
+class UnattributedCommit:
+    """A mainline commit no signal (pull request branch, commit scope, roster e-mail) could
+    attribute to anyone, so nobody's paths could be checked against it."""
+
+    sha: str
+    date: str
+    author_name: str
+    author_email: str
+    subject: str
+    pull_request: str | None = None
+
+    @property
+    def author(self) -> str:
+        return f"{self.author_name} <{self.author_email}>"
 
 
 @dataclass
 class AuditReport:
     root: Path
-    owners: list[OwnerSection]
+    owners: list[OwnerSection]  # the worst first (OwnerSection.sort_key)
     files_checked: int
     missing_directories: list[str]  # in CODEOWNERS or the roster, no directory
     unlisted_directories: list[str]  # a directory nobody listed
     history: list[CommitViolation] | None = None
     history_range: str | None = None
-    unattributed: list[str] = field(default_factory=list)  # commits no signal could attribute
+    unattributed: list[UnattributedCommit] = field(default_factory=list)  # commits no signal could attribute
     notes: list[str] = field(default_factory=list)  # one line each, for the person running it
+    name: str = ""  # the repository as its remote names it (org/class-airflow), else its folder's name
+    remote: Remote | None = None  # where links point; None: no links
+    head: str | None = None  # the commit the tree's links point at
+    path_prefix: str = ""  # where the root sits in its git work tree ("" at the top)
 
     @property
     def findings(self) -> list[Finding]:
-        found = [f for section in self.owners for f in section.findings]
-        if self.history:
-            found += [f for violation in self.history for f in violation.findings]
-        return found
+        """Every finding the report counts: each owner's, their history's included (every
+        violation is in the section of the owner it is attributed to)."""
+        return [f for section in self.owners for f in section.all_findings]
+
+    @property
+    def silenced(self) -> list[Finding]:
+        return [f for section in self.owners for f in section.silenced]
 
     @property
     def load(self) -> Load:
@@ -166,9 +232,13 @@ def run_audit(
         cache.save()
     ownership = Ownership(config, owners_on_disk)
 
+    def section_of(path: str, owner: str | None = None) -> OwnerSection:
+        name = owner or owner_of(path, config) or _shared_section(path, ownership, config)
+        return sections.setdefault(name, OwnerSection(name))
+
     sections: dict[str, OwnerSection] = {name: OwnerSection(name) for name in sorted(owners_on_disk)}
     for file, result in results:
-        section = sections.setdefault(file.owner or UNOWNED, OwnerSection(file.owner or UNOWNED))
+        section = section_of(file.relpath, file.owner)
         section.files.append(file.relpath)
         section.findings.extend(result.findings)
         section.silenced.extend(result.silenced)
@@ -186,32 +256,72 @@ def run_audit(
     repo_findings, waived = repository_findings(results, settings, lambda: ownership, rules)
     repo_findings += tree_findings(TreeView(config, ()))
     for finding in repo_findings:
-        owner = owner_of(finding.path, config) or UNOWNED
-        sections.setdefault(owner, OwnerSection(owner)).findings.append(finding)
+        section_of(finding.path).findings.append(finding)
     for finding in waived:
-        owner = owner_of(finding.path, config) or UNOWNED
-        sections.setdefault(owner, OwnerSection(owner)).silenced.append(finding)
+        section_of(finding.path).silenced.append(finding)
+
+    remote = origin_remote(config.root)
+    report = AuditReport(
+        root=config.root,
+        owners=[],
+        files_checked=len(files),
+        missing_directories=[],
+        unlisted_directories=[],
+        notes=[note] if note else [],
+        name=repository_name(config.root, remote),
+        remote=remote,
+        head=_head(config.root),
+        path_prefix=work_tree_prefix(config.root),
+    )
+    if history or since:
+        report.history_range = history or f"since {since}"
+        report.history, report.unattributed = audit_history(config, history, since, configure)
+        for violation in report.history:  # counted in the status and totals of whom it is attributed to
+            name = violation.owner or UNOWNED
+            sections.setdefault(name, OwnerSection(name, has_directory=name in owners_on_disk)).history.append(
+                violation
+            )
 
     listed = ownership.listed_owners - set(config.admins)
     for name, section in sections.items():
         section.findings.sort()
         section.silenced.sort()
-        section.listed = name in listed or name == UNOWNED or name in config.admins or not listed
+        section.listed = name in listed or name in (UNOWNED, MAINTAINERS) or name in config.admins or not listed
     for name in listed - set(sections):
         sections[name] = OwnerSection(name, has_directory=False)
-    ordered = sorted(sections.values(), key=lambda s: (s.owner == UNOWNED, s.owner))
-    report = AuditReport(
-        root=config.root,
-        owners=ordered,
-        files_checked=len(files),
-        missing_directories=sorted(listed - owners_on_disk),
-        unlisted_directories=sorted(o for o in owners_on_disk if listed and o not in listed and o not in config.admins),
-        notes=[note] if note else [],
+    report.owners = sorted(sections.values(), key=OwnerSection.sort_key)
+    report.missing_directories = sorted(listed - owners_on_disk)
+    report.unlisted_directories = sorted(
+        o for o in owners_on_disk if listed and o not in listed and o not in config.admins
     )
-    if history or since:
-        report.history_range = history or f"since {since}"
-        report.history, report.unattributed = audit_history(config, history, since, configure)
     return report
+
+
+def _shared_section(path: str, ownership: Ownership, config: Config) -> str:
+    """MAINTAINERS for a path outside every owner folder that CODEOWNERS gives someone in charge
+    (as ETQ203 decides it: an admin, a login that owns no student folder, or one that also owns
+    something outside the dags folder: the teacher), else UNOWNED."""
+    logins = ownership.codeowners_of(path)
+    staff = ownership.staff_logins
+    for login in logins:
+        owner = ownership.owner_of_login(login)
+        if (
+            owner is None
+            or owner in config.admins
+            or owner not in ownership.known_owners
+            or login.lstrip("@").lower() in staff
+        ):
+            return MAINTAINERS
+    return UNOWNED
+
+
+def _head(root: Path) -> str | None:
+    """The commit the work tree is at (links to files point there); None outside git or before
+    the first commit."""
+    try:
+        return git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").strip() or None
+    except GitError:
+        return None
 
 
 # -- history ---------------------------------------------------------------------------
@@ -219,14 +329,15 @@ def run_audit(
 
 def audit_history(
     config: Config, revision_range: str | None, since: str | None, configure: Configure | None = None
-) -> tuple[list[CommitViolation], list[str]]:
+) -> tuple[list[CommitViolation], list[UnattributedCommit]]:
     """Mainline commits (merges of pull requests count for their branch) that changed someone
     else's paths, each judged by the policy of its first parent."""
     violations: list[CommitViolation] = []
-    unattributed: list[str] = []
+    unattributed: list[UnattributedCommit] = []
     policies = _PolicyAt(config, configure)
     for record in _mainline_commits(config.root, revision_range, since):
-        commit, date, author, email, parents, subject = record.split("\x1f", 5)
+        commit, date, name, email, parents, subject = record.split("\x1f", 5)
+        author = f"{name} <{email}>"
         parent = parents.split()[0] if parents else EMPTY_TREE
         changes = ChangeSet(diff_changes(config.root, parent, commit), f"commit {commit[:7]}", parent, commit, parent)
         if not changes.changes:
@@ -234,13 +345,35 @@ def audit_history(
         _, ownership = policies.at(parent)
         who = attribute_commit(subject, email, ownership)
         if who is None:
-            unattributed.append(f"{commit[:7]} {date[:10]} {author}: {subject}")
+            reference = pull_request_of(config.root, commit, subject)
+            unattributed.append(UnattributedCommit(commit, date, name, email, subject, reference))
             continue
         # Who changed what, judged as its pull request's check judged it (the first-PR step included).
         found = tuple(change_findings(changes, who, ownership, authored_only=True))
         if found:
-            violations.append(CommitViolation(commit, date, author, who.owner, who.signal, subject, found))
+            reference = pull_request_of(config.root, commit, subject)
+            violations.append(
+                CommitViolation(commit, date, author, who.owner, who.signal, subject, found, email, reference)
+            )
     return violations, unattributed
+
+
+def pull_request_of(root: Path, commit: str, subject: str) -> str | None:
+    """The pull request a mainline commit landed by, as its platform writes it: ``#12`` from
+    GitHub's merge (``Merge pull request #12 from ...``) or squash (``Title (#12)``) subject,
+    ``!12`` from GitLab's merge commit message (``See merge request group/project!12``)."""
+    match = _PR_MERGE.match(subject) or _SQUASHED_PR.search(subject)
+    if match:
+        return f"#{match.group('number')}"
+    if _BRANCH_MERGE.match(subject):  # GitLab names the merge request in the body only
+        try:
+            body = git(root, "show", "-s", "--format=%b", commit)
+        except GitError:
+            return None
+        found = _GITLAB_MR.search(body)
+        if found:
+            return f"!{found.group('number')}"
+    return None
 
 
 class _PolicyAt:
@@ -273,7 +406,7 @@ def _mainline_commits(root: Path, revision_range: str | None, since: str | None)
     """
     if revision_range is not None and revision_range.startswith("-"):  # git would take it as an option
         raise GitError(f"--history {revision_range}: not a revision range (like main~50..main)")
-    args = ["log", "-z", "--first-parent", "--format=%H%x1f%aI%x1f%an <%ae>%x1f%ae%x1f%P%x1f%s"]
+    args = ["log", "-z", "--first-parent", "--format=%H%x1f%aI%x1f%an%x1f%ae%x1f%P%x1f%s"]
     args += [f"--since={since}", "HEAD"] if since else [revision_range or "HEAD"]
     try:
         output = git(root, *args)
