@@ -286,7 +286,8 @@ def test_the_example_job_runs_in_merge_requests_from_outside_the_checkout() -> N
     assert 'cd "$TOOL_HOME"' in script and "python3 -I -m venv" in script
     assert "pip install" in script and "-e ." not in script and "-r " not in script
     checks = [line for line in job["script"] if "airflow_etiquette check" in line]
-    assert len(checks) == 2 and all('"$VENV/bin/python" -I -m airflow_etiquette check' in c for c in checks)
+    assert len(checks) == 3 and all('"$VENV/bin/python" -I -m airflow_etiquette check' in c for c in checks)
+    assert checks[0].endswith("|| status=$?") and job["script"][-1] == 'exit "$status"'  # findings fail the job
     assert any('--format gitlab > "$CI_PROJECT_DIR/gl-code-quality-report.json"' in c for c in checks)
     assert any('--format junit > "$CI_PROJECT_DIR/airflow-etiquette-junit.xml"' in c for c in checks)
     assert "--exit-zero" not in script and "--author" not in script
