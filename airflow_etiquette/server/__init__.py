@@ -1,7 +1,11 @@
-"""The language server: diagnostics and fixes in the editor (placeholder until it lands)."""
+"""The language server: diagnostics and fixes in the editor (``airflow-etiquette server``).
+
+Importing this package imports pygls, the ``lsp`` extra: the command says how to install it
+when it is missing.
+"""
 
 from __future__ import annotations
 
+from airflow_etiquette.server.language_server import serve
 
-def serve() -> int:
-    raise NotImplementedError("the language server is not written yet")
+__all__ = ["serve"]
