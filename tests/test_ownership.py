@@ -319,7 +319,7 @@ def test_a_shallow_clone_is_an_error_that_says_to_fetch_the_history(class_repo: 
     assert result.exit_code == 2
     assert result.err == (
         "airflow-etiquette: error: this clone is shallow and lacks the merge base of origin/main and "
-        "HEAD; fetch the whole history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n"
+        "HEAD; fetch the whole history (actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 in GitLab CI, or git fetch --unshallow)\n"
     )
     unknown = run_installed("check", "--base", "nope", cwd=clone)
     assert unknown.exit_code == 2 and "unknown base 'nope'" in unknown.err
@@ -329,7 +329,7 @@ def test_a_shallow_clone_is_an_error_that_says_to_fetch_the_history(class_repo: 
     assert missing.exit_code == 2
     assert missing.err == (
         f"airflow-etiquette: error: this clone is shallow and lacks the base commit {base[:12]}; fetch "
-        "the whole history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n"
+        "the whole history (actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 in GitLab CI, or git fetch --unshallow)\n"
     )
 
 

@@ -126,7 +126,7 @@ def base_commit(root: Path, base: str) -> str:
         if _is_shallow(root) and re.fullmatch(r"[0-9a-f]{7,40}", base):  # a pull request's base commit
             raise GitError(
                 f"this clone is shallow and lacks the base commit {base[:12]}; fetch the whole history "
-                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
+                "(actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 in GitLab CI, or git fetch --unshallow)"
             )
         raise GitError(f"unknown base {base!r}: no such branch, tag or commit (fetch it first?)")
     return commit
@@ -149,7 +149,7 @@ def branch_changes(root: Path, base: str, head: str | None = None) -> ChangeSet:
         if _is_shallow(root):
             raise GitError(
                 f"this clone is shallow and lacks the merge base of {base} and {tip}; fetch the whole history "
-                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
+                "(actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 in GitLab CI, or git fetch --unshallow)"
             ) from None
         raise GitError(f"{base} and {tip} have no common history") from None
     changes = diff_changes(root, merge_base, head) if head else diff_changes(root, "--cached", merge_base)
