@@ -365,7 +365,7 @@ def check(
     if unsafe_fixes and not (fix or diff):
         raise click.UsageError("--unsafe-fixes goes with --fix or --diff")
 
-    def checked() -> CheckResult:
+    def checked(list_only: bool = False) -> CheckResult:
         return run_check(
             configure(read_work_tree, None),
             list(paths),
@@ -375,7 +375,13 @@ def check(
             jobs=jobs,
             configure=configure,
             use_cache=not no_cache and not (fix or diff),
+            list_only=list_only,
         )
+
+    if show_files:
+        listed = checked(list_only=True)
+        _echo("".join(f"{path}\n" for path in sorted(listed.checked)))
+        return EXIT_CLEAN
 
     result = checked()
     config = result.config or configure(read_work_tree, None)

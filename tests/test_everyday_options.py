@@ -315,3 +315,20 @@ def test_a_change_needs_the_baseline_in_its_base(tmp_path: Path, run_cli) -> Non
     assert result.err.startswith(
         "airflow-etiquette: error: known.json: not in the base commit "
     ) and result.err.endswith("a change is judged by its base's baseline, so the file must be committed there first\n")
+
+
+def test_show_files_lists_what_a_run_would_check_and_checks_nothing(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path, extra={"dags/maria/notes.txt": "not checked", "dags/maria/load.sql": "SELECT 1;"})
+    result = run_cli("check", "--show-files", cwd=root)
+    assert (result.exit_code, result.lines) == (
+        0,
+        ["dags/lasse/taxi_pipeline.py", "dags/maria/load.sql", "dags/maria/taxi_pipeline.py"],
+    )
+    assert not (root / ".airflow-etiquette-cache").exists()  # nothing was analysed
+    committed(root)
+    (root / "dags/lasse/taxi_pipeline.py").write_text(LASSE_GOOD + "\n# staged\n")
+    git(root, "add", "-A")
+    staged = run_cli("check", "--show-files", "--staged", cwd=root)
+    assert (staged.exit_code, staged.lines) == (0, ["dags/lasse/taxi_pipeline.py"])
+    with_config = repo(tmp_path / "x", config='exclude = ["dags/maria/"]\n')
+    assert run_cli("check", "--show-files", cwd=with_config).lines == ["dags/lasse/taxi_pipeline.py"]

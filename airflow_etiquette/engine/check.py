@@ -58,6 +58,7 @@ class CheckResult:
     silenced: list[Finding] = field(default_factory=list)  # found, but waived by an allowed noqa comment
     notes: list[str] = field(default_factory=list)  # one line each, for the person reading the output
     config: Config | None = None  # the configuration that judged the run (the base's, for a change)
+    checked: tuple[str, ...] = ()  # the files analysed, relative to the root (``list_only``: to be)
 
 
 def run_check(
@@ -71,6 +72,7 @@ def run_check(
     environ: Mapping[str, str] | None = None,
     configure: Configure | None = None,
     use_cache: bool = True,
+    list_only: bool = False,
 ) -> CheckResult:
     """Check ``paths`` (or the dags folder), or only what a change touches.
 
@@ -83,7 +85,7 @@ def run_check(
     # In a pull request (a GitLab merge request) the CI run names the author even when --base is given.
     pull_request = (github_pull_request(environ) or gitlab_merge_request(environ)) if not staged else None
     if base is None and not staged and pull_request is None:
-        return _check_tree(config, paths, jobs, use_cache)
+        return _check_tree(config, paths, jobs, use_cache, list_only)
 
     # The policy first, from the commit the change starts from; then the change, seen from the
     # root that policy names (a configuration the change adds elsewhere moves nothing).
@@ -133,6 +135,9 @@ def run_check(
         changed.update(_importers(config, entries, changed))
     ignore = airflowignore.in_revision(config, policy)
     files = _with_contents(source_files(changed, config, ignore), changed, config)
+    checked = tuple(file.relpath for file in files)
+    if list_only:
+        return CheckResult([], len(files), 0, change, None, config=config, checked=checked)
     notes: list[str] = []
     touched = [path for c in change.changes for path in c.touched]
     caches = _Caches(config, touched, notes) if use_cache else None
@@ -166,17 +171,21 @@ def run_check(
                 f"or roster e-mail), so {codes} was not checked; the pull request's check decides it."
             )
     findings += change_findings(change, who, ownership, new_folders)
-    return CheckResult(sorted(findings), len(files), 0, change, who, sorted(silenced), notes, config)
+    return CheckResult(sorted(findings), len(files), 0, change, who, sorted(silenced), notes, config, checked)
 
 
-def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: bool) -> CheckResult:
+def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: bool, list_only: bool) -> CheckResult:
     """A plain check of files as they are on disk: the dags folder, or the given paths."""
+    found = discover(list(paths), config)
+    checked = tuple(file.relpath for file in found.files)
+    if list_only:
+        outside = len(found.outside) if not found.files else 0
+        return CheckResult([], len(found.files), outside, None, None, config=config, checked=checked)
     owners = known_owners(config)
     rules = repository_rules(config, in_check=True)
     settings = Settings(
         config=config, known_owners=owners, collect=tuple(r.code for r in rules), modules=_modules_on_disk(config)
     )
-    found = discover(list(paths), config)
     notes: list[str] = []
     caches = _Caches(config, (), notes) if use_cache else None
     results = analyze_files(found.files, settings, jobs, caches.get(settings) if caches else None)
@@ -198,6 +207,7 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: boo
         sorted(silenced),
         notes,
         config,
+        checked,
     )
 
 
