@@ -166,6 +166,10 @@ class Config:
 PathPatterns = Callable[[str], bool]
 
 
+def _matches_nothing(path: str) -> bool:
+    return False
+
+
 @functools.lru_cache(maxsize=256)
 def path_patterns(patterns: tuple[str, ...]) -> PathPatterns:
     """Whether a root-relative path matches any of ``patterns``, read as .gitignore lines are (git's
@@ -173,7 +177,7 @@ def path_patterns(patterns: tuple[str, ...]) -> PathPatterns:
     any depth, ``dags/*/tmp_*.py`` one level, ``**`` any number. Raises ValueError on a pattern
     git would refuse."""
     if not patterns:
-        return lambda path: False
+        return _matches_nothing  # a module-level function: a Config goes to fork-server workers by pickle
     import pathspec
 
     try:

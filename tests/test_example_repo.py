@@ -44,7 +44,7 @@ def test_audit_of_the_example_repository() -> None:
     # The teacher's class demo at the top of dags/ is CODEOWNERS-assigned to the teacher, who
     # owns no student folder: that is enough, with no `admins` configured.
     codes = {f["code"] for o in report["owners"] for f in o["findings"]}  # type: ignore[index, union-attr]
-    assert "ETQ203" not in codes and "dags/example_class_demo.py" in owners["(no owner)"]["files"]
+    assert "ETQ203" not in codes and "dags/example_class_demo.py" in owners["shared (maintainers)"]["files"]
     # Table aliases (`z.borough`) are not schemas; loop-generated DAGs each show their own tags.
     assert owners["lasse"]["schemas"] == ["airflow_lasse", "public"]
     assert {d["dag_id"]: d["tags"] for d in owners["sofia"]["dags"] if "report" in d["dag_id"]} == {

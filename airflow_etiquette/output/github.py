@@ -145,7 +145,7 @@ def format_markdown_summary(
         out += head
         shown = 0
         for row in rows:
-            row_size = len(row.encode("utf-8")) + 1
+            row_size = len(row.encode("utf-8", "surrogatepass")) + 1
             full = full or size + row_size > limit
             if full:
                 break
@@ -164,4 +164,4 @@ def format_markdown_summary(
 
 
 def _size(lines: Sequence[str]) -> int:
-    return sum(len(line.encode("utf-8")) + 1 for line in lines)
+    return sum(len(line.encode("utf-8", "surrogatepass")) + 1 for line in lines)
