@@ -280,6 +280,11 @@ def cli() -> None:
 )
 @click.option("--show-files", is_flag=True, help="List the files this run would check, and exit.")
 @click.option(
+    "--stdin-filename",
+    type=click.Path(path_type=Path),
+    help="Check standard input as the file at this path (for editors); with --fix, print the fixed text.",
+)
+@click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Known findings: written when the file does not exist, read when it does; only findings not in it fail. "
@@ -331,6 +336,7 @@ def check(
     quiet: bool,
     show_settings: bool,
     show_files: bool,
+    stdin_filename: Path | None,
     baseline: Path | None,
     timeout: float | None,
     sarif_output: Path | None,
@@ -349,7 +355,9 @@ def check(
         raise click.UsageError("--base and --staged are two different change sets; give one of them")
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     output_format = output_format or ("github" if in_actions else "text")
-    start = paths[0] if paths else Path.cwd()
+    if stdin_filename is not None and (paths or base is not None or staged or show_files):
+        raise click.UsageError("--stdin-filename checks standard input as one file: no paths, --base, --staged")
+    start = paths[0] if paths else stdin_filename or Path.cwd()
     configure = _configurer(start, config_file, select, ignore + extend_ignore, timeout, ignore_noqa, extend_select)
     if show_settings:
         given = {"select": select or extend_select, "ignore": ignore or extend_ignore, "timeout": timeout}
@@ -364,6 +372,8 @@ def check(
         raise click.UsageError("--fix writes the fixes and --diff only shows them; give one of them")
     if unsafe_fixes and not (fix or diff):
         raise click.UsageError("--unsafe-fixes goes with --fix or --diff")
+    if stdin_filename is not None:
+        return _check_stdin(stdin_filename, configure, output_format, fix, diff, unsafe_fixes, quiet, exit_zero)
 
     def checked(list_only: bool = False) -> CheckResult:
         return run_check(
@@ -432,7 +442,8 @@ def check(
         color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     )
     prefix = ""
-    if output_format not in ("text", "json", *_TEXT_FORMATS) or sarif_output is not None:
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY") if in_actions else None
+    if output_format not in ("text", "json", *_TEXT_FORMATS) or sarif_output is not None or step_summary:
         from airflow_etiquette.sources.git import work_tree_prefix
 
         prefix = work_tree_prefix(config.root)
@@ -463,15 +474,74 @@ def check(
     _echo(_renderer(output_format, statistics)(report), color=use_color)
     if sarif_output is not None:
         _write(sarif_output, sarif.render(report))
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if in_actions and step_summary:
+    if step_summary:
         _write(
             Path(step_summary),
-            github.format_markdown_summary(findings, result.files_checked, headline, changed_paths, result.silenced),
+            github.render_summary(report),
             append=True,
         )
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
+
+
+def _check_stdin(
+    path: Path,
+    configure: Configure,
+    output_format: str,
+    fix: bool,
+    diff: bool,
+    unsafe: bool,
+    quiet: bool,
+    exit_zero: bool,
+) -> int:
+    """Standard input checked as the file at ``path``, as an editor's buffer is: the content rules
+    and the repository rules against the files on disk; who changed what (ETQ2xx) is for the hooks.
+    With --fix the fixed text goes to standard output (ruff's way, for an editor's format-on-save),
+    the findings left to standard error."""
+    from airflow_etiquette.engine.buffer import buffer_file, check_buffer, fix_buffer
+    from airflow_etiquette.findings import severity_counts
+
+    config = configure(read_work_tree, None)
+    limit = int(config.max_file_size_mb * 1024 * 1024)
+    data = sys.stdin.buffer.read(limit + 1)  # one byte over is enough for ETQ002 to say it is too large
+    if buffer_file(config, path, data) is None and not quiet:
+        click.echo(
+            f"{PROG}: {path} is not a file the check reads (outside {config.dags_folder}/, excluded, or another type)",
+            err=True,
+        )
+    checked = check_buffer(config, path, data)
+    findings = checked.findings
+    if fix or diff:
+        crashed = any(f.code in ("ETQ001", "ETQ002") for f in findings)
+        fixes = None if crashed else fix_buffer(config, path, data)
+        outcome = None if fixes is None else (fixes.unsafe if unsafe and fixes.unsafe else fixes.safe)
+        if diff:
+            _echo(outcome.diff() if outcome is not None else "")
+            return EXIT_FINDINGS if outcome is not None and outcome.after != outcome.before else EXIT_CLEAN
+        _echo_bytes(outcome.after if outcome is not None else data)
+        if outcome is not None and outcome.after != outcome.before:
+            findings = check_buffer(config, path, outcome.after).findings
+        for f in findings if not quiet else ():
+            click.echo(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}", err=True)
+    else:
+        report = CheckReport(
+            findings, 1 if buffer_file(config, path, data) else 0, silenced=checked.silenced, quiet=quiet
+        )
+        _echo(_renderer(output_format, False)(report))
+    errors, _ = severity_counts(findings)
+    return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
+
+
+def _echo_bytes(data: bytes) -> None:
+    """A file's bytes on standard output, as they are (the fixed text replaces an editor's buffer)."""
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to standard output: {exc.strerror or exc}") from None
 
 
 def _renderer(output_format: str, statistics: bool) -> Callable[[CheckReport], str]:

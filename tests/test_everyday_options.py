@@ -5,6 +5,8 @@ excludes, ``# noqa: ETQ3`` prefixes and a baseline (which a change cannot widen 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -332,3 +334,69 @@ def test_show_files_lists_what_a_run_would_check_and_checks_nothing(tmp_path: Pa
     assert (staged.exit_code, staged.lines) == (0, ["dags/lasse/taxi_pipeline.py"])
     with_config = repo(tmp_path / "x", config='exclude = ["dags/maria/"]\n')
     assert run_cli("check", "--show-files", cwd=with_config).lines == ["dags/lasse/taxi_pipeline.py"]
+
+
+def test_a_configuration_with_patterns_survives_the_trip_to_a_fork_server_worker() -> None:
+    """Workers started by fork server (the language server's, a threaded host's) get the
+    configuration by pickle: the compiled patterns must travel with it."""
+    import pickle
+
+    from airflow_etiquette.config import DEFAULTS, Config
+
+    config = Config(root=Path("."), exclude=("dags/maria/",), per_file_ignores=(("dags/legacy/", ("ETQ1",)),))
+    copy = pickle.loads(pickle.dumps(config))
+    assert copy.is_excluded("dags/maria/x.py") and not copy.is_excluded("dags/lasse/x.py")
+    assert not copy.rule_enabled("ETQ101", "dags/legacy/x.py") and copy.rule_enabled("ETQ301", "dags/legacy/x.py")
+    assert not pickle.loads(pickle.dumps(DEFAULTS)).is_excluded("dags/maria/x.py")
+
+
+# -- --stdin-filename --------------------------------------------------------------------------
+
+
+def stdin_check(root: Path, text: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "airflow_etiquette", "check", *args],
+        cwd=root,
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_stdin_is_checked_as_the_named_file(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    buffer = MARIA_BAD.replace("\n    ", "\n").lstrip("\n").replace("public.raw_trips", "airflow_maria.raw_trips")
+    result = stdin_check(root, buffer, "--stdin-filename", "dags/maria/taxi_pipeline.py")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [*MARIA_LINES[:3], "Found 2 errors and 1 warning in 1 file (1 file checked)."]
+    # Under another name: judged as lasse's file, compared with maria's on disk (ETQ104); never the
+    # ownership rules, since a buffer is no change.
+    elsewhere = stdin_check(root, buffer, "--stdin-filename", "dags/lasse/taxi_pipeline.py", "--format", "json")
+    found = json.loads(elsewhere.stdout)
+    assert [f["code"] for f in found] == ["ETQ102", "ETQ104", "ETQ101", "ETQ302", "ETQ302"]
+    assert found[1]["message"].startswith('dag_id "taxi_pipeline" is also defined in dags/maria/taxi_pipeline.py:6;')
+
+
+@pytest.mark.slow
+def test_stdin_with_fix_prints_the_fixed_text(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    buffer = (root / "dags/maria/taxi_pipeline.py").read_text()
+    fixed = stdin_check(root, buffer, "--stdin-filename", "dags/maria/taxi_pipeline.py", "--fix", "--select", "ETQ1")
+    assert 'dag_id="maria_taxi_pipeline"' in fixed.stdout and 'tags=["student:maria"]' in fixed.stdout
+    assert (fixed.returncode, fixed.stderr) == (0, "")
+    assert (root / "dags/maria/taxi_pipeline.py").read_text() == buffer  # nothing written
+    broken = stdin_check(root, "x = (\n", "--stdin-filename", "dags/maria/new.py", "--fix")
+    assert (broken.returncode, broken.stdout) == (1, "x = (\n")
+    assert broken.stderr == "dags/maria/new.py:1:5: ETQ001 not valid Python: '(' was never closed\n"
+
+
+@pytest.mark.slow
+def test_stdin_outside_the_dags_folder_and_with_paths(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    outside = stdin_check(root, "x = 1\n", "--stdin-filename", "scripts/tool.py")
+    assert (outside.returncode, outside.stdout) == (0, "All good: no findings (0 files checked).\n")
+    assert outside.stderr.startswith("airflow-etiquette: scripts/tool.py is not a file the check reads")
+    both = stdin_check(root, "x = 1\n", "--stdin-filename", "dags/maria/x.py", "dags/")
+    assert both.returncode == 2 and "--stdin-filename checks standard input as one file" in both.stderr
