@@ -233,7 +233,7 @@ def run_audit(
     ownership = Ownership(config, owners_on_disk)
 
     def section_of(path: str, owner: str | None = None) -> OwnerSection:
-        name = owner or owner_of(path, config) or _shared_section(path, ownership, config)
+        name = owner or owner_of(path, config) or _shared_section(path, ownership)
         return sections.setdefault(name, OwnerSection(name))
 
     sections: dict[str, OwnerSection] = {name: OwnerSection(name) for name in sorted(owners_on_disk)}
@@ -297,22 +297,10 @@ def run_audit(
     return report
 
 
-def _shared_section(path: str, ownership: Ownership, config: Config) -> str:
+def _shared_section(path: str, ownership: Ownership) -> str:
     """MAINTAINERS for a path outside every owner folder that CODEOWNERS gives someone in charge
-    (as ETQ203 decides it: an admin, a login that owns no student folder, or one that also owns
-    something outside the dags folder: the teacher), else UNOWNED."""
-    logins = ownership.codeowners_of(path)
-    staff = ownership.staff_logins
-    for login in logins:
-        owner = ownership.owner_of_login(login)
-        if (
-            owner is None
-            or owner in config.admins
-            or owner not in ownership.known_owners
-            or login.lstrip("@").lower() in staff
-        ):
-            return MAINTAINERS
-    return UNOWNED
+    (as ETQ203 decides it), else UNOWNED."""
+    return MAINTAINERS if ownership.in_charge_of(path) else UNOWNED
 
 
 def _head(root: Path) -> str | None:

@@ -178,6 +178,22 @@ class Ownership:
                 staff.update(name.lstrip("@").lower() for kind, name in owners if kind == "USERNAME")
         return staff
 
+    def in_charge_of(self, path: str) -> bool:
+        """Whether CODEOWNERS gives ``path`` to someone in charge: an admin, a login that is no
+        student's (no ``dags/<owner>/`` is theirs by CODEOWNERS or the roster), or one that CODEOWNERS
+        gives something outside the dags folder (the teacher who also keeps a folder of their own)."""
+        staff = self.staff_logins
+        for login in self.codeowners_of(path):
+            owner = self.owner_of_login(login)
+            if (
+                owner is None
+                or owner in self.config.admins
+                or owner not in self.known_owners
+                or login.lstrip("@").lower() in staff
+            ):
+                return True
+        return False
+
     @property
     def policy_logins(self) -> set[str]:
         """Logins CODEOWNERS gives the policy itself (the CODEOWNERS file, the configuration, the

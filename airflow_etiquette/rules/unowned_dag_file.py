@@ -62,26 +62,16 @@ class UnownedDagFile(RepositoryRule):
         return file.owner is None and bool(file.dags)
 
     def check(self, repository: RepositoryView) -> Iterator[Finding]:
-        """In charge: an admin, a login that is no student's (no ``dags/<owner>/`` is theirs by
-        CODEOWNERS or the roster), or one that CODEOWNERS gives something outside the dags folder
-        (the teacher who also keeps a folder of their own). So the class repository's CODEOWNERS
-        line for the teacher's demo DAG is enough, with zero configuration."""
+        """A file is fine when CODEOWNERS gives it to someone in charge (``Ownership.in_charge_of``:
+        an admin, a login that is no student's, or the teacher who also keeps a folder of their
+        own). So the class repository's CODEOWNERS line for the teacher's demo DAG is enough, with
+        zero configuration."""
         config, ownership = repository.config, repository.ownership
-        admins = set(config.admins)
-        staff = ownership.staff_logins
         for file, defines_dags in repository.facts:
-            if file.owner is not None or not defines_dags:
+            if file.owner is not None or not defines_dags or ownership.in_charge_of(file.relpath):
                 continue
             logins = ownership.codeowners_of(file.relpath)
             students = {login: ownership.owner_of_login(login) for login in logins}
-            if any(
-                owner is None
-                or owner in admins
-                or owner not in repository.known_owners
-                or login.lstrip("@").lower() in staff
-                for login, owner in students.items()
-            ):
-                continue
             if logins:
                 named = ", ".join(f"{login} ({owner})" for login, owner in students.items())
                 who = f"CODEOWNERS gives it to {named}, a student"
