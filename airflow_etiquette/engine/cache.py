@@ -216,7 +216,9 @@ def _context(config: Config, settings: Settings) -> str:
     values = {
         field.name: getattr(config, field.name)
         for field in dataclasses.fields(config)
-        if field.name not in ("root", "source", "policy_revision", "cache_dir", "timeout", "_schema_pattern")
+        # Derived fields (compiled patterns) are named by what they are built from; given is provenance.
+        if field.name not in ("root", "source", "policy_revision", "cache_dir", "timeout", "given")
+        and not field.name.startswith("_")
     }
     parts = {
         "tool": [__version__, _code_fingerprint()],
