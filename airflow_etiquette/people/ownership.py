@@ -38,11 +38,13 @@ def _split_sections(text: str) -> list[tuple[str, bool]]:
     section, an entry without owners takes its section's default owners, an exclusion
     (``!path``) is an entry with no owners, and roles (``@@developer``) name nobody this tool
     can identify, so they are dropped rather than read as a user called "developer". A file
-    without headings is one section: GitHub's semantics, unchanged. Returns (text, optional)
-    per section; ``^[Name]`` is optional, and a name once required stays required.
+    without headings is one section: GitHub's semantics, unchanged. Returns (text, optional,
+    the line numbers of its exclusions) per section; ``^[Name]`` is optional, and a name once
+    required stays required.
     """
     lines = text.lstrip("\ufeff").splitlines()
     sections: dict[str, list[str]] = {"": [""] * len(lines)}
+    exclusions: dict[str, set[int]] = {}
     required = {""}
     current, defaults = "", list[str]()
     for number, raw in enumerate(lines):
@@ -60,29 +62,45 @@ def _split_sections(text: str) -> list[tuple[str, bool]]:
         path, *owners = line.replace(_ESCAPED_SPACE, "\0").split()
         if path.startswith("!"):
             path, owners = path[1:], []
+            exclusions.setdefault(current, set()).add(number + 1)
         elif not owners:
             owners = defaults
         owners = [owner for owner in owners if not owner.startswith("@@")]
         sections[current][number] = " ".join([path.replace("\0", _ESCAPED_SPACE), *owners])
-    return [("\n".join(section), name not in required) for name, section in sections.items()]
+    return [
+        ("\n".join(section), name not in required, frozenset(exclusions.get(name, ())))
+        for name, section in sections.items()
+    ]
 
 
 class _Sections:
-    """The ``codeowners`` parser's interface over every section of a file: ``paths`` (newest
-    line first, as the parser keeps them), ``of`` (the owners every matching section names) and
-    ``deciding`` (the owners whose say is enough, as GitLab's approval rules have it)."""
+    """The ``codeowners`` parser's interface over every section of a file: ``paths`` (the
+    required sections' entries, newest line first, as the parser keeps them), ``of`` (the owners
+    every matching section names) and ``deciding`` (the owners whose say is enough, as GitLab's
+    approval rules have it).
+
+    An optional section (``^[Name]``) needs nobody's approval in GitLab, so it gives nobody a
+    path: its owners are shown, never counted as owning. A path a section excludes (``!path``,
+    the last matching line) takes that section out of the match."""
 
     def __init__(self, text: str) -> None:
         from codeowners import CodeOwners  # imported only where a CODEOWNERS exists
 
-        self._parsed = [(CodeOwners(section), optional) for section, optional in _split_sections(text)]
+        self._parsed = [
+            (CodeOwners(section), optional, excluded) for section, optional, excluded in _split_sections(text)
+        ]
         self.paths: Sequence[Any] = sorted(
-            (entry for parsed, _ in self._parsed for entry in parsed.paths), key=lambda entry: -int(entry[3])
+            (entry for parsed, optional, _ in self._parsed if not optional for entry in parsed.paths),
+            key=lambda entry: -int(entry[3]),
         )
 
     def _matching(self, path: str) -> list[tuple[list[tuple[str, str]], bool]]:
-        matched = [(parsed.matching_line(path), optional) for parsed, optional in self._parsed]
-        return [(list(owners), optional) for (owners, line, _, _), optional in matched if line is not None]
+        found = []
+        for parsed, optional, excluded in self._parsed:
+            owners, line, _, _ = parsed.matching_line(path)
+            if line is not None and line not in excluded:
+                found.append((list(owners), optional))
+        return found
 
     def of(self, path: str) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
@@ -91,12 +109,11 @@ class _Sections:
         return found
 
     def deciding(self, path: str) -> list[tuple[str, str]]:
-        """Owners in every required section that matches ``path`` (each one's approval is needed),
-        else in any optional one; in a file without sections, the last matching line's."""
-        matching = self._matching(path)
-        required = [owners for owners, optional in matching if not optional]
+        """Owners in every required section that matches ``path`` (each one's approval is needed);
+        in a file without sections, the last matching line's. Optional sections give nobody a path."""
+        required = [owners for owners, optional in self._matching(path) if not optional]
         if not required:
-            return self.of(path)
+            return []
         return [owner for owner in required[0] if all(owner in owners for owners in required[1:])]
 
 
@@ -183,14 +200,9 @@ class Ownership:
         student's (no ``dags/<owner>/`` is theirs by CODEOWNERS or the roster), or one that CODEOWNERS
         gives something outside the dags folder (the teacher who also keeps a folder of their own)."""
         staff = self.staff_logins
-        for login in self.codeowners_of(path):
+        for login in self._logins_of(path):  # owners whose say is enough (an optional section's are not)
             owner = self.owner_of_login(login)
-            if (
-                owner is None
-                or owner in self.config.admins
-                or owner not in self.known_owners
-                or login.lstrip("@").lower() in staff
-            ):
+            if owner is None or owner in self.config.admins or owner not in self.known_owners or login in staff:
                 return True
         return False
 

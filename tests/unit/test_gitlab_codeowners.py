@@ -76,13 +76,14 @@ def test_section_headings_default_owners_and_approval_counts(tmp_path: Path) -> 
     assert ownership.is_admin_login("ops-gl") and not ownership.is_admin_login("maria-gl")
 
 
-def test_every_required_section_must_agree_and_optional_ones_only_advise(tmp_path: Path) -> None:
+def test_every_required_section_must_agree_and_optional_ones_give_nothing(tmp_path: Path) -> None:
     ownership = ownership_of(tmp_path, {".gitlab/CODEOWNERS": SECTIONS})
     ta = Author("ta", "ta-gl", "test")
     lasse = Author("lasse", "lasse-gl", "test")
     maria = Author("maria", "maria-gl", "test")
-    # /docs/ is only in an optional section: its owner may change it.
-    assert ownership.may_change(ta, "docs/guide.md")
+    # /docs/ is only in an optional section: GitLab asks nobody's approval there, so it is
+    # nobody's path (an optional "peer review" section must not make every student an owner).
+    assert not ownership.may_change(ta, "docs/guide.md")
     # dags/lasse/ is in [Students] (required) and ^[Reviews]: the required owner decides.
     assert not ownership.may_change(ta, "dags/lasse/a.py")
     assert ownership.may_change(lasse, "dags/lasse/notes.md")
@@ -104,3 +105,23 @@ def test_a_file_without_sections_keeps_githubs_last_match(tmp_path: Path) -> Non
     plain = ownership_of(tmp_path, {".github/CODEOWNERS": "* @teacher-gh\n/dags/maria/ @maria-gh\n"})
     assert plain.codeowners_of("dags/maria/a.py") == ["@maria-gh"]
     assert plain.may_change(Author("maria", "maria-gh", "test"), "dags/maria/notes.md")
+
+
+def test_an_optional_section_makes_nobody_an_owner_or_an_admin(tmp_path: Path) -> None:
+    text = "[Students]\n/dags/maria/ @maria-gh\n/dags/sofia/ @sofia-gh\n^[Peer review]\n* @maria-gh @sofia-gh\n"
+    ownership = ownership_of(tmp_path, {".gitlab/CODEOWNERS": text})
+    maria = Author("maria", "maria-gh", "test")
+    assert not ownership.may_change(maria, "dags/sofia/taxi.py")
+    assert not ownership.may_change(maria, "requirements.txt")
+    assert not ownership.may_change(maria, ".gitlab-ci.yml")
+    assert ownership.policy_logins == set() and not ownership.is_admin_login("maria-gh")
+    assert ownership.may_change(maria, "dags/maria/taxi.py")
+
+
+def test_an_exclusion_takes_its_section_out_of_the_match(tmp_path: Path) -> None:
+    text = "[Teacher] @teacher\n/include/\n!/include/maria/\n[Students]\n/include/maria/ @maria-gh\n"
+    ownership = ownership_of(tmp_path, {".gitlab/CODEOWNERS": text})
+    maria = Author("maria", "maria-gh", "test")
+    assert ownership.may_change(maria, "include/maria/x.sql")
+    assert not ownership.may_change(maria, "include/sofia/x.sql")
+    assert ownership.codeowners_of("include/maria/x.sql") == ["@maria-gh"]
