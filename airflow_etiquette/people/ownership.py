@@ -30,7 +30,7 @@ _SECTION = re.compile(r"^\^?\[(?P<name>[^\]]+)\](?:\[\d+\])?(?P<owners>(?:\s+\S+
 _ESCAPED_SPACE = "\\ "
 
 
-def _split_sections(text: str) -> list[tuple[str, bool]]:
+def _split_sections(text: str) -> list[tuple[str, bool, frozenset[int]]]:
     """CODEOWNERS text as one plain file per GitLab section, for a parser that knows no sections.
 
     Every section keeps the file's line numbers (other lines blank): the entries before the
@@ -95,7 +95,7 @@ class _Sections:
         )
 
     def _matching(self, path: str) -> list[tuple[list[tuple[str, str]], bool]]:
-        found = []
+        found: list[tuple[list[tuple[str, str]], bool]] = []
         for parsed, optional, excluded in self._parsed:
             owners, line, _, _ = parsed.matching_line(path)
             if line is not None and line not in excluded:
