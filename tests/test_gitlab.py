@@ -292,3 +292,27 @@ def test_the_example_job_runs_in_merge_requests_from_outside_the_checkout() -> N
     assert any('--format junit > "$CI_PROJECT_DIR/airflow-etiquette-junit.xml"' in c for c in checks)
     assert "--exit-zero" not in script and "--author" not in script
     assert "CI_MERGE_REQUEST_TARGET_BRANCH_NAME" in script  # the target branch is fetched for its merge base
+
+
+def test_a_merged_results_pipeline_is_judged_from_the_target_it_merged_onto(tmp_path: Path) -> None:
+    """GitLab runs a merged-results pipeline on the merge of the merge request into the target as
+    it is now: what landed on main since the fork point is not the author's change."""
+    repo = class_repo(tmp_path)
+    fork_point = merge_request(repo, "maria/taxi", {"dags/maria/taxi.py": DAG + "# mine\n"})
+    maria_head = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "-q", "main")
+    write(repo, {"dags/sofia/taxi.py": DAG + "# sofia's, merged to main meanwhile\n"})
+    target = commit(repo, "sofia's change")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merged result", maria_head)
+    git(repo, "checkout", "-q", "--detach", "HEAD")
+    merged = {"CI_MERGE_REQUEST_TARGET_BRANCH_SHA": target, "CI_MERGE_REQUEST_EVENT_TYPE": "merged_result"}
+    result = run_mr(repo, "maria-gl", "maria/taxi", fork_point, "--format", "json", **merged)
+    assert (result.exit_code, found(result)) == (0, [])
+    # Without the merged-results variable the fork point is the base, and sofia's file would count.
+    blamed = run_mr(repo, "maria-gl", "maria/taxi", fork_point, "--format", "json")
+    assert [f[:3] for f in found(blamed)] == [("dags/sofia/taxi.py", 16, "ETQ201")]
+    bad = run_mr(repo, "maria-gl", "maria/taxi", fork_point, CI_MERGE_REQUEST_TARGET_BRANCH_SHA="main")
+    assert (bad.exit_code, bad.err) == (
+        2,
+        "airflow-etiquette: error: CI_MERGE_REQUEST_TARGET_BRANCH_SHA is not a commit id: 'main'\n",
+    )

@@ -1,8 +1,9 @@
 """What a GitLab CI merge-request pipeline says about the change: base, source branch and user.
 
 GitLab has no event file: a merge-request pipeline (``CI_PIPELINE_SOURCE=merge_request_event``)
-carries the merge request in predefined variables. The base is ``CI_MERGE_REQUEST_DIFF_BASE_SHA``
-(the target branch's commit the diff starts from), else ``origin/<target branch>``; the author is
+carries the merge request in predefined variables. The base is ``CI_MERGE_REQUEST_TARGET_BRANCH_SHA``
+in a merged-results pipeline, else ``CI_MERGE_REQUEST_DIFF_BASE_SHA`` (the target branch's commit
+the diff starts from), else ``origin/<target branch>``; the author is
 ``GITLAB_USER_LOGIN``, the user GitLab says started the pipeline: for a merge request, whoever
 pushed the commit it runs for, or ran or retried it by hand, not necessarily who opened it.
 The work tree is the merge request's commit (or GitLab's merge of it into the target), so the
@@ -28,10 +29,18 @@ def gitlab_merge_request(environ: Mapping[str, str]) -> PullRequest | None:
     """
     if environ.get("GITLAB_CI") != "true" or environ.get("CI_PIPELINE_SOURCE") != "merge_request_event":
         return None
-    base_sha = environ.get("CI_MERGE_REQUEST_DIFF_BASE_SHA", "").strip()
+    # A merged-results (or merge-train) pipeline runs on the merge of the merge request into the
+    # target branch as it is now: its diff base is the target's commit that merge was made on, not
+    # the older fork point (from which every commit merged to main since would look like the
+    # author's). GitLab sets CI_MERGE_REQUEST_TARGET_BRANCH_SHA only in those pipelines.
+    variable = "CI_MERGE_REQUEST_TARGET_BRANCH_SHA"
+    base_sha = environ.get(variable, "").strip()
+    if not base_sha:
+        variable = "CI_MERGE_REQUEST_DIFF_BASE_SHA"
+        base_sha = environ.get(variable, "").strip()
     target = environ.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "").strip()
     if base_sha and not re.fullmatch(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}", base_sha):
-        raise ConfigError(f"CI_MERGE_REQUEST_DIFF_BASE_SHA is not a commit id: {base_sha!r}")
+        raise ConfigError(f"{variable} is not a commit id: {base_sha!r}")
     if not base_sha and not target:
         raise ConfigError(
             "a merge_request_event pipeline without CI_MERGE_REQUEST_DIFF_BASE_SHA or "
