@@ -558,23 +558,16 @@ def _renderer(output_format: str, statistics: bool) -> Callable[[CheckReport], s
 
 def _policy(configure: Configure, base: str | None, staged: bool) -> tuple[Config, str]:
     """The configuration a run judges by, and where it was read: the work tree, or for a change
-    (--base, --staged) the commit the change starts from, as the check reads it."""
-    config = configure(read_work_tree, None)
-    if base is None and not staged:
-        return config, "the work tree"
-    from airflow_etiquette.sources.git import (
-        base_commit,
-        default_base,
-        require_repository,
-        revision_reader,
-        staged_policy,
-    )
+    (--base, --staged, a pull or merge request in CI) the commit the change starts from, decided
+    as the check decides it."""
+    from airflow_etiquette.engine.check import judged_by
+    from airflow_etiquette.sources.git import revision_reader
 
-    require_repository(config.root, "--staged" if staged else "--base")
-    if staged:
-        commit = staged_policy(config.root)
-    else:
-        commit = base_commit(config.root, default_base(config.root) if base == "auto" else str(base))
+    config = configure(read_work_tree, None)
+    judged = judged_by(config, base, staged, os.environ)
+    if judged is None:
+        return config, "the work tree"
+    commit = judged[0]
     return configure(revision_reader(config.root, commit), commit), f"the base commit {commit[:12]}"
 
 

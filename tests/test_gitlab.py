@@ -316,3 +316,14 @@ def test_a_merged_results_pipeline_is_judged_from_the_target_it_merged_onto(tmp_
         2,
         "airflow-etiquette: error: CI_MERGE_REQUEST_TARGET_BRANCH_SHA is not a commit id: 'main'\n",
     )
+
+
+def test_show_settings_in_a_merge_request_shows_the_targets_policy(tmp_path: Path) -> None:
+    repo = class_repo(tmp_path)
+    base = merge_request(
+        repo, "maria/quiet", {"pyproject.toml": PYPROJECT.replace("\n\n[", '\nignore = ["ETQ1", "ETQ3"]\n\n[')}
+    )
+    shown = run_mr(repo, "maria-gl", "maria/quiet", base, "--show-settings")
+    assert shown.exit_code == 0, shown.err
+    assert shown.lines[1].startswith("# read from: pyproject.toml [tool.airflow-etiquette], in the base commit ")
+    assert any(line.startswith("ignore = []") for line in shown.lines)

@@ -44,7 +44,7 @@ from airflow_etiquette.sources.git import (
     staged_policy,
     tree_entries,
 )
-from airflow_etiquette.sources.github import github_pull_request
+from airflow_etiquette.sources.github import PullRequest, github_pull_request
 from airflow_etiquette.sources.gitlab import gitlab_merge_request
 
 
@@ -82,21 +82,10 @@ def run_check(
     """
     environ = os.environ if environ is None else environ
     jobs = jobs or os.cpu_count() or 1
-    # In a pull request (a GitLab merge request) the CI run names the author even when --base is given.
-    pull_request = (github_pull_request(environ) or gitlab_merge_request(environ)) if not staged else None
-    if base is None and not staged and pull_request is None:
+    judged = judged_by(config, base, staged, environ)
+    if judged is None:
         return _check_tree(config, paths, jobs, use_cache, list_only)
-
-    # The policy first, from the commit the change starts from; then the change, seen from the
-    # root that policy names (a configuration the change adds elsewhere moves nothing).
-    require_repository(config.root, "--staged" if staged else "--base" if base else "a pull-request check")
-    if staged:
-        policy = staged_policy(config.root)
-    else:
-        ref = base or pull_request.base_ref  # type: ignore[union-attr]
-        pushed = environ.get("PRE_COMMIT_TO_REF", "").strip("0") if ref == "auto" else ""
-        ref = default_base(config.root) if ref == "auto" else ref
-        policy = base_commit(config.root, ref)
+    policy, ref, pushed, pull_request = judged
     if configure is None:
         raise ValueError("a change needs configure() to read the base's configuration")
     reader = revision_reader(config.root, policy)
@@ -172,6 +161,27 @@ def run_check(
             )
     findings += change_findings(change, who, ownership, new_folders)
     return CheckResult(sorted(findings), len(files), 0, change, who, sorted(silenced), notes, config, checked)
+
+
+def judged_by(
+    config: Config, base: str | None, staged: bool, environ: Mapping[str, str]
+) -> tuple[str, str, str, PullRequest | None] | None:
+    """The commit whose policy judges a run, or None for a plain run of the work tree: for
+    --staged the commit the index starts from, for --base (or a pull or merge request in CI, which
+    names the author even when --base is given) the merge base. Returns (that commit, the base
+    ref, the commit a pre-push hook pushes or "", the CI's pull request)."""
+    pull_request = (github_pull_request(environ) or gitlab_merge_request(environ)) if not staged else None
+    if base is None and not staged and pull_request is None:
+        return None
+    # The policy first, from the commit the change starts from; then the change, seen from the
+    # root that policy names (a configuration the change adds elsewhere moves nothing).
+    require_repository(config.root, "--staged" if staged else "--base" if base else "a pull-request check")
+    if staged:
+        return staged_policy(config.root), "", "", None
+    ref = base or pull_request.base_ref  # type: ignore[union-attr]
+    pushed = environ.get("PRE_COMMIT_TO_REF", "").strip("0") if ref == "auto" else ""
+    ref = default_base(config.root) if ref == "auto" else ref
+    return base_commit(config.root, ref), ref, pushed, pull_request
 
 
 def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: bool, list_only: bool) -> CheckResult:
