@@ -373,7 +373,9 @@ def check(
     if unsafe_fixes and not (fix or diff):
         raise click.UsageError("--unsafe-fixes goes with --fix or --diff")
     if stdin_filename is not None:
-        return _check_stdin(stdin_filename, configure, output_format, fix, diff, unsafe_fixes, quiet, exit_zero)
+        return _check_stdin(
+            stdin_filename, configure, output_format, fix, diff, unsafe_fixes, quiet, exit_zero, statistics, baseline
+        )
 
     def checked(list_only: bool = False) -> CheckResult:
         return run_check(
@@ -420,7 +422,15 @@ def check(
     known: list[Finding] = []
     baseline_file = baseline or (config.root / config.baseline if config.baseline else None)
     if baseline_file is not None:
-        findings, known, wrote = _baselined(baseline_file, findings, config, result.change is not None, quiet)
+        findings, known, wrote = _baselined(
+            baseline_file,
+            findings,
+            config,
+            in_change=result.change is not None,
+            checked=result.checked,
+            quiet=quiet,
+            missing="error" if _in_ci() else "write",
+        )
         if wrote:
             return EXIT_CLEAN
     for note in result.notes if not quiet else ():
@@ -493,11 +503,13 @@ def _check_stdin(
     unsafe: bool,
     quiet: bool,
     exit_zero: bool,
+    statistics: bool,
+    baseline: Path | None,
 ) -> int:
     """Standard input checked as the file at ``path``, as an editor's buffer is: the content rules
     and the repository rules against the files on disk; who changed what (ETQ2xx) is for the hooks.
     With --fix the fixed text goes to standard output (ruff's way, for an editor's format-on-save),
-    the findings left to standard error."""
+    the findings left to standard error. A baseline is read, never written."""
     from airflow_etiquette.engine.buffer import buffer_file, check_buffer, fix_buffer
     from airflow_etiquette.findings import severity_counts
 
@@ -509,8 +521,15 @@ def _check_stdin(
             f"{PROG}: {path} is not a file the check reads (outside {config.dags_folder}/, excluded, or another type)",
             err=True,
         )
+    file = buffer_file(config, path, data)
     checked = check_buffer(config, path, data)
     findings = checked.findings
+    known: list[Finding] = []
+    baseline_file = baseline or (config.root / config.baseline if config.baseline else None)
+    if baseline_file is not None and file is not None:
+        findings, known, _ = _baselined(
+            baseline_file, findings, config, in_change=False, checked=[file.relpath], quiet=True, missing="ignore"
+        )
     if fix or diff:
         crashed = any(f.code in ("ETQ001", "ETQ002") for f in findings)
         fixes = None if crashed else fix_buffer(config, path, data)
@@ -524,10 +543,23 @@ def _check_stdin(
         for f in findings if not quiet else ():
             click.echo(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}", err=True)
     else:
+        fixable: frozenset[str] = frozenset()
+        if statistics or output_format == "full":
+            from airflow_etiquette.engine.fix import fixable_codes
+
+            fixable = fixable_codes(config)
+        from airflow_etiquette.engine.excerpts import lines_of
+
         report = CheckReport(
-            findings, 1 if buffer_file(config, path, data) else 0, silenced=checked.silenced, quiet=quiet
+            findings,
+            1 if file is not None else 0,
+            silenced=checked.silenced,
+            known=known,
+            quiet=quiet,
+            fixable=fixable,
+            excerpts=lines_of(data, findings) if output_format == "full" else {},
         )
-        _echo(_renderer(output_format, False)(report))
+        _echo(_renderer(output_format, statistics)(report))
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
 
@@ -572,11 +604,19 @@ def _policy(configure: Configure, base: str | None, staged: bool) -> tuple[Confi
 
 
 def _baselined(
-    path: Path, findings: list[Finding], config: Config, in_change: bool, quiet: bool
+    path: Path,
+    findings: list[Finding],
+    config: Config,
+    *,
+    in_change: bool,
+    checked: Sequence[str],
+    quiet: bool,
+    missing: str = "write",
 ) -> tuple[list[Finding], list[Finding], bool]:
     """(new findings, known ones, whether the baseline was written now). A change reads the base
-    commit's baseline, so a pull request cannot add its own findings to it; a run on the work tree
-    writes the file when there is none."""
+    commit's baseline, so a pull request cannot add its own findings to it. A missing file is
+    written (``missing="write"``: a run on someone's machine), an error (``"error"``: in CI, where
+    writing it would pass every finding and keep nothing) or no baseline (``"ignore"``: an editor)."""
     from airflow_etiquette.engine.baseline import dump, parse
 
     shown = _shown(path, config.root)
@@ -596,7 +636,14 @@ def _baselined(
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            _write(path, dump(findings, __version__))
+            if missing == "ignore":
+                return findings, [], False
+            if missing == "error":
+                raise ConfigError(
+                    f"{shown}: no such baseline; CI reads one and never writes it: write it on your machine "
+                    f"(`{PROG} check --baseline {shown}`) and commit it"
+                ) from None
+            _write(path, dump(findings))
             click.echo(
                 f"{PROG}: wrote the baseline {shown} with {len(findings)} finding(s): from now on only new ones "
                 "fail; commit it",
@@ -605,13 +652,23 @@ def _baselined(
             return [], list(findings), True
         except OSError as exc:
             raise ConfigError(f"{shown}: cannot read the baseline: {exc.strerror or exc}") from None
-    new, known, gone = parse(data, shown).split(findings)
+    looked = set(checked)
+    new, known, gone = parse(data, shown).split(
+        findings, lambda file, code: file in looked and config.rule_enabled(code, file)
+    )
     if gone and not quiet:
         click.echo(
-            f"{PROG}: {gone} finding(s) of the baseline {shown} are gone: delete the file and run again to shrink it",
+            f"{PROG}: {gone} entr{'y' if gone == 1 else 'ies'} of the baseline {shown} no longer "
+            f"match{'es' if gone == 1 else ''} a finding: remove {'it' if gone == 1 else 'them'} from the file, "
+            f"so that {'it' if gone == 1 else 'they'} cannot hide a new one",
             err=True,
         )
     return new, known, False
+
+
+def _in_ci() -> bool:
+    """Whether this runs in CI (GitHub Actions, GitLab CI, or any runner that sets CI)."""
+    return any(os.environ.get(name, "").lower() in ("true", "1") for name in ("CI", "GITHUB_ACTIONS", "GITLAB_CI"))
 
 
 def _shown(path: Path, root: Path) -> str:

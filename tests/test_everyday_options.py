@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import git, make_repo
+from conftest import git, make_repo, run_installed
 from test_cli import LASSE_GOOD, MARIA_BAD, repo
 
 MARIA_LINES = [
@@ -99,7 +99,7 @@ def test_statistics_count_per_rule_most_frequent_first(tmp_path: Path, run_cli) 
         "2\tETQ102\t[*] owner-tag",
         "2\tETQ301\t[*] hard-coded-schema",
         "2\tETQ302\tforeign-schema",
-        "[*] 6 fixable with the --fix option.",
+        "[*] --fix fixes these where it is safe (--diff shows what it would change).",
         "Found 6 errors and 2 warnings in 2 files (3 files checked).",
     ]
     as_json = run_cli("check", "--statistics", "--format", "json", cwd=root)
@@ -212,6 +212,13 @@ def test_show_settings_for_a_change_shows_the_base_commits(tmp_path: Path, run_c
 
 
 # -- --baseline --------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A baseline is written only on someone's machine: these tests are one, even when CI runs them."""
+    for name in ("CI", "GITHUB_ACTIONS", "GITLAB_CI"):
+        monkeypatch.delenv(name, raising=False)
 
 
 def test_a_baseline_is_written_once_then_only_new_findings_fail(tmp_path: Path, run_cli) -> None:
@@ -400,3 +407,78 @@ def test_stdin_outside_the_dags_folder_and_with_paths(tmp_path: Path) -> None:
     assert outside.stderr.startswith("airflow-etiquette: scripts/tool.py is not a file the check reads")
     both = stdin_check(root, "x = 1\n", "--stdin-filename", "dags/maria/x.py", "dags/")
     assert both.returncode == 2 and "--stdin-filename checks standard input as one file" in both.stderr
+
+
+def test_ci_reads_a_baseline_and_never_writes_one(tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = repo(tmp_path)
+    monkeypatch.setenv("CI", "true")
+    result = run_cli("check", "--baseline", "known.json", cwd=root)
+    assert result.exit_code == 2 and not (root / "known.json").exists()
+    assert result.err == (
+        "airflow-etiquette: error: known.json: no such baseline; CI reads one and never writes it: write it on "
+        "your machine (`airflow-etiquette check --baseline known.json`) and commit it\n"
+    )
+
+
+def test_only_the_entries_a_run_looked_for_are_called_gone(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    run_cli("check", "--baseline", "known.json", cwd=root)
+    assert json.loads((root / "known.json").read_text()).keys() == {"airflow-etiquette-baseline", "findings"}
+    narrowed = run_cli("check", "--baseline", "known.json", "--select", "ETQ3", cwd=root)
+    assert (narrowed.exit_code, narrowed.err) == (0, "")
+    part = run_cli("check", "--baseline", "known.json", "dags/lasse", cwd=root)
+    assert (part.exit_code, part.err) == (0, "")
+    dag = root / "dags/maria/taxi_pipeline.py"
+    dag.write_text(
+        dag.read_text().replace('dag_id="taxi_pipeline",', 'dag_id="taxi_pipeline", tags=["student:maria"],')
+    )
+    fixed = run_cli("check", "--baseline", "known.json", cwd=root)
+    assert fixed.exit_code == 0
+    assert fixed.err == (
+        "airflow-etiquette: 1 entry of the baseline known.json no longer matches a finding: remove it from the "
+        "file, so that it cannot hide a new one\n"
+    )
+
+
+def test_full_keeps_the_caret_under_the_column_after_a_tab(tmp_path: Path, run_cli) -> None:
+    tabbed = 'from airflow import DAG\n\nwith DAG(\n\tdag_id="taxi", tags=["student:maria"]\n):\n\tpass\n'
+    root = make_repo(tmp_path / "r", {"dags/maria/tabbed.py": tabbed})
+    result = run_cli("check", "--output-format", "full", cwd=root)
+    assert result.lines[0].startswith("dags/maria/tabbed.py:4:9: ETQ101")
+    assert result.lines[2:4] == ['4 |     dag_id="taxi", tags=["student:maria"]', "  |            ^ ETQ101"]
+
+
+@pytest.mark.slow
+def test_stdin_reads_the_baseline_and_takes_statistics_and_full(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    run_installed("check", "--baseline", "known.json", cwd=root, env={"CI": "", "GITHUB_ACTIONS": "", "GITLAB_CI": ""})
+    buffer = (root / "dags/maria/taxi_pipeline.py").read_text()
+    args = ("--stdin-filename", "dags/maria/taxi_pipeline.py")
+    known = stdin_check(root, buffer, *args, "--baseline", "known.json")
+    assert (known.returncode, known.stdout) == (
+        0,
+        "All good: no findings (1 file checked, 4 known from the baseline).\n",
+    )
+    missing = stdin_check(root, buffer, *args, "--baseline", "nowhere.json")  # an editor never writes one
+    assert missing.returncode == 1 and not (root / "nowhere.json").exists()
+    stats = stdin_check(root, buffer, *args, "--statistics", "--select", "ETQ1")
+    assert stats.stdout.splitlines()[:2] == ["1\tETQ101\t[*] dag-id-prefix", "1\tETQ102\t[*] owner-tag"]
+    full = stdin_check(root, buffer, *args, "--output-format", "full", "--select", "ETQ101")
+    assert '7 |     dag_id="taxi_pipeline",' in full.stdout.splitlines()
+
+
+def test_show_settings_is_toml_that_reads_back_as_the_same_settings(tmp_path: Path, run_cli) -> None:
+    from airflow_etiquette.config import tomllib  # tomli on Python 3.10
+
+    config = (
+        'exclude = ["dags/legacy/"]\nper-file-ignores = { "dags/old/" = ["ETQ1"] }\n'
+        'import-names = { yaml = "PyYAML" }\n[tool.airflow-etiquette.owners]\n'
+        '"maria.s" = { github = "maria-gh", emails = ["m@school.example"] }\n'
+    )
+    root = repo(tmp_path, config=config)
+    shown = run_cli("check", "--show-settings", cwd=root)
+    table = tomllib.loads(shown.out)
+    assert table["owners"] == {"maria.s": {"github": "maria-gh", "emails": ["m@school.example"]}}
+    assert table["per-file-ignores"] == {"dags/old/": ["ETQ1"]} and table["import-names"] == {"yaml": "PyYAML"}
+    (root / "pyproject.toml").write_text("[tool.airflow-etiquette]\n" + shown.out)
+    assert run_cli("check", "--show-settings", cwd=root).exit_code == 0  # every key it prints is valid

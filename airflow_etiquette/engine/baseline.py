@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from airflow_etiquette.config import ConfigError
@@ -31,8 +31,12 @@ def _key(finding: Finding) -> Key:
 class Baseline:
     entries: Counter[Key]
 
-    def split(self, findings: Sequence[Finding]) -> tuple[list[Finding], list[Finding], int]:
-        """(new, known, entries no longer found)."""
+    def split(
+        self, findings: Sequence[Finding], checked: Callable[[str, str], bool]
+    ) -> tuple[list[Finding], list[Finding], int]:
+        """(new, known, entries no longer found): ``checked(path, code)`` says whether this run
+        looked for that code in that file, so a run of part of the repository, or of some rules,
+        does not call the rest of the baseline fixed."""
         left = Counter(self.entries)
         new: list[Finding] = []
         known: list[Finding] = []
@@ -43,23 +47,14 @@ class Baseline:
                 known.append(finding)
             else:
                 new.append(finding)
-        return new, known, sum(left.values())
+        return new, known, sum(count for (path, code, _), count in left.items() if checked(path, code))
 
 
-def dump(findings: Iterable[Finding], version: str) -> str:
-    entries = (
-        sorted({"path": f.path, "code": f.code, "message": f.message} for f in findings)
-        if False
-        else sorted(({"path": f.path, "code": f.code, "message": f.message} for f in findings), key=_entry_key)
-    )
-    return (
-        json.dumps(
-            {"airflow-etiquette-baseline": FORMAT_VERSION, "tool-version": version, "findings": entries},
-            indent=2,
-            ensure_ascii=False,
-        )
-        + "\n"
-    )
+def dump(findings: Iterable[Finding]) -> str:
+    """The baseline file holding ``findings`` (nothing else: the file changes only when they do)."""
+    entries = sorted(({"path": f.path, "code": f.code, "message": f.message} for f in findings), key=_entry_key)
+    document = {"airflow-etiquette-baseline": FORMAT_VERSION, "findings": entries}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def _entry_key(entry: dict[str, str]) -> tuple[str, str, str]:

@@ -41,8 +41,14 @@ def excerpts(findings: Iterable[Finding], config: Config, change: ChangeSet | No
         text = data.decode("utf-8", "replace").splitlines()
         for line in lines:
             if line <= len(text):
-                found[(path, line)] = text[line - 1].expandtabs(4)[:MAX_LINE]
+                found[(path, line)] = text[line - 1][:MAX_LINE]
     return found
+
+
+def lines_of(data: bytes, findings: Iterable[Finding]) -> dict[tuple[str, int], str]:
+    """The lines of ``data`` (one file's text, such as an editor's buffer) the findings point at."""
+    text = data.decode("utf-8", "replace").splitlines()
+    return {(f.path, f.line): text[f.line - 1][:MAX_LINE] for f in findings if 0 < f.line <= len(text)}
 
 
 def _on_disk(relpath: str, config: Config) -> bytes | None:

@@ -4,6 +4,7 @@ the value came from, written as TOML that could be pasted into the settings file
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 
 from airflow_etiquette.config import Config, RosterEntry, settings_of
@@ -73,7 +74,8 @@ def _toml(value: object) -> str | None:
                 fields.append(f"github = {_toml(entry.github)}")
             if entry.emails:
                 fields.append(f"emails = {_toml(entry.emails)}")
-            entries.append(f"{entry.owner} = {{ {', '.join(fields)} }}")
+            key = entry.owner if re.fullmatch(r"[A-Za-z0-9_-]+", entry.owner) else json.dumps(entry.owner)
+            entries.append(f"{key} = {{ {', '.join(fields)} }}")
         return "{ " + ", ".join(entries) + " }"
     if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # per-file-ignores, import-names
         pairs = [f"{_toml(k)} = {_toml(v)}" for k, v in value]

@@ -36,9 +36,10 @@ def render_statistics(report: CheckReport) -> str:
         f"{count:>{width}}\t{code}\t{'[*] ' if code in report.fixable else ''}{name}"
         for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
     ]
-    fixable = sum(count for (code, _), count in counts.items() if code in report.fixable)
-    if fixable and not report.quiet:
-        lines.append(f"[*] {fixable} fixable with the --fix option.")
+    # Per rule, not per finding: whether one finding's fix is safe (a committed dag_id's rename is
+    # not) is decided when the fix is made, so no count is promised here.
+    if any(code in report.fixable for code, _ in counts) and not report.quiet:
+        lines.append("[*] --fix fixes these where it is safe (--diff shows what it would change).")
     return _framed(report, lines)
 
 
@@ -78,10 +79,11 @@ def _excerpt(f: Finding, report: CheckReport) -> list[str]:
     if report.color:
         caret = f"{_RED if f.severity is Severity.ERROR else _YELLOW}{caret}{_RESET}"
     column = max(f.column - 1, 0)
+    offset = len(text[:column].expandtabs(4))  # the caret stays under the column after tabs are expanded
     return [
         f"{gutter} {bar}",
-        f"{f.line} {bar} {text}",
-        f"{gutter} {bar} {' ' * min(column, len(text))}{caret}",
+        f"{f.line} {bar} {text.expandtabs(4)}",
+        f"{gutter} {bar} {' ' * offset}{caret}",
         f"{gutter} {bar}",
         f"{gutter} = help: `airflow-etiquette explain {f.code}`",
         "",
