@@ -617,45 +617,26 @@ def _baselined(
     commit's baseline, so a pull request cannot add its own findings to it. A missing file is
     written (``missing="write"``: a run on someone's machine), an error (``"error"``: in CI, where
     writing it would pass every finding and keep nothing) or no baseline (``"ignore"``: an editor)."""
-    from airflow_etiquette.engine.baseline import dump, parse
+    from airflow_etiquette.engine.baseline import dump, in_scope, load
 
     shown = _shown(path, config.root)
-    if in_change and config.policy_revision is not None:
-        from airflow_etiquette.sources.git import revision_reader
-
-        absolute = Path(os.path.abspath(path))
-        if not absolute.is_relative_to(config.root):
-            raise ConfigError(f"{shown}: a change reads its base's baseline, so the file must be in the repository")
-        data = revision_reader(config.root, config.policy_revision)(absolute)
-        if data is None:
+    known_findings = load(path, config, in_change=in_change, shown=shown)
+    if known_findings is None:
+        if missing == "ignore":
+            return findings, [], False
+        if missing == "error":
             raise ConfigError(
-                f"{shown}: not in the base commit {config.policy_revision[:7]}; a change is judged by its base's "
-                "baseline, so the file must be committed there first"
+                f"{shown}: no such baseline; CI reads one and never writes it: write it on your machine "
+                f"(`{PROG} check --baseline {shown}`) and commit it"
             )
-    else:
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            if missing == "ignore":
-                return findings, [], False
-            if missing == "error":
-                raise ConfigError(
-                    f"{shown}: no such baseline; CI reads one and never writes it: write it on your machine "
-                    f"(`{PROG} check --baseline {shown}`) and commit it"
-                ) from None
-            _write(path, dump(findings))
-            click.echo(
-                f"{PROG}: wrote the baseline {shown} with {len(findings)} finding(s): from now on only new ones "
-                "fail; commit it",
-                err=True,
-            )
-            return [], list(findings), True
-        except OSError as exc:
-            raise ConfigError(f"{shown}: cannot read the baseline: {exc.strerror or exc}") from None
-    looked = set(checked)
-    new, known, gone = parse(data, shown).split(
-        findings, lambda file, code: file in looked and config.rule_enabled(code, file)
-    )
+        _write(path, dump(findings))
+        click.echo(
+            f"{PROG}: wrote the baseline {shown} with {len(findings)} finding(s): from now on only new ones fail; "
+            "commit it",
+            err=True,
+        )
+        return [], list(findings), True
+    new, known, gone = known_findings.split(findings, in_scope(config, checked))
     if gone and not quiet:
         click.echo(
             f"{PROG}: {gone} entr{'y' if gone == 1 else 'ies'} of the baseline {shown} no longer "

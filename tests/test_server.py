@@ -334,6 +334,30 @@ def test_a_syntax_error_a_noqa_and_files_the_tool_does_not_check(tmp_path: Path)
 
 
 @pytest.mark.slow
+def test_the_baseline_keeps_known_findings_quiet(tmp_path: Path) -> None:
+    from airflow_etiquette.engine.baseline import dump
+    from airflow_etiquette.findings import Finding, Severity
+
+    repo = make_repo(tmp_path / "class", {"dags/lasse/taxi.py": TAXI}, config='baseline = "known.json"\n')
+    seen: dict[str, Any] = {}
+
+    async def session(editor: Editor) -> None:
+        seen["all"] = await editor.diagnostics(editor.open(repo / "dags/lasse/taxi.py"))
+
+    in_editor(repo, session)
+    tag = next(d for d in seen["all"] if d.code == "ETQ102")
+    known = Finding("dags/lasse/taxi.py", 1, 1, "ETQ102", "owner-tag", Severity.ERROR, tag.message)
+    (repo / "known.json").write_text(dump([known]))
+
+    async def again(editor: Editor) -> None:
+        seen["left"] = await editor.diagnostics(editor.open(repo / "dags/lasse/taxi.py"))
+
+    in_editor(repo, again)
+    assert sorted(d.code for d in seen["all"]) == ["ETQ101", "ETQ102"]
+    assert [d.code for d in seen["left"]] == ["ETQ101"]
+
+
+@pytest.mark.slow
 def test_a_bad_configuration_is_shown_once_and_the_server_keeps_serving(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "class", {"dags/lasse/taxi.py": TAXI, "dags/lasse/more.py": TAXI})
     (repo / "pyproject.toml").write_text("[tool.airflow-etiquette]\nselect = [\n")

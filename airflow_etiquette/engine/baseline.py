@@ -11,11 +11,13 @@ that adds its own findings to the baseline still has them reported.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from airflow_etiquette.config import ConfigError
+from airflow_etiquette.config import Config, ConfigError
 from airflow_etiquette.findings import Finding
 
 FORMAT_VERSION = 1
@@ -81,3 +83,34 @@ def parse(data: bytes, where: str) -> Baseline:
             raise ConfigError(f"{where}: entry {position + 1} must have the strings path, code and message")
         entries[(path, code, message)] += 1
     return Baseline(entries)
+
+
+def load(path: Path, config: Config, *, in_change: bool, shown: str) -> Baseline | None:
+    """The baseline at ``path``, as a run reads it: in a change the base commit's copy (a missing
+    one is an error: the change is judged by its base), otherwise the file on disk (None when
+    there is none). ``shown``: the path as the user wrote it, for messages."""
+    if in_change and config.policy_revision is not None:
+        from airflow_etiquette.sources.git import revision_reader
+
+        absolute = Path(os.path.abspath(path))
+        if not absolute.is_relative_to(config.root):
+            raise ConfigError(f"{shown}: a change reads its base's baseline, so the file must be in the repository")
+        data = revision_reader(config.root, config.policy_revision)(absolute)
+        if data is None:
+            raise ConfigError(
+                f"{shown}: not in the base commit {config.policy_revision[:7]}; a change is judged by its base's "
+                "baseline, so the file must be committed there first"
+            )
+        return parse(data, shown)
+    try:
+        return parse(path.read_bytes(), shown)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read the baseline: {exc.strerror or exc}") from None
+
+
+def in_scope(config: Config, checked: Iterable[str]) -> Callable[[str, str], bool]:
+    """Whether a run that analysed ``checked`` looked for a code in a file (see ``Baseline.split``)."""
+    looked = set(checked)
+    return lambda path, code: path in looked and config.rule_enabled(code, path)

@@ -225,7 +225,14 @@ def _check(path: Path | None, text: str) -> tuple[Config | None, list[Finding]]:
     from airflow_etiquette.rules import RULES_BY_CODE
 
     config = configure_from(path, RULES_BY_CODE)(read_work_tree, None)
-    return config, check_buffer(config, path, text).findings
+    findings = check_buffer(config, path, text).findings
+    if config.baseline is not None and findings:  # known findings stay quiet here too (never written)
+        from airflow_etiquette.engine.baseline import in_scope, load
+
+        known = load(config.root / config.baseline, config, in_change=False, shown=config.baseline)
+        if known is not None:
+            findings = known.split(findings, in_scope(config, {f.path for f in findings}))[0]
+    return config, findings
 
 
 def _local_path(document: TextDocument) -> Path | None:
