@@ -288,7 +288,7 @@ def test_text_and_markdown_reports(class_repo: tuple[Path, dict[str, str]]) -> N
     assert markdown.lines[0] == "# airflow-etiquette audit of `class-airflow`"
     assert "| lasse | ✅ clean | 1 | 1 | 0 | 0 | 0 | 0 |  |" in markdown.lines
     assert "| sofia | ❌ errors | 2 | 2 | 3 | 0 | 0 | 1 | ETQ101×1 ETQ104×1 ETQ201×1 |" in markdown.lines
-    assert f"| `{commits['stray'][:7]}` | 2026-03-01 | nobody <nobody@example.com> | quick test |" in markdown.lines
+    assert f"| `{commits['stray'][:7]}` | 2026-03-01 | nobody &lt;nobody@example.com&gt; | quick test |" in markdown.lines
     assert (
         "| maria | `maria_rtm_weather` | @daily | (default) | student:maria | `dags/maria/cities.py` |"
         in markdown.lines

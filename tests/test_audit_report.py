@@ -178,7 +178,7 @@ def test_github_links_from_an_https_remote_with_a_token_and_no_local_path(tmp_pa
     markdown = outputs["markdown"].out
     assert f"[`{shas['squash'][:7]}`](<{web}/commit/{shas['squash']}>) [#12](<{web}/pull/12>)" in markdown
     assert (
-        f"| [`{shas['unknown'][:7]}`](<{web}/commit/{shas['unknown']}>) | 2026-03-02 | someone <someone@example.com> | wip |"
+        f"| [`{shas['unknown'][:7]}`](<{web}/commit/{shas['unknown']}>) | 2026-03-02 | someone &lt;someone@example.com&gt; | wip |"
         in markdown
     )
     page = pages["html"]

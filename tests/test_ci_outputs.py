@@ -112,7 +112,7 @@ def test_the_step_summary_names_paths_from_the_git_root() -> None:
     waived = Finding("dags/maria/taxi.py", 5, 1, "ETQ301", "hard-coded-schema", Severity.WARNING, "schema")
     report = CheckReport([finding], 1, silenced=[waived], headline="Checked x.", path_prefix="airflow/")
     text = render_summary(report)
-    assert '| ❌ | `airflow/dags/maria/taxi.py` | 2 | ETQ101 dag-id-prefix | dag_id "taxi" |' in text.splitlines()
+    assert '| ❌ | `airflow/dags/maria/taxi.py` | 2 | ETQ101 dag-id-prefix | dag\\_id "taxi" |' in text.splitlines()
     assert "| `airflow/dags/maria/taxi.py` | 5 | ETQ301 hard-coded-schema | schema |" in text.splitlines()
     assert "Checked x." in text
     annotations = format_github(report.findings, report.located)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from airflow_etiquette.engine.audit import STATUSES, AuditReport, CommitViolation, Load, OwnerSection
 from airflow_etiquette.findings import Finding, Severity, severity_counts
+from airflow_etiquette.output import markdown
 
 SCHEMA_URL = "https://raw.githubusercontent.com/airflow-etiquette/airflow-etiquette/main/docs/audit.schema.json"
 
@@ -256,17 +257,6 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
 # -- markdown --------------------------------------------------------------------------------
 
 
-def _md(text: object) -> str:
-    return re.sub(r"[\r\n\u2028\u2029]+", " ", str(text)).replace("|", "\\|")
-
-
-def _md_code(text: str) -> str:
-    """Inline code that no backtick in ``text`` can end early."""
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{_md(text)}{pad}{fence}"
-
-
 def _md_link(label: str, url: str | None) -> str:
     return f"[{label}](<{url}>)" if url else label
 
@@ -275,7 +265,7 @@ _ICON = {"clean": "✅ clean", "warnings": "⚠️ warnings", "errors": "❌ err
 
 
 def format_audit_markdown(report: AuditReport) -> str:
-    title = _md_link(_md_code(report.name), report.remote.web if report.remote else None)
+    title = _md_link(markdown.code(report.name), report.remote.web if report.remote else None)
     out = [f"# airflow-etiquette audit of {title}", "", headline(report), ""]
     counts = status_counts(report)
     out.append("**Owners:** " + " · ".join(f"{_ICON[status]}: {n}" for status, n in counts.items()))
@@ -284,7 +274,7 @@ def format_audit_markdown(report: AuditReport) -> str:
     for section in report.owners:
         cells = list(_owner_cells(section))
         cells[1] = _ICON[section.status]
-        out.append("| " + " | ".join(_md(c) for c in cells) + " |")
+        out.append("| " + " | ".join(markdown.text(c) for c in cells) + " |")
     out.append("")
     totals = rule_totals(report)
     if totals:
@@ -292,13 +282,13 @@ def format_audit_markdown(report: AuditReport) -> str:
         out += [f"| {t.code} {t.name} | {t.severity} | {t.findings} | {t.waived} | {t.owners} |" for t in totals]
         out.append("")
     if report.history is not None:
-        out += [f"## {_md(_history_title(report))}", ""]
+        out += [f"## {markdown.text(_history_title(report))}", ""]
         if report.history:
             out += ["| commit | date | author | attributed to | paths |", "|---|---|---|---|---|"]
             for v in report.history:
                 out.append(
-                    f"| {_commit_md(report, v.commit, v.pull_request)} | {v.date[:10]} | {_md(v.author)} | "
-                    f"{_md(v.owner or '?')} ({_md(v.signal)}) | {_history_paths_md(report, v)} |"
+                    f"| {_commit_md(report, v.commit, v.pull_request)} | {v.date[:10]} | {markdown.text(v.author)} | "
+                    f"{markdown.text(v.owner or '?')} ({markdown.text(v.signal)}) | {_history_paths_md(report, v)} |"
                 )
         else:
             out.append("No commit changed paths outside its author's own.")
@@ -311,7 +301,7 @@ def format_audit_markdown(report: AuditReport) -> str:
                 "|---|---|---|---|",
             ]
             out += [
-                f"| {_commit_md(report, u.sha, u.pull_request)} | {u.date[:10]} | {_md(u.author)} | {_md(u.subject)} |"
+                f"| {_commit_md(report, u.sha, u.pull_request)} | {u.date[:10]} | {markdown.text(u.author)} | {markdown.text(u.subject)} |"
                 for u in report.unattributed
             ]
             out.append("")
@@ -319,8 +309,8 @@ def format_audit_markdown(report: AuditReport) -> str:
     if findings:
         out += ["## Findings", "", "| owner | file | rule | message |", "|---|---|---|---|"]
         out += [
-            f"| {_md(o)} | {_md_link(_md_code(f'{f.path}:{f.line}'), finding_url(report, f))} | {f.code} {f.name} | "
-            f"{_md(f.message)} |"
+            f"| {markdown.text(o)} | {_md_link(markdown.code(f'{f.path}:{f.line}'), finding_url(report, f))} | {f.code} {f.name} | "
+            f"{markdown.text(f.message)} |"
             for o, f in findings
         ]
         out.append("")
@@ -328,36 +318,36 @@ def format_audit_markdown(report: AuditReport) -> str:
     if waived:
         out += ["## Waived by `# noqa`", "", "| owner | file | line | rule | message |", "|---|---|---|---|---|"]
         out += [
-            f"| {_md(o)} | {_md_link(_md_code(f.path), finding_url(report, f))} | {f.line} | {f.code} {f.name} | "
-            f"{_md(f.message)} |"
+            f"| {markdown.text(o)} | {_md_link(markdown.code(f.path), finding_url(report, f))} | {f.line} | {f.code} {f.name} | "
+            f"{markdown.text(f.message)} |"
             for o, f in waived
         ]
         out.append("")
     out += ["## Scheduler load", "", "| " + " | ".join(LOAD_HEADERS) + " |", "|---" * len(LOAD_HEADERS) + "|"]
-    out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in _load_rows(report)]
+    out += ["| " + " | ".join(markdown.text(cell) for cell in row) + " |" for row in _load_rows(report)]
     out.append("")
     dags = [(s.owner, row) for s in report.owners for row in _dag_line(s)]
     if dags:
         out += ["## DAGs", "", "| owner | dag_id | schedule | catchup | tags | file |", "|---|---|---|---|---|---|"]
         out += [
-            f"| {_md(o)} | {_md_code(d)} | {_md(s)} | {_md(c)} | {_md(t)} | {_md_code(p)} |"
+            f"| {markdown.text(o)} | {markdown.code(d)} | {markdown.text(s)} | {markdown.text(c)} | {markdown.text(t)} | {markdown.code(p)} |"
             for o, (d, s, c, t, p) in dags
         ]
         out.append("")
     for line in _lists(report):
-        out += [_md(line), ""]
+        out += [markdown.line(line), ""]
     return "\n".join(out) + "\n"
 
 
 def _commit_md(report: AuditReport, sha: str, pull_request: str | None) -> str:
-    text = _md_link(_md_code(sha[:7]), commit_url(report, sha))
+    text = _md_link(markdown.code(sha[:7]), commit_url(report, sha))
     if pull_request:
-        text += " " + _md_link(_md(pull_request), pull_request_url(report, pull_request))
+        text += " " + _md_link(markdown.text(pull_request), pull_request_url(report, pull_request))
     return text
 
 
 def _history_paths_md(report: AuditReport, v: CommitViolation) -> str:
-    return ", ".join(_md_link(_md_code(f.path), finding_url(report, f, v.commit)) for f in v.findings)
+    return ", ".join(_md_link(markdown.code(f.path), finding_url(report, f, v.commit)) for f in v.findings)
 
 
 # -- json -------------------------------------------------------------------------------------

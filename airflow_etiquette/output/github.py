@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from airflow_etiquette.findings import Finding, Severity, severity_counts
+from airflow_etiquette.output import markdown
 from airflow_etiquette.output.report import CheckReport
 from airflow_etiquette.output.text import summary
 
@@ -82,10 +83,6 @@ def not_annotated(findings: Sequence[Finding]) -> int:
     return max(0, errors - ANNOTATIONS_PER_TYPE) + max(0, warnings - ANNOTATIONS_PER_TYPE)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
 def format_markdown_summary(
     findings: Sequence[Finding],
     files_checked: int,
@@ -117,8 +114,8 @@ def format_markdown_summary(
             (
                 ["| | file | line | rule | message |", "|---|---|---|---|---|"],
                 [
-                    f"| {'❌' if f.severity is Severity.ERROR else '⚠️'} | `{_cell(path_prefix + f.path)}` | {f.line} "
-                    f"| {f.code} {f.name} | {_cell(f.message)} |"
+                    f"| {'❌' if f.severity is Severity.ERROR else '⚠️'} | {markdown.code(path_prefix + f.path)} | {f.line} "
+                    f"| {f.code} {f.name} | {markdown.text(f.message)} |"
                     for f in findings
                 ],
             )
@@ -133,7 +130,7 @@ def format_markdown_summary(
                     "|---|---|---|---|",
                 ],
                 [
-                    f"| `{_cell(path_prefix + f.path)}` | {f.line} | {f.code} {f.name} | {_cell(f.message)} |"
+                    f"| {markdown.code(path_prefix + f.path)} | {f.line} | {f.code} {f.name} | {markdown.text(f.message)} |"
                     for f in silenced
                 ],
             )
