@@ -482,3 +482,17 @@ def test_show_settings_is_toml_that_reads_back_as_the_same_settings(tmp_path: Pa
     assert table["per-file-ignores"] == {"dags/old/": ["ETQ1"]} and table["import-names"] == {"yaml": "PyYAML"}
     (root / "pyproject.toml").write_text("[tool.airflow-etiquette]\n" + shown.out)
     assert run_cli("check", "--show-settings", cwd=root).exit_code == 0  # every key it prints is valid
+
+
+def test_known_findings_are_counted_in_every_summary(tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = repo(tmp_path)
+    run_cli("check", "--baseline", "known.json", cwd=root)
+    step_summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
+    result = run_cli("check", "--baseline", "known.json", cwd=root)
+    assert result.exit_code == 0
+    assert result.lines[-1] == "All good: no findings (2 files checked, 4 known from the baseline)."
+    assert "All good: no findings (2 files checked, 4 known from the baseline)." in step_summary.read_text()
+    junit = run_cli("check", "--baseline", "known.json", "--format", "junit", cwd=root)
+    assert "4 known from the baseline" in junit.out

@@ -28,7 +28,7 @@ def render(report: CheckReport) -> str:
     return (
         head
         + format_github(report.findings, report.located)
-        + summary(report.findings, report.files_checked, report.changed_paths, len(report.silenced))
+        + summary(report.findings, report.files_checked, report.changed_paths, len(report.silenced), len(report.known))
         + "\n"
     )
 
@@ -42,6 +42,7 @@ def render_summary(report: CheckReport) -> str:
         report.changed_paths,
         report.silenced,
         path_prefix=report.path_prefix,
+        known=len(report.known),
     )
 
 
@@ -91,6 +92,7 @@ def format_markdown_summary(
     silenced: Sequence[Finding] = (),
     path_prefix: str = "",
     limit: int = SUMMARY_BUDGET,
+    known: int = 0,
 ) -> str:
     """A Markdown report for ``$GITHUB_STEP_SUMMARY``; the waived findings are listed too.
 
@@ -99,7 +101,7 @@ def format_markdown_summary(
     out = ["## airflow-etiquette", ""]
     if headline:
         out += [headline, ""]
-    out += [summary(findings, files_checked, changed_paths, len(silenced)), ""]
+    out += [summary(findings, files_checked, changed_paths, len(silenced), known), ""]
     hidden = not_annotated(findings)
     if hidden:
         out += [

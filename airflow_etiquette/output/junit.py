@@ -29,7 +29,9 @@ def xml_text(text: str) -> str:
 
 def render(report: CheckReport) -> str:
     errors, _ = severity_counts(report.findings)
-    closing = summary(report.findings, report.files_checked, report.changed_paths, len(report.silenced))
+    closing = summary(
+        report.findings, report.files_checked, report.changed_paths, len(report.silenced), len(report.known)
+    )
     cases = max(len(report.findings), 1)
     suites = ET.Element("testsuites", name=SUITE, tests=str(cases), failures=str(errors), errors="0")
     suite = ET.SubElement(
