@@ -402,7 +402,8 @@ def check(
         if diff:
             for outcome in fixes:
                 _echo(outcome.diff())
-            click.echo(f"{PROG}: {_fix_summary(fixes, unsafe_fixes, written=False)}", err=True)
+            if not quiet:
+                click.echo(f"{PROG}: {_fix_summary(fixes, unsafe_fixes, written=False)}", err=True)
             return EXIT_FINDINGS if any(o.after != o.before for o in fixes) else EXIT_CLEAN
         from airflow_etiquette.engine.fix import write_atomically
 
@@ -415,7 +416,8 @@ def check(
         summary = _fix_summary(fixes, unsafe_fixes, written=True)
         if staged and any(o.after != o.before for o in fixes):
             summary += "; they are in your working tree, not staged: review them (git diff), git add, commit again"
-        click.echo(f"{PROG}: {summary}", err=True)
+        if not quiet:
+            click.echo(f"{PROG}: {summary}", err=True)
         if any(o.after != o.before for o in fixes):
             result = checked()
     findings = result.findings

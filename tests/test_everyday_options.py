@@ -496,3 +496,10 @@ def test_known_findings_are_counted_in_every_summary(tmp_path: Path, run_cli, mo
     assert "All good: no findings (2 files checked, 4 known from the baseline)." in step_summary.read_text()
     junit = run_cli("check", "--baseline", "known.json", "--format", "junit", cwd=root)
     assert "4 known from the baseline" in junit.out
+
+
+def test_quiet_fix_says_nothing_but_the_findings_left(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path)
+    fixed = run_cli("check", "--fix", "-q", "--select", "ETQ1", cwd=root)
+    assert (fixed.exit_code, fixed.out, fixed.err) == (0, "", "")
+    assert 'dag_id="maria_taxi_pipeline"' in (root / "dags/maria/taxi_pipeline.py").read_text()
