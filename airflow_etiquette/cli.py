@@ -31,7 +31,7 @@ from airflow_etiquette.config import (
     read_work_tree,
     validate_code,
 )
-from airflow_etiquette.output import FORMATS, CheckReport, text
+from airflow_etiquette.output import FORMATS, TEXT_FORMATS, CheckReport
 from airflow_etiquette.output.settings import format_settings
 from airflow_etiquette.sources.git import GitError
 
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
     from airflow_etiquette.engine.fix import FixResult
     from airflow_etiquette.findings import Finding
 
-# ruff's names for the text format: concise (the default, one line per finding) and full.
-_TEXT_FORMATS: dict[str, Callable[[CheckReport], str]] = {"concise": text.render, "full": text.render_full}
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROG = "airflow-etiquette"
@@ -246,7 +244,7 @@ def cli() -> None:
     "--format",
     "--output-format",
     "output_format",
-    type=click.Choice(sorted({*FORMATS, *_TEXT_FORMATS})),
+    type=click.Choice(sorted(FORMATS)),
     help="Output format [default: text (concise); github inside GitHub Actions]; full adds each source line.",
 )
 @click.option(
@@ -450,12 +448,12 @@ def check(
         if result.author is not None:
             headline += f" by {result.author.describe()} (identified by {result.author.signal})"
         headline += "."
-    use_color = output_format in ("text", *_TEXT_FORMATS) and (
+    use_color = output_format in TEXT_FORMATS and (
         color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     )
     prefix = ""
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY") if in_actions else None
-    if output_format not in ("text", "json", *_TEXT_FORMATS) or sarif_output is not None or step_summary:
+    if output_format not in (*TEXT_FORMATS, "json") or sarif_output is not None or step_summary:
         from airflow_etiquette.sources.git import work_tree_prefix
 
         prefix = work_tree_prefix(config.root)
@@ -584,10 +582,10 @@ def _renderer(output_format: str, statistics: bool) -> Callable[[CheckReport], s
     if statistics:
         if output_format == "json":
             return json_format.render_statistics
-        if output_format not in ("text", *_TEXT_FORMATS):
+        if output_format not in TEXT_FORMATS:
             raise click.UsageError(f"--statistics is a table for people (text) or json, not {output_format}")
         return text.render_statistics
-    return _TEXT_FORMATS.get(output_format) or FORMATS[output_format]
+    return FORMATS[output_format]
 
 
 def _policy(configure: Configure, base: str | None, staged: bool) -> tuple[Config, str]:

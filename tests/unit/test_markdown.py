@@ -40,3 +40,15 @@ def test_code_keeps_its_backticks_and_its_cell() -> None:
     assert markdown.code("a`b") == "``a`b``"
     assert markdown.code("`x`") == "`` `x` ``"
     assert markdown.code("two\nlines") == "`two lines`"
+
+
+def test_every_registered_format_loads_and_renders() -> None:
+    """The registry names modules by text, loaded on use: a typo there would fail only on that day."""
+    from airflow_etiquette.findings import Finding, Severity
+    from airflow_etiquette.output import FORMATS, CheckReport
+
+    finding = Finding("dags/maria/a.py", 3, 5, "ETQ101", "dag-id-prefix", Severity.ERROR, 'dag_id "a"')
+    for name in FORMATS:
+        rendered = FORMATS[name](CheckReport([finding], files_checked=1, version="0"))
+        assert "dags/maria/a.py" in rendered, name
+    assert sorted(FORMATS) == ["concise", "full", "github", "gitlab", "json", "junit", "sarif", "text"]
