@@ -638,10 +638,12 @@ def _baselined(
         return [], list(findings), True
     new, known, gone = known_findings.split(findings, in_scope(config, checked))
     if gone and not quiet:
+        one = len(gone) == 1
+        named = "; ".join(f"{path} {code}" for path, code, _ in gone[:3]) + ("; ..." if len(gone) > 3 else "")
         click.echo(
-            f"{PROG}: {gone} entr{'y' if gone == 1 else 'ies'} of the baseline {shown} no longer "
-            f"match{'es' if gone == 1 else ''} a finding: remove {'it' if gone == 1 else 'them'} from the file, "
-            f"so that {'it' if gone == 1 else 'they'} cannot hide a new one",
+            f"{PROG}: {len(gone)} entr{'y' if one else 'ies'} of the baseline {shown} no longer "
+            f"match{'es' if one else ''} a finding ({named}): remove {'it' if one else 'them'} from the file, "
+            f"so that {'it' if one else 'they'} cannot hide a new one",
             err=True,
         )
     return new, known, False
@@ -813,6 +815,8 @@ def new(name: str, owner: str | None, login: str | None, config_file: Path | Non
     config = _configurer(Path.cwd(), config_file, (), (), None, False)(read_work_tree, None)
     owners = known_owners(config)
     ownership = Ownership(config, owners)
+    if owner is None and login and ownership.owner_of_login(login):  # CODEOWNERS or the roster names it
+        owner = ownership.owner_of_login(login)
     if owner is None:
         who = identify_author(None, os.environ, None, ownership, config.root, False)
         branch = current_branch(config.root) or ""
@@ -822,13 +826,15 @@ def new(name: str, owner: str | None, login: str | None, config_file: Path | Non
             owner = branch.split("/", 1)[0]
         else:
             raise ConfigError(
-                "who you are is not known here (no AIRFLOW_STUDENT, <name>/<topic> branch or roster e-mail): "
-                "give --owner NAME"
+                "who you are is not known here (no AIRFLOW_STUDENT, <name>/<topic> branch, roster e-mail, or --login "
+                "that CODEOWNERS or the roster maps): give --owner NAME"
             )
     else:
         owner = owner.strip()
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", owner):
-            raise ConfigError(f"--owner {owner!r} is not a folder name")
+            raise ConfigError(
+                f"--owner {owner!r} is not a folder name (letters, digits, _, . and -, starting with a letter or digit)"
+            )
         known = ownership.recognise(owner)
         if known is not None:
             owner, login = known[0], login or known[1]

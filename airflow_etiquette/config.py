@@ -180,6 +180,9 @@ def path_patterns(patterns: tuple[str, ...]) -> PathPatterns:
         return _matches_nothing  # a module-level function: a Config goes to fork-server workers by pickle
     import pathspec
 
+    # "./dags/maria/" means the root's dags/maria/ to anyone but git, whose wildmatch has no "./".
+    patterns = tuple(f"/{p[2:]}" if p.startswith("./") else p for p in patterns)
+
     try:
         spec = pathspec.GitIgnoreSpec.from_lines(patterns)
     except (ValueError, TypeError) as exc:  # pathspec's GitWildMatchPatternError is a ValueError

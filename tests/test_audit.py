@@ -288,7 +288,9 @@ def test_text_and_markdown_reports(class_repo: tuple[Path, dict[str, str]]) -> N
     assert markdown.lines[0] == "# airflow-etiquette audit of `class-airflow`"
     assert "| lasse | ✅ clean | 1 | 1 | 0 | 0 | 0 | 0 |  |" in markdown.lines
     assert "| sofia | ❌ errors | 2 | 2 | 3 | 0 | 0 | 1 | ETQ101×1 ETQ104×1 ETQ201×1 |" in markdown.lines
-    assert f"| `{commits['stray'][:7]}` | 2026-03-01 | nobody &lt;nobody@example.com&gt; | quick test |" in markdown.lines
+    assert (
+        f"| `{commits['stray'][:7]}` | 2026-03-01 | nobody &lt;nobody@example.com&gt; | quick test |" in markdown.lines
+    )
     assert (
         "| maria | `maria_rtm_weather` | @daily | (default) | student:maria | `dags/maria/cities.py` |"
         in markdown.lines
@@ -412,7 +414,7 @@ def test_the_audit_lists_what_noqa_waived_per_owner(tmp_path: Path) -> None:
     assert [(f["code"], f["line"]) for f in owners["lasse"]["silenced"]] == [("ETQ301", 25)]
     assert report["summary"]["waived"] == 1 and [o["owner"] for o in report["owners"]] == ["maria", "lasse"]
     assert owners["maria"]["findings"][0]["message"].endswith(
-        "(# noqa cannot silence ETQ302: by default it waives warnings only; the teacher's allow-noqa can list more)"
+        "(# noqa cannot silence ETQ302: by default it waives warnings only; the teacher's allow-noqa setting says what it may waive)"
     )
     everything = run_installed("audit", "--ignore-noqa", "--format", "json", cwd=repo)
     assert [o["silenced"] for o in validated(everything.out)["owners"]] == [[], []]

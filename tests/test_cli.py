@@ -169,7 +169,7 @@ def test_by_default_noqa_silences_warnings_only(tmp_path: Path, run_cli) -> None
     ]
     assert result.findings[1]["message"] == (
         "INSERT into public.audit_log writes outside your schema; write to airflow_lasse instead "
-        "(# noqa cannot silence ETQ302: by default it waives warnings only; the teacher's allow-noqa can list more)"
+        "(# noqa cannot silence ETQ302: by default it waives warnings only; the teacher's allow-noqa setting says what it may waive)"
     )
     assert result.exit_code == 1
 

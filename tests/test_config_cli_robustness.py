@@ -150,7 +150,10 @@ def test_plugin_without_a_dags_folder_is_a_usage_error(pytester: pytest.Pytester
     pytester.makepyfile(test_ok="def test_ok():\n    pass\n")
     result = pytester.runpytest("--etiquette", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert result.errlines == [f"ERROR: airflow-etiquette: no dags folder at {pytester.path / 'dags'}", ""]
+    assert result.errlines == [
+        f"ERROR: airflow-etiquette: no dags folder at {pytester.path / 'dags'} (run it in the Airflow project's folder, give that folder as a path, or set dags-folder)",
+        "",
+    ]
     pytester.makepyprojecttoml('[tool.airflow-etiquette]\ndags-folder = "../dags"\n')
     result = pytester.runpytest("--etiquette", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

@@ -90,7 +90,7 @@ def test_noqa_silences_one_place(repo: Path) -> None:
     refused = run_installed("check", "--format", "json", "--select", "ETQ104", cwd=repo)
     assert codes(refused) == [("dags/maria/taxi.py", 3, "ETQ104"), ("dags/maria/taxi_copy.py", 3, "ETQ104")]
     assert refused.findings[1]["message"].endswith(
-        "(# noqa cannot silence ETQ104: by default it waives warnings only; the teacher's allow-noqa can list more)"
+        "(# noqa cannot silence ETQ104: by default it waives warnings only; the teacher's allow-noqa setting says what it may waive)"
     )
 
 

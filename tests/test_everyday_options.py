@@ -156,6 +156,7 @@ def test_extend_select_with_an_unknown_code_is_one_line(tmp_path: Path, run_cli)
         ("taxi_pipeline.py", True),  # a name without "/" matches at any depth
         ("dags/*/sub/", False),
         ("dags/mar/", False),
+        ("./dags/maria/", True),  # "./" as people write it (git's wildmatch has no "./")
     ],
 )
 def test_exclude_reads_gitignore_patterns(tmp_path: Path, run_cli, pattern: str, excluded: bool) -> None:
@@ -435,8 +436,8 @@ def test_only_the_entries_a_run_looked_for_are_called_gone(tmp_path: Path, run_c
     fixed = run_cli("check", "--baseline", "known.json", cwd=root)
     assert fixed.exit_code == 0
     assert fixed.err == (
-        "airflow-etiquette: 1 entry of the baseline known.json no longer matches a finding: remove it from the "
-        "file, so that it cannot hide a new one\n"
+        "airflow-etiquette: 1 entry of the baseline known.json no longer matches a finding "
+        "(dags/maria/taxi_pipeline.py ETQ102): remove it from the file, so that it cannot hide a new one\n"
     )
 
 
@@ -503,3 +504,13 @@ def test_quiet_fix_says_nothing_but_the_findings_left(tmp_path: Path, run_cli) -
     fixed = run_cli("check", "--fix", "-q", "--select", "ETQ1", cwd=root)
     assert (fixed.exit_code, fixed.out, fixed.err) == (0, "", "")
     assert 'dag_id="maria_taxi_pipeline"' in (root / "dags/maria/taxi_pipeline.py").read_text()
+
+
+def test_a_file_given_by_name_and_excluded_says_so(tmp_path: Path, run_cli) -> None:
+    root = repo(tmp_path, config='exclude = ["dags/maria/"]\n')
+    result = run_cli("check", "dags/maria/taxi_pipeline.py", cwd=root)
+    assert (result.exit_code, result.out) == (0, "All good: no findings (0 files checked).\n")
+    assert result.err == (
+        "airflow-etiquette: 1 path(s) given are left out by the exclude setting in pyproject.toml: "
+        "dags/maria/taxi_pipeline.py\n"
+    )

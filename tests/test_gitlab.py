@@ -215,7 +215,7 @@ def test_author_and_plain_pipelines(tmp_path: Path) -> None:
     refused = run_mr(repo, "maria-gl", "maria/x", base, "--author", "lasse")
     assert refused.exit_code == 2
     assert refused.err.splitlines() == [
-        "airflow-etiquette: error: in a pull request the author is its verified login (@maria-gl); --author is for local runs"
+        "airflow-etiquette: error: in a pull (or merge) request the author is its verified login (@maria-gl); --author is for local runs"
     ]
     # A branch pipeline in GitLab CI is a plain run: the dags folder as it is, no change, no author.
     pushed = run_mr(repo, "maria-gl", "maria/x", base, CI_PIPELINE_SOURCE="push")
@@ -327,3 +327,15 @@ def test_show_settings_in_a_merge_request_shows_the_targets_policy(tmp_path: Pat
     assert shown.exit_code == 0, shown.err
     assert shown.lines[1].startswith("# read from: pyproject.toml [tool.airflow-etiquette], in the base commit ")
     assert any(line.startswith("ignore = []") for line in shown.lines)
+
+
+def test_staged_in_a_merge_request_run_says_it_checked_nothing(tmp_path: Path) -> None:
+    repo = class_repo(tmp_path)
+    base = merge_request(repo, "maria/x", {"dags/lasse/taxi.py": DAG + "# not mine\n"})
+    result = run_mr(repo, "maria-gl", "maria/x", base, "--staged")
+    assert result.exit_code == 0
+    assert result.err == (
+        "airflow-etiquette: --staged in a pull or merge request run: nothing is staged there, so nothing was "
+        "checked; the check without --staged judges the pull request\n"
+    )
+    assert run_mr(repo, "maria-gl", "maria/x", base).exit_code == 1

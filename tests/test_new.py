@@ -141,3 +141,12 @@ def test_new_outside_a_class_repository_or_over_a_file_writes_nothing(tmp_path: 
     (repo / "dags/filey").write_text("")
     over = run_installed("new", "taxi", "--owner", "filey", cwd=repo)
     assert over.exit_code == 2 and "dags/filey is a file, not an owner's folder" in over.err
+
+
+def test_a_login_codeowners_maps_names_the_owner(tmp_path: Path) -> None:
+    repo = class_repo(tmp_path)
+    made = run_installed("new", "zones", "--login", "lasse-gh", cwd=repo, env={"AIRFLOW_STUDENT": ""})
+    assert made.exit_code == 0, made.err
+    assert (repo / "dags/lasse/zones.py").exists()
+    unknown = run_installed("new", "zones", "--login", "nobody-gh", cwd=repo, env={"AIRFLOW_STUDENT": ""})
+    assert unknown.exit_code == 2 and "give --owner NAME" in unknown.err

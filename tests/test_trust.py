@@ -459,7 +459,7 @@ def test_author_option_in_a_pull_request_is_a_usage_error(class_repo: Path, tmp_
     result = run_pr(class_repo, tmp_path, "maria-gh", "maria/x", "pull_request", "--author", "lasse")
     assert result.exit_code == 2
     assert result.err == (
-        "airflow-etiquette: error: in a pull request the author is its verified login "
+        "airflow-etiquette: error: in a pull (or merge) request the author is its verified login "
         "(@maria-gh); --author is for local runs\n"
     )
     assert "::error" in result.out  # an annotation, so the red check says why
@@ -485,7 +485,7 @@ def test_noqa_in_a_pull_request_silences_only_what_the_base_allows(class_repo: P
         "dags/maria/taxi_pipeline.py",
         TRUNCATE_LINE,
         "ETQ302",
-        f"{SOFIA} (# noqa cannot silence ETQ302: by default it waives warnings only; the teacher's allow-noqa can list more)",
+        f"{SOFIA} (# noqa cannot silence ETQ302: by default it waives warnings only; the teacher's allow-noqa setting says what it may waive)",
     )
 
     branch_with(class_repo, "maria/noqa", {"dags/maria/taxi_pipeline.py": with_line(TRUNCATE + "  # noqa")})

@@ -35,7 +35,7 @@ class Baseline:
 
     def split(
         self, findings: Sequence[Finding], checked: Callable[[str, str], bool]
-    ) -> tuple[list[Finding], list[Finding], int]:
+    ) -> tuple[list[Finding], list[Finding], list[Key]]:
         """(new, known, entries no longer found): ``checked(path, code)`` says whether this run
         looked for that code in that file, so a run of part of the repository, or of some rules,
         does not call the rest of the baseline fixed."""
@@ -49,7 +49,8 @@ class Baseline:
                 known.append(finding)
             else:
                 new.append(finding)
-        return new, known, sum(count for (path, code, _), count in left.items() if checked(path, code))
+        gone = [key for key, count in sorted(left.items()) for _ in range(count) if checked(key[0], key[1])]
+        return new, known, gone
 
 
 def dump(findings: Iterable[Finding]) -> str:

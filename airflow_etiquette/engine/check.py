@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from airflow_etiquette.analysis.modules import ModuleSource
-from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Configure
+from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, ConfigError, Configure
 from airflow_etiquette.engine.analyze import FileResult, Settings
 from airflow_etiquette.engine.cache import ResultCache, open_cache
 from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
@@ -129,6 +129,11 @@ def run_check(
         return CheckResult([], len(files), 0, change, None, config=config, checked=checked)
     notes: list[str] = []
     touched = [path for c in change.changes for path in c.touched]
+    if staged and not touched and _in_a_pull_request(environ):
+        notes.append(
+            "--staged in a pull or merge request run: nothing is staged there, so nothing was checked; "
+            "the check without --staged judges the pull request"
+        )
     caches = _Caches(config, touched, notes) if use_cache else None
     # The changed files are analysed afresh, never answered from a cache: a cache is data that a
     # workflow on the default branch, or a classmate's code run there, might have written.
@@ -184,19 +189,33 @@ def judged_by(
     return base_commit(config.root, ref), ref, pushed, pull_request
 
 
+def _in_a_pull_request(environ: Mapping[str, str]) -> bool:
+    try:
+        return (github_pull_request(environ) or gitlab_merge_request(environ)) is not None
+    except ConfigError:
+        return True  # a pull request run, only without what it needs to be judged
+
+
 def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: bool, list_only: bool) -> CheckResult:
     """A plain check of files as they are on disk: the dags folder, or the given paths."""
     found = discover(list(paths), config)
     checked = tuple(file.relpath for file in found.files)
+    notes: list[str] = []
+    if found.excluded:
+        where = f" in {config.source.name}" if config.source else ""
+        notes.append(
+            f"{len(found.excluded)} path(s) given are left out by the exclude setting{where}: "
+            + ", ".join(found.excluded[:3])
+            + (" ..." if len(found.excluded) > 3 else "")
+        )
     if list_only:
         outside = len(found.outside) if not found.files else 0
-        return CheckResult([], len(found.files), outside, None, None, config=config, checked=checked)
+        return CheckResult([], len(found.files), outside, None, None, notes=notes, config=config, checked=checked)
     owners = known_owners(config)
     rules = repository_rules(config, in_check=True)
     settings = Settings(
         config=config, known_owners=owners, collect=tuple(r.code for r in rules), modules=_modules_on_disk(config)
     )
-    notes: list[str] = []
     caches = _Caches(config, (), notes) if use_cache else None
     results = analyze_files(found.files, settings, jobs, caches.get(settings) if caches else None)
     if caches:

@@ -59,7 +59,7 @@ def waive(
     elif config.ignore_noqa:
         why = "--ignore-noqa is set"
     elif config.allow_noqa is None:
-        why = "by default it waives warnings only; the teacher's allow-noqa can list more"
+        why = "by default it waives warnings only; the teacher's allow-noqa setting says what it may waive"
     else:
         why = "the configuration's allow-noqa does not list it"
     return replace(finding, message=f"{finding.message} (# noqa cannot silence {finding.code}: {why})")

@@ -63,7 +63,7 @@ def identify_author(
     if pull_request is not None and pull_request.author_login:
         if explicit and explicit.strip():
             raise ConfigError(
-                "in a pull request the author is its verified login "
+                "in a pull (or merge) request the author is its verified login "
                 f"(@{pull_request.author_login}); --author is for local runs"
             )
         return _pull_request_author(pull_request.author_login, ownership, new_folders, pull_request.author_signal)

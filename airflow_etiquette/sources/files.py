@@ -36,6 +36,7 @@ class SourceFile(NamedTuple):
 class Discovery(NamedTuple):
     files: tuple[SourceFile, ...]
     outside: tuple[str, ...]  # named files and directories that are not in the dags folder
+    excluded: tuple[str, ...] = ()  # named files in it that the configuration's exclude leaves out
 
 
 def owner_of(relpath: str, config: Config) -> str | None:
@@ -89,11 +90,16 @@ def discover(paths: Sequence[Path], config: Config) -> Discovery:
     """
     if not paths:
         if not config.dags_path.is_dir():
-            where = f" (set dags-folder in {config.source.name})" if config.source else ""
-            raise ConfigError(f"no dags folder at {config.dags_path}{where}")
+            where = (
+                f"set dags-folder in {config.source.name}"
+                if config.source
+                else "run it in the Airflow project's folder, give that folder as a path, or set dags-folder"
+            )
+            raise ConfigError(f"no dags folder at {config.dags_path} ({where})")
         paths = [config.dags_path]
     found: dict[str, SourceFile] = {}
     outside: list[str] = []
+    excluded: list[str] = []
     from airflow_etiquette.sources import airflowignore
 
     ignore = airflowignore.on_disk(config) if config.dags_path.is_dir() else None
@@ -111,11 +117,15 @@ def discover(paths: Sequence[Path], config: Config) -> Discovery:
                 for file_path in _walk(given if start == directory else config.dags_path):
                     _add(file_path, config, found, None)
         else:
-            _add(given, config, found, outside)
+            rel = relative_to_root(given, config.root)
+            if rel is not None and in_dags_folder(rel, config) and config.is_excluded(rel):
+                excluded.append(rel)
+            else:
+                _add(given, config, found, outside)
     files = sorted(found.values(), key=lambda f: f.relpath)
     if ignore:
         files = [f._replace(dag_file=not ignore.ignored(f.relpath)) for f in files]
-    return Discovery(tuple(files), tuple(outside))
+    return Discovery(tuple(files), tuple(outside), tuple(excluded))
 
 
 def source_files(

@@ -31,7 +31,7 @@ def test_by_default_a_comment_waives_warnings_only() -> None:
     assert waive(finding("ETQ301", Severity.WARNING), comments, config(), (1,)) is None
     refused = waive(finding("ETQ302", Severity.ERROR, 3), comments, config(), (3,))
     assert refused is not None and refused.message.endswith(
-        "(# noqa cannot silence ETQ302: by default it waives warnings only; the teacher's allow-noqa can list more)"
+        "(# noqa cannot silence ETQ302: by default it waives warnings only; the teacher's allow-noqa setting says what it may waive)"
     )
 
 
