@@ -282,7 +282,7 @@ def test_text_and_markdown_reports(class_repo: tuple[Path, dict[str, str]]) -> N
         f"  {commits['merge'][:7]} 2026-03-01 t <shared@school.example>, attributed to maria (pull request "
         "branch maria/weather): Merge pull request #3 from class-org/maria/weather"
     ) in text.lines
-    assert text.lines[-1] == "5 owners, 2 clean; 7 files checked; 6 errors, 0 warnings."
+    assert text.lines[-1] == "3 owners, 1 clean; 7 files checked; 6 errors, 0 warnings."
 
     markdown = run_installed("audit", "--format", "markdown", "--since", "2026-01-01", cwd=repo)
     assert markdown.lines[0] == "# airflow-etiquette audit of `class-airflow`"
@@ -328,7 +328,7 @@ def test_html_report_is_one_self_contained_file(class_repo: tuple[Path, dict[str
     output = tmp_path / "report.html"
     result = run_installed("audit", "--format", "html", "--output", str(output), cwd=repo)
     assert result.exit_code == 1 and result.out == ""
-    assert result.err.startswith(f"airflow-etiquette: wrote {output} (5 owners, 2 clean;")
+    assert result.err.startswith(f"airflow-etiquette: wrote {output} (3 owners, 1 clean;")
     page = output.read_text()
     parser = _Tables()
     parser.feed(page)
@@ -420,3 +420,17 @@ def test_the_audit_lists_what_noqa_waived_per_owner(tmp_path: Path) -> None:
     assert [o["silenced"] for o in validated(everything.out)["owners"]] == [[], []]
     markdown = run_installed("audit", "--format", "markdown", cwd=repo).out
     assert "## Waived by `# noqa`" in markdown and "| lasse | `dags/lasse/taxi_pipeline.py` | 25 | ETQ301" in markdown
+
+
+def test_the_audit_says_when_the_work_tree_differs_from_the_commit_its_links_name(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dags/maria/taxi.py": 'from airflow import DAG\nDAG("taxi")\n'})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    clean = run_installed("audit", cwd=repo)
+    assert clean.err == "" and clean.lines[-1].startswith("1 owner, 0 clean; 1 file checked;")
+    (repo / "dags/maria/taxi.py").write_text("# moved down\n" + (repo / "dags/maria/taxi.py").read_text())
+    dirty = run_installed("audit", cwd=repo)
+    assert dirty.err == (
+        "airflow-etiquette: 1 file(s) in dags/ have changes not committed: the report reads them as they are, "
+        "and its links to the last commit may point at other lines\n"
+    )

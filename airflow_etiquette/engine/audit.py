@@ -109,6 +109,11 @@ class OwnerSection:
             return "warnings"
         return "clean" if self.has_directory else "no directory"
 
+    @property
+    def is_owner(self) -> bool:
+        """A person's (or a team's) folder, not the rows for files nobody owns or the maintainers'."""
+        return self.owner not in (UNOWNED, MAINTAINERS)
+
     def sort_key(self) -> tuple[int, int, int, bool, str]:
         """The worst first: errors, then warnings, then clean; the most errors first within."""
         return (
@@ -267,7 +272,7 @@ def run_audit(
         files_checked=len(files),
         missing_directories=[],
         unlisted_directories=[],
-        notes=[note] if note else [],
+        notes=[note for note in (note, _uncommitted(config)) if note],
         name=repository_name(config.root, remote),
         remote=remote,
         head=_head(config.root),
@@ -310,6 +315,22 @@ def _head(root: Path) -> str | None:
         return git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").strip() or None
     except GitError:
         return None
+
+
+def _uncommitted(config: Config) -> str | None:
+    """A note when files of the dags folder differ from HEAD: the report reads the work tree, and
+    its links point at HEAD, where the same line may hold something else."""
+    try:
+        changed = git(config.root, "status", "--porcelain", "--untracked-files=no", "--", config.dags_folder)
+    except GitError:
+        return None
+    count = len(changed.splitlines())
+    if not count:
+        return None
+    return (
+        f"{count} file(s) in {config.dags_folder}/ have changes not committed: the report reads them as they "
+        "are, and its links to the last commit may point at other lines"
+    )
 
 
 # -- history ---------------------------------------------------------------------------

@@ -35,15 +35,15 @@ def headline(report: AuditReport) -> str:
     """One line that adds up with the owner table: its errors and warnings are the sums of the
     table's columns (history included)."""
     errors, warnings = _count(report.findings)
-    clean = sum(1 for s in report.owners if s.status == "clean")
-    owners = sum(1 for s in report.owners if s.has_directory)
+    clean = sum(1 for s in report.owners if s.status == "clean" and s.is_owner)
+    owners = sum(1 for s in report.owners if s.has_directory and s.is_owner)
     verdict = (
         "all in order" if not errors and not warnings else f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
     )
     waived = len(report.silenced)
     if waived:
         verdict += f"; {waived} waived by # noqa"
-    return f"{owners} owners, {clean} clean; {report.files_checked} files checked; {verdict}."
+    return f"{_plural(owners, 'owner')}, {clean} clean; {_plural(report.files_checked, 'file')} checked; {verdict}."
 
 
 def status_counts(report: AuditReport) -> dict[str, int]:
