@@ -13,9 +13,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import libcst
 import pytest
 
 from airflow_etiquette.cli import main
+
+# libcst's native parser is a PyO3 module, which older releases (1.1, the lowest we support) allow
+# to be initialised once per process. pytester's in-process runs (the pytest plugin's tests) take
+# out of sys.modules whatever they imported: if the first parse of this process happened there,
+# the next import would initialise it again and fail. Loaded here, before any of them.
+libcst.parse_module("")
 
 pytest_plugins = ["pytester"]
 
