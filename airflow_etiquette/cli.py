@@ -8,6 +8,7 @@ configuration or internal error (one line on stderr; a traceback only with
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import math
 import os
@@ -300,6 +301,15 @@ def cli() -> None:
     help="Also write the findings as SARIF 2.1.0 to this file (for GitHub code scanning).",
 )
 @click.option(
+    "--report-file",
+    "report_files",
+    multiple=True,
+    metavar="FORMAT=FILE",
+    callback=lambda ctx, param, values: _report_files(values),
+    help="Also write the findings in FORMAT to FILE (gitlab=gl-code-quality-report.json); repeatable: "
+    "one analysis, every report.",
+)
+@click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
@@ -338,6 +348,7 @@ def check(
     baseline: Path | None,
     timeout: float | None,
     sarif_output: Path | None,
+    report_files: tuple[tuple[str, Path], ...],
     color: str,
     fix: bool,
     unsafe_fixes: bool,
@@ -453,7 +464,8 @@ def check(
     )
     prefix = ""
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY") if in_actions else None
-    if output_format not in (*TEXT_FORMATS, "json") or sarif_output is not None or step_summary:
+    located = {output_format, *(name for name, _ in report_files)} - {*TEXT_FORMATS, "json"}
+    if located or sarif_output is not None or step_summary:
         from airflow_etiquette.sources.git import work_tree_prefix
 
         prefix = work_tree_prefix(config.root)
@@ -484,6 +496,8 @@ def check(
     _echo(_renderer(output_format, statistics)(report), color=use_color)
     if sarif_output is not None:
         _write(sarif_output, sarif.render(report))
+    for name, path in report_files:
+        _write(path, FORMATS[name](dataclasses.replace(report, color=False, quiet=False)))
     if step_summary:
         _write(
             Path(step_summary),
@@ -492,6 +506,19 @@ def check(
         )
     errors, _ = severity_counts(findings)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
+
+
+def _report_files(values: Sequence[str]) -> tuple[tuple[str, Path], ...]:
+    """``FORMAT=FILE`` pairs, each format one the check knows."""
+    pairs = []
+    for value in values:
+        name, equals, path = value.partition("=")
+        if not equals or not path.strip():
+            raise click.BadParameter(f"{value!r} is not FORMAT=FILE (like gitlab=gl-code-quality-report.json)")
+        if name.strip() not in FORMATS:
+            raise click.BadParameter(f"{name.strip()!r} is not a format (one of {', '.join(sorted(FORMATS))})")
+        pairs.append((name.strip(), Path(path)))
+    return tuple(pairs)
 
 
 def _check_stdin(

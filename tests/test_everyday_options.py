@@ -5,6 +5,7 @@ excludes, ``# noqa: ETQ3`` prefixes and a baseline (which a change cannot widen 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -514,3 +515,28 @@ def test_a_file_given_by_name_and_excluded_says_so(tmp_path: Path, run_cli) -> N
         "airflow-etiquette: 1 path(s) given are left out by the exclude setting in pyproject.toml: "
         "dags/maria/taxi_pipeline.py\n"
     )
+
+
+def test_one_analysis_writes_every_report(tmp_path: Path, run_cli) -> None:
+    outer = tmp_path / "outer"
+    root = repo(outer, config="")  # the project (its configuration) sits in a subfolder of the work tree
+    shutil.rmtree(root / ".git")
+    git(outer, "init", "-q")
+    args = ("--report-file", "gitlab=gl.json", "--report-file", f"junit={tmp_path / 'j.xml'}", "--select", "ETQ101")
+    result = run_cli("check", *args, cwd=root)
+    assert result.exit_code == 1 and result.lines[0].startswith("dags/maria/taxi_pipeline.py:7:12: ETQ101")
+    quality = json.loads((root / "gl.json").read_text())
+    assert [issue["location"]["path"] for issue in quality] == ["class-airflow/dags/maria/taxi_pipeline.py"]
+    assert '<failure message="ETQ101' in (tmp_path / "j.xml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("gitlab", "'gitlab' is not FORMAT=FILE (like gitlab=gl-code-quality-report.json)"),
+        ("xml=out.xml", "'xml' is not a format (one of concise, full, github, gitlab, json, junit, sarif, text)"),
+    ],
+)
+def test_a_report_file_that_is_not_format_and_file_is_one_line(tmp_path: Path, run_cli, value: str, error: str) -> None:
+    result = run_cli("check", "--report-file", value, cwd=repo(tmp_path))
+    assert result.exit_code == 2 and error in result.err and result.err.count("\n") == 1

@@ -285,11 +285,11 @@ def test_the_example_job_runs_in_merge_requests_from_outside_the_checkout() -> N
     # the repository (a pip.py, an airflow_etiquette/ folder) is ever imported.
     assert 'cd "$TOOL_HOME"' in script and "python3 -I -m venv" in script
     assert "pip install" in script and "-e ." not in script and "-r " not in script
-    checks = [line for line in job["script"] if "airflow_etiquette check" in line]
-    assert len(checks) == 3 and all('"$VENV/bin/python" -I -m airflow_etiquette check' in c for c in checks)
-    assert checks[0].endswith("|| status=$?") and job["script"][-1] == 'exit "$status"'  # findings fail the job
-    assert any('--format gitlab > "$CI_PROJECT_DIR/gl-code-quality-report.json"' in c for c in checks)
-    assert any('--format junit > "$CI_PROJECT_DIR/airflow-etiquette-junit.xml"' in c for c in checks)
+    (check,) = [line for line in job["script"] if "airflow_etiquette check" in line]  # one analysis
+    assert check.startswith('"$VENV/bin/python" -I -m airflow_etiquette check')
+    assert check.endswith("|| status=$?") and job["script"][-1] == 'exit "$status"'  # findings fail the job
+    assert '--report-file "gitlab=$CI_PROJECT_DIR/gl-code-quality-report.json"' in check
+    assert '--report-file "junit=$CI_PROJECT_DIR/airflow-etiquette-junit.xml"' in check
     assert "--exit-zero" not in script and "--author" not in script
     assert "CI_MERGE_REQUEST_TARGET_BRANCH_NAME" in script  # the target branch is fetched for its merge base
 
