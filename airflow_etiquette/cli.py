@@ -364,8 +364,13 @@ def check(
         raise click.UsageError("--base and --staged are two different change sets; give one of them")
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     output_format = output_format or ("github" if in_actions else "text")
-    if stdin_filename is not None and (paths or base is not None or staged or show_files):
-        raise click.UsageError("--stdin-filename checks standard input as one file: no paths, --base, --staged")
+    if stdin_filename is not None and (
+        paths or base is not None or staged or show_files or sarif_output is not None or report_files
+    ):
+        raise click.UsageError(
+            "--stdin-filename checks standard input as one file, for an editor: no paths, --base, --staged, "
+            "--show-files or report files"
+        )
     start = paths[0] if paths else stdin_filename or Path.cwd()
     configure = _configurer(start, config_file, select, ignore + extend_ignore, timeout, ignore_noqa, extend_select)
     if show_settings:
@@ -543,12 +548,12 @@ def _check_stdin(
     config = configure(read_work_tree, None)
     limit = int(config.max_file_size_mb * 1024 * 1024)
     data = sys.stdin.buffer.read(limit + 1)  # one byte over is enough for ETQ002 to say it is too large
-    if buffer_file(config, path, data) is None and not quiet:
+    file = buffer_file(config, path, data)
+    if file is None and not quiet:
         click.echo(
             f"{PROG}: {path} is not a file the check reads (outside {config.dags_folder}/, excluded, or another type)",
             err=True,
         )
-    file = buffer_file(config, path, data)
     checked = check_buffer(config, path, data)
     findings = checked.findings
     known: list[Finding] = []
