@@ -219,7 +219,7 @@ def test_json_report_per_owner_with_repository_rules_and_history(class_repo: tup
     assert owners["sofia"]["history"] == [commits["sofia"]] and owners["maria"]["history"] == [commits["merge"]]
     # The header adds up with the table.
     assert report["summary"]["errors"] == sum(o["errors"] for o in report["owners"]) == 6
-    assert report["summary"]["owners_by_status"] == {"errors": 3, "warnings": 0, "clean": 2, "no directory": 1}
+    assert report["summary"]["owners_by_status"] == {"errors": 2, "warnings": 0, "clean": 1, "no directory": 1}
     assert [(r["code"], r["findings"], r["owners"]) for r in report["summary"]["rules"]] == [
         ("ETQ104", 2, 2),
         ("ETQ201", 2, 2),
@@ -273,7 +273,7 @@ def test_text_and_markdown_reports(class_repo: tuple[Path, dict[str, str]]) -> N
         "ETQ201×1",
     ]
     assert text.lines[6].split() == ["lasse", "clean", "1", "1", "0", "0", "0", "0"]
-    assert text.lines[10] == "Owners: 3 with errors, 2 clean, 1 without a directory"
+    assert text.lines[10] == "Owners: 2 with errors, 1 clean, 1 without a directory"
     assert "In CODEOWNERS or the roster but without a directory: bob" in text.out
     # The history comes before the owners' details, the unattributed commit listed in full.
     assert text.out.index("History (since 2026-01-01)") < text.out.index("sofia (errors)")

@@ -47,8 +47,9 @@ def headline(report: AuditReport) -> str:
 
 
 def status_counts(report: AuditReport) -> dict[str, int]:
-    """How many rows of the owner table have each status, the worst first."""
-    return {status: sum(1 for s in report.owners if s.status == status) for status in STATUSES}
+    """How many owners have each status, the worst first: their folders' rows of the owner table,
+    as the headline counts them (the unowned and the maintainers' rows are no one's standing)."""
+    return {status: sum(1 for s in report.owners if s.status == status and s.is_owner) for status in STATUSES}
 
 
 @dataclass(frozen=True)
