@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from conftest import make_repo, run_installed
 
@@ -74,6 +75,12 @@ def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path) -> None:
         ("check", "--jobs", "2"),
         ("check", "--format", "sarif"),
         ("check", "--diff", "--unsafe-fixes"),
+        ("check", "--output-format", "full", "--statistics"),
+        ("check", "--output-format", "full"),
+        ("check", "--format", "gitlab", "--report-file", f"junit={tmp_path / 'j.xml'}"),
+        ("check", "--show-settings"),
+        ("check", "--show-files"),
+        ("check", "--baseline", str(tmp_path / "known.json")),
         ("audit", "--format", "json"),
         ("audit", "--format", "html", "--output", str(tmp_path / "r.html")),
         ("rules",),
@@ -95,7 +102,69 @@ def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path) -> None:
         result = run_installed(*args, cwd=root, env=env)
         assert result.exit_code in (0, 1), (args, result.err)
     assert (root / "dags/lasse/weather.py").is_file() and "lasse_taxi" in (root / "dags/lasse/x.py").read_text()
+    for extra in ((), ("--fix",)):  # an editor's buffer
+        buffer = subprocess.run(
+            [sys.executable, "-m", "airflow_etiquette", "check", "--stdin-filename", "dags/lasse/x.py", *extra],
+            cwd=root,
+            input="from airflow.sdk import dag\n\n@dag(dag_id='other')\ndef other():\n    pass\n",
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert buffer.returncode in (0, 1), buffer.stderr
+    assert _language_server_session(root, {**os.environ, **env}) == ["ETQ101", "ETQ102"]
     assert not marker.exists()
+
+
+def _language_server_session(root: Path, env: dict[str, str]) -> list[str]:
+    """The codes the real language server publishes for a DAG opened in it, over raw JSON-RPC."""
+    import json
+
+    def message(payload: dict[str, object]) -> bytes:
+        body = json.dumps(payload).encode()
+        return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+    def read(stream: Any) -> dict[str, Any]:
+        length = 0
+        while (line := stream.readline().strip()) != b"":
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        return json.loads(stream.read(length))  # type: ignore[no-any-return]
+
+    dag = root / "dags/lasse/x.py"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "airflow_etiquette", "server"],
+        cwd=root,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        server.stdin.write(message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}))
+        server.stdin.write(message({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        text = "from airflow.sdk import dag\n\n@dag(dag_id='taxi2')\ndef taxi():\n    pass\n"
+        document = {"uri": dag.as_uri(), "languageId": "python", "version": 1, "text": text}
+        server.stdin.write(
+            message({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": document}})
+        )
+        server.stdin.flush()
+        codes: list[str] = []
+        for _ in range(50):
+            received = read(server.stdout)
+            if received.get("method") == "textDocument/publishDiagnostics":
+                codes = sorted(d["code"] for d in received["params"]["diagnostics"])
+                break
+        server.stdin.write(message({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))
+        server.stdin.write(message({"jsonrpc": "2.0", "method": "exit"}))
+        server.stdin.close()
+        assert server.wait(timeout=60) == 0, server.stderr.read() if server.stderr else ""
+        return codes
+    finally:
+        if server.poll() is None:
+            server.kill()
 
 
 def test_no_module_of_the_package_imports_airflow() -> None:
