@@ -306,24 +306,8 @@ def format_audit_markdown(report: AuditReport) -> str:
                 for u in report.unattributed
             ]
             out.append("")
-    findings = [(s.owner, f) for s in report.owners for f in s.findings]
-    if findings:
-        out += ["## Findings", "", "| owner | file | rule | message |", "|---|---|---|---|"]
-        out += [
-            f"| {markdown.text(o)} | {_md_link(markdown.code(f'{f.path}:{f.line}'), finding_url(report, f))} | {f.code} {f.name} | "
-            f"{markdown.text(f.message)} |"
-            for o, f in findings
-        ]
-        out.append("")
-    waived = [(s.owner, f) for s in report.owners for f in s.silenced]
-    if waived:
-        out += ["## Waived by `# noqa`", "", "| owner | file | line | rule | message |", "|---|---|---|---|---|"]
-        out += [
-            f"| {markdown.text(o)} | {_md_link(markdown.code(f.path), finding_url(report, f))} | {f.line} | {f.code} {f.name} | "
-            f"{markdown.text(f.message)} |"
-            for o, f in waived
-        ]
-        out.append("")
+    out += _findings_md(report, "Findings", [(s.owner, f) for s in report.owners for f in s.findings])
+    out += _findings_md(report, "Waived by `# noqa`", [(s.owner, f) for s in report.owners for f in s.silenced])
     out += ["## Scheduler load", "", "| " + " | ".join(LOAD_HEADERS) + " |", "|---" * len(LOAD_HEADERS) + "|"]
     out += ["| " + " | ".join(markdown.text(cell) for cell in row) + " |" for row in _load_rows(report)]
     out.append("")
@@ -338,6 +322,18 @@ def format_audit_markdown(report: AuditReport) -> str:
     for line in _lists(report):
         out += [markdown.line(line), ""]
     return "\n".join(out) + "\n"
+
+
+def _findings_md(report: AuditReport, title: str, findings: Sequence[tuple[str, Finding]]) -> list[str]:
+    """A section of findings by owner, each linked to its line; nothing when there are none."""
+    if not findings:
+        return []
+    rows = [
+        f"| {markdown.text(owner)} | {_md_link(markdown.code(f'{f.path}:{f.line}'), finding_url(report, f))} | "
+        f"{f.code} {f.name} | {markdown.text(f.message)} |"
+        for owner, f in findings
+    ]
+    return [f"## {title}", "", "| owner | file | rule | message |", "|---|---|---|---|", *rows, ""]
 
 
 def _commit_md(report: AuditReport, sha: str, pull_request: str | None) -> str:
