@@ -644,6 +644,12 @@ def assert_nothing_ran(markers: Path, result: StepResult) -> None:
     assert sorted(path.name for path in markers.iterdir()) == [], result.output
 
 
+def assert_annotated(check: StepResult, path: str) -> None:
+    """maria's ETQ101 is an error annotation on ``path``, at a line and column."""
+    pattern = rf"^::error file={re.escape(path)},line=\d+,col=\d+,title=ETQ101[^:]*::" + re.escape(ETQ101_MESSAGE)
+    assert re.search(pattern, check.stdout, re.MULTILINE), check.output
+
+
 def assert_sarif_written(installed: Installed, result: StepResult) -> dict[str, Any]:
     sarif_file = result.outputs.get("sarif-file")
     assert sarif_file == str(installed.runner_temp / "airflow-etiquette.sarif"), result.outputs
@@ -701,11 +707,7 @@ def test_pull_request_run_reports_the_finding_and_runs_none_of_the_pull_requests
     check = results["check"]
     assert_nothing_ran(markers, check)
     assert check.returncode == 1, check.output
-    assert re.search(
-        r"^::error file=dags/maria/taxi\.py,.*title=ETQ101[^:]*::" + re.escape(ETQ101_MESSAGE),
-        check.stdout,
-        re.MULTILINE,
-    ), check.output
+    assert_annotated(check, "dags/maria/taxi.py")
     assert "dags/lasse" not in check.stdout  # main's own progress is not the pull request's change
     sarif = assert_sarif_written(installed, check)
     assert ("ETQ101", "dags/maria/taxi.py") in sarif_results(sarif)
@@ -805,11 +807,7 @@ def run_target(installed: Installed, tmp_path: Path, **workspace: bool) -> tuple
 def test_pull_request_target_reads_the_pull_request_from_git_objects(installed: Installed, tmp_path: Path) -> None:
     markers, workspace, check = run_target(installed, tmp_path)
     assert check.returncode == 1, check.output
-    assert re.search(
-        r"^::error file=dags/maria/taxi\.py,.*title=ETQ101[^:]*::" + re.escape(ETQ101_MESSAGE),
-        check.stdout,
-        re.MULTILINE,
-    ), check.output
+    assert_annotated(check, "dags/maria/taxi.py")
     assert "dags/lasse" not in check.stdout  # main moved on after the branch: not the pull request's change
     sarif = assert_sarif_written(installed, check)
     assert ("ETQ101", "dags/maria/taxi.py") in sarif_results(sarif)
@@ -848,11 +846,7 @@ def test_a_project_in_a_subfolder_is_reported_with_paths_from_the_git_root(
     check = results["check"]
     assert_nothing_ran(markers, check)
     assert check.returncode == 1, check.output
-    assert re.search(
-        r"^::error file=airflow/dags/maria/taxi\.py,line=\d+,col=\d+,title=ETQ101[^:]*::" + re.escape(ETQ101_MESSAGE),
-        check.stdout,
-        re.MULTILINE,
-    ), check.output
+    assert_annotated(check, "airflow/dags/maria/taxi.py")
     assert "file=dags/" not in check.stdout
     sarif = assert_sarif_written(installed, check)
     assert sarif_results(sarif) == [("ETQ101", "airflow/dags/maria/taxi.py")]

@@ -60,6 +60,17 @@ MARIA_BAD = """
 """
 
 
+# What `check` prints for MARIA_BAD, in order.
+MARIA_LINES = [
+    'dags/maria/taxi_pipeline.py:6:6: ETQ102 DAG "taxi_pipeline" has no tags; add tags=["student:maria"]',
+    'dags/maria/taxi_pipeline.py:7:12: ETQ101 dag_id "taxi_pipeline" must start with "maria_" (file is in dags/maria/)',
+    'dags/maria/taxi_pipeline.py:13:22: ETQ301 hard-coded schema "airflow_maria"; derive it from the folder: '
+    'SCHEMA = f"airflow_{STUDENT}"',
+    "dags/maria/taxi_pipeline.py:13:22: ETQ302 INSERT into public.raw_trips writes outside your schema; "
+    "write to airflow_maria instead",
+]
+
+
 def repo(tmp_path: Path, extra: dict[str, str] | None = None, config: str | None = None) -> Path:
     files = {"dags/lasse/taxi_pipeline.py": LASSE_GOOD, "dags/maria/taxi_pipeline.py": MARIA_BAD}
     return make_repo(tmp_path / "class-airflow", {**files, **(extra or {})}, config=config)
@@ -69,15 +80,7 @@ def test_text_output_lists_findings_sorted_with_relative_paths_and_a_summary(tmp
     root = repo(tmp_path)
     result = run_cli("check", cwd=root)
     assert result.exit_code == 1
-    assert result.lines == [
-        'dags/maria/taxi_pipeline.py:6:6: ETQ102 DAG "taxi_pipeline" has no tags; add tags=["student:maria"]',
-        'dags/maria/taxi_pipeline.py:7:12: ETQ101 dag_id "taxi_pipeline" must start with "maria_" (file is in dags/maria/)',
-        'dags/maria/taxi_pipeline.py:13:22: ETQ301 hard-coded schema "airflow_maria"; derive it from the folder: '
-        'SCHEMA = f"airflow_{STUDENT}"',
-        "dags/maria/taxi_pipeline.py:13:22: ETQ302 INSERT into public.raw_trips writes outside your schema; "
-        "write to airflow_maria instead",
-        "Found 3 errors and 1 warning in 1 file (2 files checked).",
-    ]
+    assert result.lines == [*MARIA_LINES, "Found 3 errors and 1 warning in 1 file (2 files checked)."]
 
 
 def test_a_clean_repository_exits_zero(tmp_path: Path, run_cli) -> None:

@@ -12,16 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import git, make_repo, run_installed
-from test_cli import LASSE_GOOD, MARIA_BAD, repo
-
-MARIA_LINES = [
-    'dags/maria/taxi_pipeline.py:6:6: ETQ102 DAG "taxi_pipeline" has no tags; add tags=["student:maria"]',
-    'dags/maria/taxi_pipeline.py:7:12: ETQ101 dag_id "taxi_pipeline" must start with "maria_" (file is in dags/maria/)',
-    'dags/maria/taxi_pipeline.py:13:22: ETQ301 hard-coded schema "airflow_maria"; derive it from the folder: '
-    'SCHEMA = f"airflow_{STUDENT}"',
-    "dags/maria/taxi_pipeline.py:13:22: ETQ302 INSERT into public.raw_trips writes outside your schema; "
-    "write to airflow_maria instead",
-]
+from test_cli import LASSE_GOOD, MARIA_BAD, MARIA_LINES, repo
 
 
 def committed(root: Path) -> Path:
