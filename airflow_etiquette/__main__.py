@@ -2,19 +2,65 @@
 
 ``--version`` alone is answered here, before click and the rules are imported: a shell prompt,
 an editor plugin or a CI log that asks for the version pays for the interpreter only.
+
+A ``check`` that will likely parse files starts its first worker here, before anything else is
+imported (``engine.workers.head_start``): the worker loads libcst while this process loads the
+command line and reads the configuration, git and the cache. The guess reads the raw arguments
+only; a wrong one costs some CPU and a few milliseconds, never a result (the worker is stopped
+unused), so it is made only where parsing is likely: a run without the cache, and the runs
+whose files are new to it (a pre-commit hook's staged change, CI's pull request, an editor's
+buffer). A plain re-run of ``check`` is more often answered from the cache, and starts none.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+
+# Options after which a check parses no file: help, the settings or the file list only.
+_NOTHING_PARSED = frozenset({"--help", "-h", "--show-settings", "--show-files"})
+# Options of the runs whose files the result cache has seldom seen (or that do not use it).
+_NEW_FILES = ("--no-cache", "--staged", "--base", "--stdin-filename")
+
+
+def likely_parses(args: Sequence[str]) -> bool:
+    """Whether ``airflow-etiquette ARGS`` is a check that will likely parse files: ``check``
+    without the cache or on new files, neither help nor a listing, and not only the ownership
+    rules (``--select ETQ2``, the ownership hook, which reads no file's content)."""
+    if args[:1] != ["check"] or any(arg in _NOTHING_PARSED for arg in args):
+        return False
+    if not any(arg.partition("=")[0] in _NEW_FILES for arg in args):
+        return False
+    selected: list[str] = []
+    for position, arg in enumerate(args):
+        if arg == "--select" and position + 1 < len(args):
+            selected += args[position + 1].split(",")
+        elif arg.startswith("--select="):
+            selected += arg.partition("=")[2].split(",")
+    codes = [code.strip().upper() for code in selected if code.strip()]
+    return not codes or not all(code.startswith("ETQ2") for code in codes)
 
 
 def main() -> None:
-    if sys.argv[1:] == ["--version"]:
+    args = sys.argv[1:]
+    if args == ["--version"]:
         from airflow_etiquette import __version__
 
         print(f"airflow-etiquette {__version__}")  # the same line as click's --version in cli.py
         return
+    if likely_parses(args):
+        from airflow_etiquette.engine import workers
+
+        workers.head_start()
+        try:
+            _run()
+        finally:
+            workers.stop_ahead()
+    else:
+        _run()
+
+
+def _run() -> None:
     from airflow_etiquette.cli import run
 
     run()

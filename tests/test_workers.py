@@ -71,9 +71,13 @@ def wait_for(condition, timeout: float = 30.0):  # type: ignore[no-untyped-def]
     raise AssertionError(f"not within {timeout} s")
 
 
-def start(root: Path) -> subprocess.Popen[str]:
+def start(root: Path, head_start: bool = True) -> subprocess.Popen[str]:
+    """The command on ``root``; with ``--no-cache`` it starts its first worker ahead, before it
+    reads anything, and without (an empty cache: every file is parsed all the same) it starts
+    its workers once it knows the files, each with the file it is given right away."""
     return subprocess.Popen(
-        [sys.executable, "-m", "airflow_etiquette", "check", "--format", "json", "--timeout", "120", "--no-cache"],
+        [sys.executable, "-m", "airflow_etiquette", "check", "--format", "json", "--timeout", "120"]
+        + (["--no-cache"] if head_start else []),
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -107,9 +111,20 @@ def test_a_worker_killed_from_outside_is_replaced_and_the_file_analysed_again(tm
     assert [(f["path"], f["code"]) for f in findings] == [("dags/maria/bad.py", "ETQ302")]
 
 
+def test_a_worker_killed_before_it_got_a_file_costs_nothing(tmp_path: Path) -> None:
+    """Killed while it still loads (started ahead) or with its file: either way the run goes on."""
+    root = make_repo(tmp_path / "r", {"dags/lasse/ok.py": "x = 1\n", "dags/maria/bad.py": 'SCHEMA = "airflow_lasse"\n'})
+    command = start(root)
+    [worker] = wait_for(lambda: children(command.pid))
+    os.kill(worker, signal.SIGKILL)
+    out, err = command.communicate(timeout=120)
+    assert command.returncode == 1, err
+    assert [(f["path"], f["code"]) for f in json.loads(out)] == [("dags/maria/bad.py", "ETQ302")]
+
+
 def test_a_worker_killed_twice_on_one_file_is_reported_with_what_happened(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "r", {"dags/lasse/slow.py": SLOW})
-    command = start(root)
+    command = start(root, head_start=False)  # each worker holds the file from its start
     [first] = wait_for(lambda: children(command.pid))
     os.kill(first, signal.SIGKILL)
     [second] = wait_for(lambda: children(command.pid) - {first})
@@ -125,3 +140,37 @@ def test_a_worker_killed_twice_on_one_file_is_reported_with_what_happened(tmp_pa
             "memory. The file was not analysed",
         )
     ]
+
+
+def _processes_in(folder: Path) -> list[int]:
+    """Processes whose working directory is ``folder``: a command's leftovers, once it has ended."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.readlink(f"/proc/{entry}/cwd") == str(folder) and alive(int(entry)):
+                    found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check", "--no-cache"], ["check", "--staged"]],
+    ids=["no DAG file to parse", "every result from the cache"],
+)
+def test_a_worker_started_ahead_and_not_needed_does_not_outlive_the_command(tmp_path: Path, args: list[str]) -> None:
+    """The command starts its first worker before it knows its files; a run that parses nothing
+    stops it. The second case's first run fills the cache, and the second, timed run finds
+    every result there."""
+    files = {"dags/lasse/README.md": "notes\n"} if "--no-cache" in args else {"dags/lasse/ok.py": "x = 1\n"}
+    root = make_repo(tmp_path / "r", files).resolve()
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    command = [sys.executable, "-m", "airflow_etiquette", *args, "--author", "lasse"]
+    if "--staged" in args:
+        subprocess.run(command, cwd=root, capture_output=True, check=True)
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "All good" in done.stdout
+    wait_for(lambda: not _processes_in(root), timeout=10)

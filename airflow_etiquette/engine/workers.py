@@ -13,6 +13,12 @@ once more in a fresh worker before it is reported. A worker never outlives the
 run: it asks the kernel to kill it when its parent dies (Linux), and while idle it
 checks that its parent is still there (everywhere), so an IDE or a CI timeout that
 kills the command leaves no process behind.
+
+A run that will parse files can give its first worker a head start (``head_start``, called by
+the command line before it reads anything): the worker loads libcst and the analysis while this
+process reads the configuration, git and the cache, and gets the run's settings when the files
+are known. On a one-file pre-commit run that hides most of libcst's import. A run that needs no
+worker after all (every result from the cache) stops it unused.
 """
 
 from __future__ import annotations
@@ -25,12 +31,13 @@ import sys
 import time
 from collections import deque
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_etiquette.analysis.lazy import load_now
-from airflow_etiquette.engine.analyze import FileResult, Settings, analyze_file
-from airflow_etiquette.rules.analysis_failed import AnalysisFailed
-from airflow_etiquette.sources.files import SourceFile
+
+if TYPE_CHECKING:  # imported where used: a head-started worker loads them in parallel with its parent
+    from airflow_etiquette.engine.analyze import FileResult, Settings
+    from airflow_etiquette.sources.files import SourceFile
 
 # Signals a crashing process raises itself: the file is the cause, and trying again would crash again.
 _CRASHES = frozenset(
@@ -59,25 +66,39 @@ def _die_with_parent() -> int:
 _GC_THRESHOLD = 50_000  # allocations between young collections (CPython's default: 700)
 
 
-def _serve(connection: Any, parents_end: Any, settings: Settings) -> None:
-    """A worker's loop: receive a file, send back its findings, until told to stop."""
+def _receive(connection: Any, parent: int) -> Any:
+    """The parent's next message; None when told to stop, or when the parent is gone."""
+    try:
+        while not connection.poll(_IDLE_CHECK):
+            if os.getppid() != parent:
+                return None
+        return connection.recv()
+    except (EOFError, OSError):
+        return None
+
+
+def _serve(connection: Any, parents_end: Any, settings: Settings | None) -> None:
+    """A worker's loop: receive a file, send back its findings, until told to stop. A worker
+    started ahead (``settings`` None) loads the analysis first, then waits for the settings."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     parent = _die_with_parent()
     if parents_end is not None:
         parents_end.close()  # a copy of the parent's end held here would hide the parent's death
+    from airflow_etiquette.engine.analyze import FileResult, analyze_file
+    from airflow_etiquette.rules.analysis_failed import AnalysisFailed
+
+    load_now()  # a no-op where the parent loaded libcst before forking
     # A parse makes hundreds of thousands of nodes that their file's result outlives only briefly;
     # with the default threshold (700) the collector walks them again and again, about a tenth of a
     # worker's time. The modules loaded so far are never garbage: out of its sight.
     gc.freeze()
     gc.set_threshold(_GC_THRESHOLD, 20, 20)
-    while True:
-        try:
-            while not connection.poll(_IDLE_CHECK):
-                if os.getppid() != parent:
-                    return
-            file = connection.recv()
-        except (EOFError, OSError):
+    if settings is None:
+        settings = _receive(connection, parent)
+        if settings is None:
             return
+    while True:
+        file = _receive(connection, parent)
         if file is None:
             return
         result = analyze_file(file, settings)
@@ -91,7 +112,7 @@ def _serve(connection: Any, parents_end: Any, settings: Settings) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, settings: Settings) -> None:
+    def __init__(self, context: Any, settings: Settings | None) -> None:
         self.connection, child = context.Pipe()
         # Under fork the child inherits the parent's end of its own pipe: it closes it first thing.
         inherited = self.connection if context.get_start_method() == "fork" else None
@@ -134,6 +155,40 @@ def _threads() -> int:
         return threading.active_count()
 
 
+_ahead: list[_Worker] = []  # the worker head_start started, until a run takes it
+
+
+def head_start() -> None:
+    """Start the first worker now, before this process knows the settings or the files, so that
+    it loads libcst while this one reads the configuration, git and the cache. Only where a fork
+    is cheap and safe, and with a second core to load on; otherwise workers start as usual."""
+    import multiprocessing
+
+    if _ahead or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    if _threads() == 1:
+        _ahead.append(_Worker(multiprocessing.get_context("fork"), None))
+
+
+def _worker_ahead(settings: Settings) -> list[_Worker]:
+    """The head-started worker with the run's settings, if there is one still alive."""
+    while _ahead:
+        worker = _ahead.pop()
+        try:
+            worker.connection.send(settings)
+            return [worker]
+        except OSError:  # it died meanwhile (stopped from outside): the run starts its own
+            worker.stop(kill=True)
+    return []
+
+
+def stop_ahead() -> None:
+    """Stop a head-started worker that no run took (every result came from the cache); killed,
+    since it may still be loading and would read the request to stop only after that."""
+    while _ahead:
+        _ahead.pop().stop(kill=True)
+
+
 def _context() -> Any:
     import multiprocessing
 
@@ -154,13 +209,19 @@ def analyze_in_workers(
     """Each file's result, in the order of ``files``."""
     from multiprocessing.connection import wait
 
-    load_now()  # before the fork: the workers share the parent's libcst instead of each importing it
+    from airflow_etiquette.engine.analyze import FileResult
+    from airflow_etiquette.rules.analysis_failed import AnalysisFailed
+
     context = _context()
     timeout = settings.config.timeout
     pending = deque(files)
     results: dict[str, FileResult] = {}
     retried: set[str] = set()
-    workers = [_Worker(context, settings) for _ in range(max(1, min(processes, len(files))))]
+    workers = _worker_ahead(settings)
+    wanted = max(1, min(processes, len(files)))
+    if len(workers) < wanted:
+        load_now()  # before the fork: the workers share the parent's libcst instead of each importing it
+        workers += [_Worker(context, settings) for _ in range(wanted - len(workers))]
     try:
         while pending or any(w.file is not None for w in workers):
             for worker in workers:
