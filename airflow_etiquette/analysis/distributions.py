@@ -15,7 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from packaging.utils import canonicalize_name
+
+def canonicalize_name(name: str) -> str:
+    """``packaging.utils.canonicalize_name``, with packaging loaded on first use: it loads
+    logging and platform with it, a cost to every run's start-up, the ownership hook's too."""
+    from packaging.utils import canonicalize_name as canonical
+
+    return str(canonical(name))
+
 
 # Top-level import name -> the distributions that ship it, the usual one first. Only names the
 # fallback (the import name, canonicalized: ``confluent_kafka`` -> ``confluent-kafka``) gets wrong

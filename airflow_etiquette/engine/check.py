@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from airflow_etiquette.analysis.modules import ModuleSource
-from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, ConfigError, Configure
+from airflow_etiquette.config import CONFIG_FILE, DEFAULTS, PYPROJECT, Config, ConfigError, Configure
 from airflow_etiquette.engine.analyze import FileResult, Settings
 from airflow_etiquette.engine.cache import ResultCache, open_cache
 from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
@@ -30,6 +30,7 @@ from airflow_etiquette.sources import airflowignore
 from airflow_etiquette.sources.airflowignore import AirflowIgnore
 from airflow_etiquette.sources.files import SourceFile, discover, known_owners, owner_of, source_files
 from airflow_etiquette.sources.git import (
+    EMPTY_TREE,
     ChangeSet,
     GitError,
     base_commit,
@@ -41,7 +42,6 @@ from airflow_etiquette.sources.git import (
     require_repository,
     revision_reader,
     staged_changes,
-    staged_policy,
     tree_entries,
 )
 from airflow_etiquette.sources.github import PullRequest, github_pull_request
@@ -89,7 +89,9 @@ def run_check(
     if configure is None:
         raise ValueError("a change needs configure() to read the base's configuration")
     reader = revision_reader(config.root, policy)
-    reader.prefetch(config.root / name for name in (CONFIG_FILE, PYPROJECT, *CODEOWNERS_LOCATIONS))
+    reader.prefetch(
+        config.root / name for name in (CONFIG_FILE, PYPROJECT, *CODEOWNERS_LOCATIONS, *DEFAULTS.requirements)
+    )
     config = configure(reader, policy)
     if staged:
         change = staged_changes(config.root, policy)
@@ -122,7 +124,8 @@ def run_check(
         changed = {}  # only the change rules are selected: no file needs parsing
     elif not paths:
         changed.update(_importers(config, entries, changed))
-    ignore = airflowignore.in_revision(config, policy)
+    # Which files Airflow skips; the ownership hook's run, which parses no file, need not know.
+    ignore = airflowignore.in_revision(config, policy) if changed else AirflowIgnore({}, "regexp")
     files = _with_contents(source_files(changed, config, ignore), changed, config)
     checked = tuple(file.relpath for file in files)
     if list_only:
@@ -180,9 +183,9 @@ def judged_by(
         return None
     # The policy first, from the commit the change starts from; then the change, seen from the
     # root that policy names (a configuration the change adds elsewhere moves nothing).
-    require_repository(config.root, "--staged" if staged else "--base" if base else "a pull-request check")
-    if staged:
-        return staged_policy(config.root), "", "", None
+    head = require_repository(config.root, "--staged" if staged else "--base" if base else "a pull-request check")
+    if staged:  # the last commit (the empty tree, so the defaults, before the first commit)
+        return head or EMPTY_TREE, "", "", None
     ref = base or pull_request.base_ref  # type: ignore[union-attr]
     pushed = environ.get("PRE_COMMIT_TO_REF", "").strip("0") if ref == "auto" else ""
     ref = default_base(config.root) if ref == "auto" else ref

@@ -10,9 +10,10 @@ import functools
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from airflow_etiquette.sources.files import CHECKED_SUFFIXES
 
@@ -61,8 +62,15 @@ def git(root: Path, *args: str) -> str:
     The reason is git's ``fatal:``/``error:`` line: the lines after it are often
     usage hints ("Use '--' to separate paths from revisions") that say nothing.
     """
+    proc = _run(root, args)
+    if proc.returncode != 0:
+        raise _failure(args, proc)
+    return proc.stdout
+
+
+def _run(root: Path, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
     try:
-        proc = subprocess.run(
+        return subprocess.run(
             ["git", *args],
             cwd=root,
             capture_output=True,
@@ -75,11 +83,12 @@ def git(root: Path, *args: str) -> str:
         raise GitMissing("git is not installed (or not on PATH)") from None
     except subprocess.TimeoutExpired:
         raise GitError(f"git {' '.join(args[:2])} did not answer within 120 s") from None
-    if proc.returncode != 0:
-        lines = proc.stderr.strip().splitlines() or ["unknown error"]
-        detail = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1])
-        raise GitError(f"git {' '.join(args[:2])} failed: {detail}")
-    return proc.stdout
+
+
+def _failure(args: Sequence[str], proc: subprocess.CompletedProcess[str]) -> GitError:
+    lines = proc.stderr.strip().splitlines() or ["unknown error"]
+    detail = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1])
+    return GitError(f"git {' '.join(args[:2])} failed: {detail}")
 
 
 def work_tree_prefix(root: Path) -> str:
@@ -94,16 +103,34 @@ class GitMissing(GitError):
     """No git to run."""
 
 
-def require_repository(root: Path, needs: str) -> None:
-    """A GitError that says what is missing when ``needs`` (an option) has no repository to read."""
+def require_repository(root: Path, needs: str) -> str | None:
+    """The commit HEAD names (None before the first commit); a GitError that says what is
+    missing when ``needs`` (an option) has no repository to read. One git process answers this
+    and the work tree's top level (kept for ``toplevel``)."""
+    args = ("rev-parse", "--show-toplevel", "--verify", "--quiet", "HEAD^{commit}")
     try:
-        git(root, "rev-parse", "--git-dir")
+        proc = _run(root, args)
     except GitMissing:
         raise GitError(f"{needs} needs git, which is not installed (or not on PATH)") from None
-    except GitError as exc:
-        if "not a git repository" in str(exc):
-            raise GitError(f"{needs} needs a git repository, and {root} is not inside one") from None
-        raise  # git's own reason: a repository it will not read (another owner's, a broken one)
+    lines = proc.stdout.splitlines()
+    # --quiet: a HEAD with no commit yet fails with nothing said, after the top level is printed
+    if proc.returncode in (0, 1) and len(lines) == 2 - proc.returncode and not proc.stderr.strip():
+        _TOPLEVELS[root] = Path(lines[0])
+        return lines[1] if proc.returncode == 0 else None
+    error = _failure(args, proc)
+    if "not a git repository" in str(error):
+        raise GitError(f"{needs} needs a git repository, and {root} is not inside one") from None
+    raise error  # git's own reason: a repository it will not read (another owner's, a broken one)
+
+
+_TOPLEVELS: dict[Path, Path] = {}  # a directory -> the top of the work tree it is in
+
+
+def toplevel(root: Path) -> Path:
+    """The top of the work tree ``root`` is in."""
+    if root not in _TOPLEVELS:
+        _TOPLEVELS[root] = Path(git(root, "rev-parse", "--show-toplevel").strip())
+    return _TOPLEVELS[root]
 
 
 def staged_policy(root: Path) -> str:
@@ -282,16 +309,23 @@ def index_blobs(root: Path, pathspec: str, head: str | None = None) -> dict[str,
 def tree_entries(root: Path, head: str | None, pathspec: str) -> dict[str, tuple[str, str]]:
     """Every entry under ``pathspec`` in the commit ``head`` (None: the index): path -> (mode, object id)."""
     if head is None:
-        output = git(root, "ls-files", "--stage", "-z", "--", pathspec)
-    else:
-        output = git(root, "ls-tree", "-r", "-z", head, "--", pathspec)
+        return _entries(git(root, "ls-files", "--stage", "-z", "--", pathspec), 1)
+    return dict(_commit_entries(root, head, pathspec))
+
+
+@functools.lru_cache(maxsize=16)
+def _commit_entries(root: Path, commit: str, pathspec: str) -> Mapping[str, tuple[str, str]]:
+    """A commit's entries (a commit never changes: the run reads each listing once)."""
+    return MappingProxyType(_entries(git(root, "ls-tree", "-r", "-z", commit, "--", pathspec), 2))
+
+
+def _entries(output: str, id_field: int) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for record in output.split("\0"):
         meta, _, path = record.partition("\t")
         fields = meta.split()
         if len(fields) == 3 and path:
-            mode, kind_or_id, third = fields
-            found[path] = (mode, third if head is not None else kind_or_id)
+            found[path] = (fields[0], fields[id_field])
     return found
 
 
@@ -325,7 +359,7 @@ class RevisionReader:
         path = Path(os.path.abspath(path))
         if path not in self._cache:
             if self._toplevel is None:
-                self._toplevel = Path(git(self.root, "rev-parse", "--show-toplevel").strip())
+                self._toplevel = toplevel(self.root)
             batch = [path, *(p for p in self._wanted if p not in self._cache and p != path)]
             self._wanted.clear()
             specs: dict[Path, str | None] = {}
