@@ -142,7 +142,7 @@ def _from_imported_factories(index: ModuleIndex, resolver: Resolver) -> list[Dag
     modules = resolver.modules
     assert modules is not None
     for call, scope in index.calls:
-        qualname = resolver.qualname(call.func, scope)
+        qualname = resolver.callee(call, scope)
         target = modules.function(qualname) if qualname else None
         if target is None:
             continue

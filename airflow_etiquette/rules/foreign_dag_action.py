@@ -100,7 +100,7 @@ class ForeignDagAction(FileRule):
             return
         here = {dag_id for dag in file.dags for dag_id in exact_dag_ids(dag)}  # the file's own DAGs
         for call, scope in file.index.calls if _imports_a_trigger(file) else ():
-            names = file.resolver.qualnames(call.func, scope)
+            names = file.resolver.callee_names(call, scope)
             if any(n.startswith("airflow.") and n.endswith(TRIGGER_OPERATORS) for n in names):
                 target = call_argument(call, "trigger_dag_id")
                 where = "TriggerDagRunOperator"

@@ -54,7 +54,7 @@ class ForeignDagDependency(FileRule):
             return
         here = {dag_id for dag in file.dags for dag_id in exact_dag_ids(dag)}  # the file's own DAGs
         for call, scope in file.index.calls:
-            names = file.resolver.qualnames(call.func, scope)
+            names = file.resolver.callee_names(call, scope)
             kind = next((e for e in EXTERNAL for n in names if n.startswith("airflow.") and n.endswith(e)), None)
             if kind is None:
                 continue

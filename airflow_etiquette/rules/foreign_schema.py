@@ -199,7 +199,7 @@ class ForeignSchema(FileRule):
         in_identifiers = {
             id(arg.value)
             for call, scope in file.index.calls
-            if file.resolver.qualname(call.func, scope) in identifiers
+            if file.resolver.callee(call, scope) in identifiers
             for arg in call.args
         }
         for site in file.index.literals:

@@ -163,7 +163,7 @@ class OwnerDerivation(FileRule):
     ) -> str | None:
         """The message for ``os.environ.get(NAME, "default")`` (or ``os.getenv(NAME) or "default"``,
         ``default`` given) whose fallback is a fixed name that is not the owner's."""
-        if file.resolver.qualname(call.func, scope) not in ENVIRONMENT_GETTERS:
+        if file.resolver.callee(call, scope) not in ENVIRONMENT_GETTERS:
             return None
         variable = argument(call, "key", 0, scope, file.resolver).node
         if not isinstance(variable, cst.BaseExpression):

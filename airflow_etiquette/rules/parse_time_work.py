@@ -142,7 +142,7 @@ class ParseTimeWork(FileRule):
 
     def _problem(self, file: FileContext, call: cst.Call, scope: Scope) -> str | None:
         resolver = file.resolver
-        names = resolver.qualnames(call.func, scope)
+        names = resolver.callee_names(call, scope)
         shown = f"{resolver.source(call.func)}(...)"
         for name in names:
             if _airflow(name, "Variable.get"):

@@ -81,7 +81,7 @@ class PoolChange(FileRule):
             return
         for call, scope in file.index.calls:
             func = call.func
-            names = file.resolver.qualnames(func, scope)
+            names = file.resolver.callee_names(call, scope)
             for name in names:
                 head, _, method = name.rpartition(".")
                 if method in POOL_METHODS and _is_pool(head):

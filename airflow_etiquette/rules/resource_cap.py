@@ -134,7 +134,7 @@ def _here(node: cst.CSTNode) -> cst.CSTNode:
 def _tasks(file: FileContext) -> Iterator[tuple[cst.CSTNode, cst.Call | None, Scope]]:
     """Airflow's operator and sensor calls, and ``@task`` decorators (with their call, if any)."""
     for call, scope in file.index.calls:
-        names = file.resolver.qualnames(call.func, scope)
+        names = file.resolver.callee_names(call, scope)
         if any(n.startswith("airflow.") and n.endswith(("Operator", "Sensor")) for n in names):
             yield call, call, scope
     for function, scope in file.index.functions:

@@ -228,7 +228,7 @@ class SharedConnectionChange(FileRule):
     def _calls(self, file: FileContext) -> Iterator[Report]:
         for call, scope in file.index.calls:
             func = call.func
-            name = file.resolver.qualname(func, scope) or ""
+            name = file.resolver.callee(call, scope) or ""
             method = (
                 func.attr.value
                 if isinstance(func, cst.Attribute)

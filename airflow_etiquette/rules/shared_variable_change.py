@@ -69,7 +69,7 @@ class SharedVariableChange(FileRule):
         if file.student is None:
             return
         for call, scope in file.index.calls:
-            names = file.resolver.qualnames(call.func, scope)
+            names = file.resolver.callee_names(call, scope)
             method = next(
                 (m for n in names for m in WRITERS if n.startswith("airflow.") and n.endswith(f"Variable.{m}")),
                 None,

@@ -156,7 +156,7 @@ def _dynamic_airflow(file: FileContext) -> Iterator[Report]:
     suffix = _STRICT if severity else ""
     resolver = file.resolver
     for call, scope in file.index.calls:
-        names = resolver.qualnames(call.func, scope)
+        names = resolver.callee_names(call, scope)
         if names & _DYNAMIC_IMPORTS and call.args and _may_name_airflow(file, call.args[0].value, scope):
             yield Report(
                 call,
