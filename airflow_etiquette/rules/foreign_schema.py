@@ -203,13 +203,20 @@ class ForeignSchema(FileRule):
             for arg in call.args
         }
         for site in file.index.literals:
-            if file.is_prose(site) or not isinstance(site.node, cst.SimpleString) or id(site.node) in in_identifiers:
+            node = site.node
+            if type(node) is not cst.SimpleString or id(node) in in_identifiers:  # exact type: ABCs are slow
                 continue
-            for text in file.resolver.text_values(site.node, site.scope):
-                match = _SCHEMA_LITERAL.fullmatch(text.exact or "")
-                if match and foreign_owner(file, match.group("schema")):
+            # Without a backslash a literal's text is what its quotes enclose; escapes need evaluating.
+            texts = (
+                [node.raw_value]
+                if "\\" not in node.value
+                else [text.exact or "" for text in file.resolver.text_values(node, site.scope)]
+            )
+            for text in texts:
+                match = _SCHEMA_LITERAL.fullmatch(text)
+                if match and foreign_owner(file, match.group("schema")) and not file.is_prose(site):
                     use = SchemaUse(match.group("schema"), match.group("table"), None)
-                    yield Report(site.node, self._message(file, use))
+                    yield Report(node, self._message(file, use))
 
     def _sql(self, file: FileContext) -> Iterator[Report]:
         seen_in_literals: set[SchemaUse] = set()
