@@ -174,3 +174,37 @@ def test_a_worker_started_ahead_and_not_needed_does_not_outlive_the_command(tmp_
     assert done.returncode == 0, done.stderr
     assert "All good" in done.stdout
     wait_for(lambda: not _processes_in(root), timeout=10)
+
+
+# The parent of the test below: everything but libcst imported first, then the worker started
+# ahead (it must load libcst itself), and at once given a file with a time limit of 0.2 s.
+_AHEAD_PARENT = """
+import dataclasses, json, sys
+from pathlib import Path
+from airflow_etiquette.config import load_config
+from airflow_etiquette.engine import workers
+from airflow_etiquette.engine.analyze import Settings
+from airflow_etiquette.rules import ALL_RULES
+from airflow_etiquette.sources.files import discover, known_owners
+
+root = Path(sys.argv[1])
+config = dataclasses.replace(load_config(root, [rule.code for rule in ALL_RULES]), timeout=0.2)
+files = discover([], config).files
+workers.head_start()
+results = workers.analyze_in_workers(files, Settings(config, known_owners(config)), 1)
+print(json.dumps([[file.relpath, [finding.code for finding in result.findings]] for file, result in results]))
+"""
+
+
+def test_a_worker_started_ahead_times_the_file_not_its_own_loading(tmp_path: Path) -> None:
+    """A file's time limit counts from when its worker could start on it, not from when a worker
+    started ahead was still loading libcst: here that loading is made slow on purpose (no bytecode
+    cache, so libcst is compiled from source, for well over a second), and a small file still
+    passes a limit of 0.2 s."""
+    root = make_repo(tmp_path / "r", {"dags/lasse/ok.py": "x = 1\n", "dags/maria/bad.py": 'SCHEMA = "airflow_lasse"\n'})
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": str(tmp_path / "no-bytecode")}
+    done = subprocess.run(
+        [sys.executable, "-c", _AHEAD_PARENT, str(root)], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [["dags/lasse/ok.py", []], ["dags/maria/bad.py", ["ETQ302"]]]

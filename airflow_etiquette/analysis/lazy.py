@@ -4,8 +4,9 @@ libcst is most of the start-up (0.15 s of 0.25), and ``--version``, ``rules``, `
 ownership hook and a run answered from the cache never parse a file. The modules that use it
 take it from here, a module object that the standard library's LazyLoader fills on the first
 attribute read (``cst.Call``); an ``import libcst`` statement would load it at once on Python
-3.11, whose import system reads the module's ``__spec__``. The engine loads it before it starts
-worker processes, so that they share it.
+3.11, whose import system reads the module's ``__spec__``. A worker started ahead loads it
+itself while its parent starts up; the engine loads it before it starts any further worker
+processes, so that they share it.
 """
 
 from __future__ import annotations

@@ -64,6 +64,8 @@ def _die_with_parent() -> int:
 
 
 _GC_THRESHOLD = 50_000  # allocations between young collections (CPython's default: 700)
+_LOADED = "loaded"  # what a worker started ahead says once it can analyse: its file's time starts then
+_LOADING_ALLOWANCE = 60.0  # seconds a worker started ahead may take to load, on top of the file's limit
 
 
 def _receive(connection: Any, parent: int) -> Any:
@@ -94,6 +96,10 @@ def _serve(connection: Any, parents_end: Any, settings: Settings | None) -> None
     gc.freeze()
     gc.set_threshold(_GC_THRESHOLD, 20, 20)
     if settings is None:
+        try:
+            connection.send(_LOADED)
+        except OSError:
+            return
         settings = _receive(connection, parent)
         if settings is None:
             return
@@ -121,10 +127,12 @@ class _Worker:
         child.close()
         self.file: SourceFile | None = None
         self.deadline = 0.0
+        self.loading = settings is None  # started ahead, and not yet said it has loaded
 
     def give(self, file: SourceFile, timeout: float) -> None:
         self.file = file
-        self.deadline = time.monotonic() + timeout
+        # The file's time limit is the analysis', not the loading's of a worker started ahead.
+        self.deadline = time.monotonic() + timeout + (_LOADING_ALLOWANCE if self.loading else 0.0)
         try:
             self.connection.send(file)
         except OSError:
@@ -236,7 +244,12 @@ def analyze_in_workers(
                     continue
                 if worker.connection in ready:
                     try:
-                        results[file.relpath] = worker.connection.recv()
+                        message = worker.connection.recv()
+                        if message == _LOADED:  # (a worker started ahead) the file's time starts now
+                            worker.loading = False
+                            worker.deadline = time.monotonic() + timeout
+                            continue
+                        results[file.relpath] = message
                         worker.file = None
                         continue
                     except (EOFError, OSError):
