@@ -84,9 +84,10 @@ class Config:
     min_schedule_interval: float = 300.0  # seconds
     heavy_imports: tuple[str, ...] = DEFAULT_HEAVY_IMPORTS
     requirements: tuple[str, ...] = ("requirements.txt",)
-    # The distributions the requirements files name (canonical names), read from the same place as
-    # this configuration; None when no requirements file exists (nothing to check imports against).
-    installed: frozenset[str] | None = None
+    # What the requirements files ask for, a requirement a line (comments, options and blank lines
+    # dropped, -r includes followed), read from the same place as this configuration; None when no
+    # requirements file exists (nothing to check imports against). See ``installed``.
+    requirement_lines: tuple[str, ...] | None = None
     preinstalled: tuple[str, ...] | None = None  # None: what Airflow's official image installs
     import_names: tuple[tuple[str, str], ...] = ()  # module -> distribution, beyond the built-in table
     max_active_runs: int | None = None
@@ -112,6 +113,18 @@ class Config:
         object.__setattr__(self, "_exclude_spec", path_patterns(self.exclude))
         specs = tuple((path_patterns((glob,)), codes) for glob, codes in self.per_file_ignores)
         object.__setattr__(self, "_ignore_specs", specs)
+
+    @functools.cached_property
+    def installed(self) -> frozenset[str] | None:
+        """The canonical names of the distributions the requirements files install; None without
+        a requirements file. Parsed on first use: packaging's parser costs a run that never asks
+        (the ownership hook, a run answered from the cache) a good part of its start-up."""
+        return None if self.requirement_lines is None else requirement_names(self.requirement_lines)
+
+    def prepare(self) -> None:
+        """Parse now what is otherwise parsed on first use: before the configuration is copied to
+        worker processes, each of which would parse it again."""
+        self.installed  # noqa: B018 (reading it is what parses it)
 
     # -- conventions, per owner ------------------------------------------------
     def prefix_for(self, owner: str) -> str:
@@ -328,22 +341,19 @@ def load_config(
     else:
         root, source, settings = find_root(start, read)
         config = config_from_table(root, source, settings, known_codes)
-    config = replace(config, installed=installed_distributions(config.root, config.requirements, read))
+    config = replace(config, requirement_lines=requirement_lines(config.root, config.requirements, read))
     return replace(config, policy_revision=revision) if revision is not None else config
 
 
 MAX_REQUIREMENT_FILES = 32  # -r includes followed, at most this many files
 
 
-def installed_distributions(root: Path, names: Iterable[str], read: Reader) -> frozenset[str] | None:
-    """The canonical names of the distributions the requirements files install (``-r`` includes
-    followed; ``-c`` constraints pin versions but install nothing), read with ``read`` (a change's
-    base, or the work tree); None when none of the files exists. A file outside the root is not
-    read, and a line pip would refuse is skipped, never an error."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
-
-    found: set[str] = set()
+def requirement_lines(root: Path, names: Iterable[str], read: Reader) -> tuple[str, ...] | None:
+    """The requirement lines of the requirements files (``-r`` includes followed; ``-c``
+    constraints pin versions but install nothing; ``-e ...#egg=name`` gives ``name``), read with
+    ``read`` (a change's base, or the work tree); None when none of the files exists. A file
+    outside the root is not read."""
+    found: list[str] = []
     seen: set[Path] = set()
     pending = [root / name for name in names]
     any_read = False
@@ -367,15 +377,26 @@ def installed_distributions(root: Path, names: Iterable[str], read: Reader) -> f
                 elif flag in ("-e", "--editable"):
                     egg = re.search(r"[#&]egg=([A-Za-z0-9._-]+)", value)
                     if egg:
-                        found.add(canonicalize_name(egg.group(1)))
+                        found.append(egg.group(1))
                 continue
-            if not line or line.startswith("-"):
-                continue
-            try:
-                found.add(canonicalize_name(Requirement(line).name))
-            except InvalidRequirement:
-                continue
-    return frozenset(found) if any_read else None
+            if line and not line.startswith("-"):
+                found.append(line)
+    return tuple(found) if any_read else None
+
+
+def requirement_names(lines: Iterable[str]) -> frozenset[str]:
+    """The canonical distribution names of requirement lines; a line pip would refuse is skipped,
+    never an error."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    found: set[str] = set()
+    for line in lines:
+        try:
+            found.add(canonicalize_name(Requirement(line).name))
+        except InvalidRequirement:
+            continue
+    return frozenset(found)
 
 
 class OwnerNames:

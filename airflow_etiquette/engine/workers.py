@@ -225,6 +225,7 @@ def analyze_in_workers(
     pending = deque(files)
     results: dict[str, FileResult] = {}
     retried: set[str] = set()
+    settings.config.prepare()  # once here, not once in every worker
     workers = _worker_ahead(settings)
     wanted = max(1, min(processes, len(files)))
     if len(workers) < wanted:
