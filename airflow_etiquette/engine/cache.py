@@ -26,7 +26,6 @@ import importlib.util
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -110,6 +109,8 @@ class ResultCache:
             entries = {key: value for key, value in entries.items() if key in self._used}
         with contextlib.suppress(OSError):
             _prepare(self.path.parent)
+            import tempfile  # only a run that writes the cache needs it (a warm one writes nothing)
+
             descriptor, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.path.parent)
             try:
                 with open(descriptor, "w", encoding="utf-8") as handle:

@@ -10,7 +10,6 @@ from (``Config.policy_revision``), which the change cannot edit.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
@@ -303,6 +302,8 @@ class Ownership:
             return False
         old_rules, new_rules = _rules(self.codeowners_text or ""), _rules(new_text)
         added: list[str] = []
+        import difflib  # a CODEOWNERS edit's lines only: not every run's start-up
+
         for op, _, _, j1, j2 in difflib.SequenceMatcher(a=old_rules, b=new_rules, autojunk=False).get_opcodes():
             if op in ("delete", "replace"):
                 return False  # nothing of the base's policy may go
