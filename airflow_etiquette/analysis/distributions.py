@@ -21,7 +21,7 @@ def canonicalize_name(name: str) -> str:
     logging and platform with it, a cost to every run's start-up, the ownership hook's too."""
     from packaging.utils import canonicalize_name as canonical
 
-    return str(canonical(name))
+    return canonical(name)
 
 
 # Top-level import name -> the distributions that ship it, the usual one first. Only names the

@@ -65,6 +65,11 @@ MAX_DEPTH = 40
 MAX_EXPANSIONS = 500
 
 
+def _only(names: frozenset[str]) -> str | None:
+    """The one name, or None for none or several (whichever import ran decides)."""
+    return next(iter(names)) if len(names) == 1 else None
+
+
 class Resolver:
     """Resolves expressions of one module. ``relpath`` is the file's path from the root."""
 
@@ -93,8 +98,7 @@ class Resolver:
     # -- names -------------------------------------------------------------------
     def qualname(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
         """The dotted name an expression refers to through the imports, if it is one name."""
-        names = self.qualnames(expr, scope)
-        return next(iter(names)) if len(names) == 1 else None
+        return _only(self.qualnames(expr, scope))
 
     def qualnames(self, expr: cst.BaseExpression, scope: Scope) -> frozenset[str]:
         """Every dotted name an expression may refer to through the imports; empty when it
@@ -125,8 +129,7 @@ class Resolver:
 
     def callee(self, call: cst.Call, scope: Scope) -> str | None:
         """``qualname`` of what ``call`` calls (see ``callee_names``)."""
-        names = self.callee_names(call, scope)
-        return next(iter(names)) if len(names) == 1 else None
+        return _only(self.callee_names(call, scope))
 
     def refers_to(self, expr: cst.BaseExpression, scope: Scope, names: Collection[str]) -> bool:
         """Whether ``expr`` certainly names one of ``names`` (whichever import ran)."""
