@@ -960,8 +960,3 @@ def _fail(message: str) -> int:
 
         click.echo(github_error(message))
     return EXIT_ERROR
-
-
-def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())

@@ -175,3 +175,43 @@ def test_python_warnings_are_no_parse_errors(tmp_path: Path) -> None:
         # SyntaxWarning only: an older dependency's own DeprecationWarning at import is not ours to test
         result = run_installed("check", cwd=root, env={"PYTHONWARNINGS": "error::SyntaxWarning"})
         assert (result.exit_code, result.err) == (0, ""), result.out
+
+
+# The command skips the interpreter's teardown; what its environment hooks on the exit (coverage,
+# a profiler, a wrapper's atexit function) still runs, after the last line of the report.
+ATEXIT_SITE = """
+import atexit, os, sys
+def _mark():
+    with open(os.environ["ETIQUETTE_TEST_EXIT_MARKER"], "a") as marker:
+        marker.write("ran\\n")
+atexit.register(_mark)
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("check", "--format", "json"), ("check", "--format", "json", "--no-cache")],
+    ids=["plain", "worker-started-ahead"],
+)
+def test_every_exit_runs_the_atexit_functions_and_prints_the_whole_report(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(ATEXIT_SITE)
+    marker = tmp_path / "exits"
+    bad = {f"dags/maria/bad_{n}.py": MARIA_BAD for n in range(40)}
+    dirty = make_repo(tmp_path / "dirty", bad)
+    clean = make_repo(tmp_path / "clean", {"dags/maria/readme.md": "notes\n"})
+    env = {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])),
+        "ETIQUETTE_TEST_EXIT_MARKER": str(marker),
+    }
+    found = run_installed(*args, cwd=dirty, env=env)
+    assert found.exit_code == 1, found.err
+    prefixes = sorted(f["path"] for f in found.findings if f["code"] == "ETQ101")
+    assert prefixes == sorted(bad)  # the whole report, through a pipe
+    assert run_installed(*args, cwd=clean, env=env).exit_code == 0
+    wrong = run_installed(*args, "--jobs", "-1", cwd=clean, env=env)
+    assert wrong.exit_code == 2 and "--jobs" in wrong.err
+    assert marker.read_text() == "ran\n" * 3
