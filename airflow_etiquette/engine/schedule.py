@@ -66,8 +66,8 @@ def _analyze(
 
 
 def _in_workers(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
+    if not files:  # (the ownership hook, a warm run) without importing the worker machinery
+        return []
     from airflow_etiquette.engine import workers
 
-    if not files:
-        return []
     return workers.analyze_in_workers(files, settings, jobs if len(files) >= PARALLEL_THRESHOLD else 1)
