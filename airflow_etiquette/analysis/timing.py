@@ -4,7 +4,9 @@ catches up, read from the code without running it.
 Only what the code states is read: a literal, a call such as ``datetime(2024, 1, 1)`` or
 ``timedelta(minutes=5)``, or a module constant bound to one. A value the code computes some other
 way is unknown, and an unknown value is never guessed (the rules then say nothing). Schedules are
-parsed with croniter, the library Airflow's own cron timetables use.
+parsed with croniter, the library Airflow's own cron timetables use. croniter is loaded only where
+runs are counted: its import (about 30 ms, most of it dateutil's time zones) would otherwise be a
+sixth of a pre-commit run on one file, and a cron string is kept as written until then.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ else:
     from airflow_etiquette.analysis.lazy import libcst as cst
 
 MAX_FOLLOW = 8  # constants bound to constants, at most this deep
+HOUR = 3600.0
 
 # Calls that read the clock: a start_date built from one moves with every parse.
 CLOCK_CALLS = frozenset(
@@ -339,13 +342,30 @@ class Schedule(NamedTuple):
     cron: str | None = None  # CRON: the expression (a preset resolved)
     seconds: float | None = None  # INTERVAL: the length
 
+    def counted(self) -> bool:
+        """Whether its runs can be counted: an interval, or a cron string croniter accepts."""
+        if self.kind is Kind.INTERVAL:
+            return bool(self.seconds)
+        return self.kind is Kind.CRON and self.cron is not None and _valid_cron(self.cron)
+
+    def at_most_hourly(self) -> bool:
+        """Whether the schedule as written cannot start runs less than an hour apart, told without
+        croniter: a cron string whose minute field is one number (every preset, ``0 6 * * *``), or
+        an interval of an hour or more. False says nothing: ``shortest_gap`` counts."""
+        if self.kind is Kind.INTERVAL:
+            return self.seconds is not None and self.seconds >= HOUR
+        if self.kind is not Kind.CRON or self.cron is None:
+            return False
+        fields = self.cron.split()
+        return len(fields) == 5 and fields[0].isascii() and fields[0].isdigit()
+
     def shortest_gap(self, start: dt.datetime) -> float | None:
         """The fewest seconds between two runs (over a year of a cron schedule), None if unknown."""
         if self.kind is Kind.INTERVAL:
             return self.seconds
         if self.kind is Kind.CONTINUOUS:
             return 0.0
-        if self.kind is not Kind.CRON or self.cron is None:
+        if not self.counted() or self.cron is None:
             return None
         return _cron_shortest_gap(self.cron, start)
 
@@ -357,7 +377,7 @@ class Schedule(NamedTuple):
         span = (end - start).total_seconds()
         if self.kind is Kind.INTERVAL and self.seconds:
             return int(span // self.seconds), False
-        if self.kind is not Kind.CRON or self.cron is None:
+        if not self.counted() or self.cron is None:
             return 0, False
         from croniter import croniter
 
@@ -432,11 +452,16 @@ def _cron(text: str, written: str) -> Schedule:
     if text == "@continuous":
         return Schedule(Kind.CONTINUOUS, written)
     cron = PRESETS.get(text, text)
+    if cron.startswith("@"):
+        return Schedule(Kind.OTHER, written)
+    return Schedule(Kind.CRON, written, cron=cron)  # croniter judges it where runs are counted (``counted``)
+
+
+@functools.lru_cache(maxsize=256)
+def _valid_cron(cron: str) -> bool:
     from croniter import croniter
 
-    if cron.startswith("@") or not croniter.is_valid(cron):
-        return Schedule(Kind.OTHER, written)
-    return Schedule(Kind.CRON, written, cron=cron)
+    return bool(croniter.is_valid(cron))
 
 
 SCHEDULE_KEYWORDS = ("schedule", "schedule_interval", "timetable")
@@ -533,7 +558,7 @@ def backfill(
             return None
         end = min(end, written_end)
     schedule = dag_schedule(dag, resolver, version)
-    if schedule is None or schedule.kind not in (Kind.CRON, Kind.INTERVAL):
+    if schedule is None or not schedule.counted():
         return None
     runs, estimated = schedule.runs_between(start, end, enough)
     return Backfill(runs, estimated, start, start_expression, schedule, by_default)
@@ -558,7 +583,7 @@ def runs_per_day(schedule: Schedule) -> float | None:
         return 0.0
     if schedule.kind is Kind.INTERVAL and schedule.seconds:
         return 86400.0 / schedule.seconds
-    if schedule.kind is not Kind.CRON or schedule.cron is None:
+    if not schedule.counted() or schedule.cron is None:
         return None
     return _cron_runs_per_day(schedule.cron)
 

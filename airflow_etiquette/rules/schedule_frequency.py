@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from airflow_etiquette.analysis.context import FileContext, Report
-from airflow_etiquette.analysis.timing import Kind, dag_schedules, describe_seconds, schedule_of
+from airflow_etiquette.analysis.timing import HOUR, Kind, dag_schedules, describe_seconds, schedule_of
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
@@ -78,6 +78,8 @@ class ScheduleFrequency(FileRule):
             argument, keyword = stated
             for expression in argument.expressions:
                 schedule = schedule_of(expression, file.resolver)
+                if allowed <= HOUR and schedule.at_most_hourly():
+                    continue  # the usual daily or monthly schedule: told without loading croniter
                 gap = schedule.shortest_gap(start)
                 if gap is None or gap >= allowed:
                     continue
