@@ -19,8 +19,11 @@ hook) to 200 (a pre-commit run on one file). What an exit does that can be seen 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+
+TYPE_CHECKING = False  # typing itself (with re and enum) would double what `--version` costs
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NoReturn
 
 # Options after which a check parses no file: help, the settings or the file list only.
 _NOTHING_PARSED = frozenset({"--help", "-h", "--show-settings", "--show-files"})
