@@ -131,6 +131,61 @@ def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+TRAP = "from pathlib import Path\nPath({marker!r}).write_text('imported')\nraise ImportError('no airflow here')\n"
+
+
+def test_no_module_of_the_package_loads_airflow(tmp_path: Path) -> None:
+    """Every module, the ones no command above reaches included, imported with the trap first on
+    the path, and libcst's lazy load forced: nothing asks for Airflow, not even to try."""
+    marker = tmp_path / "airflow-imported.marker"
+    trap = tmp_path / "trap" / "airflow"
+    trap.mkdir(parents=True)
+    (trap / "__init__.py").write_text(TRAP.format(marker=str(marker)))
+    probe = (
+        "import importlib, pkgutil, sys\n"
+        "import airflow_etiquette\n"
+        "from airflow_etiquette.analysis.lazy import load_now\n"
+        "load_now()\n"
+        "names = [m.name for m in pkgutil.walk_packages(airflow_etiquette.__path__, 'airflow_etiquette.')]\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
+        "print(len(names), sorted(m for m in sys.modules if m.split('.')[0] == 'airflow'))\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(trap.parent), os.environ.get("PYTHONPATH")) if p),
+    }
+    proc = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    count, loaded = proc.stdout.split(" ", 1)
+    assert int(count) > 90 and loaded.strip() == "[]"
+    assert not marker.exists()
+
+
+def test_a_repository_with_its_own_airflow_package_at_the_root_is_checked_without_it(tmp_path: Path) -> None:
+    """`python -m airflow_etiquette` puts the working directory first on the path: a class
+    repository that holds an `airflow/` package of its own (a plugins copy, a vendored stub) is
+    where an import of Airflow would go first. None goes there."""
+    marker = tmp_path / "airflow-imported.marker"
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "airflow/__init__.py": TRAP.format(marker=str(marker)),
+            "dags/lasse/x.py": "from airflow.sdk import dag\n\n@dag(dag_id='taxi')\ndef taxi():\n    pass\n",
+        },
+    )
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    for args in (
+        ("check", "--no-cache"),
+        ("check", "--no-cache", "--jobs", "1"),
+        ("check", "--staged", "--author", "lasse"),
+        ("audit", "--format", "json", "--no-cache"),
+    ):
+        result = run_installed(*args, cwd=root)
+        assert result.exit_code == 1, (args, result.err)  # lasse's taxi: prefix and tag; airflow/ is outside dags
+        assert not marker.exists(), args
+
+
 def _language_server_session(root: Path, env: dict[str, str]) -> list[str]:
     """The codes the real language server publishes for a DAG opened in it, over raw JSON-RPC."""
     import json
