@@ -339,7 +339,7 @@ class Kind(Enum):
 class Schedule(NamedTuple):
     kind: Kind
     written: str = ""  # how the code states it, for messages
-    cron: str | None = None  # CRON: the expression (a preset resolved)
+    cron: str | None = None  # CRON: the expression (a preset resolved), not yet judged by croniter: see counted
     seconds: float | None = None  # INTERVAL: the length
 
     def counted(self) -> bool:
