@@ -15,6 +15,9 @@ from conftest import make_repo, run_installed
 import airflow_etiquette
 from airflow_etiquette.rules import ALL_RULES
 
+# An "airflow" package that leaves a marker and fails: importing it anywhere shows.
+TRAP = "from pathlib import Path\nPath({marker!r}).write_text('imported')\nraise ImportError('no airflow here')\n"
+
 
 def test_checking_a_dag_never_runs_its_code(tmp_path: Path, run_cli) -> None:
     marker = tmp_path / "executed.marker"
@@ -59,9 +62,7 @@ def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path) -> None:
     marker = tmp_path / "airflow-imported.marker"
     trap = tmp_path / "trap" / "airflow"
     trap.mkdir(parents=True)
-    (trap / "__init__.py").write_text(
-        f"from pathlib import Path\nPath({str(marker)!r}).write_text('imported')\nraise ImportError('no airflow here')\n"
-    )
+    (trap / "__init__.py").write_text(TRAP.format(marker=str(marker)))
     root = make_repo(
         tmp_path / "r",
         {
@@ -129,9 +130,6 @@ def test_airflow_is_neither_a_dependency_nor_imported(tmp_path: Path) -> None:
         assert buffer.returncode in (0, 1), buffer.stderr
     assert _language_server_session(root, {**os.environ, **env}) == ["ETQ101", "ETQ102"]
     assert not marker.exists()
-
-
-TRAP = "from pathlib import Path\nPath({marker!r}).write_text('imported')\nraise ImportError('no airflow here')\n"
 
 
 def test_no_module_of_the_package_loads_airflow(tmp_path: Path) -> None:
