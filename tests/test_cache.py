@@ -4,6 +4,7 @@ and a cache the repository or a change brings along is never believed."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from conftest import git, make_repo, run_installed
@@ -141,3 +142,34 @@ def test_a_deeply_nested_or_ill_typed_cache_entry_is_a_miss(tmp_path: Path) -> N
         cache_file.write_text('{"format": 1, "entries": {"' + key + '": ' + text + "}}")
         again = run_installed("check", cwd=root)
         assert (again.exit_code, again.out, again.err) == (first.exit_code, first.out, first.err)
+
+
+def test_the_tools_own_code_is_part_of_the_key_by_content_not_by_install(tmp_path: Path) -> None:
+    """A checkout edited before any new version number is not answered by results of the code
+    before the edit, and a fresh install of the same code (each CI run's new virtualenv, where
+    every file is new on disk) is answered from the cache that actions/cache brings back."""
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": BAD})
+    package = Path(__file__).resolve().parent.parent / "airflow_etiquette"
+    installs = [tmp_path / "install-1", tmp_path / "install-2"]
+    for install in installs:
+        shutil.copytree(package, install / "airflow_etiquette", ignore=shutil.ignore_patterns("__pycache__"))
+
+    def check_with(install: Path) -> str:
+        result = run_installed("check", cwd=root, env={"PYTHONPATH": str(install)})
+        assert result.exit_code == 1, result.err
+        return result.out
+
+    first = check_with(installs[0])
+    assert 'ETQ101 dag_id "taxi" must start with "maria_"' in first
+    cache_files = sorted((root / CACHE / "v1").glob("*.json"))
+    assert len(cache_files) == 1
+    cache_files[0].write_text(cache_files[0].read_text().replace("must start with", "was answered from the cache"))
+    # The same code in another place: the same results (here, the planted one proves it was read).
+    assert "was answered from the cache" in check_with(installs[1])
+    assert sorted((root / CACHE / "v1").glob("*.json")) == cache_files
+
+    rule = installs[1] / "airflow_etiquette" / "rules" / "dag_id_prefix.py"
+    rule.write_text(rule.read_text().replace("must start with", "needs the prefix"))
+    edited = check_with(installs[1])
+    assert 'ETQ101 dag_id "taxi" needs the prefix "maria_"' in edited
+    assert len(list((root / CACHE / "v1").glob("*.json"))) == 2

@@ -25,6 +25,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import posixpath
 import sys
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -242,12 +243,22 @@ def _code_fingerprint() -> str:
     """This package's modules by content: an edited rule (in a checkout, before any new version
     number) must not be answered by results of the code before the edit, and two installs of the
     same code (a fresh virtualenv in each CI run) share their results."""
-    package = Path(__file__).resolve().parent.parent
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    modules: list[tuple[str, str]] = []
+    # os.walk and plain reads, not Path.rglob: a third of the cost, on every cached run
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        relative = os.path.relpath(folder, package).replace(os.sep, "/")
+        modules += [
+            (posixpath.normpath(f"{relative}/{name}"), os.path.join(folder, name))
+            for name in names
+            if name.endswith(".py")
+        ]
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(package.rglob("*.py")):
-        with contextlib.suppress(OSError):
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
+    for relative, path in sorted(modules):
+        with contextlib.suppress(OSError), open(path, "rb") as handle:
+            digest.update(relative.encode())
+            digest.update(handle.read())
     return digest.hexdigest()
 
 
