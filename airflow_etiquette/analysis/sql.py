@@ -25,14 +25,16 @@ HOLE = "__etq_hole_{}__"
 # size the scan's answer stands.
 PARSE_LIMIT = 64 * 1024
 HOLE_MARK = "__etq_hole_"
-_HOLE_PATTERN = re.compile(r"__etq_hole_\w*?__")
+_HOLE_PATTERN = r"__etq_hole_\w*?__"
 
 _IDENT = r'(?:"[^"\n]+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _NAME = rf"(?P<name>{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}})"
+# The patterns are compiled where first used (``_pattern``): compiling them costs 5 ms, which a
+# run that reads no SQL (a warm run answered from the cache, the ownership hook) need not pay.
 # Each pattern that starts with a list of keywords first checks the keywords' first letters:
 # Python's engine would otherwise try every keyword at every word boundary of a long text.
-_WRITE = re.compile(
-    r"\b(?=[ACDIMTUacdimtu])(?P<verb>INSERT\s+INTO|UPDATE(?:\s+ONLY)?(?=\s+\S+(?:\s+(?:AS\s+)?\w+)?\s+SET\b)|DELETE\s+FROM(?:\s+ONLY)?"
+_WRITE = (
+    r"(?i)\b(?=[ACDIMTUacdimtu])(?P<verb>INSERT\s+INTO|UPDATE(?:\s+ONLY)?(?=\s+\S+(?:\s+(?:AS\s+)?\w+)?\s+SET\b)|DELETE\s+FROM(?:\s+ONLY)?"
     r"|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?(?:\s+ONLY)?|COPY"
     r"|ALTER\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA)(?:\s+IF\s+EXISTS)?(?:\s+ONLY)?"
     r"|DROP\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA|INDEX|SEQUENCE|FUNCTION)(?:\s+IF\s+EXISTS)?"
@@ -40,16 +42,13 @@ _WRITE = re.compile(
     + _IDENT
     + r")?\s+ON(?:\s+ONLY)?"
     r"|CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+|UNLOGGED\s+)?"
-    r"(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA|SEQUENCE)(?:\s+IF\s+NOT\s+EXISTS)?)\s+" + _NAME,
-    re.IGNORECASE,
+    r"(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SCHEMA|SEQUENCE)(?:\s+IF\s+NOT\s+EXISTS)?)\s+" + _NAME
 )
 # TRUNCATE and DROP take a list: `TRUNCATE a.x, b.y`.
-_MORE_NAMES = re.compile(rf"\s*,\s*{_NAME}")
-_QUALIFIED = re.compile(rf"(?<![\w$.\"]){_IDENT}\s*\.\s*{_IDENT}(?:\s*\.\s*{_IDENT})?")
+_MORE_NAMES = rf"\s*,\s*{_NAME}"
+_QUALIFIED = rf"(?<![\w$.\"]){_IDENT}\s*\.\s*{_IDENT}(?:\s*\.\s*{_IDENT})?"
 # `FROM trips t` / `JOIN public.zones AS z`: then `t.fare` and `z.borough` are columns, not schemas.
-_TABLE_AND_ALIAS = re.compile(
-    rf"\b(?=[FIJUfiju])(?:FROM|JOIN|UPDATE|INTO)\s+{_NAME}(?:\s+(?:AS\s+)?(?P<alias>{_IDENT}))?", re.IGNORECASE
-)
+_TABLE_AND_ALIAS = rf"(?i)\b(?=[FIJUfiju])(?:FROM|JOIN|UPDATE|INTO)\s+{_NAME}(?:\s+(?:AS\s+)?(?P<alias>{_IDENT}))?"
 _NOT_ALIASES = frozenset(
     {
         "where",
@@ -84,26 +83,29 @@ _NOT_ALIASES = frozenset(
         "default",
     }
 )
-_SEARCH_PATH = re.compile(r"\bsearch_path\s*(?:TO|=)\s*(?P<names>[^;'\n]+)", re.IGNORECASE)
+_SEARCH_PATH = r"(?i)\bsearch_path\s*(?:TO|=)\s*(?P<names>[^;'\n]+)"
 _JINJA_CLOSE = {"{{": "}}", "{%": "%}", "{#": "#}"}
 # A pattern for each set of openers still worth looking for (None: none is).
-_JINJA_OPENERS: dict[frozenset[str], re.Pattern[str] | None] = {
-    frozenset(kinds): re.compile("|".join(re.escape(k) for k in kinds)) if kinds else None
+_JINJA_OPENERS: dict[frozenset[str], str | None] = {
+    frozenset(kinds): "|".join(re.escape(k) for k in kinds) if kinds else None
     for size in range(4)
     for kinds in itertools.combinations(_JINJA_CLOSE, size)
 }
-_QUOTE_OR_COMMENT = re.compile(r"'|/\*|--")
-_COMMENT_START = re.compile(r"/\*|--")
-_PSQL_COMMAND = re.compile(r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')""")
-_SQL_START = re.compile(
-    r"\s*(?:--[^\n]*\n\s*)*\(?\s*(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|WITH|SET|BEGIN"
-    r"|GRANT|REVOKE|VACUUM|ANALYZE|EXPLAIN|REFRESH|REINDEX|CLUSTER|COMMENT|CALL|DO|LOCK|START|VALUES)\b",
-    re.IGNORECASE,
+_QUOTE_OR_COMMENT = r"'|/\*|--"
+_COMMENT_START = r"/\*|--"
+_PSQL_COMMAND = r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')"""
+_SQL_START = (
+    r"(?i)\s*(?:--[^\n]*\n\s*)*\(?\s*(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|WITH|SET|BEGIN"
+    r"|GRANT|REVOKE|VACUUM|ANALYZE|EXPLAIN|REFRESH|REINDEX|CLUSTER|COMMENT|CALL|DO|LOCK|START|VALUES)\b"
 )
-_LOOKS_LIKE_SQL = re.compile(
-    r"\b(?=[ACDIMSTUacdimstu])(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|search_path)\b",
-    re.IGNORECASE,
+_LOOKS_LIKE_SQL = (
+    r"(?i)\b(?=[ACDIMSTUacdimstu])(?:SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|search_path)\b"
 )
+
+
+@functools.cache
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text)
 
 
 class SchemaUse(NamedTuple):
@@ -121,7 +123,7 @@ class SchemaUse(NamedTuple):
     def target(self) -> str:
         """How a message names it: a part the analysis could not read shows as "…"."""
         name = f"{self.schema}.{self.table}" if self.table else self.schema
-        return _HOLE_PATTERN.sub("…", name) if HOLE_MARK in name else name
+        return _pattern(_HOLE_PATTERN).sub("…", name) if HOLE_MARK in name else name
 
 
 def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool], search_path: str | None = None) -> list[SchemaUse]:
@@ -138,10 +140,13 @@ def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool], search_path
         and "search_path" not in rendered.lower()
     ):
         return []
-    if not _LOOKS_LIKE_SQL.search(rendered):
+    if not _pattern(_LOOKS_LIKE_SQL).search(rendered):
         return []
     segments = (
-        [m.group("dq") if m.group("dq") is not None else m.group("sq") for m in _PSQL_COMMAND.finditer(rendered)]
+        [
+            m.group("dq") if m.group("dq") is not None else m.group("sq")
+            for m in _pattern(_PSQL_COMMAND).finditer(rendered)
+        ]
         if "-c" in rendered or "--command" in rendered
         else []
     )
@@ -159,7 +164,7 @@ def _without_jinja(text: str) -> str:
     parts: list[str] = []
     position = 0
     remaining = frozenset(_JINJA_CLOSE)
-    while (openers := _JINJA_OPENERS[remaining]) is not None and (opened := openers.search(text, position)):
+    while (openers := _JINJA_OPENERS[remaining]) is not None and (opened := _pattern(openers).search(text, position)):
         start = opened.start()
         end = text.find(_JINJA_CLOSE[opened.group(0)], start + 2)
         if end < 0:  # not Jinja from here on, only its opener: text, as an unrendered string has it
@@ -180,7 +185,7 @@ def _without_comments(sql: str) -> str:
     parts: list[str] = []
     position = 0
     quotes = True  # False once a quote had no partner: there are none further on
-    while (found := (_QUOTE_OR_COMMENT if quotes else _COMMENT_START).search(sql, position)) is not None:
+    while (found := _pattern(_QUOTE_OR_COMMENT if quotes else _COMMENT_START).search(sql, position)) is not None:
         start, token = found.start(), found.group(0)
         if token == "'":
             end = start + 1
@@ -205,7 +210,7 @@ def _without_comments(sql: str) -> str:
 
 def _analyse(sql: str, may_matter: Callable[[SchemaUse], bool], search_path: str | None = None) -> list[SchemaUse]:
     sql = _without_comments(sql)
-    starts_like_sql = _SQL_START.match(sql) is not None
+    starts_like_sql = _pattern(_SQL_START).match(sql) is not None
     # Text that does not start like SQL is a shell script or prose ("cannot insert into
     # public.x"): there only an upper-case statement counts as SQL.
     scanned = list(_scanned(sql, not starts_like_sql, search_path))
@@ -231,7 +236,7 @@ def _scan(sql: str, uppercase_only: bool = False, search_path: str | None = None
     writes: set[tuple[str, str | None]] = set()
     paths = [(-1, search_path), *_search_paths(sql)] if search_path else _search_paths(sql)
     copies = _CopyDirection(sql)
-    for match in _WRITE.finditer(sql):
+    for match in _pattern(_WRITE).finditer(sql):
         if uppercase_only and not match.group("verb").isupper():
             continue
         kind = " ".join(match.group("verb").upper().split())
@@ -241,7 +246,7 @@ def _scan(sql: str, uppercase_only: bool = False, search_path: str | None = None
         names = [match.group("name")]
         if verb in ("TRUNCATE", "DROP"):
             end = match.end()
-            while more := _MORE_NAMES.match(sql, end):
+            while more := _pattern(_MORE_NAMES).match(sql, end):
                 names.append(more.group("name"))
                 end = more.end()
         for name in names:
@@ -258,7 +263,7 @@ def _scan(sql: str, uppercase_only: bool = False, search_path: str | None = None
                 writes.add((use.schema, use.table))
                 yield use
     relations = _relation_names(sql)
-    for match in _QUALIFIED.finditer(sql):
+    for match in _pattern(_QUALIFIED).finditer(sql):
         parts = _split_name(match.group(0))
         schema, table = parts[-2], parts[-1]
         if HOLE_MARK in schema or (schema, table) in writes or schema.isdigit():
@@ -266,7 +271,7 @@ def _scan(sql: str, uppercase_only: bool = False, search_path: str | None = None
         if len(parts) == 2 and schema in relations:
             continue  # alias.column or table.column
         yield SchemaUse(schema, table, None)
-    for match in _SEARCH_PATH.finditer(sql):
+    for match in _pattern(_SEARCH_PATH).finditer(sql):
         for name in match.group("names").split(","):
             name = name.strip().strip('"')
             if name and HOLE_MARK not in name and re.fullmatch(r"[A-Za-z_][\w$]*", name):
@@ -287,7 +292,7 @@ def _search_paths(sql: str) -> list[tuple[int, str | None]]:
     """Where the text sets ``search_path``, and the schema an unqualified name then lands in (its
     first entry; None when that is a placeholder or ``$user``)."""
     found: list[tuple[int, str | None]] = []
-    for match in _SEARCH_PATH.finditer(sql):
+    for match in _pattern(_SEARCH_PATH).finditer(sql):
         first = match.group("names").split(",")[0].strip().strip('"')
         known = re.fullmatch(r"[A-Za-z_][\w$]*", first) is not None and HOLE_MARK not in first
         found.append((match.start(), first.lower() if known else None))
@@ -303,7 +308,7 @@ def _path_at(paths: list[tuple[int, str | None]], position: int) -> str | None:
 def _relation_names(sql: str) -> set[str]:
     """Names that stand for a relation in this SQL: unqualified tables and aliases."""
     names: set[str] = set()
-    for match in _TABLE_AND_ALIAS.finditer(sql):
+    for match in _pattern(_TABLE_AND_ALIAS).finditer(sql):
         parts = _split_name(match.group("name"))
         if len(parts) == 1:
             names.add(parts[0])
@@ -313,8 +318,8 @@ def _relation_names(sql: str) -> set[str]:
     return names
 
 
-_TO = re.compile(r"\s*TO\b", re.IGNORECASE)
-_SPACES = re.compile(r"\s*")
+_TO = r"(?i)\s*TO\b"
+_SPACES = r"\s*"
 
 
 class _CopyDirection:
@@ -327,7 +332,7 @@ class _CopyDirection:
 
     def is_read(self, end: int) -> bool:
         sql = self.sql
-        start = _SPACES.match(sql, end).end()  # type: ignore[union-attr]
+        start = _pattern(_SPACES).match(sql, end).end()  # type: ignore[union-attr]
         if start < len(sql) and sql[start] == "(":
             if self.close < start:
                 found = sql.find(")", start)
@@ -335,7 +340,7 @@ class _CopyDirection:
             if self.close >= len(sql):
                 return False
             start = self.close + 1
-        return _TO.match(sql, start) is not None
+        return _pattern(_TO).match(sql, start) is not None
 
 
 @functools.lru_cache(maxsize=1024)
