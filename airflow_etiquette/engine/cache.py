@@ -21,7 +21,6 @@ import contextlib
 import dataclasses
 import datetime
 import functools
-import hashlib
 import importlib.util
 import json
 import os
@@ -30,6 +29,11 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+try:  # hashlib loads OpenSSL for its other digests at import (3 ms of a warm run); blake2b is built in
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without CPython's module
+    from hashlib import blake2b
 
 from airflow_etiquette import __version__
 from airflow_etiquette.analysis.facts import DagFacts, FileFacts
@@ -56,7 +60,7 @@ class ResultCache:
 
     @staticmethod
     def key(file: SourceFile, data: bytes) -> str:
-        digest = hashlib.blake2b(digest_size=20)
+        digest = blake2b(digest_size=20)
         parts = (
             file.relpath.encode("utf-8", "surrogateescape"),
             (file.owner or "").encode(),
@@ -235,7 +239,7 @@ def _context(config: Config, settings: Settings) -> str:
         "rules": settings.run_rules,
     }
     text = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 @functools.cache
@@ -254,7 +258,7 @@ def _code_fingerprint() -> str:
             for name in names
             if name.endswith(".py")
         ]
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     for relative, path in sorted(modules):
         with contextlib.suppress(OSError), open(path, "rb") as handle:
             digest.update(relative.encode())
@@ -274,7 +278,7 @@ def _version(name: str) -> str:
             origin = spec.origin if spec is not None else None
         if origin is None:
             return "none"
-        digest = hashlib.blake2b(digest_size=16)
+        digest = blake2b(digest_size=16)
         for path in (Path(origin), Path(origin).with_name("_version.py")):
             with contextlib.suppress(OSError):
                 digest.update(path.read_bytes())
