@@ -33,6 +33,7 @@ from airflow_etiquette.config import (
     validate_code,
 )
 from airflow_etiquette.output import FORMATS, TEXT_FORMATS, CheckReport
+from airflow_etiquette.output.report import printable
 from airflow_etiquette.output.settings import format_settings
 from airflow_etiquette.sources.git import GitError
 
@@ -406,7 +407,7 @@ def check(
 
     if show_files:
         listed = checked(list_only=True)
-        _echo("".join(f"{path}\n" for path in sorted(listed.checked)))
+        _echo("".join(f"{printable(path)}\n" for path in sorted(listed.checked)))
         return EXIT_CLEAN
 
     result = checked()
@@ -450,7 +451,7 @@ def check(
         if wrote:
             return EXIT_CLEAN
     for note in result.notes if not quiet else ():
-        click.echo(f"{PROG}: {note}", err=True)
+        click.echo(f"{PROG}: {printable(note)}", err=True)
     if result.skipped_outside and not quiet:
         click.echo(
             f"{PROG}: nothing to check: {result.skipped_outside} path(s) given, none inside "
@@ -573,7 +574,7 @@ def _check_stdin(
         if outcome is not None and outcome.after != outcome.before:
             findings = check_buffer(config, path, outcome.after).findings
         for f in findings if not quiet else ():
-            click.echo(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}", err=True)
+            click.echo(f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}", err=True)
     else:
         fixable: frozenset[str] = frozenset()
         if statistics or output_format == "full":

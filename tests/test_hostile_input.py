@@ -210,3 +210,56 @@ def test_a_named_pipe_does_not_block_the_run(tmp_path: Path) -> None:
     found = by_path(check_json(root))
     assert found["dags/lasse/pipe.py"] == [(1, "ETQ002", "cannot read the file: it is not a regular file")]
     assert found["dags/maria/bad.py"][0][:2] == BAD_FINDING[1:]
+
+
+def test_names_and_strings_cannot_break_or_recolour_the_text_report(tmp_path: Path) -> None:
+    """A newline, an escape sequence or a right-to-left override in a file's name or in a dag_id,
+    and a file name that is not UTF-8: each finding stays one line of the text report, with the
+    characters escaped as Python writes them, and no escape sequence but the tool's own colours
+    reaches the terminal (one could hide a finding, or the line of another)."""
+    dag = 'from airflow import DAG\n\ndag = DAG("{}", tags=["student:maria"])\n'
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/maria/new\nline.py": dag.format("taxi1"),
+            "dags/maria/esc\x1b[2K.py": dag.format("taxi2"),
+            "dags/maria/rtl\u202eyp.py": dag.format("taxi3"),
+            "dags/maria/strings.py": dag.format("taxi4\x1b[8m\\tx"),
+        },
+    )
+    (root / os.fsdecode(b"dags/maria/latin\xff.py")).write_text(dag.format("taxi5"))
+    expected = [
+        'dags/maria/esc\\x1b[2K.py:3:11: ETQ101 dag_id "taxi2" must start with "maria_"',
+        'dags/maria/latin\\xff.py:3:11: ETQ101 dag_id "taxi5" must start with "maria_"',
+        'dags/maria/new\\nline.py:3:11: ETQ101 dag_id "taxi1" must start with "maria_"',
+        'dags/maria/rtl\\u202eyp.py:3:11: ETQ101 dag_id "taxi3" must start with "maria_"',
+        'dags/maria/strings.py:3:11: ETQ101 dag_id "taxi4\\x1b[8m\\tx" must start with "maria_"',
+    ]
+
+    plain = run_installed("check", "--no-cache", cwd=root)
+    assert plain.exit_code == 1
+    lines = plain.out.splitlines()
+    assert [line.split(" (file is in")[0] for line in lines[:-1]] == expected
+    assert lines[-1] == "Found 5 errors in 5 files (5 files checked)."
+
+    colored = run_installed("check", "--no-cache", "--color", "always", cwd=root)
+    assert colored.exit_code == 1
+    own = ("\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[1m", "\x1b[2m", "\x1b[0m")
+    uncolored = colored.out
+    for sequence in own:
+        uncolored = uncolored.replace(sequence, "")
+    assert "\x1b" not in uncolored and "\u202e" not in uncolored
+    assert uncolored == plain.out
+
+    listed = run_installed("check", "--show-files", cwd=root)
+    assert listed.out.splitlines() == [line.split(":3:11:")[0] for line in expected]
+
+    full = run_installed("check", "--no-cache", "--output-format", "full", cwd=root)
+    assert '3 | dag = DAG("taxi4\\x1b[8m\\tx", tags=["student:maria"])' in full.out.splitlines()
+    assert "\x1b" not in full.out
+
+    audit = run_installed("audit", "--no-cache", cwd=root)
+    assert audit.exit_code == 1
+    assert "\x1b" not in audit.out and "\u202e" not in audit.out
+    shown = [line.strip().split(" (file is in")[0] for line in audit.out.splitlines() if ": ETQ101 " in line]
+    assert shown == expected

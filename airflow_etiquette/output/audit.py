@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from airflow_etiquette.engine.audit import STATUSES, AuditReport, CommitViolation, Load, OwnerSection
 from airflow_etiquette.findings import Finding, Severity, severity_counts
 from airflow_etiquette.output import markdown
+from airflow_etiquette.output.report import printable
 
 SCHEMA_URL = "https://raw.githubusercontent.com/airflow-etiquette/airflow-etiquette/main/docs/audit.schema.json"
 
@@ -247,7 +248,8 @@ def format_audit_text(report: AuditReport) -> str:
     for line in _lists(report):
         out += [line, ""]
     out.append(headline(report))
-    return "\n".join(out) + "\n"
+    # A path, a dag_id, a commit's subject or its author's name can hold any character.
+    return "".join(printable(line) + "\n" for line in out)
 
 
 def _table(rows: Sequence[Sequence[str]]) -> list[str]:

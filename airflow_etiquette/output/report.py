@@ -29,3 +29,21 @@ class CheckReport:
     def located(self, path: str) -> str:
         """A finding's path as the git root sees it."""
         return self.path_prefix + path
+
+
+def printable(text: str) -> str:
+    """``text`` as a terminal or a CI log should show it: each character that is not printable
+    as its Python escape (a newline or a tab as ``\\n`` and ``\\t``, an escape sequence that would
+    recolour, hide or erase what is shown as ``\\x1b``, a right-to-left override as ``\\u202e``),
+    and each byte of a file name that is not UTF-8 as ``\\xNN``. One finding stays one line, and a
+    path or a quoted string shows what the file holds, not what it makes the terminal do."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by the surrogateescape handler
+        return f"\\x{code - 0xDC00:02x}"
+    return repr(char)[1:-1]

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from airflow_etiquette.findings import Finding, Severity, severity_counts
-from airflow_etiquette.output.report import CheckReport
+from airflow_etiquette.output.report import CheckReport, printable
 
 _RED, _YELLOW, _BLUE, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[34m", "\033[1m", "\033[2m", "\033[0m"
 
@@ -45,8 +45,8 @@ def render_statistics(report: CheckReport) -> str:
 
 def _framed(report: CheckReport, lines: list[str]) -> str:
     if not report.quiet:
-        if report.headline:
-            lines.insert(0, report.headline)
+        if report.headline:  # (it names the author: a git user.name can hold any character)
+            lines.insert(0, printable(report.headline))
         lines.append(
             summary(
                 report.findings, report.files_checked, report.changed_paths, len(report.silenced), len(report.known)
@@ -59,13 +59,14 @@ def _location_line(f: Finding, report: CheckReport, marked: bool) -> str:
     """``path:line:col: CODE message``; ``marked``: ruff's ``[*]`` after a code ``--fix`` fixes."""
     code = f.code
     fix = " [*]" if marked and f.code in report.fixable else ""
+    path = printable(f.path)
     if report.color:
         tint = _RED if f.severity is Severity.ERROR else _YELLOW
         code = f"{tint}{_BOLD}{f.code}{_RESET}"
-        location = f"{_BOLD}{f.path}{_RESET}{_DIM}:{f.line}:{f.column}:{_RESET}"
+        location = f"{_BOLD}{path}{_RESET}{_DIM}:{f.line}:{f.column}:{_RESET}"
     else:
-        location = f"{f.path}:{f.line}:{f.column}:"
-    return f"{location} {code}{fix} {f.message}"
+        location = f"{path}:{f.line}:{f.column}:"
+    return f"{location} {code}{fix} {printable(f.message)}"
 
 
 def _excerpt(f: Finding, report: CheckReport) -> list[str]:
@@ -79,10 +80,11 @@ def _excerpt(f: Finding, report: CheckReport) -> list[str]:
     if report.color:
         caret = f"{_RED if f.severity is Severity.ERROR else _YELLOW}{caret}{_RESET}"
     column = max(f.column - 1, 0)
-    offset = len(text[:column].expandtabs(4))  # the caret stays under the column after tabs are expanded
+    # the caret stays under the column after tabs are expanded and control characters escaped
+    offset = len(printable(text[:column].expandtabs(4)))
     return [
         f"{gutter} {bar}",
-        f"{f.line} {bar} {text.expandtabs(4)}",
+        f"{f.line} {bar} {printable(text.expandtabs(4))}",
         f"{gutter} {bar} {' ' * offset}{caret}",
         f"{gutter} {bar}",
         f"{gutter} = help: `airflow-etiquette explain {f.code}`",
