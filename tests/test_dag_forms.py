@@ -337,3 +337,17 @@ def test_teacher_and_admin_files_skip_owner_rules() -> None:
     assert run_example(teacher, "dags/example_class_demo.py", ("lasse",), {}) == []
     assert run_example(teacher, "dags/teacher/demo.py", ("lasse",), {"admins": ["teacher"]}) == []
     assert [f.code for f in run_example(teacher, "dags/teacher/demo.py", ("lasse",), {})] == ["ETQ101", "ETQ102"]
+
+
+def test_escape_sequences_are_read_as_python_reads_them() -> None:
+    r"""``\x``, ``\u``, ``\U``, ``\N{...}`` and octal escapes stand for the characters Python puts
+    in the string (a ``\x6c`` is the owner's "l", not a wrong prefix); one Python keeps as written
+    (``\d``) stays."""
+    quiet = r"""
+        from airflow import DAG
+        a = DAG("\x6casse_taxi", tags=["student:\u006casse"])
+        b = DAG(f"\154asse_{'x'}", tags=["student:\U0000006casse"])
+    """
+    assert run_example(textwrap.dedent(quiet), PATH, ("lasse", "maria"), {}) == []
+    wrong = "from airflow import DAG\n" + r'dag = DAG("caf\N{LATIN SMALL LETTER E WITH ACUTE}\x21\d\q")' + "\n"
+    assert ids_reported(wrong) == [r'"café!\d\q"']

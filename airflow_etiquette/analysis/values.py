@@ -195,7 +195,22 @@ class Unknown(_Value):
 Value = Text | Seq | Map | FilePath | Falsy | Unknown
 Values = tuple[Value, ...]
 
-_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "r": "\r", "\n": ""}
+# Python's escape sequences in a str literal (the language reference's table): one character,
+# \x with two hex digits, \u with four, \U with eight, \N{name}, or up to three octal digits.
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|N\{[^{}]+\}|[0-7]{1,3}|.)", re.DOTALL)
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "\n": "",  # a backslash at a line's end joins the lines
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 
 
 def text_of(value: Value, source: str) -> Text:
@@ -228,12 +243,31 @@ def literal_text(piece: cst.SimpleString | cst.FormattedString) -> str:
 
 
 def unescape(text: str, raw: bool, fstring: bool) -> str:
-    """Undo the common escapes of a string literal's source text (no evaluation)."""
+    """Undo the escape sequences of a string literal's source text, as Python reads them (no evaluation)."""
     if fstring:
         text = text.replace("{{", "{").replace("}}", "}")
     if raw or "\\" not in text:
         return text
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), text, flags=re.DOTALL)
+    return _ESCAPE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    """The character one escape sequence stands for; one Python refuses (``\\d``, a code point out
+    of range, an unknown name) stays as written, as Python keeps ``\\d``."""
+    sequence = match.group(1)
+    kind = sequence[0]
+    try:
+        if kind in "xuU" and len(sequence) > 1:
+            return chr(int(sequence[1:], 16))
+        if kind == "N" and len(sequence) > 1:
+            import unicodedata  # (rare: only for a \N{...} escape)
+
+            return unicodedata.lookup(sequence[2:-1])
+        if kind in "01234567":
+            return chr(int(sequence, 8))
+    except (ValueError, KeyError):
+        return match.group(0)
+    return _ESCAPES.get(sequence, match.group(0))
 
 
 def truth(value: Value) -> bool | None:
