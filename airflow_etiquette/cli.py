@@ -413,7 +413,9 @@ def check(
     result = checked()
     config = result.config or configure(read_work_tree, None)
     if fix or diff:
-        fixes = _fixes(result, config, unsafe_fixes)
+        fixes = _fixes(result, config, unsafe_fixes, jobs)
+        for line in (line for outcome in fixes for line in outcome.refused) if not quiet else ():
+            click.echo(f"{PROG}: {printable(line)}", err=True)
         if diff:
             for outcome in fixes:
                 _echo(outcome.diff())
@@ -695,7 +697,7 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _fixes(result: CheckResult, config: Config, unsafe: bool) -> list[FixResult]:
+def _fixes(result: CheckResult, config: Config, unsafe: bool, jobs: int) -> list[FixResult]:
     """The fixes of the files with a fixable finding, as they are on disk."""
     from airflow_etiquette.analysis.modules import ModuleSource
     from airflow_etiquette.engine.analyze import Settings
@@ -712,7 +714,7 @@ def _fixes(result: CheckResult, config: Config, unsafe: bool) -> list[FixResult]
         modules=ModuleSource(str(config.root), limit=int(config.max_file_size_mb * 1024 * 1024)),
     )
     base = result.change.old if result.change is not None else None
-    return fix_files(paths, settings, unsafe=unsafe, base=base)
+    return fix_files(paths, settings, unsafe=unsafe, base=base, jobs=jobs or os.cpu_count() or 1)
 
 
 def _fix_summary(fixes: Sequence[FixResult], unsafe: bool, written: bool) -> str:

@@ -357,3 +357,33 @@ def test_a_diff_read_by_head_ends_quietly(tmp_path: Path) -> None:
     result = subprocess.run(command, shell=True, cwd=repo, capture_output=True, text=True, check=False)
     assert result.stdout == "--- a/dags/lasse/plain_0.py\n"
     assert result.stderr.count("\n") == 1 and "would fix" in result.stderr, result.stderr  # no error, no traceback
+
+
+def test_no_dag_is_renamed_to_an_id_another_file_already_defines(tmp_path: Path) -> None:
+    """Two DAGs with one id: the scheduler keeps one and the other vanishes. So a fix that would
+    make two (here with an id another file builds with the STUDENT idiom) leaves that rename out,
+    says why, and still makes the fixes that do no harm."""
+    derived = (
+        "import os\nfrom pathlib import Path\n\nfrom airflow import DAG\n\n"
+        'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n\n'
+        'dag = DAG(f"{STUDENT}_weather", tags=[f"student:{STUDENT}"])\n'
+    )
+    repo = make_repo(tmp_path / "r", {"dags/lasse/old.py": derived})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "lasse_weather runs on the scheduler")
+    (repo / "dags/lasse/plain.py").write_text(PLAIN)  # weather_lasse: its fix would be lasse_weather
+    (repo / "dags/lasse/other.py").write_text("from airflow import DAG\n\ndag = DAG('rain')\n")
+
+    fixed = run_installed("check", "--fix", "--format", "json", cwd=repo)
+    assert fixed.exit_code == 1
+    assert codes(fixed) == [("dags/lasse/plain.py", 3, "ETQ101")]
+    assert (
+        'airflow-etiquette: dags/lasse/plain.py: no DAG renamed to "lasse_weather", which dags/lasse/old.py '
+        "already defines (the scheduler keeps one DAG per id): choose another name\n"
+    ) in fixed.err
+    assert "fixed 3 finding(s) in 2 file(s)" in fixed.err  # plain.py's tag, other.py's id and tag
+    assert (repo / "dags/lasse/plain.py").read_text() == PLAIN_FIXED.replace("'lasse_weather'", "'weather_lasse'")
+    assert (repo / "dags/lasse/other.py").read_text() == (
+        "from airflow import DAG\n\ndag = DAG('lasse_rain', tags=[\"student:lasse\"])\n"
+    )
+    assert "choose another name" in run_installed("check", "--diff", cwd=repo).err

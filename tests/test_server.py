@@ -295,6 +295,29 @@ def test_a_committed_dag_s_rename_is_offered_only_as_an_explicitly_unsafe_fix(tm
 
 
 @pytest.mark.slow
+def test_no_fix_renames_a_dag_to_an_id_another_file_defines(tmp_path: Path) -> None:
+    taken = TAXI.replace('dag_id="taxi_pipeline"', 'dag_id="lasse_taxi_pipeline"').replace("week11", "student:lasse")
+    repo = make_repo(tmp_path / "class", {"dags/lasse/taxi.py": TAXI, "dags/lasse/older.py": taken})
+    seen: dict[str, Any] = {}
+
+    async def session(editor: Editor) -> None:
+        uri = editor.open(repo / "dags/lasse/taxi.py")
+        seen["actions"] = await editor.actions(uri, await editor.diagnostics(uri))
+        seen["uri"] = uri
+
+    editor = in_editor(repo, session)
+
+    by_title = {a.title: a for a in seen["actions"]}
+    assert sorted(by_title) == [
+        'Fix ETQ102: tags must include "student:lasse" (found "week11")',
+        "Fix all airflow-etiquette safe fixes",
+    ]
+    fixed_in_editor = apply(TAXI, by_title["Fix all airflow-etiquette safe fixes"], seen["uri"], 1)
+    assert fixed_in_editor == TAXI.replace('tags=["week11"]', 'tags=["week11", "student:lasse"]')
+    assert editor.exit_code == 0
+
+
+@pytest.mark.slow
 def test_a_syntax_error_a_noqa_and_files_the_tool_does_not_check(tmp_path: Path) -> None:
     repo = make_repo(
         tmp_path / "class",

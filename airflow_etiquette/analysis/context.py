@@ -58,9 +58,11 @@ class FileContext:
         dag_file: bool = True,
         modules: OwnerModules | None = None,
         on_base: bool = True,
+        taken_dag_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.relpath = relpath
         self.on_base = on_base  # the file exists where the change starts (a fix that renames is unsafe)
+        self.taken_dag_ids = taken_dag_ids  # ids other files define: a fix renames no DAG to one of them
         self.owner = owner
         self.config = config
         self.known_owners = known_owners

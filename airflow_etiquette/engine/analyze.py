@@ -205,6 +205,26 @@ def _place(
     return findings, silenced
 
 
+def parsed_context(
+    data: bytes, file: SourceFile, settings: Settings, on_base: bool = True, taken_dag_ids: frozenset[str] = frozenset()
+) -> tuple[cst.Module, FileContext]:
+    """A file's module and its context as a worker builds them, for the steps that follow the
+    workers in this process (a fix, a position): call it for a file a worker has analysed."""
+    module = parse_module(data, file.relpath)
+    context = FileContext(
+        file.relpath,
+        file.owner,
+        settings.config,
+        settings.known_owners,
+        build_index(module),
+        file.dag_file,
+        owner_modules(file, settings),
+        on_base=on_base,
+        taken_dag_ids=taken_dag_ids,
+    )
+    return module, context
+
+
 def definition_positions(file: SourceFile, settings: Settings) -> list[tuple[int, int, dict[int, str]]]:
     """Line and column of each DAG definition of a file (in the order the repository rules
     collected them), with the file's ``# noqa`` comments: where a repository rule reports."""
@@ -214,16 +234,7 @@ def definition_positions(file: SourceFile, settings: Settings) -> list[tuple[int
     if problem is not None or data is None:
         return []
     try:  # the file was analysed in a worker already: this parse is known to succeed
-        module = parse_module(data, file.relpath)
-        context = FileContext(
-            file.relpath,
-            file.owner,
-            settings.config,
-            settings.known_owners,
-            build_index(module),
-            file.dag_file,
-            owner_modules(file, settings),  # the same DAGs, in the same order, as the worker found
-        )
+        module, context = parsed_context(data, file, settings)  # the same DAGs, in the same order
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         comments = noqa.noqa_comments(data)
         starts = [positions[d.at(d.node)].start for d in context.dags]

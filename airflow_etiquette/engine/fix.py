@@ -5,25 +5,30 @@ the rest of the file (comments, blank lines, layout) is unchanged byte for byte.
 in rounds: the fixes of one round never overlap; the file is analysed again and the next round
 takes what is left (two fixes on one ``@dag(...)``, the dag_id and the tag, compose so), until
 nothing changes. A fix is never applied where ETQ103 says the analysis of that code is incomplete,
-where a ``# noqa`` names the finding, or when the fixed file would not parse.
+where a ``# noqa`` names the finding, or when the fixed file would not parse; nor does a fix give a
+DAG an id that another DAG file already defines (the scheduler keeps one DAG per id, and the other
+vanishes): the files of the dags folder that may define it (ETQ104's raw-bytes screen) are analysed
+in workers, and the file is fixed again without that rename, or not at all.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_etiquette.analysis.context import FileContext, Fix, Report
-from airflow_etiquette.analysis.model import build_index, is_literal_string
+from airflow_etiquette.analysis.dags import exact_dag_ids
+from airflow_etiquette.analysis.model import is_literal_string
 from airflow_etiquette.analysis.parse import parse_module
 from airflow_etiquette.config import Config
 from airflow_etiquette.engine import noqa
-from airflow_etiquette.engine.analyze import Settings, owner_modules
+from airflow_etiquette.engine.analyze import Settings, parsed_context
 from airflow_etiquette.rules import FILE_RULES
 from airflow_etiquette.rules.base import FileRule
+from airflow_etiquette.rules.duplicate_dag_id import DuplicateDagId
 from airflow_etiquette.rules.unresolved import Unresolved
 from airflow_etiquette.sources.files import SourceFile
 
@@ -42,6 +47,8 @@ class FixResult(NamedTuple):
     after: bytes
     fixed: int  # fixes applied
     unsafe: tuple[str, ...]  # the codes of the fixes left out that --unsafe-fixes would apply
+    new_dag_ids: frozenset[str] = frozenset()  # the exact dag_ids ``after`` defines and ``before`` did not
+    refused: tuple[str, ...] = ()  # why a fix was left out: one line each, for the person reading
 
     def diff(self) -> str:
         """A unified diff of the fix (``a/`` and ``b/`` paths, as git shows them)."""
@@ -54,9 +61,18 @@ def fixable_codes(config: Config) -> frozenset[str]:
     return frozenset(rule.code for rule in FIXABLE if config.selects(rule.code))
 
 
-def fix_source(data: bytes, file: SourceFile, settings: Settings, *, unsafe: bool, on_base: bool) -> FixResult:
+def fix_source(
+    data: bytes,
+    file: SourceFile,
+    settings: Settings,
+    *,
+    unsafe: bool,
+    on_base: bool,
+    taken: frozenset[str] = frozenset(),
+) -> FixResult:
     """``data`` with every fix the enabled rules offer applied (the unsafe ones only with
-    ``unsafe``). A file that does not parse, or whose fixes would not, comes back unchanged."""
+    ``unsafe``); no rename gives a DAG one of the ids in ``taken``. A file that does not parse, or
+    whose fixes would not, comes back unchanged. Check the result with ``without_clashes``."""
     config = settings.config
     rules = [rule() for rule in FIXABLE if config.rule_enabled(rule.code, file.relpath)]
     fixed = 0
@@ -64,17 +80,7 @@ def fix_source(data: bytes, file: SourceFile, settings: Settings, *, unsafe: boo
     current = data
     for _ in range(MAX_ROUNDS):
         try:
-            module = parse_module(current, file.relpath)
-            context = FileContext(
-                file.relpath,
-                file.owner,
-                config,
-                settings.known_owners,
-                build_index(module),
-                file.dag_file,
-                owner_modules(file, settings),
-                on_base=on_base,
-            )
+            module, context = parsed_context(current, file, settings, on_base, taken)
         except Exception:
             break
         try:
@@ -91,7 +97,76 @@ def fix_source(data: bytes, file: SourceFile, settings: Settings, *, unsafe: boo
             break
         current = after
         fixed += len(chosen)
-    return FixResult(file.relpath, data, current, fixed, left_unsafe)
+    new_ids = _dag_ids(current, file, settings) - _dag_ids(data, file, settings) if current != data else frozenset()
+    return FixResult(file.relpath, data, current, fixed, left_unsafe, new_ids)
+
+
+def _dag_ids(data: bytes, file: SourceFile, settings: Settings) -> frozenset[str]:
+    """The exact dag_ids the file's DAGs have (none where it does not parse)."""
+    try:
+        _, context = parsed_context(data, file, settings)
+        return frozenset(dag_id for dag in context.dags for dag_id in exact_dag_ids(dag))
+    except Exception:
+        return frozenset()
+
+
+def without_clashes(
+    results: Sequence[FixResult],
+    settings: Settings,
+    jobs: int,
+    fix_again: Callable[[FixResult, frozenset[str]], FixResult],
+) -> list[FixResult]:
+    """``results``, each fixed again (``fix_again(result, ids)``) without the renames that would
+    give a DAG an id another DAG file of the dags folder defines now; a file whose fixes still
+    would is left as it is. Each such result says why in ``refused``."""
+    introduced = {r.relpath: r.new_dag_ids for r in results if r.new_dag_ids}
+    if not introduced:
+        return list(results)
+    defined = _defined_elsewhere(frozenset().union(*introduced.values()), settings, jobs)
+    checked: list[FixResult] = []
+    for result in results:
+        clashing = {
+            dag_id: sorted(defined.get(dag_id, set()) - {result.relpath})
+            for dag_id in introduced.get(result.relpath, ())
+        }
+        clashing = {dag_id: where for dag_id, where in clashing.items() if where}
+        if not clashing:
+            checked.append(result)
+            continue
+        refused = tuple(
+            f'{result.relpath}: no DAG renamed to "{dag_id}", which {", ".join(where)} already defines (the '
+            "scheduler keeps one DAG per id): choose another name"
+            for dag_id, where in sorted(clashing.items())
+        )
+        again = fix_again(result, frozenset(clashing))
+        if again.new_dag_ids & clashing.keys():
+            again = FixResult(result.relpath, result.before, result.before, 0, ())
+        checked.append(again._replace(refused=refused))
+    return checked
+
+
+def _defined_elsewhere(dag_ids: frozenset[str], settings: Settings, jobs: int) -> Mapping[str, set[str]]:
+    """Which DAG files of the dags folder, as they are on disk, define each of ``dag_ids``: only the
+    files that may (ETQ104's screen of their raw bytes) are parsed, in workers."""
+    from airflow_etiquette.engine.read import read_source
+    from airflow_etiquette.engine.schedule import analyze_files
+    from airflow_etiquette.sources.files import discover
+
+    config = settings.config
+    screen = [((tuple(sorted(dag_ids)),), ())]
+    candidates = []
+    for file in discover([], config).files if config.dags_path.is_dir() else ():
+        data, _ = read_source(file, config)
+        if data is not None and DuplicateDagId.may_concern(screen, file.relpath, data):
+            candidates.append(file._replace(content=data))
+    compared = settings._replace(collect=(DuplicateDagId.code,), run_rules=False)
+    defined: dict[str, set[str]] = {}
+    for file, result in analyze_files(candidates, compared, jobs) if candidates else ():
+        ids_per_definition, _ = result.collected.get(DuplicateDagId.code, ((), ()))
+        for ids in ids_per_definition:
+            for dag_id in set(ids) & dag_ids:
+                defined.setdefault(dag_id, set()).add(file.relpath)
+    return defined
 
 
 def _choose(
@@ -191,7 +266,9 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def fix_files(relpaths: Iterable[str], settings: Settings, *, unsafe: bool, base: str | None) -> list[FixResult]:
+def fix_files(
+    relpaths: Iterable[str], settings: Settings, *, unsafe: bool, base: str | None, jobs: int = 1
+) -> list[FixResult]:
     """The fixes of the files at ``relpaths`` (those with a fixable finding) as they are on disk,
     the files that change only. ``base``: the commit the change starts from (a file there is
     known to the scheduler); None: HEAD, or, outside git, every file counts as known."""
@@ -203,6 +280,7 @@ def fix_files(relpaths: Iterable[str], settings: Settings, *, unsafe: bool, base
     found = discover([config.root / relpath for relpath in sorted(set(relpaths))], config).files
     known = revision_reader(config.root, base or "HEAD")
     results = []
+    files: dict[str, tuple[SourceFile, bool]] = {}
     for file in found:
         if os.path.islink(file.path) or not file.relpath.endswith(".py"):
             continue  # a symlink is not rewritten (nor replaced by a file); its target is elsewhere
@@ -213,7 +291,12 @@ def fix_files(relpaths: Iterable[str], settings: Settings, *, unsafe: bool, base
             on_base = known(config.root / file.relpath) is not None
         except (GitError, OSError):
             on_base = True  # not known to be new: renaming is unsafe
-        result = fix_source(data, file, settings, unsafe=unsafe, on_base=on_base)
-        if result.after != result.before or result.unsafe:
-            results.append(result)
-    return results
+        files[file.relpath] = (file, on_base)
+        results.append(fix_source(data, file, settings, unsafe=unsafe, on_base=on_base))
+
+    def fix_again(result: FixResult, taken: frozenset[str]) -> FixResult:
+        file, on_base = files[result.relpath]
+        return fix_source(result.before, file, settings, unsafe=unsafe, on_base=on_base, taken=taken)
+
+    checked = without_clashes(results, settings, jobs, fix_again)
+    return [r for r in checked if r.after != r.before or r.unsafe or r.refused]

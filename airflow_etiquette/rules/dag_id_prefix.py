@@ -50,7 +50,8 @@ class DagIdPrefix(FileRule):
         "without a dag_id gets one. Safe for a file the change adds; unsafe (`--unsafe-fixes`) for a\n"
         "file that exists where the change starts, because renaming a dag_id the scheduler already\n"
         "knows starts a new DAG and leaves the old runs under the old id. An id built in a loop, a\n"
-        "factory or a constant defined elsewhere is left for you to rename."
+        "factory or a constant defined elsewhere is left for you to rename, and so is a DAG whose\n"
+        "prefixed id another DAG, in this file or another, already has."
     )
     VALID = [
         Example(
@@ -144,8 +145,8 @@ class DagIdPrefix(FileRule):
         prefix = file.config.prefix_for(owner)
         if not prefix.startswith(owner):
             return None
-        if prefix + rest in {i for other in file.dags for i in exact_dag_ids(other)}:
-            return None  # the new id is another DAG's here: a rename would make one of them vanish
+        if prefix + rest in file.taken_dag_ids or prefix + rest in {i for d in file.dags for i in exact_dag_ids(d)}:
+            return None  # the new id is another DAG's, here or elsewhere: a rename would make one vanish
         new_id = owned_text(file, "", prefix[len(owner) :] + rest, node, dag.scope, dag.node)
         if new_id is None:
             return None
