@@ -53,10 +53,12 @@ def test_sarif_is_structurally_what_code_scanning_accepts(tmp_path: Path) -> Non
 
 
 def test_workflow_commands_escape_what_github_would_misread() -> None:
-    finding = Finding("dags/a,b/x:y.py", 3, 7, "ETQ302", "foreign-schema", Severity.ERROR, "100% wrong\nreally")
+    # A message quotes what the file holds: its newline or escape sequence is shown, not obeyed.
+    message = '100% wrong: "a\nb\x1b[8m"'
+    finding = Finding("dags/a,b/x:y.py", 3, 7, "ETQ302", "foreign-schema", Severity.ERROR, message)
     warning = Finding("dags/a/x.py", 1, 1, "ETQ301", "hard-coded-schema", Severity.WARNING, "w")
     assert format_github([finding, warning]).splitlines() == [
-        "::error file=dags/a%2Cb/x%3Ay.py,line=3,col=7,title=ETQ302 foreign-schema::100%25 wrong%0Areally",
+        '::error file=dags/a%2Cb/x%3Ay.py,line=3,col=7,title=ETQ302 foreign-schema::100%25 wrong: "a\\nb\\x1b[8m"',
         "::warning file=dags/a/x.py,line=1,col=1,title=ETQ301 hard-coded-schema::w",
     ]
 

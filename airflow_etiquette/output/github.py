@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from airflow_etiquette.findings import Finding, Severity, severity_counts
 from airflow_etiquette.output import markdown
-from airflow_etiquette.output.report import CheckReport
+from airflow_etiquette.output.report import CheckReport, printable
 from airflow_etiquette.output.text import summary
 
 # GitHub shows at most this many annotations of each type (error, warning, notice) per step, and
@@ -74,7 +74,8 @@ def format_github(findings: Sequence[Finding], located: Callable[[str], str] = s
                 f"title={_escape_property(f'{f.code} {f.name}')}",
             ]
         )
-        lines.append(f"::{command} {properties}::{_escape_data(f.message)}")
+        # printable: a quoted string's newline or escape sequence shown as written, as in the text log
+        lines.append(f"::{command} {properties}::{_escape_data(printable(f.message))}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
