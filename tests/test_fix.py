@@ -4,6 +4,8 @@ DAG, safety by whether the scheduler already knows the file, and waivers respect
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,8 @@ CLASS_IDIOM = '''\
 """Weekly taxi pipeline (week 11)."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from airflow.sdk import dag, task
@@ -217,6 +221,8 @@ LOADER_FIXED = (
     .replace('schema="airflow_lasse"', "schema=SCHEMA")
 )
 CONSTANT = r"""import os
+import subprocess
+import sys
 from pathlib import Path
 
 STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
@@ -224,6 +230,8 @@ SCHEMA = "airflow_lasse"
 Q = "INSERT INTO airflow_lasse.docs VALUES ('{\"a\": 1}')"
 """
 CONSTANT_FIXED = r"""import os
+import subprocess
+import sys
 from pathlib import Path
 
 STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
@@ -351,8 +359,11 @@ def test_a_diff_read_by_head_ends_quietly(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    many = "from airflow import DAG\n\n" + "".join(f'DAG("weather_{n}", tags=["student:lasse"])\n' for n in range(350))
-    repo = make_repo(tmp_path / "r", {f"dags/lasse/plain_{n}.py": many for n in range(3)})  # more than a pipe holds
+    many = "from airflow import DAG\n\n" + "".join(
+        f'DAG("weather_{{}}_{n}", tags=["student:lasse"])\n' for n in range(350)
+    )
+    files = {f"dags/lasse/plain_{n}.py": many.format(*[n] * 350) for n in range(3)}  # more than a pipe holds
+    repo = make_repo(tmp_path / "r", files)
     command = f"{sys.executable} -m airflow_etiquette check --diff | head -1"
     result = subprocess.run(command, shell=True, cwd=repo, capture_output=True, text=True, check=False)
     assert result.stdout == "--- a/dags/lasse/plain_0.py\n"
@@ -387,3 +398,63 @@ def test_no_dag_is_renamed_to_an_id_another_file_already_defines(tmp_path: Path)
         "from airflow import DAG\n\ndag = DAG('lasse_rain', tags=[\"student:lasse\"])\n"
     )
     assert "choose another name" in run_installed("check", "--diff", cwd=repo).err
+
+
+def test_no_two_dags_are_renamed_to_one_id_in_one_run(tmp_path: Path) -> None:
+    """weather_lasse and weather would both become lasse_weather: in two files fixed together, or
+    in one file; neither is renamed, and each says why."""
+    plain = "from airflow import DAG\n\ndag = DAG('{}')\n"
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            "dags/lasse/a.py": plain.format("weather_lasse"),
+            "dags/lasse/b.py": plain.format("weather"),
+            "dags/lasse/both.py": "from airflow import DAG\n\nx = DAG('rain_lasse')\ny = DAG('rain')\n",
+        },
+    )
+    fixed = run_installed("check", "--fix", "--select", "ETQ101", cwd=repo)
+    assert fixed.exit_code == 1
+    assert fixed.err.splitlines() == [
+        'airflow-etiquette: dags/lasse/a.py: no DAG renamed to "lasse_weather", which the fix of dags/lasse/b.py '
+        "would give a DAG too (the scheduler keeps one DAG per id): choose another name",
+        'airflow-etiquette: dags/lasse/b.py: no DAG renamed to "lasse_weather", which the fix of dags/lasse/a.py '
+        "would give a DAG too (the scheduler keeps one DAG per id): choose another name",
+        'airflow-etiquette: dags/lasse/both.py: no DAG renamed to "lasse_rain", which two of its DAGs would then '
+        "share (the scheduler keeps one DAG per id): choose another name",
+        "airflow-etiquette: nothing to fix",
+    ]
+    assert (repo / "dags/lasse/a.py").read_text() == plain.format("weather_lasse")
+    assert (repo / "dags/lasse/both.py").read_text().count("lasse_rain") == 0
+    assert len(fixed.out.splitlines()) == 5  # four ETQ101 findings and the summary
+
+
+def test_a_committed_rename_that_would_clash_is_not_offered_as_unsafe_either(tmp_path: Path) -> None:
+    plain = "from airflow import DAG\n\ndag = DAG('{}', tags=['student:lasse'])\n"
+    repo = make_repo(
+        tmp_path / "r",
+        {"dags/lasse/a.py": plain.format("weather_lasse"), "dags/lasse/b.py": plain.format("lasse_weather")},
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "both run on the scheduler")
+    fixed = run_installed("check", "--fix", cwd=repo)
+    assert fixed.exit_code == 1
+    assert "--unsafe-fixes" not in fixed.err
+    assert 'dags/lasse/a.py: no DAG renamed to "lasse_weather", which dags/lasse/b.py already defines' in fixed.err
+
+
+def test_an_editors_fix_on_standard_input_says_why_a_rename_is_left_out(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dags/lasse/old.py": "from airflow import DAG\n\ndag = DAG('lasse_weather')\n"})
+    source = "from airflow import DAG\n\ndag = DAG('weather')\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "airflow_etiquette", "check", "--stdin-filename", "dags/lasse/new.py", "--fix"],
+        input=source,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.stdout == "from airflow import DAG\n\ndag = DAG('weather', tags=[\"student:lasse\"])\n"
+    assert (
+        'airflow-etiquette: dags/lasse/new.py: no DAG renamed to "lasse_weather", which dags/lasse/old.py already '
+        "defines (the scheduler keeps one DAG per id): choose another name\n"
+    ) in proc.stderr

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from airflow_etiquette.analysis.modules import ModuleSource
 from airflow_etiquette.config import Config
 from airflow_etiquette.engine.analyze import Settings
-from airflow_etiquette.engine.fix import FixResult, fix_source, fixable_codes, without_clashes
+from airflow_etiquette.engine.fix import FixResult, FixTarget, fix_all, fixable_codes
 from airflow_etiquette.engine.read import BUNDLE_SUFFIX, read_source
 from airflow_etiquette.engine.repository import repository_findings, repository_rules
 from airflow_etiquette.engine.schedule import analyze_files
@@ -122,19 +122,9 @@ def fix_buffer(config: Config, path: Path | str, text: str | bytes, code: str | 
         return None
     settings = _settings(config, file)
     on_base = _on_base(config, file.relpath)
-    content = file.content
-
-    def fixed(unsafe: bool) -> FixResult:
-        def fix_again(result: FixResult, taken: frozenset[str]) -> FixResult:
-            return fix_source(content, file, settings, unsafe=unsafe, on_base=on_base, taken=taken)
-
-        [checked] = without_clashes(
-            [fix_source(content, file, settings, unsafe=unsafe, on_base=on_base)], settings, 1, fix_again
-        )
-        return checked
-
-    safe = fixed(unsafe=False)
-    return BufferFix(safe, fixed(unsafe=True) if safe.unsafe else None)
+    target = FixTarget(file.content, file, on_base)
+    safe = fix_all([target], settings, unsafe=False, jobs=1)[0]
+    return BufferFix(safe, fix_all([target], settings, unsafe=True, jobs=1)[0] if safe.unsafe else None)
 
 
 def _settings(config: Config, file: SourceFile) -> Settings:

@@ -8,14 +8,15 @@ nothing changes. A fix is never applied where ETQ103 says the analysis of that c
 where a ``# noqa`` names the finding, or when the fixed file would not parse; nor does a fix give a
 DAG an id that another DAG file already defines (the scheduler keeps one DAG per id, and the other
 vanishes): the files of the dags folder that may define it (ETQ104's raw-bytes screen) are analysed
-in workers, and the file is fixed again without that rename, or not at all.
+in workers, and the file is fixed again without that rename, or not at all (``fix_all``).
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -48,6 +49,7 @@ class FixResult(NamedTuple):
     fixed: int  # fixes applied
     unsafe: tuple[str, ...]  # the codes of the fixes left out that --unsafe-fixes would apply
     new_dag_ids: frozenset[str] = frozenset()  # the exact dag_ids ``after`` defines and ``before`` did not
+    merged: frozenset[str] = frozenset()  # of those, the ids that DAGs with different ids now share
     refused: tuple[str, ...] = ()  # why a fix was left out: one line each, for the person reading
 
     def diff(self) -> str:
@@ -61,6 +63,56 @@ def fixable_codes(config: Config) -> frozenset[str]:
     return frozenset(rule.code for rule in FIXABLE if config.selects(rule.code))
 
 
+class FixTarget(NamedTuple):
+    data: bytes
+    file: SourceFile
+    on_base: bool  # the file exists where the change starts: renaming its DAGs is unsafe
+
+
+def fix_all(targets: Sequence[FixTarget], settings: Settings, *, unsafe: bool, jobs: int) -> list[FixResult]:
+    """Each target's fixes (``fix_source``), none of which gives a DAG an id that another DAG
+    file defines now, that another target's fix would give a DAG too, or that two DAGs of the file
+    would then share: such a rename is left out (the file's other fixes are made, or none where
+    another fix gives that id), and the result says why in ``refused``. The renames that only
+    ``unsafe`` would make are judged too, so that no hint points at a fix that would be refused."""
+    firsts = [fix_source(t.data, t.file, settings, unsafe=unsafe, on_base=t.on_base) for t in targets]
+    probes = [
+        first if unsafe or not first.unsafe else fix_source(t.data, t.file, settings, unsafe=True, on_base=t.on_base)
+        for t, first in zip(targets, firsts, strict=True)
+    ]
+    introduced: dict[str, set[str]] = {}  # a dag_id -> the files whose fixes would give it
+    for probe in probes:
+        for dag_id in probe.new_dag_ids:
+            introduced.setdefault(dag_id, set()).add(probe.relpath)
+    defined = _defined_elsewhere(frozenset(introduced), settings, jobs) if introduced else {}
+    results: list[FixResult] = []
+    for target, first, probe in zip(targets, firsts, probes, strict=True):
+        why: dict[str, str] = {}
+        for dag_id in sorted(probe.new_dag_ids):
+            on_disk = sorted(defined.get(dag_id, set()) - {probe.relpath})
+            others = sorted(introduced[dag_id] - {probe.relpath})
+            if on_disk:
+                why[dag_id] = f"which {', '.join(on_disk)} already defines"
+            elif others:
+                why[dag_id] = f"which the fix of {', '.join(others)} would give a DAG too"
+            elif dag_id in probe.merged:
+                why[dag_id] = "which two of its DAGs would then share"
+        if not why:
+            results.append(first)
+            continue
+        taken = frozenset(why)
+        result = fix_source(target.data, target.file, settings, unsafe=unsafe, on_base=target.on_base, taken=taken)
+        if result.new_dag_ids & taken:  # a fix other than a rename gives it: none of the file's is made
+            result = FixResult(result.relpath, target.data, target.data, 0, ())
+        refused = tuple(
+            f'{result.relpath}: no DAG renamed to "{dag_id}", {reason} (the scheduler keeps one DAG per id): '
+            "choose another name"
+            for dag_id, reason in why.items()
+        )
+        results.append(result._replace(refused=refused))
+    return results
+
+
 def fix_source(
     data: bytes,
     file: SourceFile,
@@ -72,17 +124,21 @@ def fix_source(
 ) -> FixResult:
     """``data`` with every fix the enabled rules offer applied (the unsafe ones only with
     ``unsafe``); no rename gives a DAG one of the ids in ``taken``. A file that does not parse, or
-    whose fixes would not, comes back unchanged. Check the result with ``without_clashes``."""
+    whose fixes would not, comes back unchanged. ``fix_all`` checks the ids against the others."""
     config = settings.config
     rules = [rule() for rule in FIXABLE if config.rule_enabled(rule.code, file.relpath)]
     fixed = 0
     left_unsafe: tuple[str, ...] = ()
     current = data
+    before: Counter[str] | None = None  # the dag_ids of ``data``, of ``current`` (None: not yet known)
+    ids: Counter[str] | None = None
     for _ in range(MAX_ROUNDS):
         try:
             module, context = parsed_context(current, file, settings, on_base, taken)
+            ids = _ids(context)
         except Exception:
             break
+        before = ids if before is None else before
         try:
             chosen, left_unsafe = _choose(module, current, context, rules, config, unsafe)
             if not chosen:
@@ -95,54 +151,28 @@ def fix_source(
             break  # a fix that fails, or would break the file, is never written; the findings stand
         if after == current:
             break
-        current = after
+        current, ids = after, None
         fixed += len(chosen)
-    new_ids = _dag_ids(current, file, settings) - _dag_ids(data, file, settings) if current != data else frozenset()
-    return FixResult(file.relpath, data, current, fixed, left_unsafe, new_ids)
+    if current == data or before is None:
+        return FixResult(file.relpath, data, current, fixed, left_unsafe)
+    if ids is None:  # (the rounds ran out before the last fix was analysed)
+        ids = _dag_ids(current, file, settings)
+    new = frozenset(ids) - frozenset(before)
+    # Fewer distinct ids than before: two DAGs with different ids now share one.
+    merged = frozenset(dag_id for dag_id in new if ids[dag_id] > 1) if len(ids) < len(before) else frozenset()
+    return FixResult(file.relpath, data, current, fixed, left_unsafe, new, merged)
 
 
-def _dag_ids(data: bytes, file: SourceFile, settings: Settings) -> frozenset[str]:
-    """The exact dag_ids the file's DAGs have (none where it does not parse)."""
+def _ids(context: FileContext) -> Counter[str]:
+    """How many of the file's DAG definitions have each exact dag_id."""
+    return Counter(dag_id for dag in context.dags for dag_id in set(exact_dag_ids(dag)))
+
+
+def _dag_ids(data: bytes, file: SourceFile, settings: Settings) -> Counter[str]:
     try:
-        _, context = parsed_context(data, file, settings)
-        return frozenset(dag_id for dag in context.dags for dag_id in exact_dag_ids(dag))
+        return _ids(parsed_context(data, file, settings)[1])
     except Exception:
-        return frozenset()
-
-
-def without_clashes(
-    results: Sequence[FixResult],
-    settings: Settings,
-    jobs: int,
-    fix_again: Callable[[FixResult, frozenset[str]], FixResult],
-) -> list[FixResult]:
-    """``results``, each fixed again (``fix_again(result, ids)``) without the renames that would
-    give a DAG an id another DAG file of the dags folder defines now; a file whose fixes still
-    would is left as it is. Each such result says why in ``refused``."""
-    introduced = {r.relpath: r.new_dag_ids for r in results if r.new_dag_ids}
-    if not introduced:
-        return list(results)
-    defined = _defined_elsewhere(frozenset().union(*introduced.values()), settings, jobs)
-    checked: list[FixResult] = []
-    for result in results:
-        clashing = {
-            dag_id: sorted(defined.get(dag_id, set()) - {result.relpath})
-            for dag_id in introduced.get(result.relpath, ())
-        }
-        clashing = {dag_id: where for dag_id, where in clashing.items() if where}
-        if not clashing:
-            checked.append(result)
-            continue
-        refused = tuple(
-            f'{result.relpath}: no DAG renamed to "{dag_id}", which {", ".join(where)} already defines (the '
-            "scheduler keeps one DAG per id): choose another name"
-            for dag_id, where in sorted(clashing.items())
-        )
-        again = fix_again(result, frozenset(clashing))
-        if again.new_dag_ids & clashing.keys():
-            again = FixResult(result.relpath, result.before, result.before, 0, ())
-        checked.append(again._replace(refused=refused))
-    return checked
+        return Counter()
 
 
 def _defined_elsewhere(dag_ids: frozenset[str], settings: Settings, jobs: int) -> Mapping[str, set[str]]:
@@ -279,8 +309,7 @@ def fix_files(
     config = settings.config
     found = discover([config.root / relpath for relpath in sorted(set(relpaths))], config).files
     known = revision_reader(config.root, base or "HEAD")
-    results = []
-    files: dict[str, tuple[SourceFile, bool]] = {}
+    targets = []
     for file in found:
         if os.path.islink(file.path) or not file.relpath.endswith(".py"):
             continue  # a symlink is not rewritten (nor replaced by a file); its target is elsewhere
@@ -291,12 +320,6 @@ def fix_files(
             on_base = known(config.root / file.relpath) is not None
         except (GitError, OSError):
             on_base = True  # not known to be new: renaming is unsafe
-        files[file.relpath] = (file, on_base)
-        results.append(fix_source(data, file, settings, unsafe=unsafe, on_base=on_base))
-
-    def fix_again(result: FixResult, taken: frozenset[str]) -> FixResult:
-        file, on_base = files[result.relpath]
-        return fix_source(result.before, file, settings, unsafe=unsafe, on_base=on_base, taken=taken)
-
-    checked = without_clashes(results, settings, jobs, fix_again)
-    return [r for r in checked if r.after != r.before or r.unsafe or r.refused]
+        targets.append(FixTarget(data, file, on_base))
+    results = fix_all(targets, settings, unsafe=unsafe, jobs=jobs)
+    return [r for r in results if r.after != r.before or r.unsafe or r.refused]
