@@ -101,9 +101,10 @@ def _write(path: Path, text: str, append: bool = False) -> None:
     a symlink's target is replaced, not the link. (Appending, as to GitHub's step summary, cannot
     be made atomic.)
 
-    A file name that is not UTF-8 reaches us with surrogate escapes, which no UTF-8 file
-    can hold: they become U+FFFD, so SARIF, JSON and HTML stay valid UTF-8 (a ``?`` would
-    read as a query in a SARIF URI).
+    A file name that is not UTF-8 reaches us with surrogate escapes, which no UTF-8 file can
+    hold. SARIF and the JSON documents escape them themselves (a percent-encoded URI, JSON's
+    ``\\udcXX``); in what is left (HTML, Markdown) they become U+FFFD, so every report stays
+    valid UTF-8.
     """
     import stat
     import tempfile
@@ -429,7 +430,8 @@ def check(
                 try:
                     write_atomically(config.root / outcome.relpath, outcome.after)
                 except OSError as exc:
-                    raise click.ClickException(f"cannot write {outcome.relpath}: {exc.strerror or exc}") from None
+                    why = exc.strerror or exc
+                    raise click.ClickException(f"cannot write {printable(outcome.relpath)}: {why}") from None
         summary = _fix_summary(fixes, unsafe_fixes, written=True)
         if staged and any(o.after != o.before for o in fixes):
             summary += "; they are in your working tree, not staged: review them (git diff), git add, commit again"
@@ -554,7 +556,8 @@ def _check_stdin(
     file = buffer_file(config, path, data)
     if file is None and not quiet:
         click.echo(
-            f"{PROG}: {path} is not a file the check reads (outside {config.dags_folder}/, excluded, or another type)",
+            f"{PROG}: {printable(str(path))} is not a file the check reads (outside {config.dags_folder}/, excluded, "
+            "or another type)",
             err=True,
         )
     checked = check_buffer(config, path, data)
@@ -569,6 +572,8 @@ def _check_stdin(
         crashed = any(f.code in ("ETQ001", "ETQ002") for f in findings)
         fixes = None if crashed else fix_buffer(config, path, data)
         outcome = None if fixes is None else (fixes.unsafe if unsafe and fixes.unsafe else fixes.safe)
+        for line in outcome.refused if outcome is not None and not quiet else ():
+            click.echo(f"{PROG}: {printable(line)}", err=True)
         if diff:
             _echo(outcome.diff() if outcome is not None else "")
             return EXIT_FINDINGS if outcome is not None and outcome.after != outcome.before else EXIT_CLEAN

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -263,3 +267,46 @@ def test_names_and_strings_cannot_break_or_recolour_the_text_report(tmp_path: Pa
     assert "\x1b" not in audit.out and "\u202e" not in audit.out
     shown = [line.strip().split(" (file is in")[0] for line in audit.out.splitlines() if ": ETQ101 " in line]
     assert shown == expected
+
+
+def test_a_lone_surrogate_escape_in_a_string_is_kept_as_written_in_every_format(tmp_path: Path) -> None:
+    """``"\\ud800"`` is a string Python accepts and no report can encode: every format still
+    reports the file, showing the escape as the file writes it."""
+    root = make_repo(tmp_path / "r", {"dags/maria/s.py": MARIA_BAD.replace('"taxi"', '"taxi\\ud800"')})
+    assert '"taxi\\ud800"' in (root / "dags/maria/s.py").read_text()
+    for args in (("check", "--format", "sarif"), ("check", "--format", "json"), ("audit", "--format", "json")):
+        result = run_installed(*args, "--no-cache", cwd=root)
+        assert result.exit_code == 1, (args, result.err)
+        assert "taxi\\\\ud800" in result.out  # JSON's escape of the backslash the file has
+    text = run_installed("check", "--no-cache", cwd=root)
+    assert 'ETQ101 dag_id "taxi\\ud800" must start with "maria_"' in text.out
+
+
+def test_a_file_name_that_is_not_utf8_keeps_every_report_valid_and_its_baseline_entry(tmp_path: Path) -> None:
+    """SARIF's uri is a URI (the name's bytes percent-encoded, as code scanning decodes them), the
+    JSON documents escape the byte so that they stay UTF-8 and read back as the same path, and a
+    baseline written with such a file knows its finding the next time."""
+    name = os.fsdecode(b"dags/maria/caf\xe9 #1.py")  # Latin-1, a space and a #
+    root = make_repo(tmp_path / "r", {})
+    (root / "dags/maria").mkdir(parents=True)
+    (root / name).write_text(MARIA_BAD)
+
+    sarif = subprocess.run(
+        [sys.executable, "-m", "airflow_etiquette", "check", "--format", "sarif"], cwd=root, capture_output=True
+    )
+    assert sarif.returncode == 1, sarif.stderr
+    [result] = json.loads(sarif.stdout.decode("utf-8"))["runs"][0]["results"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "dags/maria/caf%E9%20%231.py"
+    assert (root / os.fsdecode(urllib.parse.unquote_to_bytes(uri))).is_file()
+
+    audit = subprocess.run(
+        [sys.executable, "-m", "airflow_etiquette", "audit", "--format", "json"], cwd=root, capture_output=True
+    )
+    assert audit.returncode == 1, audit.stderr
+    paths = {f["path"] for owner in json.loads(audit.stdout.decode("utf-8"))["owners"] for f in owner["findings"]}
+    assert paths == {name}
+
+    assert run_installed("check", "--baseline", "known.json", cwd=root).exit_code == 0  # written
+    again = run_installed("check", "--baseline", "known.json", cwd=root)
+    assert (again.exit_code, again.out) == (0, "All good: no findings (1 file checked, 1 known from the baseline).\n")

@@ -252,13 +252,15 @@ def unescape(text: str, raw: bool, fstring: bool) -> str:
 
 
 def _escaped(match: re.Match[str]) -> str:
-    """The character one escape sequence stands for; one Python refuses (``\\d``, a code point out
-    of range, an unknown name) stays as written, as Python keeps ``\\d``."""
+    """The character one escape sequence stands for. One that Python keeps as written (``\\d``,
+    ``\\8``) or refuses (an unknown name, a code point out of range) stays as written, and so does
+    a surrogate (``\\ud800``): a lone one is no text any report could encode."""
     sequence = match.group(1)
     kind = sequence[0]
     try:
         if kind in "xuU" and len(sequence) > 1:
-            return chr(int(sequence[1:], 16))
+            code = int(sequence[1:], 16)
+            return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
         if kind == "N" and len(sequence) > 1:
             import unicodedata  # (rare: only for a \N{...} escape)
 

@@ -57,7 +57,9 @@ def dump(findings: Iterable[Finding]) -> str:
     """The baseline file holding ``findings`` (nothing else: the file changes only when they do)."""
     entries = sorted(({"path": f.path, "code": f.code, "message": f.message} for f in findings), key=_entry_key)
     document = {"airflow-etiquette-baseline": FORMAT_VERSION, "findings": entries}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # A file name that is not UTF-8 holds surrogate escapes: written as JSON's \\udcXX escapes (the
+    # only place they can be, inside strings), it reads back as the same path and stays valid UTF-8.
+    return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace").decode() + "\n"
 
 
 def _entry_key(entry: dict[str, str]) -> tuple[str, str, str]:

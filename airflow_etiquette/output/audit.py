@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from airflow_etiquette.engine.audit import STATUSES, AuditReport, CommitViolation, Load, OwnerSection
 from airflow_etiquette.findings import Finding, Severity, severity_counts
 from airflow_etiquette.output import markdown
-from airflow_etiquette.output.report import printable
+from airflow_etiquette.output.report import json_text, printable
 
 SCHEMA_URL = "https://raw.githubusercontent.com/airflow-etiquette/airflow-etiquette/main/docs/audit.schema.json"
 
@@ -253,6 +252,7 @@ def format_audit_text(report: AuditReport) -> str:
 
 
 def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    rows = [[printable(cell) for cell in row] for row in rows]  # escaped first: the widths are of what is shown
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip() for row in rows]
 
@@ -456,7 +456,7 @@ def audit_as_dict(report: AuditReport) -> dict[str, object]:
 
 
 def format_audit_json(report: AuditReport) -> str:
-    return json.dumps(audit_as_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return json_text(audit_as_dict(report))
 
 
 # -- html --------------------------------------------------------------------------------------

@@ -31,15 +31,36 @@ class CheckReport:
         return self.path_prefix + path
 
 
+def json_text(value: object) -> str:
+    """``value`` as indented JSON that keeps every script as it is, with a lone surrogate (a byte of
+    a file name that is not UTF-8, kept by the surrogateescape handler) written as JSON's ``\\udcXX``
+    escape: valid UTF-8 for any reader, and the same path for one that reads it back."""
+    import json
+
+    return json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace").decode() + "\n"
+
+
 def printable(text: str) -> str:
-    """``text`` as a terminal or a CI log should show it: each character that is not printable
-    as its Python escape (a newline or a tab as ``\\n`` and ``\\t``, an escape sequence that would
-    recolour, hide or erase what is shown as ``\\x1b``, a right-to-left override as ``\\u202e``),
-    and each byte of a file name that is not UTF-8 as ``\\xNN``. One finding stays one line, and a
-    path or a quoted string shows what the file holds, not what it makes the terminal do."""
+    """``text`` as a terminal or a CI log should show it: each control character as its Python
+    escape (a newline or a tab as ``\\n`` and ``\\t``, an escape sequence that would recolour,
+    hide or erase what is shown as ``\\x1b``), and so each line or paragraph separator and each
+    bidirectional control (a right-to-left override, ``\\u202e``, reorders what is shown); each
+    byte of a file name that is not UTF-8 as ``\\xNN``. One finding stays one line, and a path or a
+    quoted string shows what the file holds, not what it makes the terminal do. Other characters
+    (letters of any script, a no-break space, the joiners of an emoji) are shown as they are."""
     if text.isprintable():
         return text
-    return "".join(char if char.isprintable() else _escaped(char) for char in text)
+    return "".join(_escaped(char) if _hidden(char) else char for char in text)
+
+
+# The bidirectional controls: marks, embeddings, overrides and isolates (Unicode's Bidi_Control).
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _hidden(char: str) -> bool:
+    import unicodedata  # (only for a text that is not all printable)
+
+    return char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
 
 
 def _escaped(char: str) -> str:

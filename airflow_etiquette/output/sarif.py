@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Callable, Sequence
+from urllib.parse import quote
 
 from airflow_etiquette.findings import Finding
-from airflow_etiquette.output.report import CheckReport
+from airflow_etiquette.output.report import CheckReport, json_text
 
 
 def render(report: CheckReport) -> str:
@@ -47,7 +48,7 @@ def format_sarif(findings: Sequence[Finding], version: str, located: Callable[[s
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": located(f.path), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {"uri": _uri(located(f.path)), "uriBaseId": "%SRCROOT%"},
                         "region": {"startLine": f.line, "startColumn": f.column},
                     },
                 }
@@ -74,4 +75,11 @@ def format_sarif(findings: Sequence[Finding], version: str, located: Callable[[s
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_text(log)
+
+
+def _uri(path: str) -> str:
+    """A relative path as the URI reference SARIF's ``uri`` must be (RFC 3986): each byte that may
+    not stand in a path (a space, ``#``, ``%``, a letter beyond ASCII, a byte of a name that is not
+    UTF-8) percent-encoded, the ``/`` between folders kept; code scanning decodes it to the file."""
+    return quote(os.fsencode(path), safe="/")
