@@ -51,7 +51,7 @@ class DagIdPrefix(FileRule):
         "file that exists where the change starts, because renaming a dag_id the scheduler already\n"
         "knows starts a new DAG and leaves the old runs under the old id. An id built in a loop, a\n"
         "factory or a constant defined elsewhere is left for you to rename, and so is a DAG whose\n"
-        "prefixed id another DAG, in this file or another, already has."
+        "prefixed id another DAG already has or would get (in this file, another, or another fix)."
     )
     VALID = [
         Example(
