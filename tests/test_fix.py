@@ -15,8 +15,6 @@ CLASS_IDIOM = '''\
 """Weekly taxi pipeline (week 11)."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from airflow.sdk import dag, task
@@ -221,8 +219,6 @@ LOADER_FIXED = (
     .replace('schema="airflow_lasse"', "schema=SCHEMA")
 )
 CONSTANT = r"""import os
-import subprocess
-import sys
 from pathlib import Path
 
 STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
@@ -230,8 +226,6 @@ SCHEMA = "airflow_lasse"
 Q = "INSERT INTO airflow_lasse.docs VALUES ('{\"a\": 1}')"
 """
 CONSTANT_FIXED = r"""import os
-import subprocess
-import sys
 from pathlib import Path
 
 STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name
@@ -402,30 +396,74 @@ def test_no_dag_is_renamed_to_an_id_another_file_already_defines(tmp_path: Path)
 
 def test_no_two_dags_are_renamed_to_one_id_in_one_run(tmp_path: Path) -> None:
     """weather_lasse and weather would both become lasse_weather: in two files fixed together, or
-    in one file; neither is renamed, and each says why."""
+    in one file; neither is renamed, and each says why. DAGs that already shared an id (the arms
+    of a try/except) are renamed together."""
     plain = "from airflow import DAG\n\ndag = DAG('{}')\n"
+    arms = "from airflow import DAG\n\ntry:\n    x = DAG('snow')\nexcept ImportError:\n    x = DAG('snow')\n"
     repo = make_repo(
         tmp_path / "r",
         {
             "dags/lasse/a.py": plain.format("weather_lasse"),
             "dags/lasse/b.py": plain.format("weather"),
             "dags/lasse/both.py": "from airflow import DAG\n\nx = DAG('rain_lasse')\ny = DAG('rain')\n",
+            "dags/lasse/arms.py": arms,
         },
     )
     fixed = run_installed("check", "--fix", "--select", "ETQ101", cwd=repo)
     assert fixed.exit_code == 1
     assert fixed.err.splitlines() == [
         'airflow-etiquette: dags/lasse/a.py: no DAG renamed to "lasse_weather", which the fix of dags/lasse/b.py '
-        "would give a DAG too (the scheduler keeps one DAG per id): choose another name",
+        "gives a DAG too (the scheduler keeps one DAG per id): choose another name",
         'airflow-etiquette: dags/lasse/b.py: no DAG renamed to "lasse_weather", which the fix of dags/lasse/a.py '
-        "would give a DAG too (the scheduler keeps one DAG per id): choose another name",
-        'airflow-etiquette: dags/lasse/both.py: no DAG renamed to "lasse_rain", which two of its DAGs would then '
-        "share (the scheduler keeps one DAG per id): choose another name",
-        "airflow-etiquette: nothing to fix",
+        "gives a DAG too (the scheduler keeps one DAG per id): choose another name",
+        'airflow-etiquette: dags/lasse/both.py: no DAG renamed to "lasse_rain", which another DAG of the file has '
+        "or gets (the scheduler keeps one DAG per id): choose another name",
+        "airflow-etiquette: fixed 2 finding(s) in 1 file(s)",
     ]
     assert (repo / "dags/lasse/a.py").read_text() == plain.format("weather_lasse")
     assert (repo / "dags/lasse/both.py").read_text().count("lasse_rain") == 0
+    assert (repo / "dags/lasse/arms.py").read_text() == arms.replace("'snow'", "'lasse_snow'")
     assert len(fixed.out.splitlines()) == 5  # four ETQ101 findings and the summary
+
+
+def test_a_fix_that_would_give_two_dags_of_a_file_one_id_is_not_made(tmp_path: Path) -> None:
+    """The owner derivation's fix (ETQ105) renames every DAG built on STUDENT at once: where that
+    gives one of them the id of another, the file is left as it is and the line says so; where only
+    ETQ101's renames would, those are left out and the derivation is fixed."""
+    wrong_owner = (
+        'from airflow import DAG\n\nSTUDENT = "maria"\n'
+        'a = DAG("lasse_weather", tags=["student:lasse"])\nb = DAG(f"{STUDENT}_weather", tags=["student:lasse"])\n'
+    )
+    unknown_owner = (
+        'import os\n\nfrom airflow import DAG\n\nSTUDENT = os.environ["AIRFLOW_STUDENT"]\n'
+        'a = DAG(f"{STUDENT}_taxi", tags=["student:lasse"])\n'
+        'b = DAG("rain_lasse", tags=["student:lasse"])\nc = DAG("rain", tags=["student:lasse"])\n'
+    )
+    repo = make_repo(tmp_path / "r", {"dags/lasse/wrong.py": wrong_owner, "dags/lasse/unknown.py": unknown_owner})
+    fixed = run_installed("check", "--fix", cwd=repo)
+    assert fixed.exit_code == 1
+    assert (repo / "dags/lasse/wrong.py").read_text() == wrong_owner
+    assert (
+        'airflow-etiquette: dags/lasse/wrong.py: not fixed: a fix would give a DAG the id "lasse_weather", which '
+        "another DAG of the file has or gets (the scheduler keeps one DAG per id); fix the file by hand\n"
+    ) in fixed.err
+    unknown = (repo / "dags/lasse/unknown.py").read_text()
+    assert 'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name' in unknown
+    assert 'DAG("rain_lasse"' in unknown and 'DAG("rain"' in unknown
+    assert 'dags/lasse/unknown.py: no DAG renamed to "lasse_rain"' in fixed.err
+
+
+def test_a_rename_only_unsafe_fixes_make_never_keeps_another_files_safe_one_from_being_made(tmp_path: Path) -> None:
+    plain = "from airflow import DAG\n\ndag = DAG('{}', tags=['student:lasse'])\n"
+    repo = make_repo(tmp_path / "r", {"dags/lasse/a.py": plain.format("weather_lasse")})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "weather_lasse runs on the scheduler")
+    (repo / "dags/lasse/b.py").write_text(plain.format("weather"))
+    fixed = run_installed("check", "--fix", cwd=repo)
+    assert (repo / "dags/lasse/b.py").read_text() == plain.format("lasse_weather")
+    assert (repo / "dags/lasse/a.py").read_text() == plain.format("weather_lasse")
+    assert "--unsafe-fixes" not in fixed.err  # a's rename would now clash with b's: no hint at it
+    assert 'dags/lasse/a.py: no DAG renamed to "lasse_weather", which the fix of dags/lasse/b.py' in fixed.err
 
 
 def test_a_committed_rename_that_would_clash_is_not_offered_as_unsafe_either(tmp_path: Path) -> None:

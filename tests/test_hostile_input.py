@@ -229,6 +229,7 @@ def test_names_and_strings_cannot_break_or_recolour_the_text_report(tmp_path: Pa
             "dags/maria/esc\x1b[2K.py": dag.format("taxi2"),
             "dags/maria/rtl\u202eyp.py": dag.format("taxi3"),
             "dags/maria/strings.py": dag.format("taxi4\x1b[8m\\tx"),
+            "dags/maria/zero_width.py": dag.format("\u200btaxi6"),  # an id that looks like the right one
         },
     )
     (root / os.fsdecode(b"dags/maria/latin\xff.py")).write_text(dag.format("taxi5"))
@@ -238,13 +239,14 @@ def test_names_and_strings_cannot_break_or_recolour_the_text_report(tmp_path: Pa
         'dags/maria/new\\nline.py:3:11: ETQ101 dag_id "taxi1" must start with "maria_"',
         'dags/maria/rtl\\u202eyp.py:3:11: ETQ101 dag_id "taxi3" must start with "maria_"',
         'dags/maria/strings.py:3:11: ETQ101 dag_id "taxi4\\x1b[8m\\tx" must start with "maria_"',
+        'dags/maria/zero_width.py:3:11: ETQ101 dag_id "\\u200btaxi6" must start with "maria_"',
     ]
 
     plain = run_installed("check", "--no-cache", cwd=root)
     assert plain.exit_code == 1
     lines = plain.out.splitlines()
     assert [line.split(" (file is in")[0] for line in lines[:-1]] == expected
-    assert lines[-1] == "Found 5 errors in 5 files (5 files checked)."
+    assert lines[-1] == "Found 6 errors in 6 files (6 files checked)."
 
     colored = run_installed("check", "--no-cache", "--color", "always", cwd=root)
     assert colored.exit_code == 1

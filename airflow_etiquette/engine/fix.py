@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -49,7 +48,7 @@ class FixResult(NamedTuple):
     fixed: int  # fixes applied
     unsafe: tuple[str, ...]  # the codes of the fixes left out that --unsafe-fixes would apply
     new_dag_ids: frozenset[str] = frozenset()  # the exact dag_ids ``after`` defines and ``before`` did not
-    merged: frozenset[str] = frozenset()  # of those, the ids that DAGs with different ids now share
+    shared: frozenset[str] = frozenset()  # the ids two DAGs of the file share after and did not before
     refused: tuple[str, ...] = ()  # why a fix was left out: one line each, for the person reading
 
     def diff(self) -> str:
@@ -70,40 +69,51 @@ class FixTarget(NamedTuple):
 
 
 def fix_all(targets: Sequence[FixTarget], settings: Settings, *, unsafe: bool, jobs: int) -> list[FixResult]:
-    """Each target's fixes (``fix_source``), none of which gives a DAG an id that another DAG
-    file defines now, that another target's fix would give a DAG too, or that two DAGs of the file
-    would then share: such a rename is left out (the file's other fixes are made, or none where
-    another fix gives that id), and the result says why in ``refused``. The renames that only
-    ``unsafe`` would make are judged too, so that no hint points at a fix that would be refused."""
+    """Each target's fixes (``fix_source``), none of which gives two DAGs one id: a rename to an id
+    that another DAG file defines, that another target's fix gives too, or that another DAG of the
+    file has or gets, is left out, and the file's other fixes are made (or none, where a fix other
+    than a rename gives that id); the result says why in ``refused``. The renames only ``unsafe``
+    would make are judged too (so that no hint points at a fix that would be refused), but never
+    keep another file's rename from being made."""
     firsts = [fix_source(t.data, t.file, settings, unsafe=unsafe, on_base=t.on_base) for t in targets]
     probes = [
         first if unsafe or not first.unsafe else fix_source(t.data, t.file, settings, unsafe=True, on_base=t.on_base)
         for t, first in zip(targets, firsts, strict=True)
     ]
-    introduced: dict[str, set[str]] = {}  # a dag_id -> the files whose fixes would give it
-    for probe in probes:
+    made: dict[str, set[str]] = {}  # a dag_id -> the files whose fixes in this run give it
+    possible: dict[str, set[str]] = {}  # the same, with the renames only --unsafe-fixes makes
+    for first, probe in zip(firsts, probes, strict=True):
+        for dag_id in first.new_dag_ids:
+            made.setdefault(dag_id, set()).add(first.relpath)
         for dag_id in probe.new_dag_ids:
-            introduced.setdefault(dag_id, set()).add(probe.relpath)
-    defined = _defined_elsewhere(frozenset(introduced), settings, jobs) if introduced else {}
+            possible.setdefault(dag_id, set()).add(probe.relpath)
+    defined = _defined_elsewhere(frozenset(possible), settings, jobs) if possible else {}
     results: list[FixResult] = []
     for target, first, probe in zip(targets, firsts, probes, strict=True):
         why: dict[str, str] = {}
-        for dag_id in sorted(probe.new_dag_ids):
+        for dag_id in sorted(probe.new_dag_ids | probe.shared):
+            in_this_run = dag_id in first.new_dag_ids or dag_id in first.shared
             on_disk = sorted(defined.get(dag_id, set()) - {probe.relpath})
-            others = sorted(introduced[dag_id] - {probe.relpath})
+            others = sorted((made if in_this_run else possible).get(dag_id, set()) - {probe.relpath})
             if on_disk:
                 why[dag_id] = f"which {', '.join(on_disk)} already defines"
             elif others:
-                why[dag_id] = f"which the fix of {', '.join(others)} would give a DAG too"
-            elif dag_id in probe.merged:
-                why[dag_id] = "which two of its DAGs would then share"
+                why[dag_id] = f"which the fix of {', '.join(others)} gives a DAG too"
+            elif dag_id in (first.shared if in_this_run else probe.shared):
+                why[dag_id] = "which another DAG of the file has or gets"
         if not why:
             results.append(first)
             continue
         taken = frozenset(why)
         result = fix_source(target.data, target.file, settings, unsafe=unsafe, on_base=target.on_base, taken=taken)
-        if result.new_dag_ids & taken:  # a fix other than a rename gives it: none of the file's is made
-            result = FixResult(result.relpath, target.data, target.data, 0, ())
+        if (result.new_dag_ids | result.shared) & taken:  # a fix other than the rename gives it
+            refused = tuple(
+                f'{result.relpath}: not fixed: a fix would give a DAG the id "{dag_id}", {reason} (the scheduler '
+                "keeps one DAG per id); fix the file by hand"
+                for dag_id, reason in why.items()
+            )
+            results.append(FixResult(result.relpath, target.data, target.data, 0, (), refused=refused))
+            continue
         refused = tuple(
             f'{result.relpath}: no DAG renamed to "{dag_id}", {reason} (the scheduler keeps one DAG per id): '
             "choose another name"
@@ -130,12 +140,12 @@ def fix_source(
     fixed = 0
     left_unsafe: tuple[str, ...] = ()
     current = data
-    before: Counter[str] | None = None  # the dag_ids of ``data``, of ``current`` (None: not yet known)
-    ids: Counter[str] | None = None
+    before: Definitions | None = None  # the DAG definitions of ``data``, of ``current`` (None: not known)
+    ids: Definitions | None = None
     for _ in range(MAX_ROUNDS):
         try:
             module, context = parsed_context(current, file, settings, on_base, taken)
-            ids = _ids(context)
+            ids = _definitions(context)
         except Exception:
             break
         before = ids if before is None else before
@@ -156,23 +166,38 @@ def fix_source(
     if current == data or before is None:
         return FixResult(file.relpath, data, current, fixed, left_unsafe)
     if ids is None:  # (the rounds ran out before the last fix was analysed)
-        ids = _dag_ids(current, file, settings)
-    new = frozenset(ids) - frozenset(before)
-    # Fewer distinct ids than before: two DAGs with different ids now share one.
-    merged = frozenset(dag_id for dag_id in new if ids[dag_id] > 1) if len(ids) < len(before) else frozenset()
-    return FixResult(file.relpath, data, current, fixed, left_unsafe, new, merged)
+        ids = _definitions_of(current, file, settings)
+    new = frozenset().union(*(d for d, _ in ids)) - frozenset().union(*(d for d, _ in before))
+    return FixResult(file.relpath, data, current, fixed, left_unsafe, new, _newly_shared(before, ids))
 
 
-def _ids(context: FileContext) -> Counter[str]:
-    """How many of the file's DAG definitions have each exact dag_id."""
-    return Counter(dag_id for dag in context.dags for dag_id in set(exact_dag_ids(dag)))
+Definitions = tuple[tuple[frozenset[str], bool], ...]  # each DAG definition's exact ids; in an if/else arm
 
 
-def _dag_ids(data: bytes, file: SourceFile, settings: Settings) -> Counter[str]:
+def _definitions(context: FileContext) -> Definitions:
+    conditional = context.index.conditional_nodes
+    return tuple((frozenset(exact_dag_ids(dag)), dag.node in conditional) for dag in context.dags)
+
+
+def _definitions_of(data: bytes, file: SourceFile, settings: Settings) -> Definitions:
     try:
-        return _ids(parsed_context(data, file, settings)[1])
+        return _definitions(parsed_context(data, file, settings)[1])
     except Exception:
-        return Counter()
+        return ()
+
+
+def _newly_shared(before: Definitions, after: Definitions) -> frozenset[str]:
+    """The ids two DAG definitions of the file share after the fixes and did not before: two
+    that had no id in common now have one (the arms of an if/else never clash, as for ETQ104).
+    The definitions keep their order through the fixes, which rename and add, never remove."""
+    if len(before) != len(after):
+        return frozenset()  # not the same definitions: ETQ104 judges the file on its next check
+    shared: set[str] = set()
+    for i, ((ids, in_arm), (old, _)) in enumerate(zip(after, before, strict=True)):
+        for (other_ids, other_in_arm), (other_old, _) in zip(after[i + 1 :], before[i + 1 :], strict=True):
+            if not (in_arm or other_in_arm) and not old & other_old:
+                shared |= ids & other_ids
+    return frozenset(shared)
 
 
 def _defined_elsewhere(dag_ids: frozenset[str], settings: Settings, jobs: int) -> Mapping[str, set[str]]:

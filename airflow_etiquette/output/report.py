@@ -41,26 +41,26 @@ def json_text(value: object) -> str:
 
 
 def printable(text: str) -> str:
-    """``text`` as a terminal or a CI log should show it: each control character as its Python
-    escape (a newline or a tab as ``\\n`` and ``\\t``, an escape sequence that would recolour,
-    hide or erase what is shown as ``\\x1b``), and so each line or paragraph separator and each
-    bidirectional control (a right-to-left override, ``\\u202e``, reorders what is shown); each
-    byte of a file name that is not UTF-8 as ``\\xNN``. One finding stays one line, and a path or a
-    quoted string shows what the file holds, not what it makes the terminal do. Other characters
-    (letters of any script, a no-break space, the joiners of an emoji) are shown as they are."""
+    """``text`` as a terminal or a CI log should show it: each character that is not shown as
+    itself as its Python escape. A control character (a newline or a tab as ``\\n`` and ``\\t``,
+    an escape sequence that would recolour, hide or erase what is shown as ``\\x1b``), a line or
+    paragraph separator, an invisible format character (a zero-width space, a right-to-left
+    override that reorders what is shown, ``\\u202e``), a private or unassigned code point; each
+    byte of a file name that is not UTF-8 as ``\\xNN``. One finding stays one line, and a path or
+    a quoted string shows what the file holds, not what it makes the terminal do. Letters of any
+    script, a no-break space and the joiners of an emoji are shown as they are."""
     if text.isprintable():
         return text
     return "".join(_escaped(char) if _hidden(char) else char for char in text)
 
 
-# The bidirectional controls: marks, embeddings, overrides and isolates (Unicode's Bidi_Control).
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner: in Persian, Indic and emoji
 
 
 def _hidden(char: str) -> bool:
     import unicodedata  # (only for a text that is not all printable)
 
-    return char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") and char not in _JOINERS
 
 
 def _escaped(char: str) -> str:
