@@ -496,3 +496,32 @@ def test_an_editors_fix_on_standard_input_says_why_a_rename_is_left_out(tmp_path
         'airflow-etiquette: dags/lasse/new.py: no DAG renamed to "lasse_weather", which dags/lasse/old.py already '
         "defines (the scheduler keeps one DAG per id): choose another name\n"
     ) in proc.stderr
+
+
+def test_a_clash_a_loop_or_an_if_block_would_make_is_refused_and_never_hinted_at(tmp_path: Path) -> None:
+    """A loop whose ids the owner derivation's fix would make one, two DAGs of one if block, and a
+    committed file (whose fixes need --unsafe-fixes): the hint at --unsafe-fixes is not given where
+    that run would be refused too."""
+    loop = (
+        'from airflow import DAG\n\nSTUDENT = "maria"\nfor who in [STUDENT, "lasse"]:\n'
+        '    DAG(f"{who}_snow", tags=["student:lasse"])\n'
+    )
+    block = (
+        "from airflow import DAG\n\nif True:\n"
+        '    x = DAG("rain_lasse", tags=["student:lasse"])\n    y = DAG("rain", tags=["student:lasse"])\n'
+    )
+    repo = make_repo(tmp_path / "r", {"dags/lasse/loop.py": loop, "dags/lasse/block.py": block})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "both run on the scheduler")
+    safe = run_installed("check", "--fix", cwd=repo)
+    assert safe.err.splitlines() == [
+        'airflow-etiquette: dags/lasse/block.py: no DAG renamed to "lasse_rain", which another DAG of the file has '
+        "or gets (the scheduler keeps one DAG per id): choose another name",
+        'airflow-etiquette: dags/lasse/loop.py: --unsafe-fixes would give a DAG the id "lasse_snow", which another '
+        "DAG of the file has or gets (the scheduler keeps one DAG per id); fix that by hand",
+        "airflow-etiquette: nothing to fix",
+    ]
+    unsafe = run_installed("check", "--fix", "--unsafe-fixes", cwd=repo)
+    assert "dags/lasse/loop.py: not fixed: a fix would give a DAG the id" in unsafe.err
+    assert (repo / "dags/lasse/loop.py").read_text() == loop
+    assert (repo / "dags/lasse/block.py").read_text() == block

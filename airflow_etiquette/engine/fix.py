@@ -114,8 +114,16 @@ def fix_all(targets: Sequence[FixTarget], settings: Settings, *, unsafe: bool, j
             )
             results.append(FixResult(result.relpath, target.data, target.data, 0, (), refused=refused))
             continue
+        unsafe_too: frozenset[str] = frozenset()
+        if result.unsafe:  # the hint at --unsafe-fixes: would that run leave the file as it is?
+            variant = fix_source(target.data, target.file, settings, unsafe=True, on_base=target.on_base, taken=taken)
+            unsafe_too = (variant.new_dag_ids | variant.shared) & taken
+            result = result._replace(unsafe=()) if unsafe_too else result
         refused = tuple(
-            f'{result.relpath}: no DAG renamed to "{dag_id}", {reason} (the scheduler keeps one DAG per id): '
+            f'{result.relpath}: --unsafe-fixes would give a DAG the id "{dag_id}", {reason} (the scheduler keeps '
+            "one DAG per id); fix that by hand"
+            if dag_id in unsafe_too
+            else f'{result.relpath}: no DAG renamed to "{dag_id}", {reason} (the scheduler keeps one DAG per id): '
             "choose another name"
             for dag_id, reason in why.items()
         )
@@ -167,16 +175,15 @@ def fix_source(
         return FixResult(file.relpath, data, current, fixed, left_unsafe)
     if ids is None:  # (the rounds ran out before the last fix was analysed)
         ids = _definitions_of(current, file, settings)
-    new = frozenset().union(*(d for d, _ in ids)) - frozenset().union(*(d for d, _ in before))
+    new = frozenset().union(*ids) - frozenset().union(*before)
     return FixResult(file.relpath, data, current, fixed, left_unsafe, new, _newly_shared(before, ids))
 
 
-Definitions = tuple[tuple[frozenset[str], bool], ...]  # each DAG definition's exact ids; in an if/else arm
+Definitions = tuple[frozenset[str], ...]  # each DAG definition's exact ids, in the file's order
 
 
 def _definitions(context: FileContext) -> Definitions:
-    conditional = context.index.conditional_nodes
-    return tuple((frozenset(exact_dag_ids(dag)), dag.node in conditional) for dag in context.dags)
+    return tuple(frozenset(exact_dag_ids(dag)) for dag in context.dags)
 
 
 def _definitions_of(data: bytes, file: SourceFile, settings: Settings) -> Definitions:
@@ -187,15 +194,19 @@ def _definitions_of(data: bytes, file: SourceFile, settings: Settings) -> Defini
 
 
 def _newly_shared(before: Definitions, after: Definitions) -> frozenset[str]:
-    """The ids two DAG definitions of the file share after the fixes and did not before: two
-    that had no id in common now have one (the arms of an if/else never clash, as for ETQ104).
-    The definitions keep their order through the fixes, which rename and add, never remove."""
+    """The ids that DAG definitions of the file share after the fixes and did not before: two
+    definitions that had no id in common now have one (arms of an if/else too: which arm runs is
+    not judged here), or one definition (a loop) now gives one id where it gave several. The
+    definitions keep their order through the fixes, which rename and add, never remove; where
+    their number changed all the same, every id counts as shared."""
     if len(before) != len(after):
-        return frozenset()  # not the same definitions: ETQ104 judges the file on its next check
+        return frozenset().union(*after)
     shared: set[str] = set()
-    for i, ((ids, in_arm), (old, _)) in enumerate(zip(after, before, strict=True)):
-        for (other_ids, other_in_arm), (other_old, _) in zip(after[i + 1 :], before[i + 1 :], strict=True):
-            if not (in_arm or other_in_arm) and not old & other_old:
+    for i, (ids, old) in enumerate(zip(after, before, strict=True)):
+        if len(old) > 1 and len(ids) < len(old):
+            shared |= ids
+        for other_ids, other_old in zip(after[i + 1 :], before[i + 1 :], strict=True):
+            if not old & other_old:
                 shared |= ids & other_ids
     return frozenset(shared)
 
