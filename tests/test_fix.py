@@ -525,3 +525,18 @@ def test_a_clash_a_loop_or_an_if_block_would_make_is_refused_and_never_hinted_at
     assert "dags/lasse/loop.py: not fixed: a fix would give a DAG the id" in unsafe.err
     assert (repo / "dags/lasse/loop.py").read_text() == loop
     assert (repo / "dags/lasse/block.py").read_text() == block
+
+
+def test_an_assets_name_stays_and_its_dag_gets_a_dag_id(tmp_path: Path) -> None:
+    """@asset(name=...) names the DAG only when dag_id= is missing, and it is also the asset's name
+    and URI, which other DAGs are scheduled on: the fix adds dag_id= and leaves the name alone."""
+    source = (
+        "from airflow.sdk import asset\n\n\n"
+        '@asset(name="taxi_trips", schedule="@daily", tags=["student:lasse"])\ndef taxi_trips():\n    pass\n'
+    )
+    repo = make_repo(tmp_path / "r", {"dags/lasse/trips.py": source})
+    fixed = run_installed("check", "--fix", cwd=repo)
+    assert fixed.exit_code == 0, fixed.out + fixed.err
+    assert (repo / "dags/lasse/trips.py").read_text() == source.replace(
+        '"student:lasse"])', '"student:lasse"], dag_id="lasse_taxi_trips")'
+    )

@@ -47,7 +47,8 @@ class DagIdPrefix(FileRule):
         'A literal dag_id gets the owner\'s prefix: `f"{STUDENT}_taxi_pipeline"` where the module has a\n'
         'name that holds the owner from the path (the class\'s `STUDENT`), else `"lasse_taxi_pipeline"`;\n'
         'the suffix form `f"taxi_pipeline_{STUDENT}"` becomes `f"{STUDENT}_taxi_pipeline"`; a `@dag`\n'
-        "without a dag_id gets one. Safe for a file the change adds; unsafe (`--unsafe-fixes`) for a\n"
+        "without a dag_id gets one, and so does an `@asset(name=...)` (its name stays: it is the\n"
+        "asset's too). Safe for a file the change adds; unsafe (`--unsafe-fixes`) for a\n"
         "file that exists where the change starts, because renaming a dag_id the scheduler already\n"
         "knows starts a new DAG and leaves the old runs under the old id. An id built in a loop, a\n"
         "factory or a constant defined elsewhere is left for you to rename, and so is a DAG whose\n"
@@ -160,6 +161,8 @@ class DagIdPrefix(FileRule):
                 new_id = owned_text(file, "", prefix[len(owner) :] + rest, node, file.index.module_scope, node)
                 if new_id is None:
                     return None
+        if isinstance(dag.node, cst.Call) and _is_asset_name(dag.node, node):
+            return Fix(((dag.node, with_keyword(dag.node, "dag_id", new_id)),), unsafe)  # the name stays the asset's
         if isinstance(node, cst.SimpleString) or (isinstance(node, cst.FormattedString) and _owner_only(file, node)):
             return Fix(((node, new_id),), unsafe)
         if isinstance(node, cst.Name) and isinstance(dag.node, cst.Decorator):  # bare @dag: named by the function
@@ -182,6 +185,13 @@ class DagIdPrefix(FileRule):
                     if other != owner and file.config.prefix_for(other).startswith(own):
                         return value, other
         return None
+
+
+def _is_asset_name(call: cst.Call, node: cst.CSTNode | None) -> bool:
+    """Whether the id is the ``name=`` of an ``@asset(...)`` without ``dag_id=``: renaming it would
+    rename the asset, and every DAG scheduled on it by that name would wait for it in vain."""
+    keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+    return node is not None and "dag_id" not in keywords and keywords.get("name") is node
 
 
 def _owner_only(file: FileContext, node: cst.FormattedString) -> bool:
