@@ -136,7 +136,10 @@ def in_editor(root: Path, session: Callable[[Editor], Awaitable[None]]) -> Edito
         capabilities = types.ClientCapabilities(
             workspace=types.WorkspaceClientCapabilities(
                 workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)
-            )
+            ),
+            text_document=types.TextDocumentClientCapabilities(
+                code_action=types.CodeActionClientCapabilities(disabled_support=True)
+            ),
         )
         await asyncio.wait_for(
             editor.initialize_async(
@@ -308,10 +311,18 @@ def test_no_fix_renames_a_dag_to_an_id_another_file_defines(tmp_path: Path) -> N
     editor = in_editor(repo, session)
 
     by_title = {a.title: a for a in seen["actions"]}
+    refused_title = 'Fix ETQ101: dag_id "taxi_pipeline" must start with "lasse_" (file is in dags/lasse/)'
     assert sorted(by_title) == [
+        refused_title,
         'Fix ETQ102: tags must include "student:lasse" (found "week11")',
         "Fix all airflow-etiquette safe fixes",
     ]
+    refused = by_title[refused_title]  # shown greyed out, with the reason, and nothing to apply
+    assert refused.edit is None and refused.disabled is not None
+    assert refused.disabled.reason == (
+        'no DAG renamed to "lasse_taxi_pipeline", which dags/lasse/older.py already defines (the scheduler keeps '
+        "one DAG per id): choose another name"
+    )
     fixed_in_editor = apply(TAXI, by_title["Fix all airflow-etiquette safe fixes"], seen["uri"], 1)
     assert fixed_in_editor == TAXI.replace('tags=["week11"]', 'tags=["week11", "student:lasse"]')
     assert editor.exit_code == 0

@@ -175,6 +175,17 @@ class EtiquetteServer(LanguageServer):
                             preferred=True,
                         )
                     )
+                elif outcome.safe.refused and self._shows_disabled_actions():
+                    # nothing to apply: a rename would give two DAGs one id; the editor can say why
+                    reason = " ".join(line.partition(": ")[2] for line in outcome.safe.refused)
+                    actions.append(
+                        types.CodeAction(
+                            title=f"Fix {code}: {what}",
+                            kind=types.CodeActionKind.QuickFix,
+                            diagnostics=diagnostics,
+                            disabled=types.CodeActionDisabled(reason=reason),
+                        )
+                    )
                 if outcome.unsafe is not None and outcome.unsafe.after != outcome.safe.after:
                     title = f"Fix {code}: {what} ({UNSAFE})"
                     actions.append(
@@ -187,6 +198,11 @@ class EtiquetteServer(LanguageServer):
             if outcome is not None and outcome.safe.after != outcome.safe.before:
                 actions.append(self._action(FIX_ALL_TITLE, FIX_ALL, document, checked, outcome.safe.after, []))
         return actions
+
+    def _shows_disabled_actions(self) -> bool:
+        text_document = self.client_capabilities.text_document
+        code_action = text_document.code_action if text_document else None
+        return bool(code_action and code_action.disabled_support)
 
     def _action(
         self,
