@@ -31,6 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # never to the temporary repository a test runs the command in (see [tool.coverage.run]).
 os.environ.setdefault("COVERAGE_DATA_FILE", str(ROOT / ".coverage"))
 
+# The CI this suite runs in is not the CI a test stages: inside GitHub Actions (the project's own
+# workflow runs .ci/run there) GITHUB_ACTIONS would turn every text report into workflow commands,
+# and CI=true would forbid writing a baseline. A test that means a CI sets these itself.
+for _name in [name for name in os.environ if name == "CI" or name.startswith(("GITHUB_", "GITLAB_", "CI_"))]:
+    del os.environ[_name]
+
 # The integration tier: real git histories, pre-commit, pip, the command in subprocesses.
 # `pytest -m "not slow"` is the inner loop; the README's test command runs both tiers.
 SLOW_MODULES = frozenset(
