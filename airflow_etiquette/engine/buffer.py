@@ -19,8 +19,8 @@ from airflow_etiquette.analysis.modules import ModuleSource
 from airflow_etiquette.config import Config
 from airflow_etiquette.engine.analyze import Settings
 from airflow_etiquette.engine.fix import FixResult, FixTarget, fix_all, fixable_codes
-from airflow_etiquette.engine.read import BUNDLE_SUFFIX, read_source
-from airflow_etiquette.engine.repository import repository_findings, repository_rules
+from airflow_etiquette.engine.read import BUNDLE_SUFFIX
+from airflow_etiquette.engine.repository import compared_on_disk, repository_findings, repository_rules
 from airflow_etiquette.engine.schedule import analyze_files
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.people.ownership import Ownership
@@ -29,7 +29,6 @@ from airflow_etiquette.sources import airflowignore
 from airflow_etiquette.sources.files import (
     CHECKED_SUFFIXES,
     SourceFile,
-    discover,
     in_dags_folder,
     known_owners,
     owner_of,
@@ -84,15 +83,7 @@ def check_buffer(config: Config, path: Path | str, text: str | bytes, jobs: int 
     if any(checked.values()):
         # The rest of the dags folder as it is on disk; only the files a rule says may matter
         # (a raw-bytes screen) are parsed, to be compared with.
-        others = []
-        on_disk = discover([], config).files if config.dags_path.is_dir() else ()
-        for other in on_disk:
-            if other.relpath == file.relpath:
-                continue
-            data, _ = read_source(other, config)
-            if data is not None and any(rule.may_concern(checked[rule.code], other.relpath, data) for rule in rules):
-                others.append(other._replace(content=data))
-        compared = analyze_files(others, settings._replace(run_rules=False), jobs) if others else []
+        compared = compared_on_disk(settings, checked, rules, jobs, skip=file.relpath)
         ownership = Ownership(config, settings.known_owners)
         found, waived = repository_findings(
             [*results, *compared], settings, lambda: ownership, rules, report_in={file.relpath}

@@ -214,20 +214,12 @@ def _newly_shared(before: Definitions, after: Definitions) -> frozenset[str]:
 def _defined_elsewhere(dag_ids: frozenset[str], settings: Settings, jobs: int) -> Mapping[str, set[str]]:
     """Which DAG files of the dags folder, as they are on disk, define each of ``dag_ids``: only the
     files that may (ETQ104's screen of their raw bytes) are parsed, in workers."""
-    from airflow_etiquette.engine.read import read_source
-    from airflow_etiquette.engine.schedule import analyze_files
-    from airflow_etiquette.sources.files import discover
+    from airflow_etiquette.engine.repository import compared_on_disk
 
-    config = settings.config
-    screen = [((tuple(sorted(dag_ids)),), ())]
-    candidates = []
-    for file in discover([], config).files if config.dags_path.is_dir() else ():
-        data, _ = read_source(file, config)
-        if data is not None and DuplicateDagId.may_concern(screen, file.relpath, data):
-            candidates.append(file._replace(content=data))
-    compared = settings._replace(collect=(DuplicateDagId.code,), run_rules=False)
+    screen = {DuplicateDagId.code: [((tuple(sorted(dag_ids)),), ())]}
+    collecting = settings._replace(collect=(DuplicateDagId.code,))
     defined: dict[str, set[str]] = {}
-    for file, result in analyze_files(candidates, compared, jobs) if candidates else ():
+    for file, result in compared_on_disk(collecting, screen, [DuplicateDagId], jobs):
         ids_per_definition, _ = result.collected.get(DuplicateDagId.code, ((), ()))
         for ids in ids_per_definition:
             for dag_id in set(ids) & dag_ids:

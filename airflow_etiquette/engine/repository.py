@@ -6,7 +6,7 @@ Placing a repository finding costs a second parse, but only of the files that ha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from airflow_etiquette.config import Config
@@ -72,6 +72,31 @@ def repository_findings(
         )
         findings += _guarded(rule, rule().check, view, settings.config)
     return enabled(findings, settings.config), enabled(waived, settings.config)
+
+
+def compared_on_disk(
+    settings: Settings,
+    checked: Mapping[str, Sequence[Any]],
+    rules: Sequence[type[RepositoryRule]],
+    jobs: int,
+    skip: str | None = None,
+) -> list[tuple[SourceFile, FileResult]]:
+    """The files of the dags folder as they are on disk (but ``skip``) that one of ``rules``, by
+    its raw-bytes screen, says may matter to what the checked files gave it (``checked``: a rule's
+    code -> their facts); analysed in workers to be compared with: facts, no findings."""
+    from airflow_etiquette.engine.read import read_source
+    from airflow_etiquette.engine.schedule import analyze_files
+    from airflow_etiquette.sources.files import discover
+
+    config = settings.config
+    others = []
+    for other in discover([], config).files if config.dags_path.is_dir() else ():
+        if other.relpath == skip:
+            continue
+        data, _ = read_source(other, config)
+        if data is not None and any(rule.may_concern(checked[rule.code], other.relpath, data) for rule in rules):
+            others.append(other._replace(content=data))
+    return analyze_files(others, settings._replace(run_rules=False), jobs) if others else []
 
 
 def change_findings(
