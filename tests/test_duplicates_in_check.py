@@ -142,6 +142,55 @@ def test_the_arms_of_an_if_or_a_try_are_not_duplicates(repo: Path) -> None:
     ]
 
 
+def test_only_different_arms_of_one_statement_exclude_each_other(repo: Path) -> None:
+    """Two DAGs in one arm, a try's body and its else, or one DAG beside an if: both run."""
+    (repo / "dags/maria/arms.py").write_text(
+        "import os\n"
+        "from airflow.sdk import DAG\n"
+        "ENV = os.environ.get('ENV')\n"
+        "if ENV:\n"
+        '    a = DAG("maria_same_arm", tags=["student:maria"])\n'
+        '    b = DAG("maria_same_arm", tags=["student:maria"])\n'
+        "try:\n"
+        '    c = DAG("maria_try_else", tags=["student:maria"])\n'
+        "except ValueError:\n"
+        "    pass\n"
+        "else:\n"
+        '    d = DAG("maria_try_else", tags=["student:maria"])\n'
+        'e = DAG("maria_beside", tags=["student:maria"])\n'
+        "if ENV:\n"
+        '    f = DAG("maria_beside", tags=["student:maria"])\n'
+        "if ENV == 'a':\n"
+        '    g = DAG("maria_elif", tags=["student:maria"])\n'
+        "elif ENV == 'b':\n"
+        "    if os.environ.get('X'):\n"
+        '        h = DAG("maria_elif", tags=["student:maria"])\n'
+        "    else:\n"
+        '        i = DAG("maria_elif", tags=["student:maria"])\n'
+        "match ENV:\n"
+        "    case 'a':\n"
+        '        j = DAG("maria_match", tags=["student:maria"])\n'
+        "    case _:\n"
+        '        k = DAG("maria_match", tags=["student:maria"])\n'
+        "try:\n"
+        '    m = DAG("maria_finally", tags=["student:maria"])\n'
+        "finally:\n"
+        '    n = DAG("maria_finally", tags=["student:maria"])\n'
+    )
+    result = run_installed("check", "dags/maria/arms.py", "--format", "json", cwd=repo)
+    assert result.exit_code == 1, result.out
+    assert sorted((f["line"], f["message"].split(";")[0]) for f in result.findings) == [
+        (5, 'dag_id "maria_same_arm" is also defined in dags/maria/arms.py:6'),
+        (6, 'dag_id "maria_same_arm" is also defined in dags/maria/arms.py:5'),
+        (8, 'dag_id "maria_try_else" is also defined in dags/maria/arms.py:12'),
+        (12, 'dag_id "maria_try_else" is also defined in dags/maria/arms.py:8'),
+        (13, 'dag_id "maria_beside" is also defined in dags/maria/arms.py:15'),
+        (15, 'dag_id "maria_beside" is also defined in dags/maria/arms.py:13'),
+        (29, 'dag_id "maria_finally" is also defined in dags/maria/arms.py:31'),
+        (31, 'dag_id "maria_finally" is also defined in dags/maria/arms.py:29'),
+    ]
+
+
 def test_a_pull_request_finds_an_id_built_from_words_of_a_path(repo: Path) -> None:
     """Only the files that hold every word of a changed id (text or path) are parsed to be compared
     with: a file whose id comes from its folder and its name passes that screen."""

@@ -22,6 +22,7 @@ else:
 
 
 BindingKind = Literal["assign", "import", "loop", "param", "def", "class", "unknown"]
+Arms = tuple[tuple[int, int], ...]  # (an if/try/match statement's number, the arm's number in it)
 
 
 class Binding(NamedTuple):
@@ -120,7 +121,9 @@ class ModuleIndex:
         # msg = "..."; raise Failure(msg): a string assigned to a name that is only ever read
         # as a message. name_uses counts each name's reads: [in prose, elsewhere].
         self.message_candidates: dict[cst.BaseExpression, str] = {}
-        self.conditional_nodes: set[cst.CSTNode] = set()  # calls and decorators inside if/try
+        # calls and decorators inside if/try/match: the arms they sit in, outermost first, each as
+        # (the statement's number in the walk, the arm's number in it)
+        self.conditional_nodes: dict[cst.CSTNode, Arms] = {}
         # ids of the calls and imports that do not run when the module is imported: in the body of
         # a function or lambda (a task runs it), or under `if __name__ == "__main__":`
         self.deferred: set[int] = set()
@@ -220,6 +223,26 @@ def build_index(module: cst.Module) -> ModuleIndex:
     return index
 
 
+def _arms(node: cst.CSTNode) -> dict[int, int]:
+    """The children of an if/try/match statement that exclude each other, by ``id``: the arm each
+    is in. An if's test, a try's ``finally`` always run, so they are in none; a try's ``else`` runs
+    after its body, so the two are one arm."""
+    if isinstance(node, cst.If):
+        return {id(node.body): 0} | ({id(node.orelse): 1} if node.orelse is not None else {})
+    if isinstance(node, (cst.Try, cst.TryStar)):
+        arms = {id(node.body): 0} | ({id(node.orelse): 0} if node.orelse is not None else {})
+        return arms | {id(handler): number for number, handler in enumerate(node.handlers, start=1)}
+    if isinstance(node, cst.Match):
+        return {id(case): number for number, case in enumerate(node.cases)}
+    return {}
+
+
+def exclusive(a: Arms, b: Arms) -> bool:
+    """Two places in different arms of one if/try/match statement: at most one of them runs."""
+    where_a = dict(a)
+    return any(statement in where_a and where_a[statement] != arm for statement, arm in b)
+
+
 def is_main_guard(test: cst.BaseExpression) -> bool:
     """``__name__ == "__main__"`` (either way round): code the scheduler never runs."""
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
@@ -247,7 +270,8 @@ class _Walker:
 
     def __init__(self, index: ModuleIndex) -> None:
         self.index = index
-        self.conditional = 0  # inside this many if/try statements
+        self.arms: Arms = ()  # the if/try/match arms the walk is in, outermost first
+        self.branchings = 0  # if/try/match statements seen so far: each one's number
         self.deferring = 0  # inside this many function bodies, lambda bodies and __main__ blocks
 
     # -- statements ------------------------------------------------------------
@@ -267,8 +291,8 @@ class _Walker:
 
     def function_def(self, node: cst.FunctionDef, scope: Scope, in_string: bool, prose: bool) -> None:
         for decorator in node.decorators:
-            if self.conditional:
-                self.index.conditional_nodes.add(decorator)
+            if self.arms:
+                self.index.conditional_nodes[decorator] = self.arms
             self.node(decorator.decorator, scope)
         inner = Scope("function", scope)
         self._params(node.params, scope, inner)
@@ -354,12 +378,18 @@ class _Walker:
         self.node(node.value, scope, in_string, prose)
 
     def if_or_try(self, node: cst.CSTNode, scope: Scope, in_string: bool, prose: bool) -> None:
-        """if/else and try/except arms may exclude each other: what is defined in them is
-        remembered as conditional (ETQ104 does not compare such DAGs within one file)."""
-        self.conditional += 1
+        """The arms of an if/else, a try/except and a match exclude each other: what is defined in
+        them is remembered with its arms (ETQ104 does not compare two DAGs of one file that sit in
+        different arms of one statement)."""
+        self.branchings += 1
+        number = self.branchings
+        arms = _arms(node)
+        outer = self.arms
         guard = isinstance(node, cst.If) and is_main_guard(node.test)
         try:
             for child in iter_children(node):
+                arm = arms.get(id(child))
+                self.arms = outer if arm is None else (*outer, (number, arm))
                 if guard and child is node.body:  # type: ignore[attr-defined]
                     self.deferring += 1
                     try:
@@ -369,7 +399,7 @@ class _Walker:
                 else:
                     self.node(child, scope)
         finally:
-            self.conditional -= 1
+            self.arms = outer
 
     def for_(self, node: cst.For, scope: Scope, in_string: bool, prose: bool) -> None:
         self.node(node.iter, scope)
@@ -454,8 +484,8 @@ class _Walker:
         func = node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in MUTATORS:
             self.index.mutated_names.add(func.value.value)
-        if self.conditional:
-            self.index.conditional_nodes.add(node)
+        if self.arms:
+            self.index.conditional_nodes[node] = self.arms
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("format", "join") and not in_string:
             self.index.sites.append(StringSite(node, scope, prose))
@@ -612,6 +642,8 @@ def _handlers() -> dict[type[cst.CSTNode], Callable[[_Walker, Any, Scope, bool, 
         cst.Expr: _Walker.expr,
         cst.If: _Walker.if_or_try,
         cst.Try: _Walker.if_or_try,
+        cst.TryStar: _Walker.if_or_try,
+        cst.Match: _Walker.if_or_try,
         cst.Name: _Walker.name,
         cst.Raise: _Walker.raise_,
         cst.Assert: _Walker.assert_,

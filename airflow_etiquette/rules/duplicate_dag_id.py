@@ -10,6 +10,7 @@ from typing import Any
 
 from airflow_etiquette.analysis.context import FileContext
 from airflow_etiquette.analysis.dags import exact_dag_ids
+from airflow_etiquette.analysis.model import Arms, exclusive
 from airflow_etiquette.findings import Finding, Severity
 from airflow_etiquette.rules.base import RepositoryExample, RepositoryRule, RepositoryView
 from airflow_etiquette.sources.files import SourceFile
@@ -25,8 +26,8 @@ class DuplicateDagId(RepositoryRule):
     what = (
         "A dag_id defined twice, in two files or twice in one file, is reported at each place with the\n"
         'other places named. Dynamic ids count where they resolve (`f"maria_{city}"` over a literal\n'
-        "list gives one id per city). Within one file, the arms of an if/else or try/except (the\n"
-        "Airflow 2/3 import fallback) are not compared.\n"
+        "list gives one id per city). Within one file, two DAGs in different arms of one if/else,\n"
+        "try/except or match (the Airflow 2/3 fallback) are not compared: only one of them runs.\n"
         "`audit` and the pytest plugin compare every file; `check` compares the files it checks, and\n"
         "for a change the changed files with the rest of the dags folder (`--base`, CI) or with the\n"
         "other files of the same owner (`--staged`, the pre-commit hook); only the changed files are\n"
@@ -66,12 +67,12 @@ class DuplicateDagId(RepositoryRule):
         ),
     ]
 
-    def collect(self, file: FileContext) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
-        """Each DAG definition's exact ids (none for an unresolved one), and whether it sits in an
-        arm of an if/else or try/except."""
+    def collect(self, file: FileContext) -> tuple[tuple[tuple[str, ...], ...], tuple[Arms, ...]]:
+        """Each DAG definition's exact ids (none for an unresolved one), and the arms of if/else,
+        try/except and match statements it sits in."""
         return (
             tuple(exact_dag_ids(dag) for dag in file.dags),
-            tuple(dag.node in file.index.conditional_nodes for dag in file.dags),
+            tuple(file.index.conditional_nodes.get(dag.node, ()) for dag in file.dags),
         )
 
     @classmethod
@@ -111,22 +112,22 @@ class DuplicateDagId(RepositoryRule):
         """Every place of a duplicated id, each naming the others; with ``report_in`` only the
         places in those files (the changed ones), and only duplicates that involve them."""
         places: dict[str, list[Place]] = defaultdict(list)
-        conditional: set[tuple[str, int]] = set()
+        arms: dict[tuple[str, int], Arms] = {}
         for file, fact in repository.facts:
-            ids_per_definition, in_arm = fact
+            ids_per_definition, arms_per_definition = fact
             for ordinal, dag_ids in enumerate(ids_per_definition):
-                if ordinal < len(in_arm) and in_arm[ordinal]:
-                    conditional.add((file.relpath, ordinal))
+                if ordinal < len(arms_per_definition):
+                    arms[file.relpath, ordinal] = arms_per_definition[ordinal]
                 for dag_id in dag_ids:
                     places[dag_id].append((file, ordinal))
 
         def clash(a: Place, b: Place) -> bool:
-            """Two definitions that can both exist: not the arms of one if/else or try/except."""
+            """Two definitions that can both exist: not in different arms of one statement."""
             if a == b:
                 return False
             if a[0].relpath != b[0].relpath:
                 return True
-            return (a[0].relpath, a[1]) not in conditional and (b[0].relpath, b[1]) not in conditional
+            return not exclusive(arms.get((a[0].relpath, a[1]), ()), arms.get((b[0].relpath, b[1]), ()))
 
         report_in = repository.report_in
         for dag_id, where in sorted(places.items()):
