@@ -183,6 +183,30 @@ def test_the_owner_a_file_derives_is_fixed_first_and_what_it_caused_goes_with_it
     assert "(1 more with --unsafe-fixes: see `airflow-etiquette explain ETQ105`)" in known.err  # ran as "default"
 
 
+def test_constants_about_students_are_not_the_owners_name_and_are_never_rewritten(tmp_path: Path) -> None:
+    """Only a name that holds the student's name is judged; a table of students is data."""
+    source = FALLBACK.replace('"default")', '"lasse")') + (
+        'STUDENT_TABLE = "students"\n'
+        'STUDENT_GITHUB = "lasse-gh"\n'
+        'MAX_STUDENTS = os.getenv("MAX_STUDENTS", "30")\n'
+        'ID_COLUMN = os.environ["STUDENT_ID_COLUMN"]\n'
+        'CURRENT_STUDENT = "maria"\n'
+    )
+    repo = make_repo(tmp_path / "r", {"dags/lasse/grades.py": source})
+    result = run_installed("check", "--format", "json", cwd=repo)
+    assert [(f["line"], f["code"], f["message"].split(":")[0]) for f in result.findings] == [
+        (23, "ETQ105", 'CURRENT_STUDENT is "maria" but this file is in dags/lasse/, so it is lasse\'s')
+    ]
+    diff = run_installed("check", "--diff", cwd=repo)
+    assert [line for line in diff.out.splitlines() if line.startswith(("-", "+"))] == [
+        "--- a/dags/lasse/grades.py",
+        "+++ b/dags/lasse/grades.py",
+        "+from pathlib import Path",
+        '-CURRENT_STUDENT = "maria"',
+        '+CURRENT_STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name',
+    ], diff.out
+
+
 LOADER = '''\
 """Loads trips."""
 

@@ -21,9 +21,11 @@ if TYPE_CHECKING:
 else:
     from airflow_etiquette.analysis.lazy import libcst as cst
 
-# Names of variables (environment or Python) that hold the owner's name in the class idiom. Not
-# "owner": Airflow's own `owner` (default_args, "airflow", a team) is another thing entirely.
-OWNER_NAME = re.compile(r"student", re.IGNORECASE)
+# The words of a variable's name (environment or Python) that holds the owner's name in the class
+# idiom: "student", with only words like these beside it. Not "owner": Airflow's own `owner`
+# (default_args, "airflow", a team) is another thing entirely. STUDENT_TABLE, MAX_STUDENTS and
+# STUDENT_EMAIL hold something else.
+_BESIDE_STUDENT = frozenset({"airflow", "current", "dag", "dags", "dir", "folder", "login", "my", "name", "user"})
 IDIOM = 'os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name'
 ENVIRONMENT_GETTERS = frozenset({"os.environ.get", "os.getenv"})
 
@@ -64,6 +66,10 @@ class OwnerDerivation(FileRule):
         Example(
             'import os\n\nHOME = os.environ["HOME"]\nOWNER = os.getenv("DAG_OWNER", "data-team")\n'
             'STUDENT_EMAIL = "lasse@example.com"\n'
+        ),
+        Example(
+            'import os\n\nSTUDENT_TABLE = "students"\nSTUDENT_GITHUB = "lasse-gh"\n'
+            'MAX_STUDENTS = os.getenv("MAX_STUDENTS", "30")\nstudent_id_column = os.environ["STUDENT_ID_COLUMN"]\n'
         ),
     ]
     INVALID = [
@@ -126,7 +132,7 @@ class OwnerDerivation(FileRule):
                     continue
                 if isinstance(value, cst.Subscript) and resolver.qualname(value.value, module) == "os.environ":
                     key = _literal_key(value)
-                    if key is not None and OWNER_NAME.search(key):
+                    if key is not None and names_student(key):
                         yield Report(
                             value,
                             fix=functools.partial(_fix, file, value, key),
@@ -141,7 +147,7 @@ class OwnerDerivation(FileRule):
                             reported.add(id(value.left))
                             env = _environment_key(file, value.left, module)
                             yield Report(value, problem, fix=functools.partial(_fix, file, value, env) if env else None)
-                elif OWNER_NAME.search(name) and isinstance(value, cst.SimpleString):
+                elif names_student(name) and isinstance(value, cst.SimpleString):
                     named = _exact(file, value, module)
                     if named is not None and named != owner and re.fullmatch(r"[A-Za-z0-9_-]+", named):
                         yield Report(
@@ -169,7 +175,7 @@ class OwnerDerivation(FileRule):
         if not isinstance(variable, cst.BaseExpression):
             return None
         env = _exact(file, variable, scope)
-        if env is None or not OWNER_NAME.search(env):
+        if env is None or not names_student(env):
             return None
         fallback = default if default is not None else argument(call, "default", 1, scope, file.resolver).node
         if not isinstance(fallback, cst.BaseExpression):
@@ -185,6 +191,13 @@ class OwnerDerivation(FileRule):
             f"and schema of this file would be \"{named}\"'s, not {owner}'s; write "
             f"{target or 'STUDENT'} = {IDIOM.replace('AIRFLOW_STUDENT', env)}"
         )
+
+
+def names_student(name: str) -> bool:
+    """A name that says it holds the student's name: ``STUDENT``, ``AIRFLOW_STUDENT``,
+    ``studentName``; not ``STUDENT_TABLE``, ``MAX_STUDENTS``."""
+    words = [word.casefold() for word in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+", name)]
+    return "student" in words and all(word == "student" or word in _BESIDE_STUDENT for word in words)
 
 
 def _environment_key(file: FileContext, call: cst.Call, scope: Scope) -> str | None:
