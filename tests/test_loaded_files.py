@@ -164,6 +164,43 @@ def test_a_shell_script_is_scanned_line_by_line(tmp_path: Path) -> None:
     ]
 
 
+COMMENTED_SCRIPT = """\
+#!/usr/bin/env bash
+# Never run `airflow connections delete azure_pg` here: ask the teacher.
+  # Also never TRUNCATE public.trips.
+set -euo pipefail
+echo "never run: airflow connections delete azure_pg"
+psql "$PG_URI" -v ON_ERROR_STOP=1 <<SQL
+CREATE SCHEMA IF NOT EXISTS "${SCHEMA}";
+DELETE FROM "${SCHEMA}".raw_trips WHERE month = '$1';
+INSERT INTO "$SCHEMA".raw_trips SELECT * FROM public.trips WHERE month = '$1';
+# a here-document's lines are data, not comments
+DROP TABLE public.trips;
+SQL
+echo done && airflow connections delete `cat name.txt`
+OLD=$(airflow connections delete azure_pg)
+"""
+
+
+def test_comments_printed_text_and_quoted_shell_variables_run_nothing_of_their_own(tmp_path: Path) -> None:
+    repo = class_repo(tmp_path / "class", {"dags/lasse/load.sh": COMMENTED_SCRIPT})
+    result = run_installed("check", "--format", "json", cwd=repo)
+    assert findings(result) == [
+        (
+            "dags/lasse/load.sh",
+            11,
+            "ETQ302",
+            "DROP of public.trips writes outside your schema; write to airflow_lasse instead",
+        ),
+        (
+            "dags/lasse/load.sh",
+            14,
+            "ETQ401",
+            'deletes the shared connection "azure_pg" (airflow connections delete); ask the teacher instead',
+        ),
+    ]
+
+
 def test_a_shell_script_in_a_change_and_one_that_only_reads(tmp_path: Path) -> None:
     repo = class_repo(tmp_path / "class", {})
     git(repo, "checkout", "-q", "-b", "lasse/scripts")

@@ -47,11 +47,24 @@ def airflow_commands(file: FileContext, group: str, verbs: tuple[str, ...]) -> I
             continue
         seen = set()
         for match in pattern.finditer(text):
+            if printed_only(text, match.start()):
+                continue
             verb = match.group("verb").lower()
-            words = tuple(w.strip("'\"") for w in match.group("rest").split())
+            words = tuple(w.strip("'\"`") for w in match.group("rest").split())
             if (verb, words) not in seen:
                 seen.add((verb, words))
                 yield Command(node, verb, words)
+
+
+def printed_only(text: str, start: int) -> bool:
+    """Whether the command at ``start`` is only text that ``echo`` or ``printf`` prints: the first
+    word of its part of the command line (after the last ``;``, ``&``, ``|``, ``(``, backtick or
+    line break, looked for in the 200 characters before it: linear however many commands a text
+    holds) is one of those."""
+    window = max(start - 200, 0)
+    begins = max(text.rfind(mark, window, start) for mark in ";&|(`\n")
+    segment = text[window if begins < 0 else begins + 1 : start].split()
+    return bool(segment) and segment[0] in ("echo", "printf") and (begins >= 0 or window == 0)
 
 
 def positional(words: tuple[str, ...]) -> str | None:

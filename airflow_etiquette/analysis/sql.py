@@ -91,6 +91,10 @@ _JINJA_OPENERS: dict[frozenset[str], str | None] = {
     for size in range(4)
     for kinds in itertools.combinations(_JINJA_CLOSE, size)
 }
+# A quoted identifier that is a template's parameter, not a name: "{schema}", "{}", "%s",
+# "%(schema)s", "${schema}", "$SCHEMA" (str.format, printf-style, string.Template, a shell).
+_QUOTED_IDENTIFIER = r'"[^"\n]*"'
+_PLACEHOLDER = r"\{[^{}]*\}|%(?:\([^()]*\))?s|\$\{[^{}]*\}|\$[A-Za-z_]"
 _QUOTE_OR_COMMENT = r"'|/\*|--"
 _COMMENT_START = r"/\*|--"
 _PSQL_COMMAND = r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')"""
@@ -120,6 +124,11 @@ class SchemaUse(NamedTuple):
         return self.verb is not None
 
     @property
+    def session_private(self) -> bool:
+        """A schema of the session's own (``pg_temp``): no one else sees what is written there."""
+        return re.fullmatch(r"pg_temp(?:_\d+)?", self.schema, re.IGNORECASE) is not None
+
+    @property
     def target(self) -> str:
         """How a message names it: a part the analysis could not read shows as "…"."""
         name = f"{self.schema}.{self.table}" if self.table else self.schema
@@ -132,7 +141,7 @@ def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool], search_path
     ``may_matter`` says whether a use found by the cheap scan could be a
     problem; only then is the text parsed for real.
     """
-    rendered = _without_jinja(text.render(HOLE.format))
+    rendered = _without_placeholders(_without_jinja(text.render(HOLE.format)))
     if (
         search_path is None
         and "." not in rendered
@@ -174,6 +183,18 @@ def _without_jinja(text: str) -> str:
         position = end + 2
     parts.append(text[position:])
     return "".join(parts)
+
+
+def _without_placeholders(text: str) -> str:
+    """Each quoted identifier that holds a template's parameter (``"{schema}".raw_trips``, a
+    reusable statement filled in by ``.format``, ``%`` or a shell) replaced by a hole: the schema
+    is whatever the code fills in, so it is never guessed."""
+    if '"' not in text or not any(mark in text for mark in "{%$"):
+        return text
+    placeholder = _pattern(_PLACEHOLDER)
+    return _pattern(_QUOTED_IDENTIFIER).sub(
+        lambda quoted: HOLE.format("p") if placeholder.search(quoted.group(0)) else quoted.group(0), text
+    )
 
 
 def _without_comments(sql: str) -> str:
@@ -236,6 +257,7 @@ def _scan(sql: str, uppercase_only: bool = False, search_path: str | None = None
     writes: set[tuple[str, str | None]] = set()
     paths = [(-1, search_path), *_search_paths(sql)] if search_path else _search_paths(sql)
     copies = _CopyDirection(sql)
+    temporary: set[str] = set()  # tables CREATE TEMP made: unqualified, they are the session's own
     for match in _pattern(_WRITE).finditer(sql):
         if uppercase_only and not match.group("verb").isupper():
             continue
@@ -255,6 +277,9 @@ def _scan(sql: str, uppercase_only: bool = False, search_path: str | None = None
                 use = SchemaUse(parts[-1], None, verb)
             elif len(parts) >= 2:
                 use = SchemaUse(parts[-2], parts[-1], verb)
+            elif "TEMP" in kind or parts[-1] in temporary:
+                temporary.add(parts[-1])  # pg_temp, whatever the search path says
+                continue
             elif (path := _path_at(paths, match.start())) is not None:
                 use = SchemaUse(path, parts[-1], verb)  # unqualified, after SET search_path TO path
             else:
@@ -281,7 +306,7 @@ def _scan(sql: str, uppercase_only: bool = False, search_path: str | None = None
 def search_path_after(text: Text, current: str | None) -> str | None:
     """The schema unqualified names land in after this text ran in a session where they landed
     in ``current``: the last ``SET search_path`` in it, if it sets one."""
-    rendered = _without_jinja(text.render(HOLE.format))
+    rendered = _without_placeholders(_without_jinja(text.render(HOLE.format)))
     if "search_path" not in rendered.lower():
         return current
     paths = _search_paths(_without_comments(rendered))
@@ -376,6 +401,7 @@ def _parse(sql: str, search_path: str | None = None) -> list[SchemaUse] | None:
     except Exception:  # sqlglot raises several error types; any means "use the scan"
         return None
     uses: list[SchemaUse] = []
+    temporary: set[str] = set()  # tables CREATE TEMP made: unqualified, they are the session's own
     # where unqualified names land: as the session left it, then as a statement here sets it
     for statement in statements:
         if statement is None:
@@ -389,8 +415,12 @@ def _parse(sql: str, search_path: str | None = None) -> list[SchemaUse] | None:
         write_verb = _write_verb(statement, exp)
         targets = _write_targets(statement, exp) if write_verb else []
         target_ids = {id(t) for t in targets}
+        creates_temporary = isinstance(statement, exp.Create) and statement.find(exp.TemporaryProperty) is not None
         for target in targets:
             schema, table = _table_parts(target, exp)
+            if not schema and target.name and (creates_temporary or target.name.lower() in temporary):
+                temporary.add(target.name.lower())  # pg_temp, whatever the search path says
+                continue
             if not schema and search_path is not None and target.name:
                 schema, table = search_path, target.name
             if schema and HOLE_MARK not in schema:

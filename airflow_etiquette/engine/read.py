@@ -88,11 +88,22 @@ def _too_large(file: SourceFile, size: int, config: Config) -> Finding:
 def script_as_python(data: bytes) -> bytes:
     """A shell script as a module of string constants, one per line (with its backslash
     continuations), on the script's own line numbers: the rules that read commands and SQL in
-    strings then read the script as they would read a ``bash_command``."""
+    strings then read the script as they would read a ``bash_command``. A comment line (``#`` first,
+    outside a here-document, whose lines are data) runs nothing and becomes an empty string."""
     text = data.decode("utf-8", errors="replace")
     statements: list[str] = []
     group: list[str] = []
+    heredoc: tuple[str, bool] | None = None  # the delimiter of the here-document the line is in, and <<-
     for line in [*text.split("\n"), ""]:
+        if heredoc is None and not group and line.lstrip().startswith("#"):
+            statements.append('SCRIPT_LINE = ""')
+            continue
+        if heredoc is not None:
+            delimiter, tabs = heredoc
+            if (line.lstrip("\t") if tabs else line).rstrip("\r") == delimiter:
+                heredoc = None
+        elif opened := _HEREDOC.search(line):
+            heredoc = (opened.group("word"), opened.group("dash") == "-")
         group.append(line)
         if line.endswith("\\"):
             continue
@@ -101,6 +112,10 @@ def script_as_python(data: bytes) -> bytes:
         statements.append(f'SCRIPT_LINE = """{escaped}"""')
         group = []
     return "\n".join(statements).encode("utf-8", errors="surrogateescape")
+
+
+# `<<SQL`, `<<-'EOF'`, `<< "END"`; not a here-string (`<<<`)
+_HEREDOC = re.compile(r"(?<!<)<<(?P<dash>-?)\s*(?P<quote>['\"]?)(?P<word>[A-Za-z_][A-Za-z0-9_]*)(?P=quote)")
 
 
 def sql_as_python(data: bytes) -> tuple[bytes, dict[int, list[tuple[int, int]]]]:

@@ -58,8 +58,10 @@ class ForeignSchema(FileRule):
         "(`SELECT * FROM public.zones`) is fine, and so are unqualified table names. `.sql` template\n"
         "files under `dags/<owner>/` are read statement by statement. SQL is parsed\n"
         "with sqlglot where it parses; comments are skipped, unquoted names compare as Postgres\n"
-        "folds them (`AIRFLOW_MARIA` is `airflow_maria`), and f-string and Jinja placeholders are\n"
-        "never guessed."
+        "folds them (`AIRFLOW_MARIA` is `airflow_maria`), and placeholders are never guessed: f-string\n"
+        'and Jinja ones, and a template\'s parameter in quotes (`"{schema}"`, `"%s"`, `"${SCHEMA}"`).\n'
+        "A temporary table (`CREATE TEMP TABLE`, `pg_temp.x`) is the session's own, whatever the\n"
+        "search path."
     )
     why = (
         "Everyone writes to one shared Postgres; the per-owner schema is what keeps thirty\n"
@@ -324,6 +326,8 @@ def is_own_schema(file: FileContext, schema: str) -> bool:
 
 
 def schema_problem(file: FileContext, use: SchemaUse) -> bool:
+    if use.session_private:
+        return False
     if foreign_owner(file, use.schema):
         return True
     return use.is_write and not is_own_schema(file, use.schema)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from airflow_etiquette.analysis.actions import printed_only
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.model import Scope, iter_children
 from airflow_etiquette.analysis.values import Map, Seq, Text, text_of
@@ -180,6 +181,8 @@ class SharedConnectionChange(FileRule):
             if problem:
                 return problem
         for match in _CLI.finditer(command):
+            if printed_only(command, match.start()):
+                continue  # echo "never run airflow connections delete azure_pg"
             verb = match.group("verb").lower()
             words = [w.strip("'\"") for w in match.group("rest").split()]
             if verb == "import":
@@ -190,7 +193,10 @@ class SharedConnectionChange(FileRule):
                     )
                 continue
             conn_id = next((w for w in words if not w.startswith("-")), None)
-            if conn_id and "\x00" not in conn_id and self._shared(file, conn_id):
+            if conn_id is None or conn_id.startswith("`") or any(mark in conn_id for mark in "\x00$"):
+                continue  # unknown until the shell runs: `cat name`, $CONN
+            conn_id = conn_id.rstrip("`)")  # the end of a command substitution: `... delete azure_pg`
+            if conn_id and self._shared(file, conn_id):
                 action = {"add": "creates", "delete": "deletes", "edit": "edits"}[verb]
                 return f"{action} {self._named(file, conn_id)} (airflow connections {verb}); ask the teacher instead"
         for match in _CURL.finditer(command):

@@ -59,6 +59,9 @@ PATTERNS = {
     "search paths before writes": "SET search_path TO a; INSERT INTO t SELECT 1; ",
     "stray jinja comments": "{# ",
     "apostrophes in comments": "-- don't\n",
+    "quoted placeholders": '"{schema}".t ',
+    "unclosed quoted placeholders": '"{',
+    "echoed commands": "echo airflow connections delete x ",
 }
 
 

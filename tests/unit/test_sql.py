@@ -33,6 +33,27 @@ def test_a_placeholder_is_never_a_schema() -> None:
     assert uses("INSERT INTO {{ params.schema }}.raw_trips SELECT 1") == []
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'DELETE FROM "{schema}".raw_trips WHERE month = %s',  # str.format
+        'DELETE FROM "{}".raw_trips',
+        'TRUNCATE "%s".stage',  # printf-style
+        'TRUNCATE "%(schema)s".stage',
+        'INSERT INTO "${schema}".stage SELECT 1',  # string.Template, a shell
+        'INSERT INTO "$SCHEMA".stage SELECT 1',
+        'INSERT INTO "{schema}_v2".stage SELECT 1',
+    ],
+)
+def test_a_quoted_template_parameter_is_never_a_schema(sql: str) -> None:
+    assert uses(sql) == []
+
+
+def test_a_quoted_name_is_still_a_schema() -> None:
+    assert uses('INSERT INTO "public".trips SELECT \'{"a": 1}\'') == [("public", "trips", "INSERT")]
+    assert uses('INSERT INTO "$SCHEMA".t SELECT * FROM public.trips') == [("public", "trips", None)]
+
+
 def test_a_schema_use_names_its_target() -> None:
     assert SchemaUse("public", "trips", "INSERT").target == "public.trips"
     assert SchemaUse("airflow_maria", None, None).target == "airflow_maria"
