@@ -10,7 +10,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from conftest import make_repo, run_installed
+from conftest import git, make_repo, run_installed
 
 MARIA_BAD = 'from airflow import DAG\n\ndag = DAG("taxi", tags=["student:maria"])\n'
 BAD_FINDING = ("dags/maria/bad.py", 3, "ETQ101")
@@ -313,3 +313,20 @@ def test_a_file_name_that_is_not_utf8_keeps_every_report_valid_and_its_baseline_
     assert run_installed("check", "--baseline", "known.json", cwd=root, env=on_a_laptop).exit_code == 0  # written
     again = run_installed("check", "--baseline", "known.json", cwd=root, env=on_a_laptop)
     assert (again.exit_code, again.out) == (0, "All good: no findings (1 file checked, 1 known from the baseline).\n")
+
+
+def test_a_change_that_adds_a_file_name_that_is_not_utf8_is_checked(tmp_path: Path) -> None:
+    """The pre-commit hook and the pull-request check look for the owner's other files that import
+    a changed module by its name's bytes: a name git stores as Latin-1 is one of them too."""
+    root = make_repo(tmp_path / "r", {"dags/maria/taxi.py": "from airflow.sdk import DAG\n"})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
+    git(root, "checkout", "-q", "-b", "maria/latin")
+    (root / os.fsdecode(b"dags/maria/caf\xe9.py")).write_text(MARIA_BAD)
+    git(root, "add", "-A")
+    staged = run_installed("check", "--staged", "--format", "json", cwd=root)
+    assert staged.exit_code == 1, staged.err
+    assert {(f["path"], f["code"]) for f in staged.findings} == {(os.fsdecode(b"dags/maria/caf\xe9.py"), "ETQ101")}
+    git(root, "commit", "-qm", "latin")
+    branch = run_installed("check", "--base", "main", "--format", "json", cwd=root)
+    assert (branch.exit_code, branch.findings) == (staged.exit_code, staged.findings), branch.err

@@ -252,7 +252,7 @@ def _importers(config: Config, entries: Mapping[str, tuple[str, str]], changed: 
         owner = owner_of(relpath, config)
         if owner is not None and relpath.endswith(".py"):
             name = posixpath.basename(posixpath.dirname(relpath) if relpath.endswith("/__init__.py") else relpath)
-            stems.setdefault(f"{config.dags_folder}/{owner}/", set()).add(name.removesuffix(".py").encode())
+            stems.setdefault(f"{config.dags_folder}/{owner}/", set()).add(os.fsencode(name.removesuffix(".py")))
     candidates = [
         path
         for path in _python_modules(entries)
