@@ -232,8 +232,10 @@ def find_root(start: Path, read: Reader = read_work_tree) -> tuple[Path, Path | 
     ``dags/maria/.airflow-etiquette.toml`` must not become the root of the hook that runs on
     maria's files (and switch her rules off).
     """
-    start = start.resolve()
-    if start.is_file() or not start.exists():
+    # Not resolved: a symlink given as a path (dags/lasse/link.py -> /elsewhere/x.py) is in the
+    # repository that holds the link, never in the one its target is in.
+    start = Path(os.path.abspath(start))
+    if start.is_symlink() or not start.is_dir():
         start = start.parent
     chain: list[Path] = []
     git_root: Path | None = None

@@ -330,3 +330,21 @@ def test_a_change_that_adds_a_file_name_that_is_not_utf8_is_checked(tmp_path: Pa
     git(root, "commit", "-qm", "latin")
     branch = run_installed("check", "--base", "main", "--format", "json", cwd=root)
     assert (branch.exit_code, branch.findings) == (staged.exit_code, staged.findings), branch.err
+
+
+def test_a_symlink_given_as_a_path_is_judged_in_the_repository_that_holds_it(tmp_path: Path) -> None:
+    """The root is found from where the link is, not from where it leads: the file outside is never
+    read, shown or rewritten, and the other paths given are still checked."""
+    outside = make_repo(tmp_path / "elsewhere", {"dags/lasse/secret.py": 'DAG(dag_id="sk_live_SECRET42")\n'})
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD})
+    (root / "dags/lasse").mkdir()
+    os.symlink(outside / "dags/lasse/secret.py", root / "dags/lasse/link.py")
+    link = f"dags/lasse/link.py is a symlink to {outside / 'dags/lasse/secret.py'}, outside dags/lasse/"
+    for args in (("dags/lasse/link.py", "dags/maria/bad.py"), ("--fix", "--unsafe-fixes", "dags/lasse/link.py")):
+        result = run_installed("check", "--no-cache", "--format", "full", *args, cwd=root)
+        assert result.exit_code == 1, result.err
+        assert "SECRET42" not in result.out + result.err
+        assert f"dags/lasse/link.py:1:1: ETQ202 {link}" in result.out
+        assert ("dags/maria/bad.py:3:11: ETQ101 [*]" in result.out) == ("dags/maria/bad.py" in args)
+    assert (outside / "dags/lasse/secret.py").read_text() == 'DAG(dag_id="sk_live_SECRET42")\n'
+    assert sorted(p.name for p in outside.iterdir()) == [".git", "dags"]  # no cache made there
