@@ -51,6 +51,8 @@ def likely_parses(args: Sequence[str]) -> bool:
 
 def main() -> None:
     args = sys.argv[1:]
+    if sys.stdin is None or sys.stdout is None or sys.stderr is None:
+        _closed_streams_to_devnull()
     if args == ["--version"]:
         from airflow_etiquette import __version__
 
@@ -67,6 +69,19 @@ def main() -> None:
     else:
         code = _run()
     _end(code)
+
+
+def _closed_streams_to_devnull() -> None:
+    """A standard stream closed before the start (``>&-``) writes to nowhere, as a reader that went
+    away does: the exit code still tells the result. A closed standard input stays None (what
+    reads it says so), but its descriptor is taken, so no file opened later lands on 0, 1 or 2."""
+    import os
+
+    for number, name in enumerate(("stdin", "stdout", "stderr")):
+        if getattr(sys, name) is None:
+            descriptor = os.open(os.devnull, os.O_RDONLY if number == 0 else os.O_WRONLY)
+            if number and descriptor == number:
+                setattr(sys, name, open(descriptor, "w", encoding="utf-8", errors="surrogateescape"))
 
 
 def _run() -> int:

@@ -552,6 +552,8 @@ def _check_stdin(
 
     config = configure(read_work_tree, None)
     limit = int(config.max_file_size_mb * 1024 * 1024)
+    if sys.stdin is None:
+        raise ConfigError(f"--stdin-filename {path} reads the file from standard input, which is closed")
     data = sys.stdin.buffer.read(limit + 1)  # one byte over is enough for ETQ002 to say it is too large
     file = buffer_file(config, path, data)
     if file is None and not quiet:
@@ -899,8 +901,9 @@ def rules() -> int:
     from airflow_etiquette.rules import ALL_RULES
 
     width = max(len(rule.name) for rule in ALL_RULES)
-    for rule in ALL_RULES:
-        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}")
+    _echo(
+        "".join(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}\n" for rule in ALL_RULES)
+    )
     return EXIT_CLEAN
 
 
@@ -918,7 +921,7 @@ def explain(code: str) -> int:
         rule = by_name.get(code.strip().lower())
     if rule is None:
         raise click.UsageError(f"unknown rule {code!r} (see `{PROG} rules`)")
-    click.echo(explain_rule(rule), nl=False)
+    _echo(explain_rule(rule))
     return EXIT_CLEAN
 
 

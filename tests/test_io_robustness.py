@@ -93,6 +93,68 @@ def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path: Path) -> None
     assert "Traceback" not in error and "internal error" not in error, error
 
 
+def _closing(*descriptors: int):  # type: ignore[no-untyped-def]
+    """Start the command with these standard descriptors closed, as `>&-` and `<&-` do."""
+
+    def apply() -> None:
+        for descriptor in descriptors:
+            os.close(descriptor)
+
+    return apply
+
+
+@pytest.mark.parametrize(
+    ("args", "closed", "code"),
+    [
+        (("check",), 1, 1),
+        (("check", "--verbose"), 1, 1),
+        (("audit",), 1, 1),
+        (("check", "--show-files"), 1, 0),
+        (("check", "--diff"), 1, 1),
+        (("rules",), 1, 0),
+        (("check",), 2, 1),
+    ],
+)
+def test_a_closed_standard_output_or_error_writes_to_nowhere(
+    tmp_path: Path, args: tuple[str, ...], closed: int, code: int
+) -> None:
+    """The report is lost, as with a reader that went away; the exit code still tells the result."""
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD})
+    other = subprocess.PIPE
+    proc = subprocess.run(
+        command(*args), cwd=root, capture_output=False, stdout=other, stderr=other, preexec_fn=_closing(closed)
+    )
+    assert proc.returncode == code, proc.stderr
+    assert b"internal error" not in proc.stdout + proc.stderr and b"Traceback" not in proc.stdout + proc.stderr
+
+
+def test_a_closed_standard_input_is_one_line_for_an_editors_check(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {})
+    proc = subprocess.run(
+        command("check", "--stdin-filename", "dags/maria/new.py"),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        preexec_fn=_closing(0),
+    )
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "airflow-etiquette: error: --stdin-filename dags/maria/new.py reads the file from standard input, "
+        "which is closed\n",
+    )
+
+
+def test_a_reader_that_goes_away_early_from_a_listing_ends_it_quietly(tmp_path: Path) -> None:
+    for args in (("rules",), ("explain", "ETQ101")):
+        proc = subprocess.Popen(command(*args), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()
+        error = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 0, error
+        assert error == ""
+
+
 def _file_size_limit(limit: int):  # type: ignore[no-untyped-def]
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
