@@ -147,6 +147,13 @@ def _new_file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def _named_ref(value: str | None) -> str | None:
+    """--base's value: empty (a CI variable that was never set, `--base "$BASE"`) names nothing."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("it is empty; name a branch, tag or commit (or auto)", param_hint="'--base'")
+    return value
+
+
 def _echo(text: str, color: bool | None = None) -> None:
     """The report on standard output: a full disk is one line and exit code 2, a reader that went
     away (``| head``) ends the output quietly."""
@@ -253,6 +260,7 @@ def cli() -> None:
 @click.option(
     "--base",
     metavar="REF",
+    callback=lambda _context, _option, value: _named_ref(value),
     help="Check only what changed since the merge base of REF and HEAD (plus staged changes), "
     "and who changed it (ETQ201).",
 )

@@ -82,6 +82,16 @@ def test_timeout_option_must_be_a_finite_number_of_seconds(tmp_path: Path, run_c
     assert run_cli("check", "--timeout", "3600", cwd=root).exit_code == 1
 
 
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_base_is_one_line(tmp_path: Path, run_cli, value: str) -> None:
+    """`--base "$BASE"` in a CI script whose variable was never set."""
+    root = class_repo(tmp_path / "r")
+    one_error_line(
+        run_cli("check", f"--base={value}", cwd=root),
+        "Invalid value for '--base': it is empty; name a branch, tag or commit (or auto)",
+    )
+
+
 # -- 3. encoding of the configuration --------------------------------------------------------
 
 

@@ -434,3 +434,22 @@ def test_a_pull_request_run_without_its_event_file_stops(class_repo: Path, tmp_p
     result = run_installed("check", cwd=class_repo, env=env)
     assert result.exit_code == 2
     assert "a pull_request_target run without its event file" in result.err
+
+
+@pytest.mark.parametrize(
+    "payload", ["[]", '{"pull_request": null}', '{"pull_request": {"user": {"login": "lasse-gh"}}}']
+)
+def test_a_pull_request_run_whose_event_names_no_base_stops(class_repo: Path, tmp_path: Path, payload: str) -> None:
+    """Without a base the run cannot see the change: a plain check of the tree would pass it."""
+    (tmp_path / "event.json").write_text(payload)
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
+    }
+    result = run_installed("check", cwd=class_repo, env=env)
+    assert result.exit_code == 2
+    assert result.err.splitlines()[0] == (
+        f"airflow-etiquette: error: a pull_request run whose event names no base (no pull_request.base in "
+        f"{tmp_path / 'event.json'}, GITHUB_BASE_REF unset): cannot tell what the pull request changes"
+    )

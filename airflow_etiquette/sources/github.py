@@ -58,6 +58,11 @@ def github_pull_request(environ: Mapping[str, str]) -> PullRequest | None:
     base_branch = environ.get("GITHUB_BASE_REF") or (base.get("ref") if isinstance(base, dict) else None)
     base_ref = str(base_sha) if base_sha else (f"origin/{base_branch}" if base_branch else "")
     if not base_ref:
+        if event.startswith("pull_request"):  # a plain check of the tree would pass what the change did
+            raise ConfigError(
+                f"a {event} run whose event names no base (no pull_request.base in {path}, GITHUB_BASE_REF "
+                "unset): cannot tell what the pull request changes"
+            )
         return None
     head_branch = environ.get("GITHUB_HEAD_REF") or (head.get("ref") if isinstance(head, dict) else None)
     login = user.get("login") if isinstance(user, dict) else None
