@@ -219,6 +219,12 @@ def test_the_path_idiom_in_a_subfolder_gets_a_hint() -> None:
     )
 
 
+def test_a_literal_id_in_a_subfolder_gets_no_hint_about_the_path_idiom() -> None:
+    source = 'from airflow.sdk import DAG\n\nwith DAG(dag_id="reports_weekly", tags=["student:lasse"]):\n    pass\n'
+    (finding, *_) = [f for f in run_example(source, "dags/lasse/reports/x.py", ("lasse",), {}) if f.code == "ETQ101"]
+    assert finding.message == 'dag_id "reports_weekly" must start with "lasse_" (file is in dags/lasse/)'
+
+
 def test_a_factory_and_a_helper_resolve_quietly_when_right() -> None:
     source = textwrap.dedent("""
         import os

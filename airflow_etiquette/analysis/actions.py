@@ -161,7 +161,7 @@ def whose_dag(file: FileContext, dag_id: str) -> str:
     """How to name a DAG that is not the owner's: another owner's, or one not named as theirs (the
     teacher's, or a misnamed one of their own, which ETQ101 reports where it is defined)."""
     who = whose(file, dag_id)
-    return f'{who} DAG "{dag_id}"' if who != "a shared" else f'the DAG "{dag_id}", which is not named as yours,'
+    return f'{who} DAG "{dag_id}"' if who != "a shared" else f'the DAG "{dag_id}", which is not named as yours'
 
 
 def whose(file: FileContext, name: str) -> str:

@@ -112,7 +112,12 @@ class DagIdPrefix(FileRule):
                 more = f" (and {len(failing) - 3} more)" if len(failing) > 3 else ""
                 parent = file.relpath.split("/")[-2]
                 hint = ""
-                if parent != owner and any(isinstance(v, Text) and v.prefix.startswith(parent) for v in failing):
+                derives = "__file__" in file.index.name_uses  # the path idiom, in some form
+                if (
+                    derives
+                    and parent != owner
+                    and any(isinstance(v, Text) and v.prefix.startswith(parent) for v in failing)
+                ):
                     # The path idiom names the immediate folder, not the owner, in a subfolder.
                     hint = f'; in a subfolder Path(__file__).parent.name is "{parent}", not "{owner}"'
                 yield Report(

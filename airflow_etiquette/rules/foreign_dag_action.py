@@ -91,7 +91,7 @@ class ForeignDagAction(FileRule):
         ),
         Example(
             'import requests\n\nrequests.post("http://airflow:8080/api/v2/dags/class_demo/dagRuns", json={})\n',
-            expect=((3, 'triggers the DAG "class_demo", which is not named as yours, (REST API POST)'),),
+            expect=((3, 'triggers the DAG "class_demo", which is not named as yours (REST API POST)'),),
         ),
     ]
 

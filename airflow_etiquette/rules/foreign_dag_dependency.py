@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airflow_etiquette.analysis.actions import call_argument, exact_texts, owns, whose_dag
+from airflow_etiquette.analysis.actions import call_argument, exact_texts, owns, whose, whose_dag
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.dags import exact_dag_ids
 from airflow_etiquette.findings import Severity
@@ -42,8 +42,19 @@ class ForeignDagDependency(FileRule):
             expect=(
                 (
                     3,
-                    'ExternalTaskSensor waits on maria\'s DAG "maria_taxi_pipeline": your DAG now depends on their '
-                    "schedule and names; agree it with them, or wait on a DAG of your own",
+                    'ExternalTaskSensor waits on maria\'s DAG "maria_taxi_pipeline": your DAG now depends on that '
+                    "DAG's schedule and names; agree it with them, or wait on a DAG of your own",
+                ),
+            ),
+        ),
+        Example(
+            "from airflow.sensors.external_task import ExternalTaskSensor\n\n"
+            'wait = ExternalTaskSensor(task_id="wait", external_dag_id="class_demo")\n',
+            expect=(
+                (
+                    3,
+                    'ExternalTaskSensor waits on the DAG "class_demo", which is not named as yours: your DAG now '
+                    "depends on that DAG's schedule and names; agree it with its owner, or wait on a DAG of your own",
                 ),
             ),
         ),
@@ -61,9 +72,10 @@ class ForeignDagDependency(FileRule):
             for dag_id in exact_texts(file, call_argument(call, "external_dag_id"), scope):
                 if not owns(file, dag_id) and dag_id not in here:
                     verb = "waits on" if kind == "ExternalTaskSensor" else "clears with this task"
+                    them = "them" if whose(file, dag_id) != "a shared" else "its owner"
                     yield Report(
                         call,
-                        f"{kind} {verb} {whose_dag(file, dag_id)}: your DAG now depends on their "
-                        "schedule and names; agree it with them, or wait on a DAG of your own",
+                        f"{kind} {verb} {whose_dag(file, dag_id)}: your DAG now depends on that DAG's "
+                        f"schedule and names; agree it with {them}, or wait on a DAG of your own",
                     )
                     break
