@@ -453,3 +453,27 @@ def test_a_pull_request_run_whose_event_names_no_base_stops(class_repo: Path, tm
         f"airflow-etiquette: error: a pull_request run whose event names no base (no pull_request.base in "
         f"{tmp_path / 'event.json'}, GITHUB_BASE_REF unset): cannot tell what the pull request changes"
     )
+
+
+def test_a_newcomer_names_their_login_with_author_before_the_teacher_maps_it(class_repo: Path) -> None:
+    """A first change that adds the newcomer's folder and CODEOWNERS line is judged for --author
+    <login> as the pull request will judge it; a login nobody knows, without a new folder, is a typo."""
+    git(class_repo, "checkout", "-q", "-b", "first-dag")
+    (class_repo / "dags/zoe").mkdir()
+    (class_repo / "dags/zoe/taxi.py").write_text(dag_file("taxi").replace("lasse", "zoe"))
+    with (class_repo / ".github/CODEOWNERS").open("a") as codeowners:
+        codeowners.write("/dags/zoe/ @zoe-gh\n")
+    git(class_repo, "add", "-A")
+    env = {"AIRFLOW_STUDENT": ""}
+    result = run_installed("check", "--staged", "--author", "zoe-gh", cwd=class_repo, env=env)
+    assert (result.exit_code, result.lines[1:]) == (0, ["All good: no findings (2 changed paths, 1 file checked)."])
+    assert "identified by --author @zoe-gh, not mapped to a folder" in result.lines[0]
+    git(class_repo, "reset", "-q", "--", ".github/CODEOWNERS", "dags/zoe")
+    (class_repo / "dags/sofia/weather.py").write_text("x = 1\n")
+    git(class_repo, "add", "dags/sofia/weather.py")
+    typo = run_installed("check", "--staged", "--author", "zoe-gh", cwd=class_repo, env=env)
+    assert (typo.exit_code, typo.err) == (
+        2,
+        "airflow-etiquette: error: --author names 'zoe-gh', who has no folder under dags/, no roster entry and no "
+        "CODEOWNERS line; check the spelling\n",
+    )

@@ -73,6 +73,9 @@ def identify_author(
     ):
         if given and given.strip():
             known = ownership.recognise(given)
+            if known is None and new_folders:
+                # a newcomer's first change, which adds their folder: as for a pull request's login
+                return _pull_request_author(given.strip(), ownership, new_folders, signal)
             if known is None:
                 raise ConfigError(
                     f"{signal} names {given.strip()!r}, who has no folder under {ownership.config.dags_folder}/, "
