@@ -26,6 +26,14 @@ def ids_reported(source: str, path: str = PATH) -> list[str]:
 
 
 FORMS = {
+    "positional arguments unpacked from a tuple": (
+        'from airflow import DAG\nARGS = ("taxi",)\ndag = DAG(*ARGS, tags=["x"])\n',
+        ['"taxi"'],
+    ),
+    "arguments unpacked from a call are unknown, not missing": (
+        "from airflow import DAG\ndag = DAG(*load_args())\n",
+        [],
+    ),
     "airflow3 decorator": ('from airflow.sdk import dag\n@dag(dag_id="taxi")\ndef f(): pass\n', ['"taxi"']),
     "airflow2 decorator": ('from airflow.decorators import dag\n@dag(dag_id="taxi")\ndef f(): pass\n', ['"taxi"']),
     "models.dag decorator": ('from airflow.models.dag import dag\n@dag("taxi")\ndef f(): pass\n', ['"taxi"']),

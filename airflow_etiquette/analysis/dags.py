@@ -191,6 +191,7 @@ def _per_call(
 def argument(call: cst.Call, keyword: str, position: int | None, scope: Scope, resolver: Resolver) -> Argument:
     positional = 0
     spreads: list[cst.Arg] = []
+    unpacked: cst.Arg | None = None  # a *args that may hold the argument's position
     for arg in call.args:
         if arg.keyword is not None:
             if arg.keyword.value == keyword:
@@ -198,13 +199,24 @@ def argument(call: cst.Call, keyword: str, position: int | None, scope: Scope, r
         elif arg.star == "**":
             spreads.append(arg)
         elif arg.star == "*":
-            position = None  # positions after *args are unknowable
+            if position is None:
+                continue
+            items = resolver.values(arg.value, scope)
+            if len(items) == 1 and isinstance(items[0], Seq) and items[0].complete:
+                if position < positional + len(items[0].items):  # DAG(*ARGS) with ARGS = ("lasse_x",)
+                    return Argument(None, (items[0].items[position - positional],))
+                positional += len(items[0].items)
+                continue
+            unpacked = arg
+            position = None  # positions after an unknown *args are unknowable
         else:
             if position is not None and positional == position:
                 return Argument(arg.value, resolver.values(arg.value, scope))
             positional += 1
     values: list[Value] = []
-    certain_absent = True
+    certain_absent = unpacked is None
+    if unpacked is not None:
+        values.append(Unknown(resolver.source(unpacked.value)))
     for spread in spreads:
         for mapping in resolver.values(spread.value, scope):
             if isinstance(mapping, Map):
