@@ -125,6 +125,26 @@ def test_a_custom_image_and_the_class_names_table(tmp_path: Path) -> None:
     assert "(it is not in requirements.txt or `preinstalled`)" in result.findings[0]["message"]
 
 
+def test_a_missing_provider_is_named_by_the_distribution_that_has_it(tmp_path: Path) -> None:
+    imports = (
+        "from airflow.providers.standard.operators.bash import BashOperator\n"
+        "from airflow.providers.amazon.aws.hooks.s3 import S3Hook\n"
+        "from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator\n"
+    )
+    repo = make_repo(
+        tmp_path / "r",
+        {"requirements.txt": "requests\n", "dags/lasse/job.py": dag_file(imports)},
+        config='preinstalled = ["apache-airflow-providers-postgres"]\n',
+    )
+    result = run_installed("check", "--format", "json", cwd=repo)
+    named = [f["message"].split("does not have ")[1].split(" ")[0] for f in result.findings]
+    assert named == [
+        "apache-airflow-providers-standard",
+        "apache-airflow-providers-amazon",
+        "apache-airflow-providers-apache-spark",
+    ]
+
+
 def test_without_a_requirements_file_nothing_is_said(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"dags/lasse/job.py": dag_file("import polars\n")})
     assert run_installed("check", cwd=repo).exit_code == 0

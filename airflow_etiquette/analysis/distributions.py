@@ -353,14 +353,22 @@ def _longest_prefix(parts: list[str], names: Mapping[str, object]) -> str | None
     return None
 
 
+# Provider ids of two parts (``apache.spark``, ``microsoft.azure``, ``common.sql``): below these
+# the second part names the provider; below any other the first part alone does
+# (``amazon.aws.hooks`` is apache-airflow-providers-amazon, ``standard.operators`` is -standard).
+TWO_PART_PROVIDERS = frozenset({"apache", "atlassian", "cncf", "common", "dbt", "microsoft"})
+
+
 def _airflow(parts: list[str]) -> tuple[str, ...]:
-    """``airflow.providers.<a>[.<b>]...`` -> its provider distributions (ids have one or two parts)."""
+    """``airflow.providers.<a>[.<b>]...`` -> its provider distributions (ids have one or two parts),
+    the likeliest first: the one a message names."""
     if len(parts) < 3 or parts[1] != "providers":
         return AIRFLOW_CORE
     one = canonicalize_name(PROVIDER_PREFIX + parts[2])
     if len(parts) == 3:
         return (one,)
-    return (canonicalize_name(f"{PROVIDER_PREFIX}{parts[2]}-{parts[3]}"), one)
+    two = canonicalize_name(f"{PROVIDER_PREFIX}{parts[2]}-{parts[3]}")
+    return (two, one) if parts[2] in TWO_PART_PROVIDERS else (one, two)
 
 
 def _namespaced(root: str, rest: list[str]) -> tuple[str, ...]:

@@ -232,7 +232,7 @@ def test_airflow_itself(module: str) -> None:
         ),
         (
             "airflow.providers.postgres.hooks.postgres",
-            ("apache-airflow-providers-postgres-hooks", "apache-airflow-providers-postgres"),
+            ("apache-airflow-providers-postgres", "apache-airflow-providers-postgres-hooks"),
         ),
         (
             "airflow.providers.common.sql.operators.sql",
@@ -240,7 +240,11 @@ def test_airflow_itself(module: str) -> None:
         ),
         (
             "airflow.providers.standard.operators.python",
-            ("apache-airflow-providers-standard-operators", "apache-airflow-providers-standard"),
+            ("apache-airflow-providers-standard", "apache-airflow-providers-standard-operators"),
+        ),
+        (
+            "airflow.providers.amazon.aws.hooks.s3",
+            ("apache-airflow-providers-amazon", "apache-airflow-providers-amazon-aws"),
         ),
         (
             "airflow.providers.cncf.kubernetes.operators.pod",
