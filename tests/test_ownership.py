@@ -422,6 +422,23 @@ def test_the_pre_push_hook_judges_the_commit_being_pushed(class_repo: Path) -> N
         env={"PRE_COMMIT_FROM_REF": "0" * 40, "PRE_COMMIT_TO_REF": branch},
     )
     assert [(p, c) for p, c, _ in findings(pushing_branch)] == [("dags/lasse/taxi_pipeline.py", "ETQ201")]
+    # `git push origin maria/fix` from main: the pushed branch's name says who, not the one checked out
+    git(class_repo, "checkout", "-q", "main")
+    from_main = run_installed(
+        "check",
+        "--base",
+        "auto",
+        "--format",
+        "json",
+        cwd=class_repo,
+        env={
+            "PRE_COMMIT_FROM_REF": "0" * 40,
+            "PRE_COMMIT_TO_REF": branch,
+            "PRE_COMMIT_LOCAL_BRANCH": "refs/heads/maria/fix",
+            "AIRFLOW_STUDENT": "",
+        },
+    )
+    assert [(p, c) for p, c, _ in findings(from_main)] == [("dags/lasse/taxi_pipeline.py", "ETQ201")], from_main.err
 
 
 def test_a_pull_request_run_without_its_event_file_stops(class_repo: Path, tmp_path: Path) -> None:

@@ -82,7 +82,12 @@ def identify_author(
                     "no roster entry and no CODEOWNERS line; check the spelling"
                 )
             return ownership.author(known[0], known[1], signal)
-    branch = (pull_request.head_branch if pull_request else None) or current_branch(root)
+    pushed = environ.get("PRE_COMMIT_LOCAL_BRANCH", "") if not staged else ""  # pre-push: the branch pushed
+    branch = (
+        (pull_request.head_branch if pull_request else None)
+        or (pushed.removeprefix("refs/heads/") if pushed.startswith("refs/heads/") else None)
+        or current_branch(root)
+    )
     if branch and "/" in branch:
         prefix = branch.split("/", 1)[0]
         if prefix in ownership.known_owners or prefix in ownership.config.admins:
