@@ -356,3 +356,15 @@ def test_in_a_monorepo_the_nearest_configuration_is_the_root(tmp_path: Path) -> 
         1,
         'dags/maria/a.py:2:11: ETQ101 dag_id "a" must start with "maria_" (file is in dags/maria/)',
     )
+
+
+def test_selecting_a_rule_only_the_audit_runs_says_so(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"dags/my_test.py": "from airflow import DAG\n\ndag = DAG('my_test')\n"})
+    named = run_installed("check", "--select", "ETQ203", cwd=root)
+    assert (named.exit_code, named.err) == (
+        0,
+        "airflow-etiquette: ETQ203 is not run by check: it looks at the whole repository, so `audit` and the "
+        "pytest plugin run it\n",
+    )
+    assert run_installed("check", "--select", "ETQ2", cwd=root).err == ""  # the ownership hook's prefix: quiet
+    assert "ETQ203" in run_installed("audit", cwd=root).out

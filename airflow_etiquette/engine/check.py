@@ -24,7 +24,7 @@ from airflow_etiquette.engine.schedule import analyze_files
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.people.authors import Author, identify_author
 from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS, Ownership, new_owner_folders
-from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES
+from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES, REPOSITORY_RULES
 from airflow_etiquette.rules.base import RepositoryRule, TreeView
 from airflow_etiquette.sources import airflowignore
 from airflow_etiquette.sources.airflowignore import AirflowIgnore
@@ -130,7 +130,7 @@ def run_check(
     checked = tuple(file.relpath for file in files)
     if list_only:
         return CheckResult([], len(files), 0, change, None, config=config, checked=checked)
-    notes: list[str] = []
+    notes = _run_elsewhere(config)
     touched = [path for c in change.changes for path in c.touched]
     if staged and not touched and _in_a_pull_request(environ):
         notes.append(
@@ -192,6 +192,16 @@ def judged_by(
     return base_commit(config.root, ref), ref, pushed, pull_request
 
 
+def _run_elsewhere(config: Config) -> list[str]:
+    """A note for each rule the configuration or the command line names by its full code that
+    ``check`` does not run (``--select ETQ203``: unowned DAG files are the audit's to find)."""
+    return [
+        f"{rule.code} is not run by check: it looks at the whole repository, so `audit` and the pytest plugin run it"
+        for rule in REPOSITORY_RULES
+        if not rule.in_check and rule.code in config.select and config.selects(rule.code)
+    ]
+
+
 def _in_a_pull_request(environ: Mapping[str, str]) -> bool:
     try:
         return (github_pull_request(environ) or gitlab_merge_request(environ)) is not None
@@ -203,7 +213,7 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: boo
     """A plain check of files as they are on disk: the dags folder, or the given paths."""
     found = discover(list(paths), config)
     checked = tuple(file.relpath for file in found.files)
-    notes: list[str] = []
+    notes = _run_elsewhere(config)
     if found.excluded:
         where = f" in {config.source.name}" if config.source else ""
         notes.append(
