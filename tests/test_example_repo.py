@@ -26,11 +26,12 @@ def test_check_on_the_example_repository_from_the_project_root() -> None:
     assert (result.exit_code, result.out, result.err) == (1, EXPECTED_CHECK, "")
 
 
-def test_the_findings_match_what_the_example_documents() -> None:
-    documented = re.findall(r"^(dags/\S+:\d+ ETQ\d{3}) ", (EXAMPLE / "EXPECTED.md").read_text(), flags=re.M)
-    result = run_installed("check", "--format", "json", cwd=EXAMPLE)
-    assert len(documented) == 6  # the six findings EXPECTED.md lists
-    assert [f"{f['path']}:{f['line']} {f['code']}" for f in result.findings] == documented
+def test_the_output_is_what_the_example_documents_word_for_word() -> None:
+    documented = re.search(r"```text\n(.*?)```", (EXAMPLE / "EXPECTED.md").read_text(), flags=re.S)
+    assert documented is not None
+    result = run_installed("check", "--no-cache", cwd=EXAMPLE)
+    assert (result.exit_code, result.out) == (1, documented.group(1))
+    assert result.out == EXPECTED_CHECK  # and what the README shows
 
 
 def test_audit_of_the_example_repository() -> None:
