@@ -34,3 +34,21 @@ def test_the_readme_configuration_block_names_every_key_and_is_valid() -> None:
     assert "[tool.airflow-etiquette.owners]" in readme
     config = config_from_table(Path("/repo"), None, table, RULES_BY_CODE)
     assert config.min_schedule_interval == 300 and config.max_active_runs == 3
+
+
+def test_an_example_that_needs_settings_shows_them_as_pyproject_lines() -> None:
+    """What `explain` prints above an example is the configuration the example runs with."""
+    from airflow_etiquette.output.explain import explain_rule
+
+    shown = 0
+    for rule in RULES_BY_CODE.values():
+        for example in (rule.INVALID[:1], rule.VALID[:1]):
+            if not example or not example[0].config:
+                continue
+            text = explain_rule(rule)
+            lines = text[text.index("  [tool.airflow-etiquette]") :].splitlines()
+            settings = "\n".join(line[2:] for line in lines[: 1 + len(example[0].config)])
+            assert tomllib.loads(settings)["tool"]["airflow-etiquette"] == dict(example[0].config), rule.code
+            shown += 1
+            break
+    assert shown >= 2

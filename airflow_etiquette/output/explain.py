@@ -7,7 +7,9 @@ cannot say something the rule does not do.
 
 from __future__ import annotations
 
+import json
 import textwrap
+from collections.abc import Mapping
 
 from airflow_etiquette.engine.examples import run_example
 from airflow_etiquette.rules.base import AnyExample, ChangeExample, Example, Link, RepositoryExample, Rule, Submodule
@@ -33,9 +35,15 @@ def explain_rule(rule: type[Rule]) -> str:
 
 
 def describe_example(example: AnyExample) -> list[str]:
-    """An example as a reader sees it: the file, the files, or the base and the change."""
+    """An example as a reader sees it: the configuration it needs, then the file (and the owner
+    folders beside it), the files, or the base and the change."""
+    return _configuration(example.config) + _contents(example)
+
+
+def _contents(example: AnyExample) -> list[str]:
     if isinstance(example, Example):
-        return _file(example.path, example.code)
+        owners = ", ".join(f"dags/{owner}/" for owner in example.owners)
+        return [f"  # (in a repository with {owners})", *_file(example.path, example.code)]
     if isinstance(example, RepositoryExample):
         return [line for path, content in example.files.items() for line in _file(path, content)]
     assert isinstance(example, ChangeExample)
@@ -44,6 +52,24 @@ def describe_example(example: AnyExample) -> list[str]:
     for path, content in example.change.items():
         lines += _file(path, content, prefix="  #   ") if not isinstance(content, str) else _file(path, content)
     return lines
+
+
+def _configuration(config: Mapping[str, object]) -> list[str]:
+    """The settings an example runs with, as the pyproject.toml lines that give them."""
+    if not config:
+        return []
+    return ["  # pyproject.toml", "  [tool.airflow-etiquette]"] + [
+        f"  {key} = {_toml(value)}" for key, value in config.items()
+    ]
+
+
+def _toml(value: object) -> str:
+    """A setting's value in TOML: strings, numbers, booleans, lists of them and inline tables."""
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{key} = {_toml(item)}" for key, item in value.items()) + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    return json.dumps(value)  # a TOML basic string, integer, float or boolean is JSON's
 
 
 def _file(path: str, content: object, prefix: str = "  # ") -> list[str]:
