@@ -235,13 +235,13 @@ def find_root(start: Path, read: Reader = read_work_tree) -> tuple[Path, Path | 
     # Not resolved: a symlink given as a path (dags/lasse/link.py -> /elsewhere/x.py) is in the
     # repository that holds the link, never in the one its target is in.
     start = Path(os.path.abspath(start))
-    if start.is_symlink() or not start.is_dir():
+    if os.path.islink(start) or not os.path.isdir(start):  # (False where it cannot be looked at)
         start = start.parent
     chain: list[Path] = []
     git_root: Path | None = None
     for directory in (start, *start.parents):
         chain.append(directory)
-        if (directory / ".git").exists():
+        if os.path.exists(directory / ".git"):
             git_root = directory
             break
     top = chain[-1] if git_root is not None else None
@@ -252,7 +252,7 @@ def find_root(start: Path, read: Reader = read_work_tree) -> tuple[Path, Path | 
         if settings is not None:
             return directory, settings[0], settings[1]
     if git_root is None:
-        git_root = next((d for d in (start, *start.parents) if (d / DEFAULT_DAGS_FOLDER).is_dir()), None)
+        git_root = next((d for d in (start, *start.parents) if os.path.isdir(d / DEFAULT_DAGS_FOLDER)), None)
     return (git_root or start), None, {}
 
 

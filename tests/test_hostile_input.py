@@ -206,6 +206,24 @@ def test_an_unreadable_file_is_reported(tmp_path: Path) -> None:
     assert found["dags/lasse/secret.py"] == [(1, "ETQ002", "cannot read the file: Permission denied")]
 
 
+def test_an_unreadable_folder_and_what_is_in_it_are_reported_and_the_rest_checked(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can read any folder")
+    root = make_repo(tmp_path / "r", {"dags/lasse/locked/hidden.py": "x = 1\n", "dags/maria/bad.py": MARIA_BAD})
+    (root / "dags/lasse/locked").chmod(0)
+    try:
+        found = by_path(check_json(root))
+        assert found["dags/lasse/locked"] == [
+            (1, "ETQ002", "cannot read the folder: Permission denied; none of its files is checked")
+        ]
+        assert BAD_FINDING[2] in {code for _, code, _ in found["dags/maria/bad.py"]}
+        given = by_path(check_json(root, "dags/lasse/locked/hidden.py", "dags/maria/bad.py"))
+        assert given["dags/lasse/locked/hidden.py"] == [(1, "ETQ002", "cannot read the file: Permission denied")]
+        assert "dags/maria/bad.py" in given
+    finally:
+        (root / "dags/lasse/locked").chmod(0o755)
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_named_pipe_does_not_block_the_run(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD})

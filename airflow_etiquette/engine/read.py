@@ -55,6 +55,10 @@ def read_source(file: SourceFile, config: Config) -> tuple[bytes | None, Finding
             reason = "a symlink loop"
         elif exc.errno == errno.ENOENT and os.path.islink(file.path):
             reason = f"a broken symlink (its target {os.readlink(file.path)} does not exist)"
+        elif os.path.isdir(file.path):
+            return None, AnalysisFailed.for_file(
+                file.relpath, f"cannot read the folder: {exc.strerror or exc}; none of its files is checked"
+            )
         else:
             reason = exc.strerror or str(exc)
         return None, AnalysisFailed.for_file(file.relpath, f"cannot read the file: {reason}")

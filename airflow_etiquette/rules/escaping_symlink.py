@@ -95,7 +95,7 @@ class EscapingSymlink(ChangeRule):
 
         def is_dir(path: str) -> bool:
             full = config.root / path
-            return full.is_dir() and not full.is_symlink()
+            return os.path.isdir(full) and not os.path.islink(full)
 
         yield from self._findings(asked, links, is_dir, config)
 
@@ -156,8 +156,8 @@ def _roots(config: Config, paths: Sequence[Path]) -> list[Path]:
         absolute = Path(os.path.abspath(given))  # the link itself, not what it points to
         if dags.is_relative_to(absolute.resolve()):
             roots.append(dags)
-        elif absolute.is_symlink() and absolute.parent.resolve().is_relative_to(dags):
+        elif os.path.islink(absolute) and absolute.parent.resolve().is_relative_to(dags):
             roots.append(absolute.parent.resolve() / absolute.name)
-        elif absolute.resolve().is_relative_to(dags) and absolute.is_dir():
+        elif absolute.resolve().is_relative_to(dags) and os.path.isdir(absolute):
             roots.append(absolute.resolve())
     return roots

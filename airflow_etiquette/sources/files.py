@@ -104,9 +104,13 @@ def discover(paths: Sequence[Path], config: Config) -> Discovery:
 
     ignore = airflowignore.on_disk(config) if config.dags_path.is_dir() else None
     for given in paths:
-        if not os.path.lexists(given):
-            raise ConfigError(f"no such file or directory: {given}")
-        if given.is_dir():
+        try:
+            os.lstat(given)
+        except PermissionError:
+            pass  # in a folder that cannot be read: checked as a file, which says so (ETQ002)
+        except OSError:
+            raise ConfigError(f"no such file or directory: {given}") from None
+        if os.path.isdir(given):
             # Only the dags folder holds DAG files: walk the part of it below ``given``, not a
             # whole repository with its virtualenvs and data.
             directory, dags = given.resolve(), config.dags_path.resolve()
@@ -142,11 +146,21 @@ def source_files(
 
 
 def _walk(directory: Path) -> Iterable[Path]:
-    for current, dirnames, filenames in os.walk(directory, followlinks=False):
+    """The files to check below ``directory``, and each folder below it that cannot be listed
+    (checked as a file, it is reported as unread rather than passed over in silence)."""
+    unlisted: list[OSError] = []
+    for current, dirnames, filenames in os.walk(directory, followlinks=False, onerror=unlisted.append):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
         for name in sorted(filenames):
             if name.endswith(CHECKED_SUFFIXES):
                 yield Path(current, name)
+        while unlisted:
+            failed = unlisted.pop().filename
+            if failed is not None:
+                yield Path(os.fsdecode(failed))
+    for error in unlisted:  # the folder given itself
+        if error.filename is not None:
+            yield Path(os.fsdecode(error.filename))
 
 
 def _add(path: Path, config: Config, found: dict[str, SourceFile], outside: list[str] | None) -> None:
