@@ -17,14 +17,18 @@ class EscapingSymlink(ChangeRule):
     code = "ETQ202"
     name = "escaping-symlink"
     severity = Severity.ERROR
-    summary = "A symlink in the dags folder that leads outside its owner's directory, to a folder, or to a file no check reads."
+    summary = (
+        "A symlink in the dags folder that leads outside its owner's directory, to a folder, to a file no "
+        "check reads, or nowhere."
+    )
     what = (
         "Reports a symbolic link in `dags/<owner>/` that the scheduler would follow somewhere the checks\n"
         "do not: a target outside `dags/<owner>/` (`helpers.py -> ../maria/helpers.py`, an absolute path,\n"
         "or a way out through another link: `here -> .` then `mine.py -> here/../sofia/x.py`, resolved\n"
         "component by component as the OS does), a link to a folder (`loop -> .` makes the scheduler's\n"
         "walk of the whole dags folder fail), and a `.py` link to a file that is not Python\n"
-        "(`dag.py -> notes.txt`: loaded by the scheduler, read by no check). A link to a `.py` file in\n"
+        "(`dag.py -> notes.txt`: loaded by the scheduler, read by no check). In a change, a link to\n"
+        'nothing in the tree it ends in too (on disk, that is ETQ002\'s "broken symlink"). A link to a `.py` file in\n'
         "the same directory is fine: that file is checked. `check` looks at every symlink in the dags\n"
         "folder; with `--base`/`--staged` at the changed ones, resolved in the tree the change ends in."
     )
@@ -62,6 +66,19 @@ class EscapingSymlink(ChangeRule):
                 ),
             ),
         ),
+        ChangeExample(
+            base={".github/CODEOWNERS": "/dags/lasse/  @lasse\n", "dags/lasse/taxi.py": "X = 1\n"},
+            change={"dags/lasse/current.py": Link("taxi_v2.py")},
+            author="lasse",
+            expect=(
+                (
+                    "dags/lasse/current.py",
+                    1,
+                    "dags/lasse/current.py is a symlink to taxi_v2.py, which does not exist: the scheduler "
+                    "cannot load it; remove it",
+                ),
+            ),
+        ),
     ]
     VALID = [
         ChangeExample(
@@ -80,8 +97,9 @@ class EscapingSymlink(ChangeRule):
         ]
         if not added:
             return
-        links, folders = links_in_tree(config.root, change.change.head, config.dags_folder)
-        yield from self._findings(added, links, folders.__contains__, config)
+        links, folders, paths = links_in_tree(config.root, change.change.head, config.dags_folder)
+        # on disk a broken link is ETQ002 (cannot read the file); in a change nothing reads it
+        yield from self._findings(added, links, folders.__contains__, config, lambda p: p in paths or p in folders)
 
     def check_tree(self, tree: TreeView) -> Iterator[Finding]:
         """Every symlink under the parts of the dags folder asked for, on disk."""
@@ -100,17 +118,29 @@ class EscapingSymlink(ChangeRule):
         yield from self._findings(asked, links, is_dir, config)
 
     def _findings(
-        self, paths: Iterable[str], links: Mapping[str, str], is_dir: Callable[[str], bool], config: Config
+        self,
+        paths: Iterable[str],
+        links: Mapping[str, str],
+        is_dir: Callable[[str], bool],
+        config: Config,
+        exists: Callable[[str], bool] | None = None,
     ) -> Iterator[Finding]:
         for path in sorted(set(paths)):
-            message = _problem(path, links, is_dir, config) if path in links else None
+            message = _problem(path, links, is_dir, config, exists) if path in links else None
             if message:
                 yield self.finding(path, 1, 1, message)
 
 
-def _problem(path: str, links: Mapping[str, str], is_dir: Callable[[str], bool], config: Config) -> str | None:
+def _problem(
+    path: str,
+    links: Mapping[str, str],
+    is_dir: Callable[[str], bool],
+    config: Config,
+    exists: Callable[[str], bool] | None = None,
+) -> str | None:
     """ETQ202's message for the symlink at ``path`` in the dags folder, or None when it is harmless:
-    a link to a regular file inside its owner's folder, which is checked where it is."""
+    a link to a regular file inside its owner's folder, which is checked where it is. ``exists``
+    (in a change): whether a path is in the tree the change ends in."""
     owner = owner_of(path, config)
     if owner in config.admins:
         return None
@@ -124,6 +154,8 @@ def _problem(path: str, links: Mapping[str, str], is_dir: Callable[[str], bool],
     where = "/".join(resolved)
     if owner is not None and not (where + "/").startswith(own):
         return f"{path} is a symlink to {target}, outside {own}; copy what you need into {own} instead"
+    if exists is not None and not exists(where):
+        return f"{path} is a symlink to {target}, which does not exist: the scheduler cannot load it; remove it"
     if is_dir(where):
         return (
             f"{path} is a symlink to the folder {target}; the scheduler walks into it (a link to . or a parent "

@@ -44,12 +44,12 @@ def resolve_link(path: str, links: Mapping[str, str]) -> tuple[str, ...] | str:
     return tuple(resolved)
 
 
-def links_in_tree(root: Path, head: str | None, folder: str) -> tuple[dict[str, str], set[str]]:
+def links_in_tree(root: Path, head: str | None, folder: str) -> tuple[dict[str, str], set[str], set[str]]:
     """Every symlink under ``folder`` in the commit ``head`` (None: the index) with its target,
-    and every folder there; read from git, never from the work tree."""
+    every folder there and every path; read from git, never from the work tree."""
     entries = tree_entries(root, head, folder)
     folders = {"/".join(p.split("/")[:n]) for p in entries for n in range(1, p.count("/") + 1)}
-    return symlink_targets(root, entries), folders
+    return symlink_targets(root, entries), folders, set(entries)
 
 
 def links_on_disk(root: Path, folder: Path) -> dict[str, str]:
