@@ -324,7 +324,7 @@ def cli() -> None:
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
     show_default=True,
-    help="Colour the text output; auto means only on a terminal and never with NO_COLOR set.",
+    help="Colour the text output; auto means only on a terminal, never with NO_COLOR set or TERM=dumb.",
 )
 @click.option("--fix", is_flag=True, help="Write the safe fixes to the files on disk, then report what is left.")
 @click.option(
@@ -478,7 +478,13 @@ def check(
             headline += f" by {result.author.describe()} (identified by {result.author.signal})"
         headline += "."
     use_color = output_format in TEXT_FORMATS and (
-        color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+        color == "always"
+        or (
+            color == "auto"
+            and sys.stdout.isatty()
+            and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb"
+        )
     )
     prefix = ""
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY") if in_actions else None

@@ -459,9 +459,9 @@ MAX_FILE_SIZE_MB = 1024.0
 _LIMITS = {"timeout": MAX_TIMEOUT, "max-file-size-mb": MAX_FILE_SIZE_MB}
 _KEYS = {
     "dags-folder": 'a folder below the repository root, like "dags"',
-    "dag-id-prefix": "a string containing {owner}",
-    "owner-tag": "a string containing {owner}",
-    "schema": "a string containing {owner}",
+    "dag-id-prefix": "a string containing {owner} once and no other braces",
+    "owner-tag": "a string containing {owner} once and no other braces",
+    "schema": "a string containing {owner} once and no other braces",
     "shared-connections": "a list of strings",
     "admins": "a list of strings",
     "select": "a list of rule codes",
@@ -480,7 +480,7 @@ _KEYS = {
     "airflow-version": 'one of "auto", "2" or "3" (the Airflow the shared scheduler runs)',
     "catchup-by-default": "true or false (Airflow 2's [scheduler] catchup_by_default)",
     "max-catchup-runs": "a whole number of runs, at least 1",
-    "min-schedule-interval": 'a duration like "30s", "5m", "1h" or "1d"',
+    "min-schedule-interval": 'a duration like "30s", "5m", "1h" or "1d", at most a year',
     "heavy-imports": "a list of module names",
     "requirements": "a list of requirements files, relative to the repository root",
     "preinstalled": "a list of distribution names the scheduler has besides the requirements",
@@ -521,7 +521,9 @@ def config_from_table(
         value = table[key]
         if not isinstance(value, str) or not value.strip():
             raise fail(key, value)
-        if key in _TEMPLATES and OWNER_PLACEHOLDER not in value:
+        if key in _TEMPLATES and (
+            value.count(OWNER_PLACEHOLDER) != 1 or set("{}") & set(value.replace(OWNER_PLACEHOLDER, ""))
+        ):
             raise fail(key, value)
         return value
 
@@ -571,7 +573,10 @@ def config_from_table(
         match = _DURATION.fullmatch(value.strip()) if isinstance(value, str) else None
         if match is None:
             raise fail(key, value)
-        return float(match.group("amount")) * _UNIT_SECONDS[match.group("unit")]
+        seconds = float(match.group("amount")) * _UNIT_SECONDS[match.group("unit")]
+        if seconds > 366 * 86400:  # the rule counts runs per day: more than a year apart is a typo
+            raise fail(key, value)
+        return seconds
 
     raw_names = table.get("import-names", {})
     if not isinstance(raw_names, dict) or not all(isinstance(v, str) and v.strip() for v in raw_names.values()):

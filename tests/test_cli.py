@@ -215,7 +215,12 @@ def test_bad_configuration_is_one_line_and_exit_2(tmp_path: Path, run_cli) -> No
     cases = {
         'dag_prefix = "x"\n': "pyproject.toml: unknown key 'dag_prefix'",
         'admins = "teacher"\n': "pyproject.toml: 'admins' must be a list of strings, got a string ('teacher')",
-        'schema = "airflow_schema"\n': "pyproject.toml: 'schema' must be a string containing {owner}",
+        'schema = "airflow_schema"\n': "pyproject.toml: 'schema' must be a string containing {owner} once",
+        'schema = "{owner!r:>{owner}}"\n': "pyproject.toml: 'schema' must be a string containing {owner} once and "
+        "no other braces, got a string ('{owner!r:>{owner}}')",
+        'dag-id-prefix = "{owner}_{owner}_"\n': "'dag-id-prefix' must be a string containing {owner} once",
+        'min-schedule-interval = "99999999999999999999d"\n': "'min-schedule-interval' must be a duration like "
+        '"30s", "5m", "1h" or "1d", at most a year',
         'ignore = ["ETQ999"]\n': "pyproject.toml: 'ignore': unknown rule code 'ETQ999'",
         "timeout = -1\n": "pyproject.toml: 'timeout' must be a positive number of seconds",
         "select = [\n": "pyproject.toml: invalid TOML",

@@ -163,6 +163,16 @@ def test_a_20_mb_file_is_skipped_with_the_reason(tmp_path: Path) -> None:
         (1, "ETQ002", "skipped: the file is 20.0 MB, over the max-file-size-mb limit of 5 MB")
     ]
     assert found["dags/maria/bad.py"][0][:2] == BAD_FINDING[1:]
+    # an editor's buffer on standard input is read only one byte past the limit: its size is not known
+    buffer = subprocess.run(
+        [sys.executable, "-m", "airflow_etiquette", "check", "--stdin-filename", "dags/lasse/generated.py"],
+        cwd=root,
+        input=b"x = 1\n" * 5_000_000,
+        capture_output=True,
+    )
+    assert buffer.stdout.decode().splitlines()[0] == (
+        "dags/lasse/generated.py:1:1: ETQ002 skipped: the file is over the max-file-size-mb limit of 5 MB"
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")

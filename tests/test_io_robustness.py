@@ -277,3 +277,27 @@ def test_every_exit_runs_the_atexit_functions_and_prints_the_whole_report(
     wrong = run_installed(*args, "--jobs", "-1", cwd=clean, env=env)
     assert wrong.exit_code == 2 and "--jobs" in wrong.err
     assert marker.read_text() == "ran\n" * 3
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(("term", "coloured"), [("xterm", True), ("dumb", False)])
+def test_a_dumb_terminal_gets_no_colour(tmp_path: Path, term: str, coloured: bool) -> None:
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD})
+    leader, follower = os.openpty()
+    env = {**os.environ, "TERM": term}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.run(command("check"), cwd=root, stdout=follower, stderr=subprocess.PIPE, env=env)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal's other end is closed: all was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert proc.returncode == 1, proc.stderr
+    assert b"ETQ101" in shown
+    assert (b"\x1b[" in shown) == coloured

@@ -494,3 +494,20 @@ def test_a_newcomer_names_their_login_with_author_before_the_teacher_maps_it(cla
         "airflow-etiquette: error: --author names 'zoe-gh', who has no folder under dags/, no roster entry and no "
         "CODEOWNERS line; check the spelling\n",
     )
+
+
+def test_a_merge_conflict_in_the_index_is_named_as_one(class_repo: Path) -> None:
+    git(class_repo, "checkout", "-q", "-b", "maria/a")
+    (class_repo / "dags/maria/helpers.py").write_text("def month(ds):\n    return ds[:4]\n")
+    commit(class_repo, "maria a")
+    git(class_repo, "checkout", "-q", "main")
+    (class_repo / "dags/maria/helpers.py").write_text("def month(ds):\n    return ds[5:7]\n")
+    commit(class_repo, "main b")
+    git(class_repo, "checkout", "-q", "maria/a")
+    subprocess.run(["git", "merge", "-q", "main"], cwd=class_repo, capture_output=True)  # conflicts
+    result = run_installed("check", "--staged", cwd=class_repo)
+    assert (result.exit_code, result.err) == (
+        2,
+        "airflow-etiquette: error: the index holds unmerged paths (a merge conflict: resolve it, then git add): "
+        "dags/maria/helpers.py\n",
+    )

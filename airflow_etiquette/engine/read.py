@@ -82,10 +82,11 @@ def _leads_outside(path: str, descriptor: int, root: Path) -> bool:
 
 
 def _too_large(file: SourceFile, size: int, config: Config) -> Finding:
+    limit = config.max_file_size_mb
+    # content read only up to one byte over the limit (standard input) tells no more than that
+    said = "" if size == int(limit * 1024 * 1024) + 1 else f"{size / 1024 / 1024:.1f} MB, "
     return AnalysisFailed.for_file(
-        file.relpath,
-        f"skipped: the file is {size / 1024 / 1024:.1f} MB, over "
-        f"the max-file-size-mb limit of {config.max_file_size_mb:g} MB",
+        file.relpath, f"skipped: the file is {said}over the max-file-size-mb limit of {limit:g} MB"
     )
 
 

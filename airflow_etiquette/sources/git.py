@@ -143,7 +143,12 @@ def staged_changes(root: Path, last: str | None = None) -> ChangeSet:
     """What the next commit would change (``git diff --cached``), judged by the last commit's
     policy (``last``, when the caller has resolved it already)."""
     last = last or staged_policy(root)
-    return ChangeSet(diff_changes(root, "--cached", last), "staged changes", last, None, last)
+    changes = diff_changes(root, "--cached", last)
+    unmerged = [c.path for c in changes if c.status == "U"]
+    if unmerged:
+        shown = ", ".join(unmerged[:3]) + (" ..." if len(unmerged) > 3 else "")
+        raise GitError(f"the index holds unmerged paths (a merge conflict: resolve it, then git add): {shown}")
+    return ChangeSet(changes, "staged changes", last, None, last)
 
 
 def base_commit(root: Path, base: str) -> str:
