@@ -167,8 +167,8 @@ def test_a_factory_from_the_owners_module_is_followed_at_each_call(tmp_path: Pat
         },
     )
     result = run_installed("check", "--format", "json", cwd=root)
-    reported = [(f["path"], f["line"], f["code"]) for f in result.findings if f["path"] != "dags/maria/common.py"]
-    assert reported == [
+    reported = [(f["path"], f["line"], f["code"]) for f in result.findings]
+    assert reported == [  # common.py only defines the factories: it makes no DAG of its own, so no ETQ103
         ("dags/maria/taxi.py", 4, "ETQ104"),  # maria_taxi, twice: make_dag("taxi") and the stem of taxi.py
         ("dags/maria/taxi.py", 5, "ETQ101"),
         ("dags/maria/taxi.py", 5, "ETQ102"),

@@ -171,8 +171,8 @@ def _per_call(
     scope: Scope, index: ModuleIndex, resolver: Resolver
 ) -> list[tuple[Scope, cst.CSTNode | None, frozenset[str]]]:
     """Where to evaluate a DAG definition: once per call of the factory function it sits in
-    (with that call's arguments), when it has parameters and every call can be matched; else
-    just its own scope."""
+    (with that call's arguments), when it has parameters and every call can be matched; nowhere
+    when the module never uses the factory; else just its own scope."""
     function = index.scope_functions.get(id(scope))
     params = function.params if function is not None else None
     names = (
@@ -183,6 +183,10 @@ def _per_call(
     if function is None or not names:
         return [(scope, None, frozenset())]
     bound = [(resolver.call_scope(function, call, caller), call) for call, caller in resolver.call_sites(function)]
+    if not bound and function.name.value not in index.name_uses:
+        # a factory this module only defines (common.make_dag): it makes no DAG here; the modules
+        # that import it are checked at each call, with that call's arguments
+        return []
     if not bound or any(b is None for b, _ in bound):
         return [(scope, None, frozenset())]
     return [(b, call, names) for b, call in bound if b is not None]
