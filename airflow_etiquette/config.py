@@ -343,7 +343,17 @@ def load_config(
     else:
         root, source, settings = find_root(start, read)
         config = config_from_table(root, source, settings, known_codes)
-    config = replace(config, requirement_lines=requirement_lines(config.root, config.requirements, read))
+    lines = requirement_lines(config.root, config.requirements, read)
+    if lines is None and "requirements" in settings and config.requirements:
+        # named on purpose and missing: ETQ606 would be off without a word (unset, the default's
+        # absence means the repository keeps no requirements file, and the rule stays quiet)
+        where = config.source.name if config.source else "the configuration"
+        raise ConfigError(
+            f"{where}: 'requirements' names {', '.join(config.requirements)}, and none of them exists"
+            + (f" in {revision[:12]}" if revision else "")
+            + "; fix the path, or remove the key"
+        )
+    config = replace(config, requirement_lines=lines)
     return replace(config, policy_revision=revision) if revision is not None else config
 
 
