@@ -95,6 +95,10 @@ _JINJA_OPENERS: dict[frozenset[str], str | None] = {
 # "%(schema)s", "${schema}", "$SCHEMA" (str.format, printf-style, string.Template, a shell).
 _QUOTED_IDENTIFIER = r'"[^"\n]*"'
 _PLACEHOLDER = r"\{[^{}]*\}|%(?:\([^()]*\))?s|\$\{[^{}]*\}|\$[A-Za-z_]"
+_CREATE_TEMPORARY = (
+    r"(?i)\bCREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?TEMP(?:ORARY)?\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"(?P<name>[A-Za-z_][\w$]*)\b(?!\s*\.)"
+)
 _QUOTE_OR_COMMENT = r"'|/\*|--"
 _COMMENT_START = r"/\*|--"
 _PSQL_COMMAND = r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')"""
@@ -311,6 +315,19 @@ def search_path_after(text: Text, current: str | None) -> str | None:
         return current
     paths = _search_paths(_without_comments(rendered))
     return paths[-1][1] if paths else current
+
+
+def temporary_tables(text: Text) -> set[str]:
+    """The unqualified tables this text creates as temporary (``CREATE TEMP TABLE t``): later
+    statements of the same session that name ``t`` unqualified write the session's own table."""
+    rendered = _without_placeholders(_without_jinja(text.render(HOLE.format)))
+    if "temp" not in rendered.lower():
+        return set()
+    return {
+        match.group("name").lower()
+        for match in _pattern(_CREATE_TEMPORARY).finditer(_without_comments(rendered))
+        if HOLE_MARK not in match.group("name")
+    }
 
 
 def _search_paths(sql: str) -> list[tuple[int, str | None]]:

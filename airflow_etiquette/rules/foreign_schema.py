@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.idioms import PSYCOPG_SQL
 from airflow_etiquette.analysis.model import Scope, StringSite, is_literal_string
-from airflow_etiquette.analysis.sql import SchemaUse, schema_uses, search_path_after
+from airflow_etiquette.analysis.sql import SchemaUse, schema_uses, search_path_after, temporary_tables
 from airflow_etiquette.analysis.values import Map, Text
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
@@ -339,6 +339,7 @@ def schema_uses_by_site(file: FileContext) -> list[tuple[StringSite, list[Schema
     session: ``cur.execute("SET search_path TO public")`` then ``cur.execute("INSERT INTO t ...")``)."""
     found: list[tuple[StringSite, list[SchemaUse]]] = []
     sessions: dict[int, str | None] = {}  # id(scope) -> the search path its earlier SQL set
+    temporary: dict[int, set[str]] = {}  # id(scope) -> the temp tables its earlier SQL created
     for site in file.index.sites:
         path = sessions.get(id(site.scope))
         if path is None and type(site.node) is cst.SimpleString:  # exact type: isinstance on ABCs is slow here
@@ -356,6 +357,11 @@ def schema_uses_by_site(file: FileContext) -> list[tuple[StringSite, list[Schema
         after = {search_path_after(text, path) for text in texts}
         if len(after) == 1:
             sessions[id(site.scope)] = after.pop()
+        if path is not None:  # an unqualified name lands in the search path, unless a temp table has it
+            own = temporary.setdefault(id(site.scope), set())
+            uses = [u for u in uses if not (u.schema == path and u.table is not None and u.table.lower() in own)]
+            for text in texts:
+                own |= temporary_tables(text)
         if uses:
             found.append((site, list(dict.fromkeys(uses))))
     return found

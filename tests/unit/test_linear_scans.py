@@ -62,6 +62,7 @@ PATTERNS = {
     "quoted placeholders": '"{schema}".t ',
     "unclosed quoted placeholders": '"{',
     "echoed commands": "echo airflow connections delete x ",
+    "temporary tables": "CREATE TEMP TABLE t",
 }
 
 

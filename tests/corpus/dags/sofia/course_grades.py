@@ -39,10 +39,12 @@ def course_grades():
         # a temporary table lives in the session's pg_temp, whatever the search path says
         hook.run("CREATE TEMP TABLE scratch_grades AS SELECT * FROM grades_export WHERE week = 1")
         hook.run("INSERT INTO pg_temp.scratch_grades SELECT * FROM grades_export WHERE week = 2")
+        hook.run("UPDATE scratch_grades SET grade = grade + 1 WHERE late")
         hook.run(DELETE_WEEK.format(schema=SCHEMA), parameters=(week,))
         hook.run(TRUNCATE_STAGE % SCHEMA)
         hook.run(FILL_STAGE.substitute(schema=SCHEMA))
         hook.run(f'SELECT * FROM "{SCHEMA}".{STUDENT_TABLE} LIMIT {MAX_STUDENTS}')
+        hook.run("DROP TABLE scratch_grades")
 
     load(week=1)
 
