@@ -70,6 +70,11 @@ class ForeignSchema(FileRule):
         "break when they change theirs."
     )
     VALID = [
+        Example(  # the fix of the first bad example: the owner's schema, filled in by the DAG
+            "DELETE FROM {{ params.schema }}.raw_trips WHERE month = '{{ ds }}';\n\n"
+            "INSERT INTO {{ params.schema }}.raw_trips\nSELECT * FROM staging.trips;\n",
+            path="dags/lasse/queries/load.sql",
+        ),
         Example(
             'SCHEMA = "airflow_" + "lasse"\n\ndef load(cur):\n    cur.execute(f"SET search_path TO {SCHEMA}")\n'
             '    cur.execute("INSERT INTO raw_trips SELECT 1")\n\n'

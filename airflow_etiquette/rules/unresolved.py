@@ -42,6 +42,11 @@ class Unresolved(FileRule):
         "reviewable."
     )
     VALID = [
+        Example(  # the fix of the bad example: an id the file works out from its folder
+            "import os\nfrom pathlib import Path\n\nfrom airflow.models import DAG\n\n"
+            'STUDENT = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
+            'dag = DAG(dag_id=f"{STUDENT}_taxi_pipeline", tags=[f"student:{STUDENT}"])\n'
+        ),
         Example(
             "from airflow.sdk import dag\n\ndef build(city):\n"
             '    @dag(dag_id=f"lasse_{city}", tags=["student:lasse", city])\n    def weather():\n        pass\n'
