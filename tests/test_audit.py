@@ -434,3 +434,16 @@ def test_the_audit_says_when_the_work_tree_differs_from_the_commit_its_links_nam
         "airflow-etiquette: 1 file(s) in dags/ have changes not committed: the report reads them as they are, "
         "and its links to the last commit may point at other lines\n"
     )
+
+
+def test_a_factorys_default_schedule_is_shown_as_its_value(tmp_path: Path) -> None:
+    factory = (
+        "from airflow.sdk import DAG\n\n"
+        "def make_dag(dag_id, schedule=None):\n"
+        '    return DAG(dag_id=dag_id, schedule=schedule, tags=["student:lasse"])\n\n'
+        'make_dag("lasse_x")\nmake_dag("lasse_y", schedule="@daily")\n'
+    )
+    root = make_repo(tmp_path / "r", {"dags/lasse/f.py": factory})
+    result = run_installed("audit", "--format", "json", cwd=root)
+    dags = [(d["dag_id"], d["schedule"]) for o in result.findings["owners"] for d in o["dags"]]  # type: ignore[index, union-attr]
+    assert dags == [("lasse_x", "None"), ("lasse_y", "@daily")]

@@ -12,7 +12,7 @@ from airflow_etiquette.analysis.context import FileContext
 from airflow_etiquette.analysis.dags import DagDefinition, argument, exact_dag_ids
 from airflow_etiquette.analysis.sql import schema_uses
 from airflow_etiquette.analysis.timing import backfill, dag_schedule, runs_per_day, scheduler_version
-from airflow_etiquette.analysis.values import Seq, Text
+from airflow_etiquette.analysis.values import Falsy, Seq, Text
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -90,6 +90,8 @@ def _tag_list(value: object) -> list[str]:
 def _describe(file: FileContext, node: cst.CSTNode | None, values: tuple) -> str:  # type: ignore[type-arg]
     if len(values) == 1 and isinstance(values[0], Text) and values[0].exact is not None:
         return values[0].exact
+    if len(values) == 1 and isinstance(values[0], Falsy) and values[0].source == "None":
+        return "None"  # a factory's default reached through its parameter (schedule=None)
     return str(file.resolver.source(node)) if node is not None else "(from **kwargs)"
 
 
