@@ -147,6 +147,13 @@ def _new_file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def _here() -> Path:
+    """Where a run without paths looks for its repository: the work tree git is told to use
+    (GIT_WORK_TREE, as git itself reads it), else the current directory."""
+    work_tree = os.environ.get("GIT_WORK_TREE")
+    return Path(os.path.abspath(work_tree)) if work_tree else Path.cwd()
+
+
 def _named_ref(value: str | None) -> str | None:
     """--base's value: empty (a CI variable that was never set, `--base "$BASE"`) names nothing."""
     if value is not None and not value.strip():
@@ -381,7 +388,7 @@ def check(
             "--stdin-filename checks standard input as one file, for an editor: no paths, --base, --staged, "
             "--show-files or report files"
         )
-    start = paths[0] if paths else stdin_filename or Path.cwd()
+    start = paths[0] if paths else stdin_filename or _here()
     configure = _configurer(start, config_file, select, ignore + extend_ignore, timeout, ignore_noqa, extend_select)
     if show_settings:
         given = {"select": select or extend_select, "ignore": ignore or extend_ignore, "timeout": timeout}
@@ -806,7 +813,7 @@ def audit(
         raise click.UsageError("--history and --since both choose commits; give one of them")
     if output_format == "html" and output is None:
         raise click.UsageError("--format html writes a file: add --output report.html")
-    configure = _configurer(repo or Path.cwd(), config_file, select, ignore, None, ignore_noqa)
+    configure = _configurer(repo or _here(), config_file, select, ignore, None, ignore_noqa)
 
     config = configure(read_work_tree, None)
     if not config.dags_path.is_dir():
@@ -868,7 +875,7 @@ def new(name: str, owner: str | None, login: str | None, config_file: Path | Non
     from airflow_etiquette.sources.files import known_owners
     from airflow_etiquette.sources.git import current_branch
 
-    config = _configurer(Path.cwd(), config_file, (), (), None, False)(read_work_tree, None)
+    config = _configurer(_here(), config_file, (), (), None, False)(read_work_tree, None)
     owners = known_owners(config)
     ownership = Ownership(config, owners)
     if owner is None and login and ownership.owner_of_login(login):  # CODEOWNERS or the roster names it

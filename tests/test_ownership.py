@@ -511,3 +511,15 @@ def test_a_merge_conflict_in_the_index_is_named_as_one(class_repo: Path) -> None
         "airflow-etiquette: error: the index holds unmerged paths (a merge conflict: resolve it, then git add): "
         "dags/maria/helpers.py\n",
     )
+
+
+def test_git_dir_and_work_tree_from_the_environment_name_the_repository(class_repo: Path, tmp_path: Path) -> None:
+    """Run from elsewhere with GIT_DIR and GIT_WORK_TREE set, as git itself would be."""
+    git(class_repo, "checkout", "-q", "-b", "lasse/x")
+    (class_repo / "dags/maria/taxi_pipeline.py").write_text(dag_file("taxi_pipeline") + "# lasse was here\n")
+    commit(class_repo, "lasse x")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"GIT_DIR": str(class_repo / ".git"), "GIT_WORK_TREE": str(class_repo), "AIRFLOW_STUDENT": ""}
+    result = run_installed("check", "--base", "main", "--format", "json", cwd=elsewhere, env=env)
+    assert [(p, c) for p, c, _ in findings(result)] == [("dags/maria/taxi_pipeline.py", "ETQ201")], result.err
