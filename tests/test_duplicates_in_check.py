@@ -176,6 +176,9 @@ def test_only_different_arms_of_one_statement_exclude_each_other(repo: Path) -> 
         '    m = DAG("maria_finally", tags=["student:maria"])\n'
         "finally:\n"
         '    n = DAG("maria_finally", tags=["student:maria"])\n'
+        'if __name__ == "__main__":  # a local test run: the scheduler never gets here\n'
+        '    e = DAG("maria_beside", schedule=None, tags=["student:maria"])\n'
+        "    e.test()\n"
     )
     result = run_installed("check", "dags/maria/arms.py", "--format", "json", cwd=repo)
     assert result.exit_code == 1, result.out

@@ -127,6 +127,7 @@ class ModuleIndex:
         # ids of the calls and imports that do not run when the module is imported: in the body of
         # a function or lambda (a task runs it), or under `if __name__ == "__main__":`
         self.deferred: set[int] = set()
+        self.main_guarded: set[int] = set()  # ids of the calls and decorators under `if __name__ == "__main__":`
         self.mutated_names: set[str] = set()  # TAGS.append(...), ARGS.update(...): not followed
         self.name_uses: dict[str, list[int]] = {}
 
@@ -273,6 +274,7 @@ class _Walker:
         self.arms: Arms = ()  # the if/try/match arms the walk is in, outermost first
         self.branchings = 0  # if/try/match statements seen so far: each one's number
         self.deferring = 0  # inside this many function bodies, lambda bodies and __main__ blocks
+        self.main_guard = 0  # inside this many __main__ blocks (a local test run: no scheduler runs it)
 
     # -- statements ------------------------------------------------------------
     def body(self, statements: Sequence[cst.CSTNode], scope: Scope) -> None:
@@ -293,6 +295,8 @@ class _Walker:
         for decorator in node.decorators:
             if self.arms:
                 self.index.conditional_nodes[decorator] = self.arms
+            if self.main_guard:
+                self.index.main_guarded.add(id(decorator))
             self.node(decorator.decorator, scope)
         inner = Scope("function", scope)
         self._params(node.params, scope, inner)
@@ -392,10 +396,12 @@ class _Walker:
                 self.arms = outer if arm is None else (*outer, (number, arm))
                 if guard and child is node.body:  # type: ignore[attr-defined]
                     self.deferring += 1
+                    self.main_guard += 1
                     try:
                         self.node(child, scope)
                     finally:
                         self.deferring -= 1
+                        self.main_guard -= 1
                 else:
                     self.node(child, scope)
         finally:
@@ -486,6 +492,8 @@ class _Walker:
             self.index.mutated_names.add(func.value.value)
         if self.arms:
             self.index.conditional_nodes[node] = self.arms
+        if self.main_guard:
+            self.index.main_guarded.add(id(node))
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("format", "join") and not in_string:
             self.index.sites.append(StringSite(node, scope, prose))

@@ -27,7 +27,8 @@ class DuplicateDagId(RepositoryRule):
         "A dag_id defined twice, in two files or twice in one file, is reported at each place with the\n"
         'other places named. Dynamic ids count where they resolve (`f"maria_{city}"` over a literal\n'
         "list gives one id per city). Within one file, two DAGs in different arms of one if/else,\n"
-        "try/except or match (the Airflow 2/3 fallback) are not compared: only one of them runs.\n"
+        "try/except or match (the Airflow 2/3 fallback) are not compared: only one of them runs;\n"
+        'nor is a DAG made under `if __name__ == "__main__":` (a local test run).\n'
         "`audit` and the pytest plugin compare every file; `check` compares the files it checks, and\n"
         "for a change the changed files with the rest of the dags folder (`--base`, CI) or with the\n"
         "other files of the same owner (`--staged`, the pre-commit hook); only the changed files are\n"
@@ -70,8 +71,8 @@ class DuplicateDagId(RepositoryRule):
     def collect(self, file: FileContext) -> tuple[tuple[tuple[str, ...], ...], tuple[Arms, ...]]:
         """Each DAG definition's exact ids (none for an unresolved one), and the arms of if/else,
         try/except and match statements it sits in."""
-        return (
-            tuple(exact_dag_ids(dag) for dag in file.dags),
+        return (  # a DAG made under `if __name__ == "__main__":` is a local test run's, never the scheduler's
+            tuple(() if id(dag.node) in file.index.main_guarded else exact_dag_ids(dag) for dag in file.dags),
             tuple(file.index.conditional_nodes.get(dag.node, ()) for dag in file.dags),
         )
 
