@@ -92,8 +92,10 @@ _JINJA_OPENERS: dict[frozenset[str], str | None] = {
     for kinds in itertools.combinations(_JINJA_CLOSE, size)
 }
 # A quoted identifier that is a template's parameter, not a name: "{schema}", "{}", "%s",
-# "%(schema)s", "${schema}", "$SCHEMA" (str.format, printf-style, string.Template, a shell).
-_QUOTED_IDENTIFIER = r'"[^"\n]*"'
+# "%(schema)s", "${schema}", "$SCHEMA" (str.format, printf-style, string.Template, a shell). No
+# white space inside: a shell's quotes around a whole statement (-c "DELETE ... '$DAY'") are no
+# identifier, and the schema they hold still counts.
+_QUOTED_IDENTIFIER = r'"[^"\s]*"'
 _PLACEHOLDER = r"\{[^{}]*\}|%(?:\([^()]*\))?s|\$\{[^{}]*\}|\$[A-Za-z_]"
 _CREATE_TEMPORARY = (
     r"(?i)\bCREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?TEMP(?:ORARY)?\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
@@ -145,7 +147,7 @@ def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool], search_path
     ``may_matter`` says whether a use found by the cheap scan could be a
     problem; only then is the text parsed for real.
     """
-    rendered = _without_placeholders(_without_jinja(text.render(HOLE.format)))
+    rendered = _rendered(text)
     if (
         search_path is None
         and "." not in rendered
@@ -166,6 +168,11 @@ def schema_uses(text: Text, may_matter: Callable[[SchemaUse], bool], search_path
     if segments:
         return [use for segment in segments for use in _analyse(segment, may_matter, search_path)]
     return _analyse(rendered, may_matter, search_path)
+
+
+def _rendered(text: Text) -> str:
+    """The text as the scans read it: unknown parts, Jinja and quoted template parameters as holes."""
+    return _without_placeholders(_without_jinja(text.render(HOLE.format)))
 
 
 def _without_jinja(text: str) -> str:
@@ -310,7 +317,7 @@ def _scan(sql: str, uppercase_only: bool = False, search_path: str | None = None
 def search_path_after(text: Text, current: str | None) -> str | None:
     """The schema unqualified names land in after this text ran in a session where they landed
     in ``current``: the last ``SET search_path`` in it, if it sets one."""
-    rendered = _without_placeholders(_without_jinja(text.render(HOLE.format)))
+    rendered = _rendered(text)
     if "search_path" not in rendered.lower():
         return current
     paths = _search_paths(_without_comments(rendered))
@@ -320,7 +327,7 @@ def search_path_after(text: Text, current: str | None) -> str | None:
 def temporary_tables(text: Text) -> set[str]:
     """The unqualified tables this text creates as temporary (``CREATE TEMP TABLE t``): later
     statements of the same session that name ``t`` unqualified write the session's own table."""
-    rendered = _without_placeholders(_without_jinja(text.render(HOLE.format)))
+    rendered = _rendered(text)
     if "temp" not in rendered.lower():
         return set()
     return {

@@ -52,6 +52,13 @@ def test_a_quoted_template_parameter_is_never_a_schema(sql: str) -> None:
 def test_a_quoted_name_is_still_a_schema() -> None:
     assert uses('INSERT INTO "public".trips SELECT \'{"a": 1}\'') == [("public", "trips", "INSERT")]
     assert uses('INSERT INTO "$SCHEMA".t SELECT * FROM public.trips') == [("public", "trips", None)]
+    # a shell's quotes around a whole statement are no identifier: its schema still counts
+    for command in (
+        """psql "$PG" -c "DELETE FROM airflow_maria.trips WHERE day = '${DAY}'\"""",
+        """psql "$PG" -c "DELETE FROM airflow_maria.trips WHERE day = '$DAY'\"""",
+        """psql "$PG" -c "TRUNCATE airflow_maria.trips; COPY airflow_maria.trips FROM '$CSV' CSV\"""",
+    ):
+        assert ("airflow_maria", "trips", "TRUNCATE" if "TRUNCATE" in command else "DELETE") in uses(command)
 
 
 def test_a_schema_use_names_its_target() -> None:
