@@ -67,6 +67,16 @@ class DagDefinition(NamedTuple):
     parameters: frozenset[str] = frozenset()  # the factory's parameter names
     imported: bool = False  # the factory is in another module of the owner's: report at the call
 
+    @property
+    def is_template(self) -> bool:
+        """Made by a factory its module never calls: what depends on the factory's parameters is
+        known only where another module calls it."""
+        return self.call_site is None and bool(self.parameters)
+
+    def from_parameters(self, node: cst.CSTNode | None) -> bool:
+        """Whether ``node`` (an argument's expression) reads one of the factory's parameters."""
+        return node is not None and any(mentions(node, p) for p in self.parameters)
+
     def at(self, node: cst.CSTNode | None) -> cst.CSTNode:
         """Where to report about ``node``: the factory call when the value comes from its
         arguments, since that is the line a student changes (``make_dag("taxi")``), and always
@@ -171,8 +181,9 @@ def _per_call(
     scope: Scope, index: ModuleIndex, resolver: Resolver
 ) -> list[tuple[Scope, cst.CSTNode | None, frozenset[str]]]:
     """Where to evaluate a DAG definition: once per call of the factory function it sits in
-    (with that call's arguments), when it has parameters and every call can be matched; nowhere
-    when the module never uses the factory; else just its own scope."""
+    (with that call's arguments), when it has parameters and every call can be matched; in its own
+    scope with its parameters marked when the module never uses the factory (a template); else
+    just its own scope."""
     function = index.scope_functions.get(id(scope))
     params = function.params if function is not None else None
     names = (
@@ -183,10 +194,10 @@ def _per_call(
     if function is None or not names:
         return [(scope, None, frozenset())]
     bound = [(resolver.call_scope(function, call, caller), call) for call, caller in resolver.call_sites(function)]
-    if not bound and function.name.value not in index.name_uses:
-        # a factory this module only defines (common.make_dag): it makes no DAG here; the modules
-        # that import it are checked at each call, with that call's arguments
-        return []
+    if not bound and function.name.value not in index.name_uses and not function.decorators:
+        # a factory this module only defines (common.make_dag): a template, evaluated in its own
+        # scope with its parameters unknown; the modules that import it are checked at each call
+        return [(scope, None, names)]
     if not bound or any(b is None for b, _ in bound):
         return [(scope, None, frozenset())]
     return [(b, call, names) for b, call in bound if b is not None]

@@ -118,7 +118,8 @@ class Unresolved(FileRule):
         for dag in file.dags:
             ids = dag.dag_id.values or ()
             verdicts = [prefix_verdict(v, prefix) for v in ids]
-            if Verdict.UNDECIDED in verdicts and Verdict.FAIL not in verdicts:
+            template_id = dag.is_template and dag.from_parameters(dag.dag_id.node)  # known at each call
+            if Verdict.UNDECIDED in verdicts and Verdict.FAIL not in verdicts and not template_id:
                 unknown = _unknown_part(
                     v for v, verdict in zip(ids, verdicts, strict=False) if verdict is Verdict.UNDECIDED
                 )
@@ -132,7 +133,8 @@ class Unresolved(FileRule):
             if tags is None:
                 continue
             tag_verdicts = [tag_verdict(v, tag) for v in tags]
-            if Verdict.UNDECIDED in tag_verdicts and Verdict.FAIL not in tag_verdicts:
+            template_tags = dag.is_template and dag.from_parameters(dag.tags.node)
+            if Verdict.UNDECIDED in tag_verdicts and Verdict.FAIL not in tag_verdicts and not template_tags:
                 unknown = _unknown_part(
                     v for v, verdict in zip(tags, tag_verdicts, strict=False) if verdict is Verdict.UNDECIDED
                 )
