@@ -232,11 +232,12 @@ def find_root(start: Path, read: Reader = read_work_tree) -> tuple[Path, Path | 
     ``dags/maria/.airflow-etiquette.toml`` must not become the root of the hook that runs on
     maria's files (and switch her rules off).
     """
-    # Not resolved: a symlink given as a path (dags/lasse/link.py -> /elsewhere/x.py) is in the
-    # repository that holds the link, never in the one its target is in.
+    # Looked for from the path as given, not as it resolves: a symlink in a repository
+    # (dags/lasse/link.py -> /elsewhere/x.py) is judged in the repository that holds the link,
+    # never in the one its target is in; a link to a repository (~/class -> /srv/class) leads there.
     start = Path(os.path.abspath(start))
-    if os.path.islink(start) or not os.path.isdir(start):  # (False where it cannot be looked at)
-        start = start.parent
+    if (os.path.islink(start) and _in_repository(start.parent)) or not os.path.isdir(start):
+        start = start.parent  # (os.path answers False where it cannot look)
     chain: list[Path] = []
     git_root: Path | None = None
     for directory in (start, *start.parents):
@@ -250,10 +251,22 @@ def find_root(start: Path, read: Reader = read_work_tree) -> tuple[Path, Path | 
             continue
         settings = _settings_in(directory, read)
         if settings is not None:
-            return directory, settings[0], settings[1]
+            return _real(directory), _real(directory) / settings[0].name, settings[1]
     if git_root is None:
         git_root = next((d for d in (start, *start.parents) if os.path.isdir(d / DEFAULT_DAGS_FOLDER)), None)
-    return (git_root or start), None, {}
+    return _real(git_root or start), None, {}
+
+
+def _in_repository(directory: Path) -> bool:
+    return any(os.path.exists(d / ".git") for d in (directory, *directory.parents))
+
+
+def _real(path: Path) -> Path:
+    """The path with its symlinks resolved (the root in one spelling for every later comparison)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
 
 
 def _settings_in(directory: Path, read: Reader) -> tuple[Path, Mapping[str, object]] | None:

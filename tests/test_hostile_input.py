@@ -376,3 +376,15 @@ def test_a_symlink_given_as_a_path_is_judged_in_the_repository_that_holds_it(tmp
         assert ("dags/maria/bad.py:3:11: ETQ101 [*]" in result.out) == ("dags/maria/bad.py" in args)
     assert (outside / "dags/lasse/secret.py").read_text() == 'DAG(dag_id="sk_live_SECRET42")\n'
     assert sorted(p.name for p in outside.iterdir()) == [".git", "dags"]  # no cache made there
+
+
+def test_a_repository_reached_through_a_symlink_is_checked_as_itself(tmp_path: Path) -> None:
+    """~/class -> /srv/class: the link leads to the repository, and every form of path works."""
+    root = make_repo(tmp_path / "real", {"dags/maria/bad.py": MARIA_BAD})
+    os.symlink(root, tmp_path / "link")
+    for given in ("link", "link/", "link/dags/maria", "link/dags/maria/bad.py"):
+        result = run_installed("check", "--no-cache", "--format", "json", str(tmp_path / given), cwd=tmp_path)
+        assert result.exit_code == 1, (given, result.err)
+        assert [(f["path"], f["code"]) for f in result.findings] == [("dags/maria/bad.py", "ETQ101")], given
+    audit = run_installed("audit", str(tmp_path / "link"), cwd=tmp_path)
+    assert audit.exit_code == 1 and "dags/maria/bad.py" in audit.out, audit.err
