@@ -88,6 +88,9 @@ class Config:
     # dropped, -r includes followed), read from the same place as this configuration; None when no
     # requirements file exists (nothing to check imports against). See ``installed``.
     requirement_lines: tuple[str, ...] | None = None
+    # requirements named in the configuration (not the default) of which none exists: ETQ606 is
+    # then off, and the run says so rather than stopping every check a base's typo judges
+    requirements_missing: bool = False
     preinstalled: tuple[str, ...] | None = None  # None: what Airflow's official image installs
     import_names: tuple[tuple[str, str], ...] = ()  # module -> distribution, beyond the built-in table
     max_active_runs: int | None = None
@@ -357,16 +360,10 @@ def load_config(
         root, source, settings = find_root(start, read)
         config = config_from_table(root, source, settings, known_codes)
     lines = requirement_lines(config.root, config.requirements, read)
-    if lines is None and "requirements" in settings and config.requirements:
-        # named on purpose and missing: ETQ606 would be off without a word (unset, the default's
-        # absence means the repository keeps no requirements file, and the rule stays quiet)
-        where = config.source.name if config.source else "the configuration"
-        raise ConfigError(
-            f"{where}: 'requirements' names {', '.join(config.requirements)}, and none of them exists"
-            + (f" in {revision[:12]}" if revision else "")
-            + "; fix the path, or remove the key"
-        )
-    config = replace(config, requirement_lines=lines)
+    # named on purpose and missing: ETQ606 would be off without a word (the default's absence means
+    # the repository keeps no requirements file, and the rule stays quiet)
+    missing = lines is None and bool(config.requirements) and config.requirements != DEFAULTS.requirements
+    config = replace(config, requirement_lines=lines, requirements_missing=missing)
     return replace(config, policy_revision=revision) if revision is not None else config
 
 

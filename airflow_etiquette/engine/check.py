@@ -130,7 +130,7 @@ def run_check(
     checked = tuple(file.relpath for file in files)
     if list_only:
         return CheckResult([], len(files), 0, change, None, config=config, checked=checked)
-    notes = _run_elsewhere(config)
+    notes = _configuration_notes(config)
     touched = [path for c in change.changes for path in c.touched]
     if staged and not touched and _in_a_pull_request(environ):
         notes.append(
@@ -192,10 +192,19 @@ def judged_by(
     return base_commit(config.root, ref), ref, pushed, pull_request
 
 
-def _run_elsewhere(config: Config) -> list[str]:
-    """A note for each rule the configuration or the command line names by its full code that
-    ``check`` does not run (``--select ETQ203``: unowned DAG files are the audit's to find)."""
-    return [
+def _configuration_notes(config: Config) -> list[str]:
+    """What the configuration asks for that the run cannot do: requirements files that do not
+    exist (ETQ606 is off), and a rule named by its full code that ``check`` does not run
+    (``--select ETQ203``: unowned DAG files are the audit's to find)."""
+    missing = (
+        [
+            f"'requirements' names {', '.join(config.requirements)}, and none of them exists, so ETQ606 "
+            "(missing requirements) is off; fix the path, or remove the key"
+        ]
+        if config.requirements_missing and config.selects("ETQ606")
+        else []
+    )
+    return missing + [
         f"{rule.code} is not run by check: it looks at the whole repository, so `audit` and the pytest plugin run it"
         for rule in REPOSITORY_RULES
         if not rule.in_check and rule.code in config.select and config.selects(rule.code)
@@ -213,7 +222,7 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: boo
     """A plain check of files as they are on disk: the dags folder, or the given paths."""
     found = discover(list(paths), config)
     checked = tuple(file.relpath for file in found.files)
-    notes = _run_elsewhere(config)
+    notes = _configuration_notes(config)
     if found.excluded:
         where = f" in {config.source.name}" if config.source else ""
         notes.append(
