@@ -86,6 +86,12 @@ class EscapingSymlink(ChangeRule):
             change={"dags/lasse/current.py": Link("taxi_pipeline.py")},
             author="lasse",
         ),
+        ChangeExample(  # the teacher's top-level link to a shared module outside the dags folder
+            base={".github/CODEOWNERS": "* @teacher\n", "include/helpers.py": "X = 1\n"},
+            change={"dags/helpers.py": Link("../include/helpers.py")},
+            author="teacher",
+            config={"admins": ["teacher"]},
+        ),
     ]
 
     def check(self, change: ChangeView) -> Iterator[Finding]:
@@ -140,7 +146,7 @@ def _problem(
 ) -> str | None:
     """ETQ202's message for the symlink at ``path`` in the dags folder, or None when it is harmless:
     a link to a regular file inside its owner's folder, which is checked where it is. ``exists``
-    (in a change): whether a path is in the tree the change ends in."""
+    (in a change): whether a path of the dags folder is in the tree the change ends in."""
     owner = owner_of(path, config)
     if owner in config.admins:
         return None
@@ -154,7 +160,8 @@ def _problem(
     where = "/".join(resolved)
     if owner is not None and not (where + "/").startswith(own):
         return f"{path} is a symlink to {target}, outside {own}; copy what you need into {own} instead"
-    if exists is not None and not exists(where):
+    inside = (where + "/").startswith(config.dags_folder + "/")  # what the tree listing covers
+    if exists is not None and inside and not exists(where):
         return f"{path} is a symlink to {target}, which does not exist: the scheduler cannot load it; remove it"
     if is_dir(where):
         return (
