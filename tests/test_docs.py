@@ -37,18 +37,22 @@ def test_the_readme_configuration_block_names_every_key_and_is_valid() -> None:
 
 
 def test_an_example_that_needs_settings_shows_them_as_pyproject_lines() -> None:
-    """What `explain` prints above an example is the configuration the example runs with."""
+    """What `explain` prints above an example is the configuration that example runs with."""
     from airflow_etiquette.output.explain import explain_rule
 
     shown = 0
     for rule in RULES_BY_CODE.values():
-        for example in (rule.INVALID[:1], rule.VALID[:1]):
-            if not example or not example[0].config:
+        text = explain_rule(rule)
+        bad, _, good = text.partition("\nUse instead\n")
+        for section, examples in ((bad, rule.INVALID[:1]), (good, rule.VALID[:1])):
+            if not examples:
                 continue
-            text = explain_rule(rule)
-            lines = text[text.index("  [tool.airflow-etiquette]") :].splitlines()
-            settings = "\n".join(line[2:] for line in lines[: 1 + len(example[0].config)])
-            assert tomllib.loads(settings)["tool"]["airflow-etiquette"] == dict(example[0].config), rule.code
+            config = dict(examples[0].config)
+            if not config:
+                assert "[tool.airflow-etiquette]" not in section, rule.code
+                continue
+            lines = section[section.index("  [tool.airflow-etiquette]") :].splitlines()
+            settings = "\n".join(line[2:] for line in lines[: 1 + len(config)])
+            assert tomllib.loads(settings)["tool"]["airflow-etiquette"] == config, rule.code
             shown += 1
-            break
     assert shown >= 2

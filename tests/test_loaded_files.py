@@ -179,6 +179,10 @@ DROP TABLE public.trips;
 SQL
 echo done && airflow connections delete `cat name.txt`
 OLD=$(airflow connections delete azure_pg)
+echo "a heredoc starts with <<EOF, as in the notes"
+# still a comment: airflow connections delete azure_pg
+echo "airflow connections delete azure_pg" | bash
+RUN=$(airflow dags trigger maria_taxi)
 """
 
 
@@ -197,6 +201,19 @@ def test_comments_printed_text_and_quoted_shell_variables_run_nothing_of_their_o
             14,
             "ETQ401",
             'deletes the shared connection "azure_pg" (airflow connections delete); ask the teacher instead',
+        ),
+        (  # printed, but into a shell
+            "dags/lasse/load.sh",
+            17,
+            "ETQ401",
+            'deletes the shared connection "azure_pg" (airflow connections delete); ask the teacher instead',
+        ),
+        (
+            "dags/lasse/load.sh",
+            18,
+            "ETQ402",
+            'triggers the DAG "maria_taxi", which is not named as yours (airflow dags trigger): act only on your '
+            'own DAGs, whose ids start with "lasse_"; ask its owner or the teacher',
         ),
     ]
 

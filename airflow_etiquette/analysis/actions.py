@@ -42,29 +42,45 @@ class ApiCall(NamedTuple):
 def airflow_commands(file: FileContext, group: str, verbs: tuple[str, ...]) -> Iterator[Command]:
     """``airflow <group> <verb> ...`` in the file's command strings (once per string and verb)."""
     pattern = re.compile(rf"\bairflow\s+{group}\s+(?P<verb>{'|'.join(verbs)})\b(?P<rest>[^\n;&|]*)", re.IGNORECASE)
-    for node, text in file.commands:
-        if "airflow" not in text.lower():
+    for node, command in file.commands:
+        if "airflow" not in command.lower():
             continue
+        text = without_shell_comments(command)
         seen = set()
         for match in pattern.finditer(text):
-            if printed_only(text, match.start()):
+            if printed_only(text, match.start(), match.end()):
                 continue
             verb = match.group("verb").lower()
-            words = tuple(w.strip("'\"`") for w in match.group("rest").split())
+            # quotes around a word, and the end of a command substitution: $(airflow ... maria_taxi)
+            words = tuple(w.lstrip("'\"`").rstrip("'\"`)") for w in match.group("rest").split())
             if (verb, words) not in seen:
                 seen.add((verb, words))
                 yield Command(node, verb, words)
 
 
-def printed_only(text: str, start: int) -> bool:
-    """Whether the command at ``start`` is only text that ``echo`` or ``printf`` prints: the first
-    word of its part of the command line (after the last ``;``, ``&``, ``|``, ``(``, backtick or
-    line break, looked for in the 200 characters before it: linear however many commands a text
-    holds) is one of those."""
+def printed_only(text: str, start: int, end: int) -> bool:
+    """Whether the command at ``start:end`` is only text that ``echo`` or ``printf`` prints: the
+    first word of its part of the command line (after the last ``;``, ``&``, ``|``, ``(``,
+    backtick or line break, looked for in the 200 characters before it: linear however many
+    commands a text holds) is one of those, and what is printed is not piped into a shell."""
     window = max(start - 200, 0)
     begins = max(text.rfind(mark, window, start) for mark in ";&|(`\n")
     segment = text[window if begins < 0 else begins + 1 : start].split()
-    return bool(segment) and segment[0] in ("echo", "printf") and (begins >= 0 or window == 0)
+    if not (segment and segment[0] in ("echo", "printf") and (begins >= 0 or window == 0)):
+        return False
+    line_end = text.find("\n", end, end + 200)
+    return _PIPED_TO_SHELL.search(text, end, line_end if line_end >= 0 else end + 200) is None
+
+
+_PIPED_TO_SHELL = re.compile(r"\|\s*(?:sudo\s+)?(?:ba|da|z|k)?sh\b")
+
+
+def without_shell_comments(text: str) -> str:
+    """The text without its comment lines (``#`` first: they run nothing); a ``{#`` Jinja comment
+    or a ``#!`` line are lines like the others for what follows."""
+    if "#" not in text:
+        return text
+    return "\n".join(line for line in text.split("\n") if not line.lstrip().startswith("#"))
 
 
 def positional(words: tuple[str, ...]) -> str | None:

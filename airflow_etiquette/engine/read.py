@@ -107,7 +107,7 @@ def script_as_python(data: bytes) -> bytes:
             delimiter, tabs = heredoc
             if (line.lstrip("\t") if tabs else line).rstrip("\r") == delimiter:
                 heredoc = None
-        elif opened := _HEREDOC.search(line):
+        elif (opened := _HEREDOC.search(line)) and _unquoted(line, opened.start()):
             heredoc = (opened.group("word"), opened.group("dash") == "-")
         group.append(line)
         if line.endswith("\\"):
@@ -117,6 +117,12 @@ def script_as_python(data: bytes) -> bytes:
         statements.append(f'SCRIPT_LINE = """{escaped}"""')
         group = []
     return "\n".join(statements).encode("utf-8", errors="surrogateescape")
+
+
+def _unquoted(line: str, position: int) -> bool:
+    """Whether ``position`` is outside quotes and comments (``echo "use <<EOF"`` opens nothing)."""
+    before = line[:position]
+    return before.count('"') % 2 == 0 and before.count("'") % 2 == 0 and "#" not in before
 
 
 # `<<SQL`, `<<-'EOF'`, `<< "END"`; not a here-string (`<<<`)

@@ -351,7 +351,7 @@ def schema_uses_by_site(file: FileContext) -> list[tuple[StringSite, list[Schema
             # a plain literal is its own text: without a dot, "schema" or "search_path" it holds
             # no schema use (schema_uses' own first test), so it need not be resolved at all
             raw = site.node.value.lower()
-            if "." not in raw and "schema" not in raw and "search_path" not in raw:
+            if "." not in raw and "schema" not in raw and "search_path" not in raw and "temp" not in raw:
                 continue
         if file.is_prose(site):
             continue
@@ -362,11 +362,11 @@ def schema_uses_by_site(file: FileContext) -> list[tuple[StringSite, list[Schema
         after = {search_path_after(text, path) for text in texts}
         if len(after) == 1:
             sessions[id(site.scope)] = after.pop()
-        if path is not None:  # an unqualified name lands in the search path, unless a temp table has it
-            own = temporary.setdefault(id(site.scope), set())
+        own = temporary.setdefault(id(site.scope), set())
+        if path is not None and own:  # an unqualified name lands in the search path, unless a temp table has it
             uses = [u for u in uses if not (u.schema == path and u.table is not None and u.table.lower() in own)]
-            for text in texts:
-                own |= temporary_tables(text)
+        for text in texts:  # (pg_temp comes first for tables, whatever the search path says)
+            own |= temporary_tables(text)
         if uses:
             found.append((site, list(dict.fromkeys(uses))))
     return found

@@ -25,7 +25,9 @@ else:
 # idiom: "student", with only words like these beside it. Not "owner": Airflow's own `owner`
 # (default_args, "airflow", a team) is another thing entirely. STUDENT_TABLE, MAX_STUDENTS and
 # STUDENT_EMAIL hold something else.
-_BESIDE_STUDENT = frozenset({"airflow", "current", "dag", "dags", "dir", "folder", "login", "my", "name", "user"})
+_BESIDE_STUDENT = frozenset(
+    {"airflow", "current", "dag", "dags", "dir", "folder", "handle", "login", "my", "name", "owner", "user", "username"}
+)
 IDIOM = 'os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name'
 ENVIRONMENT_GETTERS = frozenset({"os.environ.get", "os.getenv"})
 
@@ -102,6 +104,13 @@ class OwnerDerivation(FileRule):
         Example(
             'STUDENT = "maria"\nSCHEMA = f"airflow_{STUDENT}"\n',
             expect=((1, 'STUDENT is "maria" but this file is in dags/lasse/, so it is lasse\'s'),),
+        ),
+        Example(
+            'STUDENTNAME = "maria"\nSTUDENT_USERNAME = "maria"\n',
+            expect=(
+                (1, 'STUDENTNAME is "maria" but this file is in dags/lasse/'),
+                (2, 'STUDENT_USERNAME is "maria" but this file is in dags/lasse/'),
+            ),
         ),
     ]
 
@@ -195,8 +204,13 @@ class OwnerDerivation(FileRule):
 
 def names_student(name: str) -> bool:
     """A name that says it holds the student's name: ``STUDENT``, ``AIRFLOW_STUDENT``,
-    ``studentName``; not ``STUDENT_TABLE``, ``MAX_STUDENTS``."""
+    ``studentName``, ``STUDENTNAME``, ``STUDENT_USERNAME``; not ``STUDENT_TABLE``, ``MAX_STUDENTS``,
+    ``STUDENT_ID`` (often a number the university gives)."""
     words = [word.casefold() for word in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+", name)]
+    # one word written together: STUDENTNAME, studentfolder
+    words = [
+        part for word in words for part in (("student", word[7:]) if word.startswith("student") else (word,)) if part
+    ]
     return "student" in words and all(word == "student" or word in _BESIDE_STUDENT for word in words)
 
 

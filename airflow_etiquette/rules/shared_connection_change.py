@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from airflow_etiquette.analysis.actions import printed_only
+from airflow_etiquette.analysis.actions import printed_only, without_shell_comments
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.model import Scope, iter_children
 from airflow_etiquette.analysis.values import Map, Seq, Text, text_of
@@ -88,6 +88,14 @@ class SharedConnectionChange(FileRule):
             "from airflow.models import Connection\nfrom airflow.settings import Session\n\n"
             "def scratch():\n    session = Session()\n"
             '    session.add(Connection(conn_id="lasse_scratch", conn_type="postgres"))\n    session.commit()\n',
+            config={"shared-connections": ["azure_pg"]},
+        ),
+        Example(  # a comment line of a command runs nothing, nor does text echo prints
+            "from airflow.providers.standard.operators.bash import BashOperator\n\n"
+            'reset = BashOperator(task_id="reset", bash_command="""\n'
+            "# never run: airflow connections delete azure_pg (ask the teacher)\n"
+            'echo "not this either: airflow connections delete azure_pg"\n'
+            '""")\n',
             config={"shared-connections": ["azure_pg"]},
         ),
     ]
@@ -180,8 +188,9 @@ class SharedConnectionChange(FileRule):
             problem = self._env_problem(file, match.group("key"))
             if problem:
                 return problem
-        for match in _CLI.finditer(command):
-            if printed_only(command, match.start()):
+        text = without_shell_comments(command)
+        for match in _CLI.finditer(text):
+            if printed_only(text, match.start(), match.end()):
                 continue  # echo "never run airflow connections delete azure_pg"
             verb = match.group("verb").lower()
             words = [w.strip("'\"") for w in match.group("rest").split()]
@@ -195,7 +204,7 @@ class SharedConnectionChange(FileRule):
             conn_id = next((w for w in words if not w.startswith("-")), None)
             if conn_id is None or conn_id.startswith("`") or any(mark in conn_id for mark in "\x00$"):
                 continue  # unknown until the shell runs: `cat name`, $CONN
-            conn_id = conn_id.rstrip("`)")  # the end of a command substitution: `... delete azure_pg`
+            conn_id = conn_id.rstrip("`)'\"")  # the end of a command substitution: `... delete azure_pg`
             if conn_id and self._shared(file, conn_id):
                 action = {"add": "creates", "delete": "deletes", "edit": "edits"}[verb]
                 return f"{action} {self._named(file, conn_id)} (airflow connections {verb}); ask the teacher instead"

@@ -35,7 +35,9 @@ def course_grades():
     @task
     def load(week: int) -> None:
         hook = PostgresHook(postgres_conn_id="azure_pg")
+        hook.run("CREATE TEMP TABLE late_list (student_id int)")
         hook.run("SET search_path TO public")
+        hook.run("INSERT INTO late_list SELECT student_id FROM submissions WHERE late")
         # a temporary table lives in the session's pg_temp, whatever the search path says
         hook.run("CREATE TEMP TABLE scratch_grades AS SELECT * FROM grades_export WHERE week = 1")
         hook.run("INSERT INTO pg_temp.scratch_grades SELECT * FROM grades_export WHERE week = 2")
