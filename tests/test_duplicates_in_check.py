@@ -194,6 +194,27 @@ def test_only_different_arms_of_one_statement_exclude_each_other(repo: Path) -> 
     ]
 
 
+def test_a_factorys_dags_sit_where_the_factory_is_called(repo: Path) -> None:
+    """Called in the two arms of the Airflow 2/3 fallback, or in a local test run: one DAG;
+    called twice side by side: two."""
+    (repo / "dags/maria/built.py").write_text(
+        "from airflow import DAG\n\n"
+        "def build(dag_id, schedule):\n"
+        '    return DAG(dag_id, schedule=schedule, tags=["student:maria"])\n\n'
+        "try:\n"
+        "    from airflow.sdk import DAG as _V3\n"
+        '    dag = build("maria_built", "@daily")\n'
+        "except ImportError:\n"
+        '    dag = build("maria_built", None)\n\n'
+        'twice = build("maria_twice", None)\n'
+        'again = build("maria_twice", None)\n\n'
+        'if __name__ == "__main__":\n'
+        '    build("maria_built", None).test()\n'
+    )
+    result = run_installed("check", "dags/maria/built.py", "--format", "json", cwd=repo)
+    assert sorted((f["line"], f["code"]) for f in result.findings) == [(12, "ETQ104"), (13, "ETQ104")], result.out
+
+
 def test_a_pull_request_finds_an_id_built_from_words_of_a_path(repo: Path) -> None:
     """Only the files that hold every word of a changed id (text or path) are parsed to be compared
     with: a file whose id comes from its folder and its name passes that screen."""

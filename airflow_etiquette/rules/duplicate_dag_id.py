@@ -69,12 +69,19 @@ class DuplicateDagId(RepositoryRule):
     ]
 
     def collect(self, file: FileContext) -> tuple[tuple[tuple[str, ...], ...], tuple[Arms, ...]]:
-        """Each DAG definition's exact ids (none for an unresolved one), and the arms of if/else,
-        try/except and match statements it sits in."""
-        return (  # a DAG made under `if __name__ == "__main__":` is a local test run's, never the scheduler's
-            tuple(() if id(dag.node) in file.index.main_guarded else exact_dag_ids(dag) for dag in file.dags),
-            tuple(file.index.conditional_nodes.get(dag.node, ()) for dag in file.dags),
-        )
+        """Each DAG definition's exact ids (none for an unresolved one, or one made only in a local
+        test run under ``if __name__ == "__main__":``), and the arms of if/else, try/except and
+        match statements it sits in: a factory's DAG sits where the factory is called, too."""
+        index = file.index
+        ids: list[tuple[str, ...]] = []
+        arms: list[Arms] = []
+        for dag in file.dags:
+            site = dag.call_site
+            local = id(dag.node) in index.main_guarded or (site is not None and id(site) in index.main_guarded)
+            ids.append(() if local else exact_dag_ids(dag))
+            called = index.conditional_nodes.get(site, ()) if site is not None else ()
+            arms.append(called + (() if dag.imported else index.conditional_nodes.get(dag.node, ())))
+        return tuple(ids), tuple(arms)
 
     @classmethod
     def may_concern(cls, checked: Sequence[Any], relpath: str, data: bytes) -> bool:
