@@ -447,3 +447,19 @@ def test_a_factorys_default_schedule_is_shown_as_its_value(tmp_path: Path) -> No
     result = run_installed("audit", "--format", "json", cwd=root)
     dags = [(d["dag_id"], d["schedule"]) for o in result.findings["owners"] for d in o["dags"]]  # type: ignore[index, union-attr]
     assert dags == [("lasse_x", "None"), ("lasse_y", "@daily")]
+
+
+def test_a_factory_defined_in_one_module_is_listed_where_it_is_called(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/lasse/common.py": (
+                "from airflow.sdk import DAG\n\ndef make_dag(dag_id, schedule=None):\n"
+                '    return DAG(dag_id=dag_id, schedule=schedule, tags=["student:lasse"])\n'
+            ),
+            "dags/lasse/pipelines.py": 'from lasse.common import make_dag\n\nmake_dag("lasse_bronze", "@daily")\n',
+        },
+    )
+    result = run_installed("audit", "--format", "json", cwd=root)
+    dags = [(d["path"], d["dag_id"]) for o in result.findings["owners"] for d in o["dags"]]  # type: ignore[index, union-attr]
+    assert dags == [("dags/lasse/pipelines.py", "lasse_bronze")]

@@ -43,7 +43,9 @@ class FileFacts(NamedTuple):
 
 def collect_facts(file: FileContext) -> FileFacts:
     version = scheduler_version(file.config.airflow_version, file.index)
-    dags = tuple(_dag_facts(file, dag, version) for dag in file.dags)
+    # a factory's template (defined here, called elsewhere) is listed at each call, not as a DAG
+    made = [dag for dag in file.dags if not (dag.is_template and dag.from_parameters(dag.dag_id.node))]
+    dags = tuple(_dag_facts(file, dag, version) for dag in made)
     return FileFacts(dags, tuple(sorted(_schemas(file))), tuple(sorted(_connections(file))))
 
 
