@@ -69,10 +69,11 @@ def printed_only(text: str, start: int, end: int) -> bool:
     if not (segment and segment[0] in ("echo", "printf") and (begins >= 0 or window == 0)):
         return False
     line_end = text.find("\n", end, end + 200)
-    return _PIPED_TO_SHELL.search(text, end, line_end if line_end >= 0 else end + 200) is None
+    rest = text[end : line_end if line_end >= 0 else end + 200]
+    return re.search(_PIPED_TO_SHELL, rest) is None  # (compiled on first use, by re's own cache)
 
 
-_PIPED_TO_SHELL = re.compile(r"\|\s*(?:sudo\s+)?(?:ba|da|z|k)?sh\b")
+_PIPED_TO_SHELL = r"\|\s*(?:sudo\s+)?(?:ba|da|z|k)?sh\b"
 
 
 def without_shell_comments(text: str) -> str:

@@ -107,7 +107,7 @@ def script_as_python(data: bytes) -> bytes:
             delimiter, tabs = heredoc
             if (line.lstrip("\t") if tabs else line).rstrip("\r") == delimiter:
                 heredoc = None
-        elif (opened := _HEREDOC.search(line)) and _unquoted(line, opened.start()):
+        elif "<<" in line and (opened := re.search(_HEREDOC, line)) and _unquoted(line, opened.start()):
             heredoc = (opened.group("word"), opened.group("dash") == "-")
         group.append(line)
         if line.endswith("\\"):
@@ -126,7 +126,7 @@ def _unquoted(line: str, position: int) -> bool:
 
 
 # `<<SQL`, `<<-'EOF'`, `<< "END"`; not a here-string (`<<<`)
-_HEREDOC = re.compile(r"(?<!<)<<(?P<dash>-?)\s*(?P<quote>['\"]?)(?P<word>[A-Za-z_][A-Za-z0-9_]*)(?P=quote)")
+_HEREDOC = r"(?<!<)<<(?P<dash>-?)\s*(?P<quote>['\"]?)(?P<word>[A-Za-z_][A-Za-z0-9_]*)(?P=quote)"
 
 
 def sql_as_python(data: bytes) -> tuple[bytes, dict[int, list[tuple[int, int]]]]:
