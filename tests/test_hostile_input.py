@@ -388,3 +388,19 @@ def test_a_repository_reached_through_a_symlink_is_checked_as_itself(tmp_path: P
         assert [(f["path"], f["code"]) for f in result.findings] == [("dags/maria/bad.py", "ETQ101")], given
     audit = run_installed("audit", str(tmp_path / "link"), cwd=tmp_path)
     assert audit.exit_code == 1 and "dags/maria/bad.py" in audit.out, audit.err
+
+
+def test_paths_that_no_check_of_this_repository_covers_are_named(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD})
+    other = make_repo(tmp_path / "other", {"dags/lasse/x.py": MARIA_BAD})
+    result = run_installed("check", "dags/maria/bad.py", str(other / "dags/lasse/x.py"), cwd=root)
+    assert result.exit_code == 1
+    assert result.err == (
+        f"airflow-etiquette: 1 path(s) given are outside the repository at {root.resolve()}, which is the one "
+        f"checked; run a check in each repository: {other / 'dags/lasse/x.py'}\n"
+    )
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    nothing = run_installed("check", str(plain), cwd=tmp_path)  # a folder with no dags folder at all
+    assert (nothing.exit_code, nothing.out) == (0, "All good: no findings (0 files checked).\n")
+    assert nothing.err.startswith("airflow-etiquette: nothing to check: 1 path(s) given, none inside dags/")

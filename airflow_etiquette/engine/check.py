@@ -28,7 +28,14 @@ from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES, REPO
 from airflow_etiquette.rules.base import RepositoryRule, TreeView
 from airflow_etiquette.sources import airflowignore
 from airflow_etiquette.sources.airflowignore import AirflowIgnore
-from airflow_etiquette.sources.files import SourceFile, discover, known_owners, owner_of, source_files
+from airflow_etiquette.sources.files import (
+    SourceFile,
+    discover,
+    known_owners,
+    owner_of,
+    relative_to_root,
+    source_files,
+)
 from airflow_etiquette.sources.git import (
     EMPTY_TREE,
     ChangeSet,
@@ -223,6 +230,14 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: boo
     found = discover(list(paths), config)
     checked = tuple(file.relpath for file in found.files)
     notes = _configuration_notes(config)
+    elsewhere = [path for path in found.outside if relative_to_root(Path(path), config.root) is None]
+    if found.files and elsewhere:  # (with nothing checked, the command says so for every path)
+        notes.append(
+            f"{len(elsewhere)} path(s) given are outside the repository at {config.root}, which is the one "
+            "checked; run a check in each repository: "
+            + ", ".join(elsewhere[:3])
+            + (" ..." if len(elsewhere) > 3 else "")
+        )
     if found.excluded:
         where = f" in {config.source.name}" if config.source else ""
         notes.append(

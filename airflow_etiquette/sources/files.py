@@ -115,7 +115,7 @@ def discover(paths: Sequence[Path], config: Config) -> Discovery:
             # whole repository with its virtualenvs and data.
             directory, dags = given.resolve(), config.dags_path.resolve()
             start = dags if dags.is_relative_to(directory) else directory if directory.is_relative_to(dags) else None
-            if start is None:
+            if start is None or not os.path.isdir(config.dags_path):  # (no dags folder: nothing is a DAG file)
                 outside.append(str(given))
             else:
                 for file_path in _walk(given if start == directory else config.dags_path):
@@ -155,12 +155,15 @@ def _walk(directory: Path) -> Iterable[Path]:
             if name.endswith(CHECKED_SUFFIXES):
                 yield Path(current, name)
         while unlisted:
-            failed = unlisted.pop().filename
-            if failed is not None:
-                yield Path(os.fsdecode(failed))
+            yield from _unlisted(unlisted.pop())
     for error in unlisted:  # the folder given itself
-        if error.filename is not None:
-            yield Path(os.fsdecode(error.filename))
+        yield from _unlisted(error)
+
+
+def _unlisted(error: OSError) -> Iterable[Path]:
+    """The folder a walk could not list, if it is there (a folder that does not exist is nothing)."""
+    if error.filename is not None and not isinstance(error, FileNotFoundError):
+        yield Path(os.fsdecode(error.filename))
 
 
 def _add(path: Path, config: Config, found: dict[str, SourceFile], outside: list[str] | None) -> None:
