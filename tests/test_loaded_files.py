@@ -183,6 +183,12 @@ echo "a heredoc starts with <<EOF, as in the notes"
 # still a comment: airflow connections delete azure_pg
 echo "airflow connections delete azure_pg" | bash
 RUN=$(airflow dags trigger maria_taxi)
+cat <<NOTE
+usage: never airflow connections delete azure_pg, never TRUNCATE public.trips
+NOTE
+cat <<SQL | psql "$PG_URI"
+TRUNCATE public.trips;
+SQL
 """
 
 
@@ -214,6 +220,12 @@ def test_comments_printed_text_and_quoted_shell_variables_run_nothing_of_their_o
             "ETQ402",
             'triggers the DAG "maria_taxi", which is not named as yours (airflow dags trigger): act only on your '
             'own DAGs, whose ids start with "lasse_"; ask its owner or the teacher',
+        ),
+        (  # a here-document piped on to psql runs
+            "dags/lasse/load.sh",
+            23,
+            "ETQ302",
+            "TRUNCATE of public.trips writes outside your schema; write to airflow_lasse instead",
         ),
     ]
 

@@ -94,21 +94,26 @@ def script_as_python(data: bytes) -> bytes:
     """A shell script as a module of string constants, one per line (with its backslash
     continuations), on the script's own line numbers: the rules that read commands and SQL in
     strings then read the script as they would read a ``bash_command``. A comment line (``#`` first,
-    outside a here-document, whose lines are data) runs nothing and becomes an empty string."""
+    outside a here-document, whose lines are data) runs nothing and becomes an empty string, and so
+    does a line of a here-document that is only printed (``cat <<NOTE``, not piped on)."""
     text = data.decode("utf-8", errors="replace")
     statements: list[str] = []
     group: list[str] = []
-    heredoc: tuple[str, bool] | None = None  # the delimiter of the here-document the line is in, and <<-
+    # the here-document the line is in: its delimiter, whether <<- (tabs stripped), whether only printed
+    heredoc: tuple[str, bool, bool] | None = None
     for line in [*text.split("\n"), ""]:
         if heredoc is None and not group and line.lstrip().startswith("#"):
             statements.append('SCRIPT_LINE = ""')
             continue
         if heredoc is not None:
-            delimiter, tabs = heredoc
+            delimiter, tabs, printed = heredoc
             if (line.lstrip("\t") if tabs else line).rstrip("\r") == delimiter:
                 heredoc = None
+            elif printed:
+                statements.append('SCRIPT_LINE = ""')
+                continue
         elif "<<" in line and (opened := re.search(_HEREDOC, line)) and _unquoted(line, opened.start()):
-            heredoc = (opened.group("word"), opened.group("dash") == "-")
+            heredoc = (opened.group("word"), opened.group("dash") == "-", _only_printed(line, opened.start()))
         group.append(line)
         if line.endswith("\\"):
             continue
@@ -117,6 +122,13 @@ def script_as_python(data: bytes) -> bytes:
         statements.append(f'SCRIPT_LINE = """{escaped}"""')
         group = []
     return "\n".join(statements).encode("utf-8", errors="surrogateescape")
+
+
+def _only_printed(line: str, position: int) -> bool:
+    """Whether the here-document opened at ``position`` goes to a command that only prints it
+    (``cat <<NOTE``, ``tee notes.txt <<EOF``) and on to no other command."""
+    command = re.split(r"[;&|(]", line[:position])[-1].split()
+    return bool(command) and command[0] in ("cat", "tee", "echo", "printf") and "|" not in line[position:]
 
 
 def _unquoted(line: str, position: int) -> bool:
