@@ -16,14 +16,14 @@ else:
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
-def guarded_imports(module: cst.Module) -> set[int]:
+def guarded_imports(module: cst.Module, optional: bool = True) -> set[int]:
     """The ids of the import statements that may fail without harm: inside a ``try:`` whose
-    handlers catch ImportError (an optional dependency), or an ``if TYPE_CHECKING:`` block (never
-    run)."""
+    handlers catch ImportError (an optional dependency; not with ``optional=False``), or an
+    ``if TYPE_CHECKING:`` block (never run)."""
     guarded: set[int] = set()
     for node in walk(module):
         body: cst.CSTNode | None = None
-        if isinstance(node, cst.Try) and any(_catches_import_error(h) for h in node.handlers):
+        if optional and isinstance(node, cst.Try) and any(_catches_import_error(h) for h in node.handlers):
             body = node.body
         elif isinstance(node, cst.If) and _is_type_checking(node.test):
             body = node.body

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from airflow_etiquette.analysis.context import FileContext, Report
 from airflow_etiquette.analysis.model import dotted_name
+from airflow_etiquette.analysis.parse_time import guarded_imports
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
@@ -53,6 +54,10 @@ class HeavyImport(FileRule):
         ),
         Example("import pandas as pd\n"),
         Example("import torch\n", config={"heavy-imports": ["tensorflow"]}),
+        Example(  # only a type checker reads it
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    import torch\n\n\n"
+            'def scale(x: "torch.Tensor") -> "torch.Tensor":\n    return x * 2\n'
+        ),
     ]
     INVALID = [
         Example(
@@ -72,8 +77,13 @@ class HeavyImport(FileRule):
         heavy = frozenset(file.config.heavy_imports)
         if not heavy:
             return
+        never_run: set[int] | None = None  # `if TYPE_CHECKING:` imports, looked for when one is heavy
         for node in file.index.imports:
             if id(node) in file.index.deferred:
+                continue
+            if never_run is None and any(m.split(".", 1)[0] in heavy for m in imported_modules(node)):
+                never_run = guarded_imports(file.index.module, optional=False)
+            if never_run is not None and id(node) in never_run:
                 continue
             for module in imported_modules(node):
                 top = module.split(".", 1)[0]
