@@ -564,3 +564,31 @@ def test_an_assets_name_stays_and_its_dag_gets_a_dag_id(tmp_path: Path) -> None:
     assert (repo / "dags/lasse/trips.py").read_text() == source.replace(
         '"student:lasse"])', '"student:lasse"], dag_id="lasse_taxi_trips")'
     )
+
+
+def test_a_prefix_template_with_text_before_the_owner_is_fixed_too(tmp_path: Path) -> None:
+    """A company's "team_{owner}__": the fix writes the whole template, with the owner derived
+    where the file derives it."""
+    derived = (
+        "import os\nfrom pathlib import Path\n\nfrom airflow.sdk import dag\n\n"
+        'TEAM = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n\n\n'
+        '@dag(dag_id="taxi", tags=["finance"])\ndef taxi():\n    pass\n\n\ntaxi()\n'
+    )
+    literal = (
+        'from airflow.sdk import dag\n\n\n@dag(dag_id="rides", tags=["finance"])\ndef rides():\n    pass\n\n\nrides()\n'
+    )
+    repo = make_repo(
+        tmp_path / "r",
+        {"dags/finance/taxi.py": derived, "dags/finance/rides.py": literal},
+        config='dag-id-prefix = "team_{owner}__"\nowner-tag = "team:{owner}"\n',
+    )
+    fixed = run_installed("check", "--fix", "--format", "json", cwd=repo)
+    assert (fixed.exit_code, fixed.findings) == (0, []), fixed.out + fixed.err
+    assert (
+        '@dag(dag_id=f"team_{TEAM}__taxi", tags=["finance", f"team:{TEAM}"])'
+        in (repo / "dags/finance/taxi.py").read_text()
+    )
+    assert (
+        '@dag(dag_id="team_finance__rides", tags=["finance", "team:finance"])'
+        in (repo / "dags/finance/rides.py").read_text()
+    )

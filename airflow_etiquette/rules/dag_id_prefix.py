@@ -10,6 +10,7 @@ from airflow_etiquette.analysis.context import FileContext, Fix, Report
 from airflow_etiquette.analysis.dags import DagDefinition, Verdict, exact_dag_ids, prefix_verdict
 from airflow_etiquette.analysis.rewrite import decorator_with_keyword, owned_text, with_keyword
 from airflow_etiquette.analysis.values import Text, Value
+from airflow_etiquette.config import OWNER_PLACEHOLDER
 from airflow_etiquette.findings import Severity
 from airflow_etiquette.rules.base import Example, FileRule
 
@@ -45,7 +46,8 @@ class DagIdPrefix(FileRule):
     )
     fix_note = (
         'A literal dag_id gets the owner\'s prefix: `f"{STUDENT}_taxi_pipeline"` where the module has a\n'
-        'name that holds the owner from the path (the class\'s `STUDENT`), else `"lasse_taxi_pipeline"`;\n'
+        'name that holds the owner from the path (the class\'s `STUDENT`), else `"lasse_taxi_pipeline"`\n'
+        '(with a `dag-id-prefix` like `"team_{owner}__"`, the whole template: `f"team_{STUDENT}__taxi"`);\n'
         'the suffix form `f"taxi_pipeline_{STUDENT}"` becomes `f"{STUDENT}_taxi_pipeline"`; a `@dag`\n'
         "without a dag_id gets one, and so does an `@asset(name=...)` (its name stays: it is the\n"
         "asset's too). Safe for a file the change adds; unsafe (`--unsafe-fixes`) for a\n"
@@ -149,11 +151,11 @@ class DagIdPrefix(FileRule):
             return None
         rest = exact.removesuffix(f"_{owner}").removesuffix(f"-{owner}").strip("_-") or exact
         prefix = file.config.prefix_for(owner)
-        if not prefix.startswith(owner):
-            return None
+        # the template around the owner: "team_{owner}__" is "team_" + owner + "__"
+        before, _, after = file.config.dag_id_prefix.partition(OWNER_PLACEHOLDER)
         if prefix + rest in file.taken_dag_ids or prefix + rest in {i for d in file.dags for i in exact_dag_ids(d)}:
             return None  # the new id is another DAG's, here or elsewhere: a rename would make one vanish
-        new_id = owned_text(file, "", prefix[len(owner) :] + rest, node, dag.scope, dag.node)
+        new_id = owned_text(file, before, after + rest, node, dag.scope, dag.node)
         if new_id is None:
             return None
         unsafe = RENAME_IS_UNSAFE if file.on_base else None
@@ -163,7 +165,7 @@ class DagIdPrefix(FileRule):
                 if sum(file.index.name_uses.get(node.value, [0, 0])) != 1:
                     unsafe = f"{node.value} is used elsewhere in the file too, and renaming it changes those uses"
                 node = constant
-                new_id = owned_text(file, "", prefix[len(owner) :] + rest, node, file.index.module_scope, node)
+                new_id = owned_text(file, before, after + rest, node, file.index.module_scope, node)
                 if new_id is None:
                     return None
         if isinstance(dag.node, cst.Call) and _is_asset_name(dag.node, node):
