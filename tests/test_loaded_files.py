@@ -307,6 +307,21 @@ def test_a_sql_template_is_read_statement_by_statement(tmp_path: Path) -> None:
     assert result.findings[1]["message"].startswith('airflow_maria.zones is the schema of owner "maria"')
 
 
+def test_a_jinja_comment_and_an_escape_string_hide_no_statement_end(tmp_path: Path) -> None:
+    """A ; inside {# ... #} or inside E'it\\'s; ...' ends no statement: what follows it in there is
+    text, not a write. A real statement after them is still read, at its own line."""
+    sql = (
+        "{#\n  Old version, kept for reference:\n  DELETE FROM public.trips WHERE d = '{{ ds }}';\n#}\n"
+        "INSERT INTO {{ params.schema }}.t (note) VALUES (E'it\\'s; DELETE FROM public.x');\n"
+        "DELETE FROM public.y;\n"
+    )
+    root = make_repo(tmp_path / "r", {"dags/lasse/queries/load.sql": sql})
+    result = run_installed("check", "--format", "json", cwd=root)
+    assert [(f["line"], f["code"], f["message"].split(";")[0]) for f in result.findings] == [
+        (6, "ETQ302", "DELETE from public.y writes outside your schema")
+    ]
+
+
 def test_a_changed_sql_template_is_checked_in_a_change(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "r", {"CODEOWNERS": "/dags/lasse/ @lasse\n", "dags/lasse/taxi.py": "x = 1\n"})
     git(root, "add", "-A")

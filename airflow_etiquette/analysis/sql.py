@@ -101,6 +101,7 @@ _CREATE_TEMPORARY = (
     r"(?i)\bCREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?TEMP(?:ORARY)?\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
     r"(?P<name>[A-Za-z_][\w$]*)\b(?!\s*\.)"
 )
+_RAISE_MESSAGE = r"(?i)(?P<head>\bRAISE\s+(?:[A-Z]+\s+)?)'(?:[^']|''){0,4000}'"
 _QUOTE_OR_COMMENT = r"'|/\*|--"
 _COMMENT_START = r"/\*|--"
 _PSQL_COMMAND = r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')"""
@@ -208,6 +209,14 @@ def _without_placeholders(text: str) -> str:
     )
 
 
+def _without_messages(sql: str) -> str:
+    """A plpgsql ``RAISE NOTICE '...'`` message emptied: it is text a log shows (``'skipping delete
+    from public.trips'``), where an ``EXECUTE '...'`` string would be a statement."""
+    if "raise" not in sql.lower():
+        return sql
+    return _pattern(_RAISE_MESSAGE).sub(lambda raised: raised.group("head") + "''", sql)
+
+
 def _without_comments(sql: str) -> str:
     """``/* comments */`` and ``-- comments`` replaced by a space, quoted literals (which may hold
     either) kept as they are; an unclosed comment runs to the end, and a quote with no partner is
@@ -241,7 +250,7 @@ def _without_comments(sql: str) -> str:
 
 
 def _analyse(sql: str, may_matter: Callable[[SchemaUse], bool], search_path: str | None = None) -> list[SchemaUse]:
-    sql = _without_comments(sql)
+    sql = _without_messages(_without_comments(sql))
     starts_like_sql = _pattern(_SQL_START).match(sql) is not None
     # Text that does not start like SQL is a shell script or prose ("cannot insert into
     # public.x"): there only an upper-case statement counts as SQL.

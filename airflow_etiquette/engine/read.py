@@ -171,12 +171,19 @@ def _statements(text: str) -> list[tuple[int, str]]:
     first: int | None = None
     while position < size:
         char = text[position]
-        if char in "'\"":
+        if char == "'" and position and text[position - 1] in "eE" and not _word_before(text, position - 1):
+            end = _escape_string_end(text, position + 1)  # E'it\'s': a backslash escapes the quote
+            first = position - 1 if first is None else first
+            position = size if end < 0 else end + 1
+        elif char in "'\"":
             end = text.find(char, position + 1)
             while end >= 0 and text.startswith(char * 2, end):
                 end = text.find(char, end + 2)
             first = position if first is None else first
             position = size if end < 0 else end + 1
+        elif text.startswith("{#", position):  # a Jinja comment: the template drops it, ; and all
+            end = text.find("#}", position + 2)
+            position = size if end < 0 else end + 2
         elif text.startswith("--", position):
             end = text.find("\n", position)
             position = size if end < 0 else end + 1
@@ -187,16 +194,31 @@ def _statements(text: str) -> list[tuple[int, str]]:
             end = text.find(tag.group(0), tag.end())
             first = position if first is None else first
             position = size if end < 0 else end + len(tag.group(0))
-        elif char == ";":
-            found.append((begin if first is None else first, text[begin:position]))
+        elif char == ";":  # (the text from its first character: leading comments are no part of it)
+            found.append((begin, "") if first is None else (first, text[first:position]))
             begin, first = position + 1, None
             position += 1
         else:
             if first is None and not char.isspace():
                 first = position
             position += 1
-    found.append((begin if first is None else first, text[begin:]))
+    found.append((begin, "") if first is None else (first, text[first:]))
     return found
+
+
+def _word_before(text: str, position: int) -> bool:
+    """Whether the character before ``position`` continues a word (``some'`` is no E'' string)."""
+    return position > 0 and (text[position - 1].isalnum() or text[position - 1] == "_")
+
+
+def _escape_string_end(text: str, position: int) -> int:
+    """Where the E'...' string whose body starts at ``position`` ends (its closing quote), or -1."""
+    token = re.compile(r"\\.|''|'", re.S)  # (from re's own cache after the first call)
+    while (found := token.search(text, position)) is not None:
+        if found.group(0) == "'":
+            return found.start()
+        position = found.end()
+    return -1
 
 
 def expand_bundles(files: Sequence[SourceFile], config: Config) -> tuple[list[SourceFile], dict[str, Finding | None]]:

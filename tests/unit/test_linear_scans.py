@@ -63,6 +63,7 @@ PATTERNS = {
     "unclosed quoted placeholders": '"{',
     "echoed commands": "echo airflow connections delete x ",
     "temporary tables": "CREATE TEMP TABLE t",
+    "raised messages": "RAISE NOTICE '",
 }
 
 

@@ -95,3 +95,9 @@ def test_an_unqualified_write_lands_in_the_search_path_set_before_it(
 )
 def test_comments_quotes_and_jinja_are_told_apart(sql: str, expected: list[tuple[str, str | None, str | None]]) -> None:
     assert [use for use in uses(sql) if use[2] is not None or use[1] is not None] == expected
+
+
+def test_a_plpgsql_message_is_text_and_an_executed_string_a_statement() -> None:
+    assert uses("DO $$ BEGIN RAISE NOTICE 'skipping delete from public.trips'; END $$") == []
+    assert ("public", "trips", "DELETE") in uses("DO $$ BEGIN EXECUTE 'DELETE FROM public.trips'; END $$")
+    assert ("public", "x", "DELETE") in uses("DO $$ BEGIN RAISE 'it''s gone'; DELETE FROM public.x; END $$")
