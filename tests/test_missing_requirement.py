@@ -165,6 +165,24 @@ def test_a_requirements_file_named_in_the_configuration_and_missing_is_said(tmp_
     assert run_installed("check", cwd=default).err == ""  # the default, as --show-settings prints it
 
 
+def test_the_plugins_folder_beside_a_nested_dags_folder_is_the_repositorys(tmp_path: Path) -> None:
+    """With dags-folder = "airflow/dags", Airflow's home is airflow/: its plugins/ is on the path."""
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "requirements.txt": "pandas\n",
+            "airflow/plugins/myplug/__init__.py": "",
+            "airflow/include/helpers.py": "X = 1\n",
+            "airflow/dags/lasse/inc.py": dag_file(
+                "from myplug import thing\nfrom include.helpers import X\nimport nothere\n"
+            ),
+        },
+        config='dags-folder = "airflow/dags"\n',
+    )
+    result = run_installed("check", "--format", "json", cwd=root)
+    assert findings(result) == [("airflow/dags/lasse/inc.py", 4, "import nothere")]
+
+
 def test_a_pull_request_cannot_vouch_for_its_own_import(tmp_path: Path) -> None:
     root = make_repo(
         tmp_path / "r",

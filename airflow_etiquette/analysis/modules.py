@@ -75,12 +75,17 @@ class OwnerModules:
     def has_module(self, dotted: str) -> bool:
         """Whether ``dotted`` (or its package) is a module of the repository where the scheduler's
         ``sys.path`` or a laptop finds it: in the dags folder, beside the importing file, in
-        ``plugins/`` (Airflow puts its plugins folder on the path) or at the repository root. The
-        paths looked at become what the result depends on."""
+        ``plugins/`` (Airflow puts its plugins folder on the path) or at the repository root; for a
+        dags folder below the root (``airflow/dags``), also in the plugins folder beside it and in
+        its parent, the Airflow home. The paths looked at become what the result depends on."""
         parts = dotted.split(".")
         dags = list(self._dags)
         inside = parts[len(dags) :] if parts[: len(dags)] == dags and len(parts) > len(dags) else parts
-        for folder, names in (("/".join(dags), inside), (self._here, parts), ("plugins", parts), ("", parts)):
+        home = "/".join(dags[:-1])
+        places = [("/".join(dags), inside), (self._here, parts), ("plugins", parts), ("", parts)]
+        if home:
+            places += [(f"{home}/plugins", parts), (home, parts)]
+        for folder, names in places:
             for end in range(len(names), 0, -1):
                 base = "/".join([folder, *names[:end]]) if folder else "/".join(names[:end])
                 for candidate in (f"{base}.py", f"{base}/__init__.py"):

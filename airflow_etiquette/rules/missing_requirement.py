@@ -84,7 +84,8 @@ class MissingRequirement(FileRule):
         "standard library, not Airflow or a provider or library of Airflow's official image (by the\n"
         "Airflow major the file is written for; `preinstalled` lists a custom image's distributions\n"
         "instead), not in the distributions the `requirements` files install (`-r` includes read),\n"
-        "and not a module of the repository (the dags folder, beside the file, `plugins/`, the root).\n"
+        "and not a module of the repository (the dags folder, beside the file, `plugins/`, the root; for\n"
+        '`dags-folder = "airflow/dags"`, also `airflow/plugins/` and `airflow/`).\n'
         "Module names are mapped to distributions by a table (`yaml` is PyYAML, `sklearn`\n"
         "scikit-learn, `google.cloud.storage` google-cloud-storage); `import-names` adds to it. An\n"
         "import that may fail without harm (inside `try: ... except ImportError:` or `if\n"
