@@ -308,6 +308,8 @@ def _scan(sql: str, uppercase_only: bool = False, search_path: str | None = None
                 writes.add((use.schema, use.table))
                 yield use
     relations = _relation_names(sql)
+    if "conflict" in sql.lower():  # INSERT ... ON CONFLICT DO UPDATE SET v = EXCLUDED.v: a row, not a schema
+        relations.add("excluded")
     for match in _pattern(_QUALIFIED).finditer(sql):
         parts = _split_name(match.group(0))
         schema, table = parts[-2], parts[-1]

@@ -73,6 +73,11 @@ class HardCodedSchema(FileRule):
             "        if len(rows) > 10_000:\n"
             '            raise ValueError(f"too many rows for airflow_lasse.weather: {len(rows)}")\n'
         ),
+        Example(  # a path or a URL that has the owner's folder in it names no schema
+            "from airflow.sdk import Asset\n\n"
+            'trips = Asset("s3://class-bucket/airflow_lasse/trips.parquet")\n'
+            'EXPORT = "/data/exports/airflow_lasse/"\n'
+        ),
     ]
     INVALID = [
         Example(
@@ -119,7 +124,8 @@ class HardCodedSchema(FileRule):
             )
         ]
         # Unquoted names fold to lower case in Postgres: AIRFLOW_LASSE is the same schema.
-        pattern = re.compile(rf"(?<![\w$]){re.escape(schema)}(?![\w$])", re.IGNORECASE)
+        # (a segment of a path or a URL, "s3://bucket/airflow_lasse/trips.parquet", is no schema)
+        pattern = re.compile(rf"(?<![\w$/]){re.escape(schema)}(?![\w$/])", re.IGNORECASE)
         template = file.config.schema.replace("{owner}", "{STUDENT}")
         if file.relpath.endswith(".sql"):  # a template file: the DAG that runs it passes the schema in
             fix = 'write {{ params.schema }} and pass params={"schema": SCHEMA} where the DAG runs this file'

@@ -101,3 +101,8 @@ def test_a_plpgsql_message_is_text_and_an_executed_string_a_statement() -> None:
     assert uses("DO $$ BEGIN RAISE NOTICE 'skipping delete from public.trips'; END $$") == []
     assert ("public", "trips", "DELETE") in uses("DO $$ BEGIN EXECUTE 'DELETE FROM public.trips'; END $$")
     assert ("public", "x", "DELETE") in uses("DO $$ BEGIN RAISE 'it''s gone'; DELETE FROM public.x; END $$")
+
+
+def test_the_excluded_row_of_an_upsert_is_no_schema() -> None:
+    sql = "INSERT INTO airflow_lasse.t (k, v) VALUES (1, 2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
+    assert uses(sql) == [("airflow_lasse", "t", "INSERT")]
