@@ -104,5 +104,8 @@ def test_a_plpgsql_message_is_text_and_an_executed_string_a_statement() -> None:
 
 
 def test_the_excluded_row_of_an_upsert_is_no_schema() -> None:
+    """Also for the scan alone (what the audit lists as a file's schemas, parsing nothing)."""
     sql = "INSERT INTO airflow_lasse.t (k, v) VALUES (1, 2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
     assert uses(sql) == [("airflow_lasse", "t", "INSERT")]
+    scanned = schema_uses(Text.of(sql), lambda use: False)
+    assert [(u.schema, u.table, u.verb) for u in scanned] == [("airflow_lasse", "t", "INSERT")]
