@@ -189,6 +189,10 @@ NOTE
 cat <<SQL | psql "$PG_URI"
 TRUNCATE public.trips;
 SQL
+cat > /tmp/reset.sh <<EOF
+airflow connections delete azure_pg
+EOF
+bash /tmp/reset.sh
 """
 
 
@@ -226,6 +230,12 @@ def test_comments_printed_text_and_quoted_shell_variables_run_nothing_of_their_o
             23,
             "ETQ302",
             "TRUNCATE of public.trips writes outside your schema; write to airflow_lasse instead",
+        ),
+        (  # one written to a file may be run from it
+            "dags/lasse/load.sh",
+            26,
+            "ETQ401",
+            'deletes the shared connection "azure_pg" (airflow connections delete); ask the teacher instead',
         ),
     ]
 
@@ -315,10 +325,12 @@ def test_a_jinja_comment_and_an_escape_string_hide_no_statement_end(tmp_path: Pa
         "INSERT INTO {{ params.schema }}.t (note) VALUES (E'it\\'s; DELETE FROM public.x');\n"
         "DELETE FROM public.y;\n"
     )
-    root = make_repo(tmp_path / "r", {"dags/lasse/queries/load.sql": sql})
+    stray = "SELECT 1; {# no closer: text, as Jinja would refuse it\nDELETE FROM public.d;\n"
+    root = make_repo(tmp_path / "r", {"dags/lasse/queries/load.sql": sql, "dags/lasse/queries/stray.sql": stray})
     result = run_installed("check", "--format", "json", cwd=root)
-    assert [(f["line"], f["code"], f["message"].split(";")[0]) for f in result.findings] == [
-        (6, "ETQ302", "DELETE from public.y writes outside your schema")
+    assert [(f["path"][-9:], f["line"], f["code"], f["message"].split(";")[0]) for f in result.findings] == [
+        ("/load.sql", 6, "ETQ302", "DELETE from public.y writes outside your schema"),
+        ("stray.sql", 1, "ETQ302", "DELETE from public.d writes outside your schema"),
     ]
 
 

@@ -101,7 +101,7 @@ _CREATE_TEMPORARY = (
     r"(?i)\bCREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?TEMP(?:ORARY)?\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
     r"(?P<name>[A-Za-z_][\w$]*)\b(?!\s*\.)"
 )
-_RAISE_MESSAGE = r"(?i)(?P<head>\bRAISE\s+(?:[A-Z]+\s+)?)'(?:[^']|''){0,4000}'"
+_RAISE_MESSAGE = r"(?i)'(?:[^']|''){0,4000}'|(?P<head>\bRAISE\s+(?:[A-Z]+\s+)?)'(?:[^']|''){0,4000}'"
 _QUOTE_OR_COMMENT = r"'|/\*|--"
 _COMMENT_START = r"/\*|--"
 _PSQL_COMMAND = r"""(?:\s-c|--command)(?:\s+|=)(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)')"""
@@ -214,7 +214,10 @@ def _without_messages(sql: str) -> str:
     from public.trips'``), where an ``EXECUTE '...'`` string would be a statement."""
     if "raise" not in sql.lower():
         return sql
-    return _pattern(_RAISE_MESSAGE).sub(lambda raised: raised.group("head") + "''", sql)
+    # a literal is passed over whole: a "raise '" inside one is its text, not a RAISE
+    return _pattern(_RAISE_MESSAGE).sub(
+        lambda found: found.group(0) if found.group("head") is None else found.group("head") + "''", sql
+    )
 
 
 def _without_comments(sql: str) -> str:

@@ -95,7 +95,7 @@ def script_as_python(data: bytes) -> bytes:
     continuations), on the script's own line numbers: the rules that read commands and SQL in
     strings then read the script as they would read a ``bash_command``. A comment line (``#`` first,
     outside a here-document, whose lines are data) runs nothing and becomes an empty string, and so
-    does a line of a here-document that is only printed (``cat <<NOTE``, not piped on)."""
+    does a line of a here-document that is only shown (a bare ``cat <<NOTE``)."""
     text = data.decode("utf-8", errors="replace")
     statements: list[str] = []
     group: list[str] = []
@@ -113,7 +113,7 @@ def script_as_python(data: bytes) -> bytes:
                 statements.append('SCRIPT_LINE = ""')
                 continue
         elif "<<" in line and (opened := re.search(_HEREDOC, line)) and _unquoted(line, opened.start()):
-            heredoc = (opened.group("word"), opened.group("dash") == "-", _only_printed(line, opened.start()))
+            heredoc = (opened.group("word"), opened.group("dash") == "-", _only_printed(line, opened))
         group.append(line)
         if line.endswith("\\"):
             continue
@@ -124,11 +124,12 @@ def script_as_python(data: bytes) -> bytes:
     return "\n".join(statements).encode("utf-8", errors="surrogateescape")
 
 
-def _only_printed(line: str, position: int) -> bool:
-    """Whether the here-document opened at ``position`` goes to a command that only prints it
-    (``cat <<NOTE``, ``tee notes.txt <<EOF``) and on to no other command."""
-    command = re.split(r"[;&|(]", line[:position])[-1].split()
-    return bool(command) and command[0] in ("cat", "tee", "echo", "printf") and "|" not in line[position:]
+def _only_printed(line: str, opened: re.Match[str]) -> bool:
+    """Whether the here-document ``opened`` on ``line`` is only shown: a bare ``cat <<NOTE`` (to
+    the terminal or ``>&2``), not written to a file, a variable or another command (``cat > f``,
+    ``$(cat <<EOF``, ``| bash``, a continued line), which may run it later."""
+    after = line[opened.end() :].strip()
+    return line[: opened.start()].strip() == "cat" and after in ("", ">&2", "1>&2")
 
 
 def _unquoted(line: str, position: int) -> bool:
@@ -181,9 +182,8 @@ def _statements(text: str) -> list[tuple[int, str]]:
                 end = text.find(char, end + 2)
             first = position if first is None else first
             position = size if end < 0 else end + 1
-        elif text.startswith("{#", position):  # a Jinja comment: the template drops it, ; and all
-            end = text.find("#}", position + 2)
-            position = size if end < 0 else end + 2
+        elif text.startswith("{#", position) and (end := text.find("#}", position + 2)) >= 0:
+            position = end + 2  # a Jinja comment: the template drops it, ; and all (unclosed: text)
         elif text.startswith("--", position):
             end = text.find("\n", position)
             position = size if end < 0 else end + 1

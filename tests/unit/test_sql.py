@@ -101,6 +101,10 @@ def test_a_plpgsql_message_is_text_and_an_executed_string_a_statement() -> None:
     assert uses("DO $$ BEGIN RAISE NOTICE 'skipping delete from public.trips'; END $$") == []
     assert ("public", "trips", "DELETE") in uses("DO $$ BEGIN EXECUTE 'DELETE FROM public.trips'; END $$")
     assert ("public", "x", "DELETE") in uses("DO $$ BEGIN RAISE 'it''s gone'; DELETE FROM public.x; END $$")
+    # "raise '" inside a literal is its text: the statement after it still counts
+    assert ("public", "j2", "DELETE") in uses(
+        "INSERT INTO log VALUES ('we raise '); DELETE FROM public.j2 WHERE a = 'b'"
+    )
 
 
 def test_the_excluded_row_of_an_upsert_is_no_schema() -> None:
