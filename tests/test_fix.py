@@ -577,9 +577,16 @@ def test_a_prefix_template_with_text_before_the_owner_is_fixed_too(tmp_path: Pat
     literal = (
         'from airflow.sdk import dag\n\n\n@dag(dag_id="rides", tags=["finance"])\ndef rides():\n    pass\n\n\nrides()\n'
     )
+    # ids named under the default "{owner}_" before the team's template: the owner is not repeated
+    moved = (
+        "import os\nfrom pathlib import Path\n\nfrom airflow import DAG\n\n"
+        'TEAM = os.environ.get("AIRFLOW_STUDENT") or Path(__file__).parent.name\n'
+        'old = DAG(f"{TEAM}_old", tags=[f"team:{TEAM}"])\n'
+        'half = DAG("team_finance_half", tags=[f"team:{TEAM}"])\n'
+    )
     repo = make_repo(
         tmp_path / "r",
-        {"dags/finance/taxi.py": derived, "dags/finance/rides.py": literal},
+        {"dags/finance/taxi.py": derived, "dags/finance/rides.py": literal, "dags/finance/moved.py": moved},
         config='dag-id-prefix = "team_{owner}__"\nowner-tag = "team:{owner}"\n',
     )
     fixed = run_installed("check", "--fix", "--format", "json", cwd=repo)
@@ -592,3 +599,6 @@ def test_a_prefix_template_with_text_before_the_owner_is_fixed_too(tmp_path: Pat
         '@dag(dag_id="team_finance__rides", tags=["finance", "team:finance"])'
         in (repo / "dags/finance/rides.py").read_text()
     )
+    assert (repo / "dags/finance/moved.py").read_text() == moved.replace(
+        'f"{TEAM}_old"', 'f"team_{TEAM}__old"'
+    ).replace('"team_finance_half"', 'f"team_{TEAM}__half"')

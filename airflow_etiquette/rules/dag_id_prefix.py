@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -149,10 +150,10 @@ class DagIdPrefix(FileRule):
         node = dag.dag_id.node
         if exact is None or not exact:
             return None
-        rest = exact.removesuffix(f"_{owner}").removesuffix(f"-{owner}").strip("_-") or exact
         prefix = file.config.prefix_for(owner)
         # the template around the owner: "team_{owner}__" is "team_" + owner + "__"
         before, _, after = file.config.dag_id_prefix.partition(OWNER_PLACEHOLDER)
+        rest = _without_owner(exact, owner, before)
         if prefix + rest in file.taken_dag_ids or prefix + rest in {i for d in file.dags for i in exact_dag_ids(d)}:
             return None  # the new id is another DAG's, here or elsewhere: a rename would make one vanish
         new_id = owned_text(file, before, after + rest, node, dag.scope, dag.node)
@@ -192,6 +193,23 @@ class DagIdPrefix(FileRule):
                     if other != owner and file.config.prefix_for(other).startswith(own):
                         return value, other
         return None
+
+
+def _without_owner(dag_id: str, owner: str, before: str) -> str:
+    """The id without the owner it already names, at either end and in any separator, and without
+    the part of the prefix template before the owner (``team_lasse_taxi``, ``lasse-taxi``,
+    ``taxi_lasse`` and, for ``team_{owner}__``, ``team_taxi`` are all ``taxi``): the fix writes
+    the whole prefix once. An id that is nothing else stays as it is."""
+    separators = "_.-"
+    between = r"[_.\-]+"
+    rest = dag_id
+    lead = re.match(rf"(?:{re.escape(before)})?{re.escape(owner)}{between}", rest)
+    if lead is not None:
+        rest = rest[lead.end() :]
+    elif before and before[-1] in separators and rest.startswith(before):
+        rest = rest[len(before) :]
+    rest = re.sub(rf"{between}{re.escape(owner)}$", "", rest).strip(separators)
+    return rest or dag_id
 
 
 def _is_asset_name(call: cst.Call, node: cst.CSTNode | None) -> bool:
