@@ -101,6 +101,7 @@ _CREATE_TEMPORARY = (
     r"(?i)\bCREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?TEMP(?:ORARY)?\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
     r"(?P<name>[A-Za-z_][\w$]*)\b(?!\s*\.)"
 )
+_ESCAPE_STRING = r"(?P<lead>(?<![\w$])[eE]')(?P<body>(?:[^'\\]|\\.|''){0,4000})'"
 _RAISE_MESSAGE = r"(?i)'(?:[^']|''){0,4000}'|(?P<head>\bRAISE\s+(?:[A-Z]+\s+)?)'(?:[^']|''){0,4000}'"
 _QUOTE_OR_COMMENT = r"'|/\*|--"
 _COMMENT_START = r"/\*|--"
@@ -209,6 +210,16 @@ def _without_placeholders(text: str) -> str:
     )
 
 
+def _standard_escapes(sql: str) -> str:
+    """Postgres escape strings written the standard way: ``E'it\\'s'`` as ``E'it''s'``, which
+    every sqlglot version reads (older ones stop at the backslash and give up the parse)."""
+    if "'" not in sql or ("E'" not in sql and "e'" not in sql):
+        return sql
+    return _pattern(_ESCAPE_STRING).sub(
+        lambda found: found.group("lead") + found.group("body").replace("\\'", "''") + "'", sql
+    )
+
+
 def _without_messages(sql: str) -> str:
     """A plpgsql ``RAISE NOTICE '...'`` message emptied: it is text a log shows (``'skipping delete
     from public.trips'``), where an ``EXECUTE '...'`` string would be a statement."""
@@ -253,7 +264,7 @@ def _without_comments(sql: str) -> str:
 
 
 def _analyse(sql: str, may_matter: Callable[[SchemaUse], bool], search_path: str | None = None) -> list[SchemaUse]:
-    sql = _without_messages(_without_comments(sql))
+    sql = _standard_escapes(_without_messages(_without_comments(sql)))
     starts_like_sql = _pattern(_SQL_START).match(sql) is not None
     # Text that does not start like SQL is a shell script or prose ("cannot insert into
     # public.x"): there only an upper-case statement counts as SQL.
