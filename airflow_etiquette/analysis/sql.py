@@ -352,9 +352,10 @@ def search_path_after(text: Text, current: str | None) -> str | None:
 def temporary_tables(text: Text) -> set[str]:
     """The unqualified tables this text creates as temporary (``CREATE TEMP TABLE t``): later
     statements of the same session that name ``t`` unqualified write the session's own table."""
-    rendered = _rendered(text)
-    if "temp" not in rendered.lower():
+    raw = text.render(HOLE.format)
+    if "temp" not in raw.lower():  # (before the Jinja and placeholder passes: most texts stop here)
         return set()
+    rendered = _without_placeholders(_without_jinja(raw))
     return {
         match.group("name").lower()
         for match in _pattern(_CREATE_TEMPORARY).finditer(_without_comments(rendered))
