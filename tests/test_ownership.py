@@ -412,32 +412,17 @@ def test_the_pre_push_hook_judges_the_commit_being_pushed(class_repo: Path) -> N
         "check", "--base", "auto", cwd=class_repo, env={"PRE_COMMIT_FROM_REF": main, "PRE_COMMIT_TO_REF": main}
     )
     assert pushing_main.exit_code == 0, pushing_main.out
-    pushing_branch = run_installed(
-        "check",
-        "--base",
-        "auto",
-        "--format",
-        "json",
-        cwd=class_repo,
-        env={"PRE_COMMIT_FROM_REF": "0" * 40, "PRE_COMMIT_TO_REF": branch},
-    )
+
+    def push_branch(**env: str):  # type: ignore[no-untyped-def]
+        """The pre-push hook's run for pushing maria's new branch (pre-commit's variables)."""
+        pushed = {"PRE_COMMIT_FROM_REF": "0" * 40, "PRE_COMMIT_TO_REF": branch, **env}
+        return run_installed("check", "--base", "auto", "--format", "json", cwd=class_repo, env=pushed)
+
+    pushing_branch = push_branch()
     assert [(p, c) for p, c, _ in findings(pushing_branch)] == [("dags/lasse/taxi_pipeline.py", "ETQ201")]
     # `git push origin maria/fix` from main: the pushed branch's name says who, not the one checked out
     git(class_repo, "checkout", "-q", "main")
-    from_main = run_installed(
-        "check",
-        "--base",
-        "auto",
-        "--format",
-        "json",
-        cwd=class_repo,
-        env={
-            "PRE_COMMIT_FROM_REF": "0" * 40,
-            "PRE_COMMIT_TO_REF": branch,
-            "PRE_COMMIT_LOCAL_BRANCH": "refs/heads/maria/fix",
-            "AIRFLOW_STUDENT": "",
-        },
-    )
+    from_main = push_branch(PRE_COMMIT_LOCAL_BRANCH="refs/heads/maria/fix", AIRFLOW_STUDENT="")
     assert [(p, c) for p, c, _ in findings(from_main)] == [("dags/lasse/taxi_pipeline.py", "ETQ201")], from_main.err
 
 
