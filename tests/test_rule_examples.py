@@ -47,3 +47,16 @@ def test_every_rule_has_examples_and_documentation() -> None:
         assert rule.VALID and rule.INVALID, rule.code
         assert rule.scope in ("file", "repository", "change", "engine"), rule.code
         assert issubclass(rule, FileRule) == (rule.scope == "file"), rule.code
+
+
+def test_explain_paragraphs_are_wrapped_as_the_terminal_shows_them() -> None:
+    """`explain` prints what, why and the fix note line by line, indented by two: a line the
+    source did not wrap runs past a 100-column terminal and the paragraph reads ragged."""
+    too_long = [
+        (rule.code, part, line)
+        for rule in ALL_RULES
+        for part in ("what", "why", "fix_note")
+        for line in (getattr(rule, part) or "").splitlines()
+        if len(line) > 98
+    ]
+    assert too_long == []

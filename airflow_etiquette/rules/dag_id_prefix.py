@@ -36,9 +36,10 @@ class DagIdPrefix(FileRule):
         "`dag-id-prefix` setting). The dag_id is worked out statically: literals, constants, f-strings,\n"
         "loops over literal lists, and the path-derived `STUDENT` idiom. A `@dag` without dag_id uses\n"
         "the function name. Airflow 3's `@asset` and `@asset.multi` each make a DAG too: its dag_id is\n"
-        "`dag_id=`, else the asset's `name=`, else the function name. When one owner's name extends another's (`jan` and `jan_willem`), a dag_id\n"
-        "of `jan` that starts with `jan_willem_` is reported too: it reads as the other owner's.\n"
-        "Files directly in the dags folder and admins' files are skipped."
+        "`dag_id=`, else the asset's `name=`, else the function name. When one owner's name extends\n"
+        "another's (`jan` and `jan_willem`), a dag_id of `jan` that starts with `jan_willem_` is\n"
+        "reported too: it reads as the other owner's. Files directly in the dags folder and admins'\n"
+        "files are skipped."
     )
     why = (
         "Thirty students deploying `taxi_pipeline` give the shared UI thirty rows with the same name,\n"

@@ -28,9 +28,10 @@ class EscapingSymlink(ChangeRule):
         "component by component as the OS does), a link to a folder (`loop -> .` makes the scheduler's\n"
         "walk of the whole dags folder fail), and a `.py` link to a file that is not Python\n"
         "(`dag.py -> notes.txt`: loaded by the scheduler, read by no check). In a change, a link to\n"
-        'nothing in the tree it ends in too (on disk, that is ETQ002\'s "broken symlink"). A link to a `.py` file in\n'
-        "the same directory is fine: that file is checked. `check` looks at every symlink in the dags\n"
-        "folder; with `--base`/`--staged` at the changed ones, resolved in the tree the change ends in."
+        'nothing in the tree it ends in too (on disk, that is ETQ002\'s "broken symlink"). A link to\n'
+        "a `.py` file in the same directory is fine: that file is checked. `check` looks at every\n"
+        "symlink in the dags folder; with `--base`/`--staged` at the changed ones, resolved in the\n"
+        "tree the change ends in."
     )
     why = (
         "The ownership rules look at paths. A symlink lets a change inside your own directory alter\n"

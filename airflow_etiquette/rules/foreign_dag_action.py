@@ -42,11 +42,11 @@ class ForeignDagAction(FileRule):
         "Reports, in a student's file, `TriggerDagRunOperator(trigger_dag_id=...)` with a dag_id that\n"
         "does not start with the owner's prefix; `airflow dags pause|unpause|delete|trigger|clear|\n"
         "backfill` and `airflow tasks clear` on such an id (in a `bash_command`, a subprocess, also\n"
-        "written as a list of words, or a shell script in the dags folder); and REST API writes (POST, PATCH, PUT, DELETE) on\n"
-        "`/api/v1|v2/dags/<id>` (trigger, pause, clear, delete). Only an id known exactly is judged;\n"
-        "one built from values the code computes, a Jinja template rendered when the task runs\n"
-        "(`{{ params.downstream }}`) or a shell variable is not guessed. Reading another DAG's state is\n"
-        "ETQ403's. The teacher's files are not checked."
+        "written as a list of words, or a shell script in the dags folder); and REST API writes\n"
+        "(POST, PATCH, PUT, DELETE) on `/api/v1|v2/dags/<id>` (trigger, pause, clear, delete). Only an\n"
+        "id known exactly is judged; one built from values the code computes, a Jinja template\n"
+        "rendered when the task runs (`{{ params.downstream }}`) or a shell variable is not guessed.\n"
+        "Reading another DAG's state is ETQ403's. The teacher's files are not checked."
     )
     why = (
         "The chapter's etiquette on the shared scheduler: pause, trigger and clear only your own DAGs.\n"

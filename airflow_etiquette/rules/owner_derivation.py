@@ -44,8 +44,8 @@ class OwnerDerivation(FileRule):
         'fallback other than the folder\'s owner, `os.environ["AIRFLOW_STUDENT"]` (a KeyError there, so\n'
         'the file does not import), and `STUDENT = "maria"` in another owner\'s folder. The variables\n'
         "looked at are those whose name says student (Airflow's own `owner` is another thing). The\n"
-        "fix is the class's idiom,\n"
-        f"`STUDENT = {IDIOM}`: the folder is the identity."
+        "fix is the class's idiom, and the folder is the identity:\n"
+        f"`STUDENT = {IDIOM}`."
     )
     why = (
         "The class repository's own taxi_pipeline.py once read\n"
@@ -56,11 +56,11 @@ class OwnerDerivation(FileRule):
     fixes_first = True  # the dag_ids and tags it derives are judged again after it
     fix_note = (
         "The value becomes the class's idiom, with the same environment variable:\n"
-        f"`{IDIOM}`, and `import os` / `from pathlib import Path` are added\n"
-        "where the module lacks them. Only where the value is the whole right-hand side of a\n"
-        "module-level assignment. Safe for a file the change adds; unsafe for a file that exists where\n"
-        "the change starts, since the scheduler then names its DAGs and writes its tables anew, under\n"
-        "the owner's name."
+        f"`{IDIOM}`.\n"
+        "`import os` and `from pathlib import Path` are added where the module lacks them. Only\n"
+        "where the value is the whole right-hand side of a module-level assignment. Safe for a file\n"
+        "the change adds; unsafe for a file that exists where the change starts, since the scheduler\n"
+        "then names its DAGs and writes its tables anew, under the owner's name."
     )
     VALID = [
         Example(f'import os\nfrom pathlib import Path\n\nSTUDENT = {IDIOM}\nSCHEMA = f"airflow_{{STUDENT}}"\n'),
