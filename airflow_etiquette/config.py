@@ -380,10 +380,13 @@ def requirement_lines(root: Path, names: Iterable[str], read: Reader) -> tuple[s
     pending = [root / name for name in names]
     any_read = False
     root_path = Path(os.path.abspath(root))
+    real_root = Path(os.path.realpath(root))
     while pending and len(seen) < MAX_REQUIREMENT_FILES:
         path = Path(os.path.abspath(pending.pop(0)))
         if path in seen or not path.is_relative_to(root_path):
             continue
+        if read is read_work_tree and not Path(os.path.realpath(path)).is_relative_to(real_root):
+            continue  # a symlink out of the repository: what it points to is not read (nor hinted at)
         seen.add(path)
         data = read(path)
         if data is None:

@@ -207,3 +207,17 @@ def test_a_pull_request_cannot_vouch_for_its_own_import(tmp_path: Path) -> None:
         "check", "--base", "main", "--author", "lasse", "--format", "json", "--select", "ETQ606", cwd=root
     )
     assert (again.exit_code, again.findings) == (0, []), again.out + again.err
+
+
+def test_a_requirements_file_linked_outside_the_repository_is_not_read(tmp_path: Path) -> None:
+    """What an outside file lists decided ETQ606: an import passing or failing told its content.
+    Now the run is the same whatever the file outside says."""
+    outside = tmp_path / "secret.txt"
+    repo = make_repo(tmp_path / "r", {"dags/lasse/job.py": dag_file("import secretpkg_alpha\n")})
+    (repo / "requirements.txt").symlink_to(outside)
+    seen = []
+    for listed in ("secretpkg-alpha\n", "pandas\n"):
+        outside.write_text(listed)
+        result = run_installed("check", "--format", "json", "--select", "ETQ606", "--no-cache", cwd=repo)
+        seen.append((result.exit_code, result.out, result.err))
+    assert seen[0] == seen[1]
