@@ -138,8 +138,25 @@ class Text(_Value):
         return "".join(out)
 
     def could_equal(self, value: str) -> bool:
-        pattern = "".join(re.escape(p) if isinstance(p, str) else ".*" for p in self.parts)
-        return re.fullmatch(pattern, value, re.DOTALL) is not None
+        """Whether some filling of the holes (any text each) gives ``value``: the literal parts in
+        order, the first at the start and the last at the end. Each part is found leftmost, once
+        (a regular expression of ``.*`` per hole backtracks over every split when it fails)."""
+        if not self.holes:
+            return self.exact == value
+        literals = [part if isinstance(part, str) else None for part in self.parts]
+        head = literals[0] if literals[0] is not None else ""
+        tail = literals[-1] if literals[-1] is not None else ""
+        if len(head) + len(tail) > len(value) or not value.startswith(head) or not value.endswith(tail):
+            return False
+        position, end = len(head), len(value) - len(tail)
+        for middle in literals[1:-1]:
+            if middle is None:
+                continue
+            found = value.find(middle, position, end)
+            if found < 0:
+                return False
+            position = found + len(middle)
+        return True
 
     def describe(self) -> str:
         return '"' + self.render(lambda _: "{…}") + '"' if self.holes else f'"{self.exact}"'
@@ -393,6 +410,11 @@ def path_join(base: Value, others: Sequence[Value], source: str) -> Value:
     return FilePath(tuple(parts))
 
 
+# What follows a % (and its "(key)"): flags, width, precision, the conversion. A width starts with
+# 1-9, so a run of zeros (a flag, and a digit) is read one way only, not split every way first.
+_PERCENT_SPEC = re.compile(r"(?P<flags>[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?)(?P<kind>[a-zA-Z%])")
+
+
 def percent_format(template: Value, args: Value, source: str) -> Value:
     if not isinstance(template, Text) or template.exact is None:
         return Unknown(source)
@@ -401,13 +423,26 @@ def percent_format(template: Value, args: Value, source: str) -> Value:
     position = 0
     text = template.exact
     last = 0
-    for match in re.finditer(r"%(\((?P<key>[^)]*)\))?(?P<flags>[-#0 +]*\d*(?:\.\d+)?)(?P<kind>[a-zA-Z%])", text):
-        pieces.append(text[last : match.start()])
+    # One pass from each % to the next; a % that Python cannot read (no closing ")" for a key, no
+    # conversion character) makes the % operator raise, and so the value is unknown.
+    cursor = text.find("%")
+    while cursor >= 0:
+        pieces.append(text[last:cursor])
+        key: str | None = None
+        start = cursor + 1
+        if text.startswith("(", start):
+            close = text.find(")", start + 1)
+            if close < 0:
+                return Unknown(source)
+            key, start = text[start + 1 : close], close + 1
+        match = _PERCENT_SPEC.match(text, start)
+        if match is None:
+            return Unknown(source)
         last = match.end()
+        cursor = text.find("%", last)
         if match.group("kind") == "%":
             pieces.append("%")
             continue
-        key = match.group("key")
         if key is not None:
             found = args.get(key) if isinstance(args, Map) else None
             value: Value = found if found is not None else Unknown(source)

@@ -209,7 +209,10 @@ def _without_owner(dag_id: str, owner: str, before: str) -> str:
         rest = rest[lead.end() :]
     elif before and before[-1] in separators and rest.startswith(before):
         rest = rest[len(before) :]
-    rest = re.sub(rf"{between}{re.escape(owner)}$", "", rest).strip(separators)
+    # (the owner at the end, after separators: looked for once, not at every separator)
+    if owner and rest.endswith(owner) and rest[: -len(owner)].endswith(tuple(separators)):
+        rest = rest[: -len(owner)]
+    rest = rest.strip(separators)
     return rest or dag_id
 
 

@@ -83,8 +83,12 @@ def _bracket_end(text: str, start: int) -> int:
 
 
 def _escaped(text: str, at: int) -> bool:
-    backslashes = len(text[:at]) - len(text[:at].rstrip("\\"))
-    return backslashes % 2 == 1
+    """Whether an odd run of backslashes ends at ``at`` (counted back from it, without copying the
+    text before it for every quote of a line)."""
+    position = at
+    while position > 0 and text[position - 1] == "\\":
+        position -= 1
+    return (at - position) % 2 == 1
 
 
 def text_edits(before: str, after: str, codec: PositionCodec) -> list[types.TextEdit]:

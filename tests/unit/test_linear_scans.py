@@ -96,3 +96,78 @@ def test_a_megabyte_of_one_pattern_is_scanned_in_linear_time(pattern: str, prefi
     spent = time.process_time() - started
     assert not [f for f in result.findings if f.code in ("ETQ001", "ETQ002")], result.findings
     assert spent < FILE_BOUND, f"{spent:.1f} s of CPU to analyse a file holding 1 MB of {pattern!r}"
+
+
+def _sql_file(text: str) -> object:
+    from airflow_etiquette.engine.read import sql_as_python
+
+    return sql_as_python(text.encode())
+
+
+def _percent(text: str) -> object:
+    from airflow_etiquette.analysis.values import Seq, percent_format
+
+    return percent_format(Text.of(text), Seq((), True), "x")
+
+
+def _ignore_file(text: str) -> object:
+    from airflow_etiquette.sources.airflowignore import AirflowIgnore
+
+    return AirflowIgnore({"dags": text.encode()}, "regexp").ignored("dags/x.py")
+
+
+def _gitlab_sections(text: str) -> object:
+    from airflow_etiquette.people.ownership import _Sections
+
+    return _Sections(text).of("dags/x.py")
+
+
+def _fixed_id(text: str) -> object:
+    from airflow_etiquette.rules.dag_id_prefix import _without_owner
+
+    return _without_owner(text, "lasse", "")
+
+
+def _editor_token(text: str) -> object:
+    from airflow_etiquette.server.convert import _token_end
+
+    return _token_end(text, 0)
+
+
+# Scans outside the SQL pass, each once quadratic or worse on its input (found by a hunt for them).
+OTHER_SCANS: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
+    "a .sql file's unclosed jinja comments": (_sql_file, lambda n: "{#" * (n // 2)),
+    "a .sql file's statements, one per line": (_sql_file, lambda n: "a;\n" * (n // 3)),
+    "a .sql file's statements, all on one line": (_sql_file, lambda n: "a;" * (n // 2)),
+    "a % format's run of zeros": (_percent, lambda n: "%" + "0" * n + "!"),
+    "a % format's unclosed keys": (_percent, lambda n: "%(" * (n // 2)),
+    "a % format's keys closed once at the end": (_percent, lambda n: "%(" * (n // 2) + ")!"),
+    "an .airflowignore's blanks before a pattern": (_ignore_file, lambda n: " " * n + "x\n"),
+    "a CODEOWNERS of GitLab sections": (_gitlab_sections, lambda n: "".join(f"[s{i}] @t\n" for i in range(n // 10))),
+    "an id's separators, for the ETQ101 fix": (_fixed_id, lambda n: "_" * n + "x"),
+    "a string's escaped quotes, in the editor": (_editor_token, lambda n: '"' + '\\"' * (n // 2)),
+}
+
+
+@pytest.mark.parametrize("scan", OTHER_SCANS.values(), ids=OTHER_SCANS.keys())
+def test_a_megabyte_for_the_other_scans_is_linear(scan: tuple[Callable[[str], object], Callable[[int], str]]) -> None:
+    work, make = scan
+    text, quarter = make(SIZE), make(SIZE // 4)
+    spent_on_quarter = max(_cpu(lambda: work(quarter)), 0.01)
+    spent = min(_cpu(lambda: work(text)) for _ in range(2))
+    assert spent < max(8 * spent_on_quarter, 0.5 * TRACED), (
+        f"{spent:.2f} s for 1 MB, {spent_on_quarter:.2f} s for 256 KB"
+    )
+    assert spent < SCAN_BOUND, f"{spent:.1f} s of CPU for 1 MB"
+
+
+def test_holes_side_by_side_compare_in_linear_time() -> None:
+    """A tag like f"{X}{X}...{X}Q" was a pattern of .* per hole: a 230-byte file hit the time limit."""
+    from airflow_etiquette.analysis.values import Hole
+
+    holes = Text.of(*[Hole("x")] * 200, "Q")
+    assert _cpu(lambda: holes.could_equal("student:" + "l" * SIZE)) < SCAN_BOUND
+    assert not holes.could_equal("student:lasse")
+    assert holes.could_equal("student:lasseQ")
+    assert Text.of("student:", Hole("x"), "_", Hole("y")).could_equal("student:lasse_x")
+    assert not Text.of("ab", Hole("x"), "ab").could_equal("ab")
