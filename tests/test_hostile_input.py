@@ -404,3 +404,101 @@ def test_paths_that_no_check_of_this_repository_covers_are_named(tmp_path: Path)
     nothing = run_installed("check", str(plain), cwd=tmp_path)  # a folder with no dags folder at all
     assert (nothing.exit_code, nothing.out) == (0, "All good: no findings (0 files checked).\n")
     assert nothing.err.startswith("airflow-etiquette: nothing to check: 1 path(s) given, none inside dags/")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_beside_an_airflowignore_does_not_block_the_run(tmp_path: Path) -> None:
+    """With an .airflowignore, the files are looked through for airflow.sdk (which syntax it is
+    in): a blocking open() of a pipe waited forever, and so did a pipe named .airflowignore."""
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD, "dags/.airflowignore": "scratch\n"})
+    (root / "dags/lasse").mkdir()
+    os.mkfifo(root / "dags/lasse/pipe.py")
+    os.mkfifo(root / "dags/maria/.airflowignore")
+    found = by_path(check_json(root))
+    assert found["dags/lasse/pipe.py"] == [(1, "ETQ002", "cannot read the file: it is not a regular file")]
+    assert found["dags/maria/bad.py"][0][:2] == BAD_FINDING[1:]
+
+
+SLOW_NAME = "dags/maria/" + "a" * 40 + "_.py"  # (a+)+$ tries every split of the a's before it fails
+
+
+def test_an_airflowignore_pattern_that_backtracks_is_given_up_and_reported(tmp_path: Path) -> None:
+    """`(a+)+$` against a long name ran for hours in the reporting process (the scheduler stalls on
+    it too): its file is given up, said as ETQ002 at it, and the files are checked as DAG files."""
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "dags/maria/.airflowignore": "# generated\n(a+)+$\n",
+            SLOW_NAME: MARIA_BAD,
+            "dags/maria/bad.py": MARIA_BAD,
+        },
+    )
+    for command in (("check", "--format", "json", "--no-cache"), ("audit", "--format", "json", "--no-cache")):
+        result = run_installed(*command, cwd=root)
+        assert result.exit_code == 1, result.err
+        text = result.out
+        assert "dags/maria/.airflowignore" in text and "line 2, '(a+)+$', takes over 0.5 s to match" in text
+    found = by_path(check_json(root, "--no-cache"))
+    assert found["dags/maria/.airflowignore"][0][:2] == (1, "ETQ002")
+    assert [code for _, code, _ in found[SLOW_NAME]] == ["ETQ104", "ETQ101"]  # (checked, as a DAG file)
+    assert [code for _, code, _ in found["dags/maria/bad.py"]] == ["ETQ104", "ETQ101"]
+
+
+def test_an_airflowignore_pattern_that_backtracks_in_the_base_is_a_note_on_a_change(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"dags/maria/.airflowignore": "(a+)+$\n", SLOW_NAME: MARIA_BAD})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    (root / SLOW_NAME).write_text(MARIA_BAD + "# edited\n")
+    git(root, "add", "-A")
+    result = run_installed("check", "--staged", "--author", "maria", "--no-cache", cwd=root)
+    assert result.exit_code == 1
+    assert "dags/maria/.airflowignore (as " in result.err and "its patterns are not applied: line 1" in result.err
+    assert f"{SLOW_NAME}:3:11: ETQ101" in result.out
+
+
+def test_a_codeowners_pattern_that_backtracks_is_a_configuration_error(tmp_path: Path) -> None:
+    """Eleven `**/` took 15 s per path 25 folders deep, 14 took 7 minutes: a change touching such a
+    path hung CI. The policy is broken, so the run stops with one line naming the pattern."""
+    deep = "dags/lasse/" + "aa/" * 25 + "t.py"
+    root = make_repo(
+        tmp_path / "r",
+        {
+            ".github/CODEOWNERS": "/dags/maria/ @maria-gh\n/dags/" + "**/" * 11 + "generated.py @teacher\n",
+            "dags/lasse/ok.py": "x = 1\n",
+        },
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    (root / deep).parent.mkdir(parents=True)
+    (root / deep).write_text("x = 1\n")
+    git(root, "add", "-A")
+    result = run_installed("check", "--staged", "--author", "maria-gh", "--no-cache", cwd=root)
+    assert result.exit_code == 2, (result.out, result.err)
+    assert result.err.startswith("airflow-etiquette: error: .github/CODEOWNERS: line 2, '/dags/**/")
+    assert f"takes over 0.5 s to match {deep}" in result.err and len(result.err.splitlines()) == 1
+
+
+def test_a_zip_bundle_that_expands_past_the_file_limit_is_one_finding(tmp_path: Path) -> None:
+    """A 4.7 MB zip of 9,000 members of 5 MB each expanded in memory all at once (45 GB): the run
+    died with every file's findings. A bundle's Python counts as one file's."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number in range(8):
+            archive.writestr(f"dag_{number}.py", "x = 1\n" + "#" * (1024 * 1024))
+    root = make_repo(
+        tmp_path / "r",
+        {"dags/lasse/bundle.zip": buffer.getvalue(), "dags/maria/bad.py": MARIA_BAD},
+        config="max-file-size-mb = 5\n",
+    )
+    found = by_path(check_json(root, "--no-cache"))
+    assert found["dags/lasse/bundle.zip"] == [
+        (
+            1,
+            "ETQ002",
+            "its Python files expand to 8.0 MB, over the max-file-size-mb limit of 5 MB for one file",
+        )
+    ]
+    assert found["dags/maria/bad.py"][0][:2] == BAD_FINDING[1:]

@@ -22,6 +22,7 @@ from airflow_etiquette.findings import Finding, Severity
 from airflow_etiquette.people.authors import Author
 from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS, Ownership
 from airflow_etiquette.rules import RULES_BY_CODE
+from airflow_etiquette.rules.analysis_failed import AnalysisFailed
 from airflow_etiquette.rules.base import TreeView
 from airflow_etiquette.sources.files import discover, known_owners, owner_of
 from airflow_etiquette.sources.git import (
@@ -230,7 +231,8 @@ def run_audit(
         collect=tuple(r.code for r in rules),
         modules=ModuleSource(str(config.root), limit=int(config.max_file_size_mb * 1024 * 1024)),
     )
-    files = discover([], config).files
+    found = discover([], config)
+    files = found.files
     cache, note = open_cache(config, settings) if use_cache else (None, "")
     results = analyze_files(files, settings, jobs or os.cpu_count() or 1, cache)
     if cache is not None:
@@ -260,6 +262,7 @@ def run_audit(
                     )
     repo_findings, waived = repository_findings(results, settings, lambda: ownership, rules)
     repo_findings += tree_findings(TreeView(config, ()))
+    repo_findings += [AnalysisFailed.for_file(path, why) for path, why in found.given_up]
     for finding in repo_findings:
         section_of(finding.path).findings.append(finding)
     for finding in waived:

@@ -25,6 +25,7 @@ from airflow_etiquette.findings import Finding
 from airflow_etiquette.people.authors import Author, identify_author
 from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS, Ownership, new_owner_folders
 from airflow_etiquette.rules import CHANGE_RULES, ENGINE_RULES, FILE_RULES, REPOSITORY_RULES
+from airflow_etiquette.rules.analysis_failed import AnalysisFailed
 from airflow_etiquette.rules.base import RepositoryRule, TreeView
 from airflow_etiquette.sources import airflowignore
 from airflow_etiquette.sources.airflowignore import AirflowIgnore
@@ -159,6 +160,7 @@ def run_check(
         silenced += waived
     if caches:
         caches.save()
+    notes += [f"{path} (as {policy[:7]} has it): {why}" for path, why in ignore.given_up.items()]
     who: Author | None = None
     if any(
         config.rule_enabled(rule.code, path)
@@ -264,6 +266,7 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: boo
         findings += across
         silenced += waived
     findings += tree_findings(TreeView(config, tuple(Path(p) for p in paths)))
+    findings += [AnalysisFailed.for_file(path, why) for path, why in found.given_up]
     return CheckResult(
         sorted(findings),
         len(found.files),

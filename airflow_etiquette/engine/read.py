@@ -151,15 +151,20 @@ def sql_as_python(data: bytes) -> tuple[bytes, dict[int, list[tuple[int, int]]]]
     text = data.decode("utf-8", errors="replace")
     lines: dict[int, list[str]] = {}
     columns: dict[int, list[tuple[int, int]]] = {}
+    widths: dict[int, int] = {}  # what a line of the module holds so far, with its "; " separators
+    line, line_start, counted = 1, 0, 0  # statements come in order: lines are counted once, onwards
     for start, statement in _statements(text):
         body = statement.strip()
         if not body:
             continue
-        line = text.count("\n", 0, start) + 1
-        parts = lines.setdefault(line, [])
-        generated = sum(len(p) + 2 for p in parts) + 1  # "; " between statements on one line
-        parts.append(f"SQL_STATEMENT = {body!r}")
-        columns.setdefault(line, []).append((generated, start - (text.rfind("\n", 0, start) + 1) + 1))
+        breaks = text.count("\n", counted, start)
+        if breaks:
+            line, line_start = line + breaks, text.rfind("\n", counted, start) + 1
+        counted = start
+        constant = f"SQL_STATEMENT = {body!r}"
+        lines.setdefault(line, []).append(constant)
+        columns.setdefault(line, []).append((widths.get(line, 0) + 1, start - line_start + 1))
+        widths[line] = widths.get(line, 0) + len(constant) + 2
     last = max(lines, default=0)
     module = "\n".join("; ".join(lines.get(number, [])) for number in range(1, last + 1))
     return (module + "\n").encode("utf-8", errors="surrogateescape"), columns
@@ -170,6 +175,7 @@ def _statements(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     begin, position, size = 0, 0, len(text)
     first: int | None = None
+    jinja_closes = True
     while position < size:
         char = text[position]
         if char == "'" and position and text[position - 1] in "eE" and not _word_before(text, position - 1):
@@ -182,8 +188,12 @@ def _statements(text: str) -> list[tuple[int, str]]:
                 end = text.find(char, end + 2)
             first = position if first is None else first
             position = size if end < 0 else end + 1
-        elif text.startswith("{#", position) and (end := text.find("#}", position + 2)) >= 0:
-            position = end + 2  # a Jinja comment: the template drops it, ; and all (unclosed: text)
+        elif jinja_closes and text.startswith("{#", position):
+            end = text.find("#}", position + 2)
+            if end >= 0:
+                position = end + 2  # a Jinja comment: the template drops it, ; and all
+            else:
+                jinja_closes = False  # unclosed, and so is every later one: text (looked for once)
         elif text.startswith("--", position):
             end = text.find("\n", position)
             position = size if end < 0 else end + 1
@@ -249,6 +259,16 @@ def expand_bundles(files: Sequence[SourceFile], config: Config) -> tuple[list[So
                 members = archive.infolist()
                 if len(members) > MAX_BUNDLE_MEMBERS:
                     reasons.append(f"the archive has {len(members)} entries, over {MAX_BUNDLE_MEMBERS}")
+                    members = []
+                # A bundle is read as one file: its Python, expanded, within the one file's limit
+                # (a few megabytes of zip can hold gigabytes of text; a read stops at the size
+                # a member declares).
+                python = sum(m.file_size for m in members if m.filename.endswith(".py") and not m.is_dir())
+                if python > limit:
+                    reasons.append(
+                        f"its Python files expand to {python / 1024 / 1024:.1f} MB, over the max-file-size-mb "
+                        f"limit of {config.max_file_size_mb:g} MB for one file"
+                    )
                     members = []
                 for member in members:
                     name = member.filename

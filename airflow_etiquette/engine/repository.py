@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from airflow_etiquette.config import Config
+from airflow_etiquette.config import Config, ConfigError
 from airflow_etiquette.engine import noqa
 from airflow_etiquette.engine.analyze import FileResult, Settings, definition_positions
 from airflow_etiquette.findings import Finding
@@ -134,6 +134,8 @@ def _guarded(rule: type[Rule], check: Callable[[Any], Iterable[Finding]], view: 
     """A rule's findings; a bug in it becomes one finding that says so, and the other rules run."""
     try:
         return list(check(view))
+    except ConfigError:
+        raise  # the policy it reads is broken (a CODEOWNERS pattern too slow to match): exit 2, said once
     except Exception as exc:  # a bug in one rule must not hide the other rules' findings
         return [
             AnalysisFailed.for_file(

@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from airflow_etiquette.config import Config, ConfigError, Reader, read_work_tree
+from airflow_etiquette.limits import PATTERN_SECONDS, TooSlow, time_limit
 from airflow_etiquette.people.authors import Author
 from airflow_etiquette.sources.files import owner_of
 from airflow_etiquette.sources.git import EMPTY_TREE, ChangeSet, blob_contents, revision_reader, tree_folders
@@ -29,24 +30,24 @@ _SECTION = re.compile(r"^\^?\[(?P<name>[^\]]+)\](?:\[\d+\])?(?P<owners>(?:\s+\S+
 _ESCAPED_SPACE = "\\ "
 
 
-def _split_sections(text: str) -> list[tuple[str, bool, frozenset[int]]]:
+def _split_sections(text: str) -> list[tuple[str, bool, frozenset[int], tuple[int, ...]]]:
     """CODEOWNERS text as one plain file per GitLab section, for a parser that knows no sections.
 
-    Every section keeps the file's line numbers (other lines blank): the entries before the
-    first heading are a section of their own, headings with the same name (in any case) are one
-    section, an entry without owners takes its section's default owners, an exclusion
-    (``!path``) is an entry with no owners, and roles (``@@developer``) name nobody this tool
-    can identify, so they are dropped rather than read as a user called "developer". A file
-    without headings is one section: GitHub's semantics, unchanged. Returns (text, optional,
-    the line numbers of its exclusions) per section; ``^[Name]`` is optional, and a name once
-    required stays required.
+    The entries before the first heading are a section of their own, headings with the same name
+    (in any case) are one section, an entry without owners takes its section's default owners, an
+    exclusion (``!path``) is an entry with no owners, and roles (``@@developer``) name nobody this
+    tool can identify, so they are dropped rather than read as a user called "developer". A file
+    without headings is one section: GitHub's semantics, unchanged. Returns, per section, its
+    text (its entries only, one per line: a section is not padded out to the file's length, which
+    would cost sections times lines), whether it is optional (``^[Name]``; a name once required
+    stays required), the lines of its text that are exclusions, and each line's number in the file.
     """
     lines = text.lstrip("\ufeff").splitlines()
-    sections: dict[str, list[str]] = {"": [""] * len(lines)}
+    sections: dict[str, list[tuple[int, str]]] = {"": []}
     exclusions: dict[str, set[int]] = {}
     required = {""}
     current, defaults = "", list[str]()
-    for number, raw in enumerate(lines):
+    for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -54,21 +55,28 @@ def _split_sections(text: str) -> list[tuple[str, bool, frozenset[int]]]:
         if heading:
             current = heading.group("name").strip().casefold()
             defaults = heading.group("owners").split()
-            sections.setdefault(current, [""] * len(lines))
+            sections.setdefault(current, [])
             if not line.startswith("^"):
                 required.add(current)
             continue
         path, *owners = line.replace(_ESCAPED_SPACE, "\0").split()
+        entries = sections[current]
         if path.startswith("!"):
             path, owners = path[1:], []
-            exclusions.setdefault(current, set()).add(number + 1)
+            exclusions.setdefault(current, set()).add(len(entries) + 1)
         elif not owners:
             owners = defaults
         owners = [owner for owner in owners if not owner.startswith("@@")]
-        sections[current][number] = " ".join([path.replace("\0", _ESCAPED_SPACE), *owners])
+        entries.append((number, " ".join([path.replace("\0", _ESCAPED_SPACE), *owners])))
     return [
-        ("\n".join(section), name not in required, frozenset(exclusions.get(name, ())))
-        for name, section in sections.items()
+        (
+            "\n".join(entry for _, entry in entries),
+            name not in required,
+            frozenset(exclusions.get(name, ())),
+            tuple(number for number, _ in entries),
+        )
+        for name, entries in sections.items()
+        if entries
     ]
 
 
@@ -82,21 +90,37 @@ class _Sections:
     path: its owners are shown, never counted as owning. A path a section excludes (``!path``,
     the last matching line) takes that section out of the match."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, location: str = "CODEOWNERS") -> None:
         from codeowners import CodeOwners  # imported only where a CODEOWNERS exists
 
+        self._location = location
+
         self._parsed = [
-            (CodeOwners(section), optional, excluded) for section, optional, excluded in _split_sections(text)
+            (CodeOwners(section), optional, excluded, numbers)
+            for section, optional, excluded, numbers in _split_sections(text)
         ]
-        self.paths: Sequence[Any] = sorted(
-            (entry for parsed, optional, _ in self._parsed if not optional for entry in parsed.paths),
-            key=lambda entry: -int(entry[3]),
-        )
+        # (the entries of every required section, the file's last line first)
+        self.paths: Sequence[Any] = [
+            entry
+            for _, entry in sorted(
+                (
+                    (numbers[int(entry[3]) - 1], entry)
+                    for parsed, optional, _, numbers in self._parsed
+                    if not optional
+                    for entry in parsed.paths
+                ),
+                key=lambda numbered: -numbered[0],
+            )
+        ]
 
     def _matching(self, path: str) -> list[tuple[list[tuple[str, str]], bool]]:
         found: list[tuple[list[tuple[str, str]], bool]] = []
-        for parsed, optional, excluded in self._parsed:
-            owners, line, _, _ = parsed.matching_line(path)
+        for parsed, optional, excluded, numbers in self._parsed:
+            try:
+                with time_limit():  # the parser's wildcards are regular expressions, which can backtrack
+                    owners, line, _, _ = parsed.matching_line(path)
+            except TooSlow:
+                raise ConfigError(f"{self._location}: {_too_slow(parsed, path, numbers)}") from None
             if line is not None and line not in excluded:
                 found.append((list(owners), optional))
         return found
@@ -114,6 +138,20 @@ class _Sections:
         if not required:
             return []
         return [owner for owner in required[0] if all(owner in owners for owners in required[1:])]
+
+
+def _too_slow(parsed: Any, path: str, numbers: Sequence[int]) -> str:
+    """Which line of a section takes too long to match ``path``, said as a configuration error."""
+    for pattern, text, _, line, _ in parsed.paths:
+        try:
+            with time_limit():
+                pattern.search(path)
+        except TooSlow:
+            return (
+                f"line {numbers[line - 1]}, {text[:80]!r}, takes over {PATTERN_SECONDS:g} s to match {path} "
+                "(its wildcards backtrack); write it with fewer * and ** (one ** matches any depth)"
+            )
+    return f"its patterns take over {PATTERN_SECONDS:g} s to match {path}; write them with fewer * and **"
 
 
 def _policy_reader(config: Config) -> Reader:
@@ -139,7 +177,7 @@ class Ownership:
             if data is not None:
                 text = data.decode("utf-8", errors="replace")
                 try:
-                    self._codeowners = _Sections(text)
+                    self._codeowners = _Sections(text, location)
                 except Exception as exc:  # the parser rejects malformed lines with several error types
                     raise ConfigError(f"{location}: cannot parse: {exc}") from None
                 self.codeowners_path, self.codeowners_text = location, text

@@ -9,7 +9,10 @@ wildcards with ``!`` to take a file back. The ``dag-ignore-file-syntax`` key say
 default it is ``glob`` when a DAG file imports ``airflow.sdk`` (Airflow 3), else ``regexp``.
 
 Patterns are read as data (a regular expression Python cannot compile is skipped, as Airflow
-skips it), and gitignore matching is pathspec's, the library Airflow itself uses.
+skips it), and gitignore matching is pathspec's, the library Airflow itself uses. Matching runs
+in the reporting process under a time limit (``limits``): a pattern that backtracks for hours on a
+long name (``(a+)+$``) stalls the scheduler's walk of the dags folder just the same, so its file
+is given up (``given_up``: none of its patterns is applied, and the run says why), not waited for.
 """
 
 from __future__ import annotations
@@ -18,13 +21,15 @@ import contextlib
 import os
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+import stat
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from airflow_etiquette.config import Config
+from airflow_etiquette.limits import PATTERN_SECONDS, TooSlow, time_limit
 
 IGNORE_FILE = ".airflowignore"
-_COMMENT = re.compile(r"\s*#.*")
+READ_LIMIT = 1_000_000  # bytes of an .airflowignore, and of a DAG file looked through for airflow.sdk
 
 
 class AirflowIgnore:
@@ -33,9 +38,12 @@ class AirflowIgnore:
 
     def __init__(self, files: Mapping[str, bytes], syntax: str) -> None:
         self.syntax = syntax
+        self._lines = {folder: _lines(data.decode("utf-8", "replace")) for folder, data in files.items()}
         self._rules: dict[str, Callable[[str], bool]] = {
-            folder: _compile(data.decode("utf-8", "replace"), syntax) for folder, data in files.items()
+            folder: _compile(lines, syntax) for folder, lines in self._lines.items()
         }
+        # (the .airflowignore, why its patterns are not applied): one per file, in the order found
+        self.given_up: dict[str, str] = {}
 
     def __bool__(self) -> bool:
         return bool(self._rules)
@@ -45,29 +53,74 @@ class AirflowIgnore:
         way to it, matches the patterns of a ``.airflowignore`` above it."""
         if not self._rules:
             return False
-        parts = relpath.split("/")
-        for depth in range(1, len(parts)):
-            folder = "/".join(parts[:depth])
+        while self._rules:
+            try:
+                with time_limit():
+                    return self._ignored(relpath)
+            except TooSlow:
+                self._give_up(relpath)  # (one file fewer each time)
+        return False
+
+    def _give_up(self, relpath: str) -> None:
+        """Drop the ``.airflowignore`` above ``relpath`` whose pattern is too slow to match it (or a
+        part of it), saying which line; where no line is slow alone, the nearest file."""
+        folders = [folder for folder, _ in _candidates(relpath) if folder in self._rules]
+        for folder, below in _candidates(relpath):
+            for number, line in self._lines.get(folder, ()) if folder in self._rules else ():
+                try:
+                    with time_limit():
+                        _compile([(number, line)], self.syntax)(below)
+                except TooSlow:
+                    self._drop(
+                        folder, f"line {number}, {line[:80]!r}, takes over {PATTERN_SECONDS:g} s to match {below}"
+                    )
+                    return
+        if not folders:  # (the limit fired after the last match: nothing to blame)
+            folders = list(self._rules)
+        self._drop(folders[-1], f"its patterns take over {PATTERN_SECONDS:g} s to match {relpath}")
+
+    def _drop(self, folder: str, why: str) -> None:
+        self._rules.pop(folder, None)
+        self.given_up[f"{folder}/{IGNORE_FILE}"] = (
+            f"its patterns are not applied: {why} (a pattern that backtracks, like (a+)+$); the scheduler "
+            "stalls on it the same way when it lists the dags folder"
+        )
+
+    def _ignored(self, relpath: str) -> bool:
+        for folder, below in _candidates(relpath):
             matches = self._rules.get(folder)
-            if matches is None:
-                continue
-            for end in range(depth + 1, len(parts) + 1):
-                below = "/".join(parts[depth:end])
-                if matches(below if end == len(parts) else below + "/"):
-                    return True
+            if matches is not None and matches(below):
+                return True
         return False
 
 
-def _compile(text: str, syntax: str) -> Callable[[str], bool]:
-    lines = [_COMMENT.sub("", line).strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
+def _candidates(relpath: str) -> Iterator[tuple[str, str]]:
+    """(folder, the path below it) for each folder on the way to ``relpath`` and each step below
+    it: a folder's patterns see ``sub/`` (a folder, skipped whole) and ``sub/file.py``."""
+    parts = relpath.split("/")
+    for depth in range(1, len(parts)):
+        folder = "/".join(parts[:depth])
+        for end in range(depth + 1, len(parts) + 1):
+            below = "/".join(parts[depth:end])
+            yield folder, below if end == len(parts) else below + "/"
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """(line number, pattern) of each line that holds one: ``#`` to the end of the line is a
+    comment (Airflow's ``\\s*#.*``, cut at the first ``#`` rather than searched for at every
+    blank, which is quadratic on a long run of them)."""
+    lines = [(number, line.partition("#")[0].strip()) for number, line in enumerate(text.splitlines(), 1)]
+    return [(number, line) for number, line in lines if line]
+
+
+def _compile(lines: list[tuple[int, str]], syntax: str) -> Callable[[str], bool]:
     if syntax == "glob":
         import pathspec
 
-        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        spec = pathspec.GitIgnoreSpec.from_lines([line for _, line in lines])
         return lambda path: bool(spec.match_file(path))
     patterns = []
-    for line in lines:
+    for _, line in lines:
         with contextlib.suppress(re.error):
             patterns.append(re.compile(line))
     return lambda path: any(p.search(path.rstrip("/")) for p in patterns)
@@ -79,11 +132,8 @@ def on_disk(config: Config) -> AirflowIgnore:
     dags = config.dags_path
     for current, dirnames, filenames in os.walk(dags, followlinks=False):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        if IGNORE_FILE in filenames:
-            path = Path(current, IGNORE_FILE)
-            if not path.is_symlink():
-                with contextlib.suppress(OSError):
-                    files[Path(current).relative_to(config.root).as_posix()] = path.read_bytes()[:1_000_000]
+        if IGNORE_FILE in filenames and (data := _regular_file(os.path.join(current, IGNORE_FILE))) is not None:
+            files[Path(current).relative_to(config.root).as_posix()] = data
     if not files:
         return AirflowIgnore({}, "regexp")
     return AirflowIgnore(files, _syntax(config, lambda: _sdk_on_disk(dags)))
@@ -102,7 +152,7 @@ def in_revision(config: Config, revision: str) -> AirflowIgnore:
         if posixpath.basename(path) == IGNORE_FILE and mode.startswith("100")
     }
     contents = blob_contents(config.root, blobs.values())
-    files = {posixpath.dirname(path): contents[blob][:1_000_000] for path, blob in blobs.items() if blob in contents}
+    files = {posixpath.dirname(path): contents[blob][:READ_LIMIT] for path, blob in blobs.items() if blob in contents}
     if not files:
         return AirflowIgnore({}, "regexp")
 
@@ -126,8 +176,23 @@ def _sdk_on_disk(dags: Path) -> bool:
     for current, dirnames, filenames in os.walk(dags, followlinks=False):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
-            if name.endswith(".py"):
-                with contextlib.suppress(OSError), open(os.path.join(current, name), "rb") as handle:
-                    if b"airflow.sdk" in handle.read(1_000_000):
-                        return True
+            if name.endswith(".py") and b"airflow.sdk" in (_regular_file(os.path.join(current, name)) or b""):
+                return True
     return False
+
+
+def _regular_file(path: str) -> bytes | None:
+    """The first ``READ_LIMIT`` bytes of ``path`` if it is a regular file itself: not a symlink
+    (whose target may be outside the repository), and not a named pipe or a device, which an
+    open() in blocking mode would wait on forever."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with open(descriptor, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return None
+            return handle.read(READ_LIMIT)
+        except OSError:
+            return None

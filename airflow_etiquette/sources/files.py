@@ -37,6 +37,7 @@ class Discovery(NamedTuple):
     files: tuple[SourceFile, ...]
     outside: tuple[str, ...]  # named files and directories that are not in the dags folder
     excluded: tuple[str, ...] = ()  # named files in it that the configuration's exclude leaves out
+    given_up: tuple[tuple[str, str], ...] = ()  # (an .airflowignore, why its patterns are not applied)
 
 
 def owner_of(relpath: str, config: Config) -> str | None:
@@ -129,7 +130,8 @@ def discover(paths: Sequence[Path], config: Config) -> Discovery:
     files = sorted(found.values(), key=lambda f: f.relpath)
     if ignore:
         files = [f._replace(dag_file=not ignore.ignored(f.relpath)) for f in files]
-    return Discovery(tuple(files), tuple(outside), tuple(excluded))
+    given_up = tuple(ignore.given_up.items()) if ignore is not None else ()
+    return Discovery(tuple(files), tuple(outside), tuple(excluded), given_up)
 
 
 def source_files(

@@ -12,6 +12,7 @@ from conftest import ROOT
 PACKAGE = ROOT / "airflow_etiquette"
 # Earliest first. A module may import its own stage and the ones before it.
 STAGES = [
+    "limits",
     "findings",
     "config",
     "sources",
