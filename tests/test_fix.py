@@ -373,6 +373,15 @@ def test_a_symlinked_dag_file_is_not_rewritten(tmp_path: Path) -> None:
     assert (repo / "shared/plain.py").read_text() == PLAIN
 
 
+def test_a_file_in_a_linked_owner_folder_is_not_rewritten(tmp_path: Path) -> None:
+    """`dags/sofia -> maria`: a fix of dags/sofia/plain.py rewrote maria's file with sofia's prefix."""
+    repo = make_repo(tmp_path / "r", {"dags/maria/plain.py": PLAIN})
+    (repo / "dags/sofia").symlink_to("maria")
+    result = run_installed("check", "--fix", "--unsafe-fixes", "dags/sofia/plain.py", cwd=repo)
+    assert result.exit_code == 1 and "nothing to fix" in result.err
+    assert (repo / "dags/maria/plain.py").read_text() == PLAIN
+
+
 def test_a_diff_read_by_head_ends_quietly(tmp_path: Path) -> None:
     import subprocess
     import sys

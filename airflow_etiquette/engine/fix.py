@@ -338,9 +338,14 @@ def fix_files(
     found = discover([config.root / relpath for relpath in sorted(set(relpaths))], config).files
     known = revision_reader(config.root, base or "HEAD")
     targets = []
+    real_root = os.path.realpath(config.root)
     for file in found:
-        if os.path.islink(file.path) or not file.relpath.endswith(".py"):
-            continue  # a symlink is not rewritten (nor replaced by a file); its target is elsewhere
+        if os.path.realpath(file.path) != os.path.join(real_root, *file.relpath.split("/")):
+            # A symlink, or a file in a linked folder (dags/sofia -> maria), is not rewritten: its
+            # target is another file, another owner's, or outside the repository.
+            continue
+        if not file.relpath.endswith(".py"):
+            continue
         data, problem = read_source(file._replace(content=None), config)
         if data is None or problem is not None:
             continue
