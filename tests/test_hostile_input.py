@@ -502,3 +502,16 @@ def test_a_zip_bundle_that_expands_past_the_file_limit_is_one_finding(tmp_path: 
         )
     ]
     assert found["dags/maria/bad.py"][0][:2] == BAD_FINDING[1:]
+
+
+def test_a_file_named_through_a_folder_linked_outside_is_reported_not_passed(tmp_path: Path) -> None:
+    """`check dags/ahmed/ext.py` with `dags/ahmed -> /elsewhere` said "All good (1 file checked)":
+    nothing of it was read, and nothing said so. ETQ202 names the link, as the whole-folder run does."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "ext.py").write_text(MARIA_BAD)
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD})
+    (root / "dags/ahmed").symlink_to(outside)
+    findings = check_json(root, "dags/ahmed/ext.py")
+    assert [(f["path"], f["code"]) for f in findings] == [("dags/ahmed", "ETQ202")]
+    assert "taxi" not in json.dumps(findings)
