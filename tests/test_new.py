@@ -86,6 +86,9 @@ def test_the_teachers_template(tmp_path: Path) -> None:
         (["Taxi-Pipeline", "--owner", "lasse"], None, "'Taxi-Pipeline' is not a DAG name"),
         (["taxi", "--owner", "../x"], None, "--owner '../x' is not a folder name"),
         (["taxi", "--owner", "lasse"], "$unknown\n", "new-template templates/first.py: 'unknown' is not a placeholder"),
+        (["t" * 300, "--owner", "lasse"], None, "is too long: Airflow's dag_ids have at most 250 characters"),
+        (["taxi", "--owner", "zoe", "--login", "zoe-gh\n/.github/ @zed-gh"], None, "is not a GitHub or GitLab login"),
+        (["taxi", "--owner", "zoe", "--login", "@@developer"], None, "'@@developer' is not a GitHub or GitLab login"),
     ],
 )
 def test_what_new_refuses_is_one_line_and_exit_2(
@@ -150,3 +153,21 @@ def test_a_login_codeowners_maps_names_the_owner(tmp_path: Path) -> None:
     assert (repo / "dags/lasse/zones.py").exists()
     unknown = run_installed("new", "zones", "--login", "nobody-gh", cwd=repo, env={"AIRFLOW_STUDENT": ""})
     assert unknown.exit_code == 2 and "give --owner NAME" in unknown.err
+
+
+def test_new_never_writes_through_a_symlink(tmp_path: Path) -> None:
+    """An owner folder linked outside got the new file there; a CODEOWNERS linked outside got the line."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "CODEOWNERS").write_text("* @someone\n")
+    repo = class_repo(tmp_path)
+    (repo / "dags/ahmed").symlink_to(outside)
+    result = run_installed("new", "taxi", "--owner", "ahmed", cwd=repo)
+    assert result.exit_code == 2 and "dags/ahmed is a symlink" in result.err, result.err
+    (repo / "CODEOWNERS").unlink()
+    (repo / "CODEOWNERS").symlink_to(outside / "CODEOWNERS")
+    result = run_installed("new", "taxi", "--owner", "zoe", "--login", "zoe-gh", cwd=repo)
+    assert result.exit_code == 2 and "CODEOWNERS is a symlink" in result.err, result.err
+    assert sorted(p.name for p in outside.iterdir()) == ["CODEOWNERS"]
+    assert (outside / "CODEOWNERS").read_text() == "* @someone\n"
+    assert not (repo / "dags/zoe").exists()

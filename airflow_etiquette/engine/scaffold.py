@@ -92,6 +92,11 @@ class Scaffold:
     note: str | None  # what the student still has to do themselves
 
 
+MAX_DAG_ID = 250  # Airflow's ID_LEN
+# A GitHub login (letters, digits, single hyphens) or a GitLab username (also _ and .), one @ at most.
+LOGIN = re.compile(r"@?[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
+
+
 def plan(config: Config, name: str, owner: str, login: str | None, new_owner: bool) -> Scaffold:
     """What ``new`` writes, without writing it; ConfigError for a name or template it cannot use."""
     if not NAME.fullmatch(name):
@@ -103,8 +108,16 @@ def plan(config: Config, name: str, owner: str, login: str | None, new_owner: bo
     if not config.dags_path.is_dir():
         raise ConfigError(f"no dags folder at {config.dags_path}: run `new` in the class repository")
     path = config.dags_path / owner / f"{name}.py"
+    if len(config.prefix_for(owner) + name) > MAX_DAG_ID:
+        raise ConfigError(f"{name!r} is too long: Airflow's dag_ids have at most {MAX_DAG_ID} characters")
+    if path.parent.is_symlink():
+        raise ConfigError(
+            f"{path.parent.relative_to(config.root).as_posix()} is a symlink; `new` writes only into a real folder"
+        )
     if path.parent.exists() and not path.parent.is_dir():
         raise ConfigError(f"{path.parent.relative_to(config.root).as_posix()} is a file, not an owner's folder")
+    if login is not None and not LOGIN.fullmatch(login):
+        raise ConfigError(f"{login!r} is not a GitHub or GitLab login (letters, digits, '-', '_' and '.')")
     if path.exists() or path.is_symlink():
         raise ConfigError(f"{path.relative_to(config.root).as_posix()} exists; `new` never overwrites a file")
     values = {
@@ -184,6 +197,8 @@ def _codeowners_line(config: Config, owner: str, login: str | None) -> tuple[tup
     folder = f"/{config.dags_folder}/{owner}/"
     for location in CODEOWNERS_LOCATIONS:
         file = config.root / location
+        if file.is_symlink():
+            raise ConfigError(f"{location} is a symlink; add the owner's line to the file it stands for yourself")
         if file.is_file():
             try:
                 file.read_bytes().decode("utf-8")
