@@ -434,7 +434,7 @@ def check(
             click.echo(f"{PROG}: {printable(line)}", err=True)
         if diff:
             for outcome in fixes:
-                _echo(outcome.diff())
+                _echo(outcome.diff(printable))
             if not quiet:
                 click.echo(f"{PROG}: {_fix_summary(fixes, unsafe_fixes, written=False)}", err=True)
             return EXIT_FINDINGS if any(o.after != o.before for o in fixes) else EXIT_CLEAN
@@ -598,7 +598,7 @@ def _check_stdin(
         for line in outcome.refused if outcome is not None and not quiet else ():
             click.echo(f"{PROG}: {printable(line)}", err=True)
         if diff:
-            _echo(outcome.diff() if outcome is not None else "")
+            _echo(outcome.diff(printable) if outcome is not None else "")
             return EXIT_FINDINGS if outcome is not None and outcome.after != outcome.before else EXIT_CLEAN
         _echo_bytes(outcome.after if outcome is not None else data)
         if outcome is not None and outcome.after != outcome.before:

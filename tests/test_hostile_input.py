@@ -515,3 +515,18 @@ def test_a_file_named_through_a_folder_linked_outside_is_reported_not_passed(tmp
     findings = check_json(root, "dags/ahmed/ext.py")
     assert [(f["path"], f["code"]) for f in findings] == [("dags/ahmed", "ETQ202")]
     assert "taxi" not in json.dumps(findings)
+
+
+def test_a_file_name_cannot_inject_lines_into_a_fixs_diff(tmp_path: Path) -> None:
+    """`--diff` wrote the path raw into its ---/+++ headers: a newline in a name split the header
+    and its second half read as a line of the patch, an escape sequence reached the terminal."""
+    name = "dags/maria/new\n+++ b/dags/lasse/x.py\x1b[2K.py"
+    root = make_repo(tmp_path / "r", {name: 'from airflow import DAG\n\ndag = DAG("taxi", tags=["student:maria"])\n'})
+    result = run_installed("check", "--diff", "--unsafe-fixes", "--no-cache", cwd=root)
+    assert result.exit_code == 1, result.err
+    headers = [line for line in result.out.splitlines() if line.startswith(("---", "+++"))]
+    assert headers == [
+        "--- a/dags/maria/new\\n+++ b/dags/lasse/x.py\\x1b[2K.py",
+        "+++ b/dags/maria/new\\n+++ b/dags/lasse/x.py\\x1b[2K.py",
+    ]
+    assert "\x1b" not in result.out

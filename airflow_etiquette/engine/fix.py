@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -51,11 +51,13 @@ class FixResult(NamedTuple):
     shared: frozenset[str] = frozenset()  # the ids two DAGs of the file share after and did not before
     refused: tuple[str, ...] = ()  # why a fix was left out: one line each, for the person reading
 
-    def diff(self) -> str:
-        """A unified diff of the fix (``a/`` and ``b/`` paths, as git shows them)."""
+    def diff(self, shown: Callable[[str], str] = str) -> str:
+        """A unified diff of the fix (``a/`` and ``b/`` paths, as git shows them); ``shown`` writes
+        the path (a newline in a file name must not split the header and make lines of the patch)."""
         old = self.before.decode("utf-8", "replace").splitlines(keepends=True)
         new = self.after.decode("utf-8", "replace").splitlines(keepends=True)
-        return "".join(difflib.unified_diff(old, new, f"a/{self.relpath}", f"b/{self.relpath}"))
+        name = shown(self.relpath)
+        return "".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
 
 
 def fixable_codes(config: Config) -> frozenset[str]:
