@@ -217,11 +217,23 @@ Configure = Callable[[Reader, "str | None"], "Config"]
 
 
 def read_work_tree(path: Path) -> bytes | None:
-    """A settings file as the work tree has it (None when there is none)."""
+    """A settings file as the work tree has it (None when there is none). A symlink that leads
+    out of the repository holding it is not followed: what it points to (a token file, a system
+    file) would come back in an error message or in ``--show-settings``."""
     try:
-        return path.read_bytes() if path.is_file() else None
+        if not path.is_file():
+            return None
+        if path.is_symlink() and not _real(path).is_relative_to(_real(_repository_of(path.parent))):
+            raise ConfigError(f"{path}: a symlink out of the repository ({os.readlink(path)}); not read")
+        return path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _repository_of(directory: Path) -> Path:
+    """The nearest folder at or above ``directory`` that holds ``.git``; ``directory`` without one."""
+    absolute = Path(os.path.abspath(directory))
+    return next((d for d in (absolute, *absolute.parents) if os.path.lexists(d / ".git")), absolute)
 
 
 def find_root(start: Path, read: Reader = read_work_tree) -> tuple[Path, Path | None, Mapping[str, object]]:

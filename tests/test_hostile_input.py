@@ -530,3 +530,21 @@ def test_a_file_name_cannot_inject_lines_into_a_fixs_diff(tmp_path: Path) -> Non
         "+++ b/dags/maria/new\\n+++ b/dags/lasse/x.py\\x1b[2K.py",
     ]
     assert "\x1b" not in result.out
+
+
+@pytest.mark.parametrize("settings", [".github/CODEOWNERS", "pyproject.toml"])
+def test_a_settings_file_linked_outside_the_repository_is_not_read(tmp_path: Path, settings: str) -> None:
+    """A CODEOWNERS linked to a token file came back in audit's parse error ("unterminated
+    character class in pattern API_TOKEN=[s3cr3t"), a pyproject.toml in --show-settings."""
+    secret = tmp_path / "secrets.env"
+    secret.write_text('API_TOKEN=[s3cr3t-value\n[tool.airflow-etiquette]\nshared-connections = ["hunter2"]\n')
+    root = make_repo(tmp_path / "r", {"dags/maria/bad.py": MARIA_BAD, ".github/keep": ""})
+    (root / settings).symlink_to(secret)
+    # (a plain check reads CODEOWNERS only where a rule asks it who owns what: here nothing does)
+    refusing = [("audit", "--no-cache")] + ([("check", "--show-settings")] if settings == "pyproject.toml" else [])
+    for command in [*refusing, ("check", "--no-cache")]:
+        result = run_installed(*command, cwd=root)
+        assert "s3cr3t" not in result.out + result.err and "hunter2" not in result.out + result.err
+        if command in refusing:
+            assert result.exit_code == 2, (command, result.out, result.err)
+            assert result.err.count("\n") == 1 and f"{settings}: a symlink out of the repository" in result.err
