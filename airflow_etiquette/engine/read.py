@@ -263,8 +263,9 @@ def expand_bundles(files: Sequence[SourceFile], config: Config) -> tuple[list[So
                 # A bundle is read as one file: its Python, expanded, within the one file's limit
                 # (a few megabytes of zip can hold gigabytes of text; a read stops at the size
                 # a member declares).
-                python = sum(m.file_size for m in members if m.filename.endswith(".py") and not m.is_dir())
-                if python > limit:
+                sizes = [m.file_size for m in members if m.filename.endswith(".py") and not m.is_dir()]
+                python = sum(sizes)
+                if python > limit and max(sizes) <= limit:  # (one member over it: that member is named below)
                     reasons.append(
                         f"its Python files expand to {python / 1024 / 1024:.1f} MB, over the max-file-size-mb "
                         f"limit of {config.max_file_size_mb:g} MB for one file"
