@@ -7,8 +7,10 @@ codeowners turn into regular expressions). A pattern like ``(a+)+$`` or ``*a*a*a
 backtracks for hours on one long file name, and nothing but a signal stops a regular expression
 in Python: ``re`` checks for signals as it works, so an alarm's handler can raise out of it.
 
-Only the main thread receives signals, and only where the platform has ``setitimer``; elsewhere
-(the language server's check thread, Windows) the work runs without a limit.
+The limit counts the process's CPU time (``ITIMER_VIRTUAL``), not the wall clock: a run stopped
+with Ctrl-Z, a paused container or a throttled CI runner must not make an ordinary pattern look
+slow. Only the main thread receives signals, and only where the platform has ``setitimer``;
+elsewhere (the language server's check thread, Windows) the work runs without a limit.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ import signal
 import threading
 from collections.abc import Iterator
 
-# A pattern matched against a path takes microseconds; one that takes this long is pathological
-# (the scheduler pays the same for every path of every parse loop).
+# A pattern matched against a path takes microseconds; one that takes this long (CPU time) is
+# pathological (the scheduler pays the same for every path of every parse loop).
 PATTERN_SECONDS = 0.5
 
 
@@ -35,7 +37,7 @@ def time_limit(seconds: float = PATTERN_SECONDS) -> Iterator[None]:
     if (
         not hasattr(signal, "setitimer")
         or threading.current_thread() is not threading.main_thread()
-        or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+        or signal.getitimer(signal.ITIMER_VIRTUAL)[0] > 0
     ):
         yield
         return
@@ -43,10 +45,11 @@ def time_limit(seconds: float = PATTERN_SECONDS) -> Iterator[None]:
     def expire(signum: int, frame: object) -> None:
         raise TooSlow
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        # (None: a handler installed from C, which Python cannot put back; the default then)
+        signal.signal(signal.SIGVTALRM, previous if previous is not None else signal.SIG_DFL)

@@ -117,8 +117,7 @@ class _Sections:
         found: list[tuple[list[tuple[str, str]], bool]] = []
         for parsed, optional, excluded, numbers in self._parsed:
             try:
-                with time_limit():  # the parser's wildcards are regular expressions, which can backtrack
-                    owners, line, _, _ = parsed.matching_line(path)
+                owners, line = _matching_line(parsed, path)
             except TooSlow:
                 raise ConfigError(f"{self._location}: {_too_slow(parsed, path, numbers)}") from None
             if line is not None and line not in excluded:
@@ -138,6 +137,19 @@ class _Sections:
         if not required:
             return []
         return [owner for owner in required[0] if all(owner in owners for owners in required[1:])]
+
+
+def _matching_line(parsed: Any, path: str) -> tuple[list[tuple[str, str]], int | None]:
+    """The section's owners of ``path`` and the line that gives them; ``TooSlow`` when matching
+    takes over the limit twice in a row (the parser's wildcards are regular expressions, which can
+    backtrack)."""
+    try:
+        with time_limit():
+            owners, line, _, _ = parsed.matching_line(path)
+    except TooSlow:
+        with time_limit():  # (once more: not slow by chance)
+            owners, line, _, _ = parsed.matching_line(path)
+    return list(owners), line
 
 
 def _too_slow(parsed: Any, path: str, numbers: Sequence[int]) -> str:
