@@ -611,3 +611,12 @@ def test_a_prefix_template_with_text_before_the_owner_is_fixed_too(tmp_path: Pat
     assert (repo / "dags/finance/moved.py").read_text() == moved.replace(
         'f"{TEAM}_old"', 'f"team_{TEAM}__old"'
     ).replace('"team_finance_half"', 'f"team_{TEAM}__half"')
+
+
+def test_a_dags_folder_that_is_a_link_is_fixed_as_usual(tmp_path: Path) -> None:
+    """`dags -> airflow/dags` is a layout, not a way into someone else's file: its files are fixed."""
+    repo = make_repo(tmp_path / "r", {"airflow/dags/lasse/plain.py": PLAIN})
+    (repo / "dags").symlink_to("airflow/dags")
+    result = run_installed("check", "--fix", "--unsafe-fixes", cwd=repo)
+    assert result.exit_code == 0, (result.out, result.err)
+    assert (repo / "airflow/dags/lasse/plain.py").read_text() != PLAIN

@@ -340,9 +340,10 @@ def fix_files(
     found = discover([config.root / relpath for relpath in sorted(set(relpaths))], config).files
     known = revision_reader(config.root, base or "HEAD")
     targets = []
-    real_root = os.path.realpath(config.root)
+    real_dags = os.path.realpath(config.dags_path)  # (a dags folder that is itself a link is fine)
     for file in found:
-        if os.path.realpath(file.path) != os.path.join(real_root, *file.relpath.split("/")):
+        below = file.relpath.split("/")[len([p for p in config.dags_folder.split("/") if p]) :]
+        if os.path.realpath(file.path) != os.path.join(real_dags, *below):
             # A symlink, or a file in a linked folder (dags/sofia -> maria), is not rewritten: its
             # target is another file, another owner's, or outside the repository.
             continue
