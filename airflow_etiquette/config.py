@@ -223,17 +223,20 @@ def read_work_tree(path: Path) -> bytes | None:
     try:
         if not path.is_file():
             return None
-        if path.is_symlink() and not _real(path).is_relative_to(_real(_repository_of(path.parent))):
-            raise ConfigError(f"{path}: a symlink out of the repository ({os.readlink(path)}); not read")
+        repository = _repository_of(path.parent)
+        if repository is not None and not _real(path).is_relative_to(_real(repository)):
+            # (the file, or a folder on its way, links out: `.github -> /elsewhere` too)
+            raise ConfigError(f"{path}: leads out of the repository, to {_real(path)}; not read")
         return path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _repository_of(directory: Path) -> Path:
-    """The nearest folder at or above ``directory`` that holds ``.git``; ``directory`` without one."""
+def _repository_of(directory: Path) -> Path | None:
+    """The nearest folder at or above ``directory`` that holds ``.git`` (a settings file outside
+    any repository, in a plain folder, is the user's own business)."""
     absolute = Path(os.path.abspath(directory))
-    return next((d for d in (absolute, *absolute.parents) if os.path.lexists(d / ".git")), absolute)
+    return next((d for d in (absolute, *absolute.parents) if os.path.lexists(d / ".git")), None)
 
 
 def find_root(start: Path, read: Reader = read_work_tree) -> tuple[Path, Path | None, Mapping[str, object]]:

@@ -504,6 +504,29 @@ def test_a_zip_bundle_that_expands_past_the_file_limit_is_one_finding(tmp_path: 
     assert found["dags/maria/bad.py"][0][:2] == BAD_FINDING[1:]
 
 
+def test_a_zip_bundle_with_one_oversized_member_reads_none_of_the_others(tmp_path: Path) -> None:
+    """One member over the limit skipped the total, and every other member (each just within the
+    limit) was still expanded in memory: 60 of them were 300 MB."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.py", "#" * (1024 * 1024 + 1))
+        for number in range(6):
+            archive.writestr(f"dag_{number}.py", 'DAG("taxi")\n' + "#" * (1024 * 1000))
+    root = make_repo(
+        tmp_path / "r",
+        {"dags/lasse/bundle.zip": buffer.getvalue(), "dags/maria/bad.py": MARIA_BAD},
+        config="max-file-size-mb = 1\n",
+    )
+    found = by_path(check_json(root, "--no-cache"))
+    assert found["dags/lasse/bundle.zip"] == [
+        (1, "ETQ002", "the member big.py is 1.0 MB, over the max-file-size-mb limit of 1 MB")
+    ]
+    assert not [path for path in found if path.startswith("dags/lasse/bundle.zip/")]
+
+
 def test_a_file_named_through_a_folder_linked_outside_is_reported_not_passed(tmp_path: Path) -> None:
     """`check dags/ahmed/ext.py` with `dags/ahmed -> /elsewhere` said "All good (1 file checked)":
     nothing of it was read, and nothing said so. ETQ202 names the link, as the whole-folder run does."""
@@ -547,4 +570,4 @@ def test_a_settings_file_linked_outside_the_repository_is_not_read(tmp_path: Pat
         assert "s3cr3t" not in result.out + result.err and "hunter2" not in result.out + result.err
         if command in refusing:
             assert result.exit_code == 2, (command, result.out, result.err)
-            assert result.err.count("\n") == 1 and f"{settings}: a symlink out of the repository" in result.err
+            assert result.err.count("\n") == 1 and f"{settings}: leads out of the repository" in result.err

@@ -167,7 +167,17 @@ def test_new_never_writes_through_a_symlink(tmp_path: Path) -> None:
     (repo / "CODEOWNERS").unlink()
     (repo / "CODEOWNERS").symlink_to(outside / "CODEOWNERS")
     result = run_installed("new", "taxi", "--owner", "zoe", "--login", "zoe-gh", cwd=repo)
-    assert result.exit_code == 2 and "CODEOWNERS is a symlink" in result.err, result.err
+    assert result.exit_code == 2 and "CODEOWNERS: leads out of the repository" in result.err, result.err
     assert sorted(p.name for p in outside.iterdir()) == ["CODEOWNERS"]
     assert (outside / "CODEOWNERS").read_text() == "* @someone\n"
     assert not (repo / "dags/zoe").exists()
+
+
+def test_a_codeowners_linked_inside_the_repository_gets_the_line(tmp_path: Path) -> None:
+    repo = class_repo(tmp_path)
+    (repo / ".github").mkdir()
+    (repo / ".github/CODEOWNERS").symlink_to("../CODEOWNERS")
+    result = run_installed("new", "taxi", "--owner", "zoe", "--login", "zoe-gh", cwd=repo)
+    assert result.exit_code == 0, result.err
+    assert (repo / "CODEOWNERS").read_text().endswith("/dags/zoe/  @zoe-gh\n")
+    assert (repo / ".github/CODEOWNERS").is_symlink()

@@ -412,7 +412,7 @@ def path_join(base: Value, others: Sequence[Value], source: str) -> Value:
 
 # What follows a % (and its "(key)"): flags, width, precision, the conversion. A width starts with
 # 1-9, so a run of zeros (a flag, and a digit) is read one way only, not split every way first.
-_PERCENT_SPEC = re.compile(r"(?P<flags>[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?)(?P<kind>[a-zA-Z%])")
+_PERCENT_SPEC = re.compile(r"(?P<flags>[-#0 +]*(?:\*|[1-9]\d*)?(?:\.(?:\*|\d*))?)[hlL]?(?P<kind>[a-zA-Z%])")
 
 
 def percent_format(template: Value, args: Value, source: str) -> Value:
@@ -443,6 +443,7 @@ def percent_format(template: Value, args: Value, source: str) -> Value:
         if match.group("kind") == "%":
             pieces.append("%")
             continue
+        position += match.group("flags").count("*")  # (a * width or precision takes an argument first)
         if key is not None:
             found = args.get(key) if isinstance(args, Map) else None
             value: Value = found if found is not None else Unknown(source)

@@ -263,11 +263,19 @@ def expand_bundles(files: Sequence[SourceFile], config: Config) -> tuple[list[So
                 # A bundle is read as one file: its Python, expanded, within the one file's limit
                 # (a few megabytes of zip can hold gigabytes of text; a read stops at the size
                 # a member declares).
-                sizes = [m.file_size for m in members if m.filename.endswith(".py") and not m.is_dir()]
-                python = sum(sizes)
-                if python > limit and max(sizes) <= limit:  # (one member over it: that member is named below)
+                python = [m for m in members if m.filename.endswith(".py") and not m.is_dir()]
+                over = [m for m in python if m.file_size > limit]
+                total = sum(m.file_size for m in python)
+                if over:  # (none of the archive is read then: one of its members alone is too much)
+                    reasons += [
+                        f"the member {m.filename} is {m.file_size / 1024 / 1024:.1f} MB, over the "
+                        f"max-file-size-mb limit of {config.max_file_size_mb:g} MB"
+                        for m in over[:3]
+                    ]
+                    members = []
+                elif total > limit:
                     reasons.append(
-                        f"its Python files expand to {python / 1024 / 1024:.1f} MB, over the max-file-size-mb "
+                        f"its Python files expand to {total / 1024 / 1024:.1f} MB, over the max-file-size-mb "
                         f"limit of {config.max_file_size_mb:g} MB for one file"
                     )
                     members = []

@@ -197,8 +197,8 @@ def _codeowners_line(config: Config, owner: str, login: str | None) -> tuple[tup
     folder = f"/{config.dags_folder}/{owner}/"
     for location in CODEOWNERS_LOCATIONS:
         file = config.root / location
-        if file.is_symlink():
-            raise ConfigError(f"{location} is a symlink; add the owner's line to the file it stands for yourself")
+        if file.is_file() and login is not None and not file.resolve().is_relative_to(config.root.resolve()):
+            raise ConfigError(f"{location} leads out of the repository; nothing was written")
         if file.is_file():
             try:
                 file.read_bytes().decode("utf-8")

@@ -172,3 +172,28 @@ def test_holes_side_by_side_compare_in_linear_time() -> None:
     assert holes.could_equal("student:lasseQ")
     assert Text.of("student:", Hole("x"), "_", Hole("y")).could_equal("student:lasse_x")
     assert not Text.of("ab", Hole("x"), "ab").could_equal("ab")
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("%s-%s", ("A-B",)),
+        ("%%s %s", ("%s A",)),
+        ("%*d %s", ("{}", " C")),  # the * takes an argument first
+        ("%.*f %s", ("{}", " C")),
+        ("%ld_%s", ("{}", "_B")),  # a length modifier, which Python reads and ignores
+        ("%.f|%s", ("{}", "|B")),
+        ("%-5d|%05.1f|%s", ("{}", "|", "{}", "|C")),
+        ("100%", None),  # Python raises: the value is unknown, not a text
+        ("%(key", None),
+    ],
+)
+def test_the_percent_scan_reads_what_python_reads(template: str, expected: tuple[str, ...] | None) -> None:
+    from airflow_etiquette.analysis.values import Hole, Seq, percent_format
+
+    value = percent_format(Text.of(template), Seq((Text.of("A"), Text.of("B"), Text.of("C")), True), "x")
+    if expected is None:
+        assert not isinstance(value, Text)
+    else:
+        assert isinstance(value, Text)
+        assert tuple("{}" if isinstance(part, Hole) else part for part in value.parts) == expected
