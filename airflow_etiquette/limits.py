@@ -2,8 +2,7 @@
 
 Files are analysed in workers with a per-file time limit; but some text is matched in the process
 that reports: the patterns of ``.airflowignore`` (a regular expression each, in Airflow 2's
-syntax), of CODEOWNERS and of the configuration's path settings (wildcards that pathspec and
-codeowners turn into regular expressions). A pattern like ``(a+)+$`` or ``*a*a*a*a*a*a*a*b``
+syntax) and of CODEOWNERS (wildcards that pathspec and codeowners turn into regular expressions). A pattern like ``(a+)+$`` or ``*a*a*a*a*a*a*a*b``
 backtracks for hours on one long file name, and nothing but a signal stops a regular expression
 in Python: ``re`` checks for signals as it works, so an alarm's handler can raise out of it.
 
@@ -31,7 +30,7 @@ class TooSlow(Exception):
 
 @contextlib.contextmanager
 def time_limit(seconds: float = PATTERN_SECONDS) -> Iterator[None]:
-    """Raise ``TooSlow`` inside the block once ``seconds`` of wall time have passed, where the
+    """Raise ``TooSlow`` inside the block once it has used ``seconds`` of CPU time, where the
     process can be interrupted (see the module's text). A limit already running (an outer block,
     a test runner's own alarm) is left alone, and so is its signal handler."""
     if (

@@ -114,15 +114,38 @@ class _Sections:
         ]
 
     def _matching(self, path: str) -> list[tuple[list[tuple[str, str]], bool]]:
-        found: list[tuple[list[tuple[str, str]], bool]] = []
-        for parsed, optional, excluded, numbers in self._parsed:
+        """The owners of every section that matches ``path``; the parser's wildcards are regular
+        expressions, which can backtrack, so a match slow twice in a row is a configuration error."""
+        for attempt in (1, 2):
             try:
-                owners, line = _matching_line(parsed, path)
+                with time_limit():
+                    return self._matching_now(path)
             except TooSlow:
-                raise ConfigError(f"{self._location}: {_too_slow(parsed, path, numbers)}") from None
+                if attempt == 2:
+                    raise ConfigError(f"{self._location}: {self._too_slow(path)}") from None
+        raise AssertionError("unreachable")
+
+    def _matching_now(self, path: str) -> list[tuple[list[tuple[str, str]], bool]]:
+        found: list[tuple[list[tuple[str, str]], bool]] = []
+        for parsed, optional, excluded, _ in self._parsed:
+            owners, line, _, _ = parsed.matching_line(path)
             if line is not None and line not in excluded:
                 found.append((list(owners), optional))
         return found
+
+    def _too_slow(self, path: str) -> str:
+        """Which line takes too long to match ``path``, said as a configuration error."""
+        for parsed, _, _, numbers in self._parsed:
+            for pattern, text, _, line, _ in parsed.paths:
+                try:
+                    with time_limit():
+                        pattern.search(path)
+                except TooSlow:
+                    return (
+                        f"line {numbers[line - 1]}, {text[:80]!r}, takes over {PATTERN_SECONDS:g} s to match "
+                        f"{path} (its wildcards backtrack); write it with fewer * and ** (one ** matches any depth)"
+                    )
+        return f"its patterns take over {PATTERN_SECONDS:g} s to match {path}; write them with fewer * and **"
 
     def of(self, path: str) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
@@ -137,33 +160,6 @@ class _Sections:
         if not required:
             return []
         return [owner for owner in required[0] if all(owner in owners for owners in required[1:])]
-
-
-def _matching_line(parsed: Any, path: str) -> tuple[list[tuple[str, str]], int | None]:
-    """The section's owners of ``path`` and the line that gives them; ``TooSlow`` when matching
-    takes over the limit twice in a row (the parser's wildcards are regular expressions, which can
-    backtrack)."""
-    try:
-        with time_limit():
-            owners, line, _, _ = parsed.matching_line(path)
-    except TooSlow:
-        with time_limit():  # (once more: not slow by chance)
-            owners, line, _, _ = parsed.matching_line(path)
-    return list(owners), line
-
-
-def _too_slow(parsed: Any, path: str, numbers: Sequence[int]) -> str:
-    """Which line of a section takes too long to match ``path``, said as a configuration error."""
-    for pattern, text, _, line, _ in parsed.paths:
-        try:
-            with time_limit():
-                pattern.search(path)
-        except TooSlow:
-            return (
-                f"line {numbers[line - 1]}, {text[:80]!r}, takes over {PATTERN_SECONDS:g} s to match {path} "
-                "(its wildcards backtrack); write it with fewer * and ** (one ** matches any depth)"
-            )
-    return f"its patterns take over {PATTERN_SECONDS:g} s to match {path}; write them with fewer * and **"
 
 
 def _policy_reader(config: Config) -> Reader:
