@@ -389,19 +389,16 @@ def requirement_lines(root: Path, names: Iterable[str], read: Reader) -> tuple[s
     """The requirement lines of the requirements files (``-r`` includes followed; ``-c``
     constraints pin versions but install nothing; ``-e ...#egg=name`` gives ``name``), read with
     ``read`` (a change's base, or the work tree); None when none of the files exists. A file
-    outside the root is not read."""
+    outside the root is not read (and the work tree's reader refuses one that a link leads to)."""
     found: list[str] = []
     seen: set[Path] = set()
     pending = [root / name for name in names]
     any_read = False
     root_path = Path(os.path.abspath(root))
-    real_root = Path(os.path.realpath(root))
     while pending and len(seen) < MAX_REQUIREMENT_FILES:
         path = Path(os.path.abspath(pending.pop(0)))
         if path in seen or not path.is_relative_to(root_path):
             continue
-        if read is read_work_tree and not Path(os.path.realpath(path)).is_relative_to(real_root):
-            continue  # a symlink out of the repository: what it points to is not read (nor hinted at)
         seen.add(path)
         data = read(path)
         if data is None:

@@ -211,7 +211,7 @@ def test_a_pull_request_cannot_vouch_for_its_own_import(tmp_path: Path) -> None:
 
 def test_a_requirements_file_linked_outside_the_repository_is_not_read(tmp_path: Path) -> None:
     """What an outside file lists decided ETQ606: an import passing or failing told its content.
-    Now the run is the same whatever the file outside says."""
+    Now the link is a configuration error, the same whatever the file outside says."""
     outside = tmp_path / "secret.txt"
     repo = make_repo(tmp_path / "r", {"dags/lasse/job.py": dag_file("import secretpkg_alpha\n")})
     (repo / "requirements.txt").symlink_to(outside)
@@ -221,3 +221,5 @@ def test_a_requirements_file_linked_outside_the_repository_is_not_read(tmp_path:
         result = run_installed("check", "--format", "json", "--select", "ETQ606", "--no-cache", cwd=repo)
         seen.append((result.exit_code, result.out, result.err))
     assert seen[0] == seen[1]
+    code, out, err = seen[0]
+    assert code == 2 and "requirements.txt: leads out of the repository" in err and "secretpkg" not in out + err
