@@ -478,21 +478,25 @@ def test_a_codeowners_pattern_that_backtracks_is_a_configuration_error(tmp_path:
     assert f"takes over 0.5 s to match {deep}" in result.err and len(result.err.splitlines()) == 1
 
 
-def test_a_zip_bundle_that_expands_past_the_file_limit_is_one_finding(tmp_path: Path) -> None:
-    """A 4.7 MB zip of 9,000 members of 5 MB each expanded in memory all at once (45 GB): the run
-    died with every file's findings. A bundle's Python counts as one file's."""
+def _bundle_repo(tmp_path: Path, members: dict[str, str], limit_mb: int) -> Path:
+    """A class repository whose dags/lasse/bundle.zip holds ``members`` (deflated: megabytes of one
+    character are a few kilobytes), beside maria's file with a finding, at a max-file-size-mb."""
     import io
     import zipfile
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for number in range(8):
-            archive.writestr(f"dag_{number}.py", "x = 1\n" + "#" * (1024 * 1024))
-    root = make_repo(
-        tmp_path / "r",
-        {"dags/lasse/bundle.zip": buffer.getvalue(), "dags/maria/bad.py": MARIA_BAD},
-        config="max-file-size-mb = 5\n",
-    )
+        for name, text in members.items():
+            archive.writestr(name, text)
+    files = {"dags/lasse/bundle.zip": buffer.getvalue(), "dags/maria/bad.py": MARIA_BAD}
+    return make_repo(tmp_path / "r", files, config=f"max-file-size-mb = {limit_mb}\n")
+
+
+def test_a_zip_bundle_that_expands_past_the_file_limit_is_one_finding(tmp_path: Path) -> None:
+    """A 4.7 MB zip of 9,000 members of 5 MB each expanded in memory all at once (45 GB): the run
+    died with every file's findings. A bundle's Python counts as one file's."""
+    members = {f"dag_{number}.py": "x = 1\n" + "#" * (1024 * 1024) for number in range(8)}
+    root = _bundle_repo(tmp_path, members, limit_mb=5)
     found = by_path(check_json(root, "--no-cache"))
     assert found["dags/lasse/bundle.zip"] == [
         (
@@ -507,19 +511,9 @@ def test_a_zip_bundle_that_expands_past_the_file_limit_is_one_finding(tmp_path: 
 def test_a_zip_bundle_with_one_oversized_member_reads_none_of_the_others(tmp_path: Path) -> None:
     """One member over the limit skipped the total, and every other member (each just within the
     limit) was still expanded in memory: 60 of them were 300 MB."""
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("big.py", "#" * (1024 * 1024 + 1))
-        for number in range(6):
-            archive.writestr(f"dag_{number}.py", 'DAG("taxi")\n' + "#" * (1024 * 1000))
-    root = make_repo(
-        tmp_path / "r",
-        {"dags/lasse/bundle.zip": buffer.getvalue(), "dags/maria/bad.py": MARIA_BAD},
-        config="max-file-size-mb = 1\n",
-    )
+    members = {"big.py": "#" * (1024 * 1024 + 1)}
+    members.update({f"dag_{number}.py": 'DAG("taxi")\n' + "#" * (1024 * 1000) for number in range(6)})
+    root = _bundle_repo(tmp_path, members, limit_mb=1)
     found = by_path(check_json(root, "--no-cache"))
     assert found["dags/lasse/bundle.zip"] == [
         (1, "ETQ002", "the member big.py is 1.0 MB, over the max-file-size-mb limit of 1 MB")
