@@ -22,6 +22,7 @@ import os
 import posixpath
 import re
 import stat
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from airflow_etiquette.config import Config
 from airflow_etiquette.limits import PATTERN_SECONDS, TooSlow, time_limit
 
 IGNORE_FILE = ".airflowignore"
+SEARCH_SECONDS = 4 * PATTERN_SECONDS  # CPU time spent looking for the one slow line of a file
 READ_LIMIT = 1_000_000  # bytes of an .airflowignore, and of a DAG file looked through for airflow.sdk
 
 
@@ -53,20 +55,26 @@ class AirflowIgnore:
         way to it, matches the patterns of a ``.airflowignore`` above it."""
         if not self._rules:
             return False
+        slow = 0
         while self._rules:
             try:
                 with time_limit():
                     return self._ignored(relpath)
             except TooSlow:
-                self._give_up(relpath)  # (one file fewer each time)
+                slow += 1
+                if slow > 1:  # (slow twice in a row, not once by chance: one file fewer each time)
+                    self._give_up(relpath)
         return False
 
     def _give_up(self, relpath: str) -> None:
         """Drop the ``.airflowignore`` above ``relpath`` whose pattern is too slow to match it (or a
         part of it), saying which line; where no line is slow alone, the nearest file."""
         folders = [folder for folder, _ in _candidates(relpath) if folder in self._rules]
+        started = time.process_time()
         for folder, below in _candidates(relpath):
             for number, line in self._lines.get(folder, ()) if folder in self._rules else ():
+                if time.process_time() - started > SEARCH_SECONDS:
+                    break  # (many lines each just under the limit: the search for one is bounded too)
                 try:
                     with time_limit():
                         _compile([(number, line)], self.syntax)(below)
