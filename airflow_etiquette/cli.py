@@ -584,6 +584,8 @@ def _check_stdin(
             err=True,
         )
     checked = check_buffer(config, path, data)
+    for note in checked.notes if not quiet else ():
+        click.echo(f"{PROG}: {printable(note)}", err=True)
     findings = checked.findings
     known: list[Finding] = []
     baseline_file = baseline or (config.root / config.baseline if config.baseline else None)

@@ -417,6 +417,36 @@ def test_a_bad_configuration_is_shown_once_and_the_server_keeps_serving(tmp_path
 
 
 @pytest.mark.slow
+def test_an_airflowignore_that_backtracks_neither_hangs_the_server_nor_passes_unsaid(tmp_path: Path) -> None:
+    """`(a+)+$` against a long name hung the server's check thread for good: no later document got
+    diagnostics and the server never exited. The time limit reaches only the main thread, so the
+    check thread hands the matching to it; the file is given up as in ``check``, and said once."""
+    slow = "dags/maria/" + "a" * 40 + "_.py"
+    maria = 'from airflow import DAG\n\ndag = DAG("taxi", tags=["student:maria"])\n'
+    repo = make_repo(
+        tmp_path / "class",
+        {"dags/maria/.airflowignore": "(a+)+$\n", slow: maria, "dags/lasse/taxi.py": TAXI},
+        config='dag-ignore-file-syntax = "regexp"\n',  # (TAXI imports airflow.sdk: glob syntax by default)
+    )
+    seen: dict[str, Any] = {}
+
+    async def session(editor: Editor) -> None:
+        seen["slow"] = await editor.diagnostics(editor.open(repo / slow))
+        seen["other"] = await editor.diagnostics(editor.open(repo / "dags/lasse/taxi.py"))
+
+    editor = in_editor(repo, session)
+
+    assert [d.code for d in seen["slow"]] == ["ETQ101"]  # (given up: checked as a DAG file, as check does)
+    assert sorted(d.code for d in seen["other"]) == ["ETQ101", "ETQ102"]
+    assert editor.shown == [
+        "airflow-etiquette: dags/maria/.airflowignore: its patterns are not applied: line 1, '(a+)+$', takes over "
+        f"0.5 s to match {slow.removeprefix('dags/maria/')} (a pattern that backtracks, like (a+)+$); the scheduler "
+        "stalls on it the same way when it lists the dags folder"
+    ]
+    assert editor.exit_code == 0
+
+
+@pytest.mark.slow
 def test_the_server_never_runs_the_file_it_checks(tmp_path: Path) -> None:
     marker = tmp_path / "executed"
     payload = textwrap.dedent(

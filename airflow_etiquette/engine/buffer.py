@@ -41,6 +41,9 @@ CHANGE_GROUP = "ETQ2"  # who changed what: judged on a change, not on a buffer
 class BufferCheck(NamedTuple):
     findings: list[Finding]  # what `check` would report for the file, sorted
     silenced: list[Finding]  # found, but waived by a noqa comment the configuration allows
+    # what the user should know that is no finding of this file: an .airflowignore given up on its
+    # path (``check`` reports it as the .airflowignore's ETQ002), as "path: why"
+    notes: tuple[str, ...] = ()
 
 
 class BufferFix(NamedTuple):
@@ -52,27 +55,35 @@ def buffer_file(config: Config, path: Path | str, text: str | bytes | None = Non
     """The file ``check`` would see at ``path`` (absolute, or relative to the root) holding
     ``text``; None when ``check`` would not check such a file (outside the dags folder, excluded,
     a type it does not read, an archive, a link that leads out of the repository)."""
+    return _buffer_file(config, path, text)[0]
+
+
+def _buffer_file(
+    config: Config, path: Path | str, text: str | bytes | None = None
+) -> tuple[SourceFile | None, tuple[str, ...]]:
+    """``buffer_file``, and the notes on the .airflowignore files given up on its way."""
     absolute = Path(path) if Path(path).is_absolute() else config.root / path
     relpath = relative_to_root(absolute, config.root)
     if relpath is None or not in_dags_folder(relpath, config) or config.is_excluded(relpath):
-        return None
+        return None, ()
     if not relpath.endswith(CHECKED_SUFFIXES) or relpath.endswith(BUNDLE_SUFFIX):
-        return None  # a zip bundle is no text an editor holds
+        return None, ()  # a zip bundle is no text an editor holds
     if os.path.lexists(absolute) and relative_to_root(absolute.resolve(), config.root) is None:
-        return None  # check reads not a byte through such a link (ETQ202 reports the link itself)
+        return None, ()  # check reads not a byte through such a link (ETQ202 reports the link itself)
     content = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
     ignore = airflowignore.on_disk(config) if config.dags_path.is_dir() else None
     dag_file = not (ignore is not None and ignore.ignored(relpath))
-    return SourceFile(str(absolute), relpath, owner_of(relpath, config), content, dag_file)
+    notes = tuple(f"{where}: {why}" for where, why in ignore.given_up.items()) if ignore is not None else ()
+    return SourceFile(str(absolute), relpath, owner_of(relpath, config), content, dag_file), notes
 
 
 def check_buffer(config: Config, path: Path | str, text: str | bytes, jobs: int = 1) -> BufferCheck:
     """The findings ``check`` would report for the file at ``path`` if it held ``text`` (the
     ownership rules aside); nothing for a file ``check`` does not check. Never raises for any
     text: what goes wrong in the analysis is the file's ETQ001 or ETQ002."""
-    file = buffer_file(config, path, text)
+    file, notes = _buffer_file(config, path, text)
     if file is None:
-        return BufferCheck([], [])
+        return BufferCheck([], [], notes)
     settings = _settings(config, file)
     rules = [rule for rule in repository_rules(config, in_check=True) if not rule.code.startswith(CHANGE_GROUP)]
     settings = settings._replace(collect=tuple(rule.code for rule in rules))
@@ -91,7 +102,7 @@ def check_buffer(config: Config, path: Path | str, text: str | bytes, jobs: int 
         findings += found
         silenced += waived
     findings = [f for f in findings if not f.code.startswith(CHANGE_GROUP)]
-    return BufferCheck(sorted(findings), sorted(silenced))
+    return BufferCheck(sorted(findings), sorted(silenced), notes)
 
 
 def fix_buffer(config: Config, path: Path | str, text: str | bytes, code: str | None = None) -> BufferFix | None:

@@ -10,12 +10,13 @@ from (``Config.policy_revision``), which the change cannot edit.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from airflow_etiquette.config import Config, ConfigError, Reader, read_work_tree
-from airflow_etiquette.limits import PATTERN_SECONDS, TooSlow, time_limit
+from airflow_etiquette.limits import PATTERN_SECONDS, TooSlow, within
 from airflow_etiquette.people.authors import Author
 from airflow_etiquette.sources.files import owner_of
 from airflow_etiquette.sources.git import EMPTY_TREE, ChangeSet, blob_contents, revision_reader, tree_folders
@@ -116,14 +117,10 @@ class _Sections:
     def _matching(self, path: str) -> list[tuple[list[tuple[str, str]], bool]]:
         """The owners of every section that matches ``path``; the parser's wildcards are regular
         expressions, which can backtrack, so a match slow twice in a row is a configuration error."""
-        for attempt in (1, 2):
-            try:
-                with time_limit():
-                    return self._matching_now(path)
-            except TooSlow:
-                if attempt == 2:
-                    raise ConfigError(f"{self._location}: {self._too_slow(path)}") from None
-        raise AssertionError("unreachable")
+        try:
+            return within(functools.partial(self._matching_now, path), tries=2)
+        except TooSlow:
+            raise ConfigError(f"{self._location}: {self._too_slow(path)}") from None
 
     def _matching_now(self, path: str) -> list[tuple[list[tuple[str, str]], bool]]:
         found: list[tuple[list[tuple[str, str]], bool]] = []
@@ -138,8 +135,7 @@ class _Sections:
         for parsed, _, _, numbers in self._parsed:
             for pattern, text, _, line, _ in parsed.paths:
                 try:
-                    with time_limit():
-                        pattern.search(path)
+                    within(functools.partial(pattern.search, path))
                 except TooSlow:
                     return (
                         f"line {numbers[line - 1]}, {text[:80]!r}, takes over {PATTERN_SECONDS:g} s to match "

@@ -11,19 +11,20 @@ not a buffer: the hooks and CI run them. Nothing here imports or executes the an
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
-from airflow_etiquette import __version__
+from airflow_etiquette import __version__, limits
 from airflow_etiquette.config import Config, ConfigError, configure_from, read_work_tree
 from airflow_etiquette.engine.buffer import BufferFix, check_buffer, fix_buffer
 from airflow_etiquette.engine.fix import fixable_codes
@@ -35,6 +36,7 @@ FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{NAME}"
 FIX_ALL_TITLE = "Fix all airflow-etiquette safe fixes"
 UNSAFE = "unsafe: the file is committed, and this renames what the scheduler already knows"
 DEBOUNCE = 0.4  # seconds after the last keystroke before the buffer is checked
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ class EtiquetteServer(LanguageServer):
         super().__init__(NAME, __version__)
         self.checked: dict[str, Checked] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
-        self.shown_errors: set[str] = set()  # configuration errors already shown to the user
+        self.shown_errors: set[str] = set()  # configuration errors and notes already shown to the user
         self.shut_down = False
         # One check at a time: a check is quick, and the machine is the user's.
         self.checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="airflow-etiquette-check")
@@ -97,24 +99,27 @@ class EtiquetteServer(LanguageServer):
             return cached
         text, version, path = document.source, document.version, _local_path(document)
         loop = asyncio.get_running_loop()
+        # Patterns (.airflowignore, exclude) are matched under a time limit, which only the main
+        # thread, this loop's, can receive: the check thread hands that matching to it.
+        limits.hand_to(_in_loop_thread(loop))
         try:
-            config, findings = await loop.run_in_executor(self.checks, _check, path, text)
+            config, findings, notes = await loop.run_in_executor(self.checks, _check, path, text)
         except ConfigError as exc:
             self._show_once(str(exc))
-            config, findings = None, []
+            config, findings, notes = None, [], ()
         except Exception as exc:  # a bug in one check must not end the server
             self._log(f"checking {path or uri} failed: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
             return None
+        for note in notes:
+            self._show_once(note, types.MessageType.Warning)
         checked = Checked(version, text, config, tuple(findings))
         self.checked[uri] = checked
         return checked
 
-    def _show_once(self, message: str) -> None:
+    def _show_once(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
         if message not in self.shown_errors:
             self.shown_errors.add(message)
-            self.window_show_message(
-                types.ShowMessageParams(type=types.MessageType.Error, message=f"{NAME}: {message}")
-            )
+            self.window_show_message(types.ShowMessageParams(type=kind, message=f"{NAME}: {message}"))
 
     def _log(self, message: str) -> None:
         logger.error("%s", message)
@@ -234,21 +239,52 @@ class EtiquetteServer(LanguageServer):
         return types.WorkspaceEdit(changes={uri: edits})
 
 
-def _check(path: Path | None, text: str) -> tuple[Config | None, list[Finding]]:
-    """Runs in the check thread: the configuration the command line would use, and the findings."""
+def _check(path: Path | None, text: str) -> tuple[Config | None, list[Finding], tuple[str, ...]]:
+    """Runs in the check thread: the configuration the command line would use, the findings, and
+    the notes to show (an .airflowignore given up)."""
     if path is None:
-        return None, []  # not a file (an unsaved new buffer): no repository to judge it by
+        return None, [], ()  # not a file (an unsaved new buffer): no repository to judge it by
     from airflow_etiquette.rules import RULES_BY_CODE
 
     config = configure_from(path, RULES_BY_CODE)(read_work_tree, None)
-    findings = check_buffer(config, path, text).findings
+    checked = check_buffer(config, path, text)
+    findings = checked.findings
     if config.baseline is not None and findings:  # known findings stay quiet here too (never written)
         from airflow_etiquette.engine.baseline import in_scope, load
 
         known = load(config.root / config.baseline, config, in_change=False, shown=config.baseline)
         if known is not None:
             findings = known.split(findings, in_scope(config, {f.path for f in findings}))[0]
-    return config, findings
+    return config, findings, checked.notes
+
+
+def _in_loop_thread(loop: asyncio.AbstractEventLoop) -> limits.Runner:
+    """A runner for ``limits.within`` that calls the work in ``loop``'s thread and waits for it (a
+    pattern's match: microseconds, and a second at most where one backtracks). Once the loop has
+    stopped (the server is ending), the work runs where it was asked for, without a limit."""
+
+    def run(work: Callable[[], T]) -> T:
+        done: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def call() -> None:
+            if done.set_running_or_notify_cancel():
+                try:
+                    done.set_result(work())
+                except BaseException as exc:  # (TooSlow included: it goes back to the check thread)
+                    done.set_exception(exc)
+
+        try:
+            loop.call_soon_threadsafe(call)
+        except RuntimeError:  # the loop is closed
+            return work()
+        while True:
+            try:
+                return done.result(timeout=1.0)
+            except concurrent.futures.TimeoutError:
+                if not loop.is_running() and done.cancel():
+                    return work()
+
+    return run
 
 
 def _local_path(document: TextDocument) -> Path | None:

@@ -18,6 +18,7 @@ is given up (``given_up``: none of its patterns is applied, and the run says why
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import posixpath
 import re
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from airflow_etiquette.config import Config
-from airflow_etiquette.limits import PATTERN_SECONDS, TooSlow, time_limit
+from airflow_etiquette.limits import PATTERN_SECONDS, TooSlow, within
 
 IGNORE_FILE = ".airflowignore"
 SEARCH_SECONDS = 4 * PATTERN_SECONDS  # CPU time spent looking for the one slow line of a file
@@ -53,17 +54,11 @@ class AirflowIgnore:
     def ignored(self, relpath: str) -> bool:
         """Whether the scheduler skips ``relpath`` (relative to the root): it, or a folder on the
         way to it, matches the patterns of a ``.airflowignore`` above it."""
-        if not self._rules:
-            return False
-        slow = 0
         while self._rules:
-            try:
-                with time_limit():
-                    return self._ignored(relpath)
+            try:  # (slow twice in a row, not once by chance: then one file fewer, and again)
+                return within(functools.partial(self._ignored, relpath), tries=2)
             except TooSlow:
-                slow += 1
-                if slow > 1:  # (slow twice in a row, not once by chance: one file fewer each time)
-                    self._give_up(relpath)
+                self._give_up(relpath)
         return False
 
     def _give_up(self, relpath: str) -> None:
@@ -76,8 +71,7 @@ class AirflowIgnore:
                 if time.process_time() - started > SEARCH_SECONDS:
                     break  # (many lines each just under the limit: the search for one is bounded too)
                 try:
-                    with time_limit():
-                        _compile([(number, line)], self.syntax)(below)
+                    within(functools.partial(_compile([(number, line)], self.syntax), below))
                 except TooSlow:
                     self._drop(
                         folder, f"line {number}, {line[:80]!r}, takes over {PATTERN_SECONDS:g} s to match {below}"
