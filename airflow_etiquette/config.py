@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from airflow_etiquette.limits import PATTERN_SECONDS, TooSlow, within
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -113,8 +115,11 @@ class Config:
         before, _, after = self.schema.partition(OWNER_PLACEHOLDER)
         pattern = re.compile(f"{re.escape(before)}(?P<owner>[A-Za-z0-9_-]+?){re.escape(after)}", re.IGNORECASE)
         object.__setattr__(self, "_schema_pattern", pattern)
-        object.__setattr__(self, "_exclude_spec", path_patterns(self.exclude))
-        specs = tuple((path_patterns((glob,)), codes) for glob, codes in self.per_file_ignores)
+        where = self.source.name if self.source else "configuration"
+        object.__setattr__(self, "_exclude_spec", path_patterns(self.exclude, f"{where}: 'exclude'"))
+        specs = tuple(
+            (path_patterns((glob,), f"{where}: 'per-file-ignores'"), codes) for glob, codes in self.per_file_ignores
+        )
         object.__setattr__(self, "_ignore_specs", specs)
 
     @functools.cached_property
@@ -160,6 +165,13 @@ class Config:
                 return False
         return True
 
+    def vet_per_file_ignores(self, path: str) -> None:
+        """Match ``path`` against the ``per-file-ignores`` patterns here, in the reporting process,
+        before a worker does: one that backtracks is then this run's configuration error (exit 2),
+        not a worker's failure on one file. (``exclude`` is matched here already, as files are found.)"""
+        for patterns, _ in self._ignore_specs:
+            patterns(path)
+
     def noqa_may_silence(self, code: str, is_warning: bool) -> bool:
         """Whether a ``# noqa`` comment may silence ``code``: the teacher's list, by default the warnings."""
         if self.ignore_noqa:
@@ -186,24 +198,56 @@ def _matches_nothing(path: str) -> bool:
     return False
 
 
+class _Wildcards:
+    """Patterns compiled by pathspec, matched under the reporting process's time limit: pathspec
+    turns ``*a*a*a*a*a*a*a*b`` into a regular expression that backtracks for hours on a long name,
+    so a match slow twice in a row is a configuration error naming the pattern. (A class, not a
+    closure: a Config goes to fork-server workers by pickle.)"""
+
+    def __init__(self, patterns: tuple[str, ...], where: str) -> None:
+        import pathspec
+
+        self.patterns = patterns
+        self.where = where
+        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+
+    def __call__(self, path: str) -> bool:
+        try:
+            return within(functools.partial(self.spec.match_file, path), tries=2)
+        except TooSlow:
+            slow = next((p for p in self.patterns if _slow_alone(p, path)), None)
+            which = f"{slow!r} takes" if slow is not None else "its patterns take"
+            raise ConfigError(
+                f"{self.where}: {which} over {PATTERN_SECONDS:g} s to match {path} (its wildcards backtrack); "
+                "write it with fewer * (one ** matches any depth)"
+            ) from None
+
+
+def _slow_alone(pattern: str, path: str) -> bool:
+    import pathspec
+
+    try:
+        within(functools.partial(pathspec.GitIgnoreSpec.from_lines([pattern]).match_file, path))
+    except TooSlow:
+        return True
+    return False
+
+
 @functools.lru_cache(maxsize=256)
-def path_patterns(patterns: tuple[str, ...]) -> PathPatterns:
+def path_patterns(patterns: tuple[str, ...], where: str = "configuration") -> PathPatterns:
     """Whether a root-relative path matches any of ``patterns``, read as .gitignore lines are (git's
     wildmatch, by pathspec): ``dags/maria/`` is the folder and everything in it, ``*.py`` a name at
     any depth, ``dags/*/tmp_*.py`` one level, ``**`` any number. Raises ValueError on a pattern
-    git would refuse."""
+    git would refuse; a match that runs out of time (``limits``) raises ConfigError, naming
+    ``where`` the patterns were set."""
     if not patterns:
         return _matches_nothing  # a module-level function: a Config goes to fork-server workers by pickle
-    import pathspec
-
     # "./dags/maria/" means the root's dags/maria/ to anyone but git, whose wildmatch has no "./".
     patterns = tuple(f"/{p[2:]}" if p.startswith("./") else p for p in patterns)
-
     try:
-        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        return _Wildcards(patterns, where)
     except (ValueError, TypeError) as exc:  # pathspec's GitWildMatchPatternError is a ValueError
         raise ValueError(str(exc)) from None
-    return spec.match_file
 
 
 # -- loading ---------------------------------------------------------------------

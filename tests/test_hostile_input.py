@@ -456,6 +456,51 @@ def test_an_airflowignore_pattern_that_backtracks_in_the_base_is_a_note_on_a_cha
     assert f"{SLOW_NAME}:3:11: ETQ101" in result.out
 
 
+def test_an_airflowignore_given_up_on_a_buffer_s_path_is_said_on_stdin(tmp_path: Path) -> None:
+    """An editor's ``--stdin-filename`` check gave the file up without a word: the buffer was then
+    checked as a DAG file and nobody was told why the .airflowignore did not apply."""
+    root = make_repo(tmp_path / "r", {"dags/maria/.airflowignore": "(a+)+$\n", "dags/maria/ok.py": "x = 1\n"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "airflow_etiquette", "check", "--stdin-filename", SLOW_NAME],
+        cwd=root,
+        input=MARIA_BAD,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert f"{SLOW_NAME}:3:11: ETQ101" in proc.stdout
+    assert proc.stderr.startswith(
+        "airflow-etiquette: dags/maria/.airflowignore: its patterns are not applied: line 1, '(a+)+$', takes over"
+    )
+
+
+BACKTRACKING_WILDCARDS = "*a*a*a*a*a*a*a*b"  # pathspec: [^/]*a[^/]*a...: hours on a name of 200 a's
+
+
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [
+        (f'exclude = ["dags/scratch/", "{BACKTRACKING_WILDCARDS}"]', "exclude"),
+        (f'per-file-ignores = {{"{BACKTRACKING_WILDCARDS}" = ["ETQ102"]}}', "per-file-ignores"),
+    ],
+)
+def test_an_exclude_or_per_file_ignores_pattern_that_backtracks_is_a_configuration_error(
+    tmp_path: Path, setting: str, key: str
+) -> None:
+    """The configuration's wildcards are matched in the reporting process too: one that backtracks
+    on a long name hung every run (and CI, from the base's configuration) with no output."""
+    long_name = "dags/maria/" + "a" * 200 + ".py"
+    root = make_repo(tmp_path / "r", {long_name: MARIA_BAD}, config=setting + "\n")
+    result = run_installed("check", "--no-cache", cwd=root)
+    assert result.exit_code == 2, (result.out, result.err)
+    assert result.err.startswith(
+        f"airflow-etiquette: error: pyproject.toml: '{key}': '{BACKTRACKING_WILDCARDS}' takes over 0.5 s to match "
+        f"{long_name} (its wildcards backtrack)"
+    )
+    assert len(result.err.splitlines()) == 1
+
+
 def test_a_codeowners_pattern_that_backtracks_is_a_configuration_error(tmp_path: Path) -> None:
     """Eleven `**/` took 15 s per path 25 folders deep, 14 took 7 minutes: a change touching such a
     path hung CI. The policy is broken, so the run stops with one line naming the pattern."""

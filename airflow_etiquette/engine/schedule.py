@@ -68,6 +68,8 @@ def _analyze(
 def _in_workers(files: Sequence[SourceFile], settings: Settings, jobs: int) -> list[tuple[SourceFile, FileResult]]:
     if not files:  # (the ownership hook, a warm run) without importing the worker machinery
         return []
+    for file in files:
+        settings.config.vet_per_file_ignores(file.relpath)
     from airflow_etiquette.engine import workers
 
     return workers.analyze_in_workers(files, settings, jobs if len(files) >= PARALLEL_THRESHOLD else 1)
