@@ -364,11 +364,28 @@ def test_a_fix_that_would_change_what_the_code_means_is_not_made(tmp_path: Path,
     assert codes(run_installed("check", "--format", "json", "--ignore", "ETQ105", cwd=repo)) == codes(before)
 
 
+@pytest.mark.parametrize("end", ["\r", "\r\n", "\n"])
+def test_a_fix_keeps_every_line_end_of_the_file(tmp_path: Path, end: str) -> None:
+    """With old Mac line ends (a lone carriage return) the fix dropped the file's last one: libcst
+    does not give it back."""
+    lines = ["from airflow import DAG", 'dag = DAG("taxi", tags=["student:maria"])', ""]
+    repo = make_repo(tmp_path / "r", {"dags/maria/a.py": end.join(lines).encode()})
+    result = run_installed("check", "--fix", cwd=repo)
+    assert (result.exit_code, result.out) == (0, "All good: no findings (1 file checked).\n"), result.err
+    fixed = ["from airflow import DAG", 'dag = DAG("maria_taxi", tags=["student:maria"])', ""]
+    assert (repo / "dags/maria/a.py").read_bytes() == end.join(fixed).encode()
+
+
 def test_a_symlinked_dag_file_is_not_rewritten(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"shared/plain.py": PLAIN})
     (repo / "dags/lasse").mkdir(parents=True)
     (repo / "dags/lasse/plain.py").symlink_to("../../shared/plain.py")
-    run_installed("check", "--fix", cwd=repo)
+    result = run_installed("check", "--fix", cwd=repo)
+    assert result.exit_code == 1
+    assert (
+        "airflow-etiquette: dags/lasse/plain.py: not fixed: it is shared/plain.py through a symbolic link; fix that "
+        "file, or the link"
+    ) in result.err.splitlines()
     assert (repo / "dags/lasse/plain.py").is_symlink()
     assert (repo / "shared/plain.py").read_text() == PLAIN
 
@@ -379,6 +396,7 @@ def test_a_file_in_a_linked_owner_folder_is_not_rewritten(tmp_path: Path) -> Non
     (repo / "dags/sofia").symlink_to("maria")
     result = run_installed("check", "--fix", "--unsafe-fixes", "dags/sofia/plain.py", cwd=repo)
     assert result.exit_code == 1 and "nothing to fix" in result.err
+    assert "dags/sofia/plain.py: not fixed: it is dags/maria/plain.py through a symbolic link" in result.err
     assert (repo / "dags/maria/plain.py").read_text() == PLAIN
 
 

@@ -165,7 +165,7 @@ def fix_source(
                 break
             replaced = module.visit(_Replace(chosen))
             assert isinstance(replaced, cst.Module)
-            after = replaced.bytes
+            after = _last_line_end_kept(current, replaced.bytes)
             parse_module(after, file.relpath)
         except Exception:
             break  # a fix that fails, or would break the file, is never written; the findings stand
@@ -179,6 +179,14 @@ def fix_source(
         ids = _definitions_of(current, file, settings)
     new = frozenset().union(*ids) - frozenset().union(*before)
     return FixResult(file.relpath, data, current, fixed, left_unsafe, new, _newly_shared(before, ids))
+
+
+def _last_line_end_kept(before: bytes, after: bytes) -> bytes:
+    """``after`` with the file's last line end, which libcst drops when it is a lone carriage
+    return (the old Mac line end: the rest of the file keeps them)."""
+    if before.endswith(b"\r") and not after.endswith((b"\r", b"\n")):
+        return after + b"\r"
+    return after
 
 
 Definitions = tuple[frozenset[str], ...]  # each DAG definition's exact ids, in the file's order
@@ -340,12 +348,18 @@ def fix_files(
     found = discover([config.root / relpath for relpath in sorted(set(relpaths))], config).files
     known = revision_reader(config.root, base or "HEAD")
     targets = []
+    linked: list[FixResult] = []
     real_dags = os.path.realpath(config.dags_path)  # (a dags folder that is itself a link is fine)
     for file in found:
         below = file.relpath.split("/")[len([p for p in config.dags_folder.split("/") if p]) :]
-        if os.path.realpath(file.path) != os.path.join(real_dags, *below):
+        real = os.path.realpath(file.path)
+        if real != os.path.join(real_dags, *below):
             # A symlink, or a file in a linked folder (dags/sofia -> maria), is not rewritten: its
             # target is another file, another owner's, or outside the repository.
+            target = os.path.relpath(real, os.path.realpath(config.root))
+            shown = target if not target.startswith("..") else "a file outside the repository"
+            why = f"{file.relpath}: not fixed: it is {shown} through a symbolic link; fix that file, or the link"
+            linked.append(FixResult(file.relpath, b"", b"", 0, (), refused=(why,)))
             continue
         if not file.relpath.endswith(".py"):
             continue
@@ -357,5 +371,5 @@ def fix_files(
         except (GitError, OSError):
             on_base = True  # not known to be new: renaming is unsafe
         targets.append(FixTarget(data, file, on_base))
-    results = fix_all(targets, settings, unsafe=unsafe, jobs=jobs)
+    results = [*linked, *fix_all(targets, settings, unsafe=unsafe, jobs=jobs)]
     return [r for r in results if r.after != r.before or r.unsafe or r.refused]
