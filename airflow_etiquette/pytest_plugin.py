@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from airflow_etiquette.findings import Finding, Severity
+from airflow_etiquette.output.report import printable
 
 REPOSITORY_ITEM = "repository-wide rules"
 
@@ -72,7 +73,8 @@ class EtiquetteCollector(pytest.Collector):
 
     def collect(self) -> Iterator[pytest.Item]:
         for relpath in self.relpaths:
-            yield EtiquetteItem.from_parent(self, name=relpath, relpath=relpath)
+            # (a name as the other outputs write it: a newline in a file name must not split the line)
+            yield EtiquetteItem.from_parent(self, name=printable(relpath), relpath=relpath)
         yield EtiquetteItem.from_parent(self, name=REPOSITORY_ITEM, relpath=None)
 
 
@@ -139,9 +141,7 @@ class EtiquetteItem(pytest.Item):
         for finding in mine:
             if finding.severity is Severity.WARNING:
                 warnings.warn(
-                    EtiquetteWarning(
-                        f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}"
-                    ),
+                    EtiquetteWarning(_line(finding)),
                     stacklevel=1,
                 )
         errors = [f for f in mine if f.severity is Severity.ERROR]
@@ -150,14 +150,20 @@ class EtiquetteItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, EtiquetteFailure):
-            lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in excinfo.value.findings]
-            return "\n".join(lines) + "\n(see `airflow-etiquette explain CODE` for each rule)"
+            return (
+                "\n".join(_line(f) for f in excinfo.value.findings)
+                + "\n(see `airflow-etiquette explain CODE` for each rule)"
+            )
         if isinstance(excinfo.value, EtiquetteError):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"airflow-etiquette: {self.name}"
+
+
+def _line(finding: Finding) -> str:
+    return printable(f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}")
 
 
 def pytest_configure(config: pytest.Config) -> None:

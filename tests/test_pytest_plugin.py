@@ -83,3 +83,15 @@ def test_warnings_are_reported_as_pytest_warnings(class_repo: pytest.Pytester) -
             '*EtiquetteWarning: dags/sofia/weather.py:12:10: ETQ301 hard-coded schema "airflow_sofia"*',
         ]
     )
+
+
+def test_a_newline_in_a_file_name_stays_inside_its_item_and_its_line(class_repo: pytest.Pytester) -> None:
+    """A file named ``n<newline>l.py`` split the test id and each finding over two lines."""
+    bad = 'from airflow import DAG\ndag = DAG("taxi", tags=["student:maria"])\n'
+    (class_repo.path / "dags/maria/n\nl.py").write_text(bad)
+    result = class_repo.runpytest("--etiquette", "-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=5, failed=3)
+    lines = result.stdout.lines
+    assert any(line.startswith("airflow-etiquette::dags/maria/n\\nl.py FAILED") for line in lines), lines
+    assert 'dags/maria/n\\nl.py:2:11: ETQ101 dag_id "taxi" must start with "maria_" (file is in dags/maria/)' in lines
+    assert not any(line.startswith("l.py") for line in lines)
