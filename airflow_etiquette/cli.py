@@ -760,7 +760,7 @@ def _fix_summary(fixes: Sequence[FixResult], unsafe: bool, written: bool) -> str
 
 
 @cli.command()
-@click.argument("repo", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.argument("repo", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
     "--format",
     "output_format",

@@ -266,6 +266,9 @@ def read_work_tree(path: Path) -> bytes | None:
     file) would come back in an error message or in ``--show-settings``."""
     try:
         if not path.is_file():
+            if os.path.lexists(path) and path.name in (PYPROJECT, CONFIG_FILE):
+                # (said, not silently passed over: the run would judge by the defaults)
+                raise ConfigError(f"{path}: is not a file (a folder, a named pipe, or a link to nothing); not read")
             return None
         repository = _repository_of(path.parent)
         if repository is not None and not _real(path).is_relative_to(_real(repository)):

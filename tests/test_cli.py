@@ -240,6 +240,10 @@ def test_bad_arguments_are_one_line_and_exit_2(tmp_path: Path, run_cli) -> None:
         (("check", "--select", "ETQ9"), "--select: unknown rule code 'ETQ9'"),
         (("check", "--format", "xml"), "'xml' is not one of"),
         (("check", "missing.py"), "no such file or directory: missing.py"),
+        (
+            ("audit", "missing/deeper"),
+            "Directory 'missing/deeper' does not exist",
+        ),  # (not "no dags folder at missing/")
         (("check", "--jobs", "-1"), "-1 is not in the range"),
         (("explain", "ETQ999"), "unknown rule 'ETQ999'"),
         (("frobnicate",), "No such command 'frobnicate'"),

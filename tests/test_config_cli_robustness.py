@@ -102,6 +102,24 @@ def test_a_configuration_that_is_not_utf8_names_the_file(tmp_path: Path, run_cli
     one_error_line(run_cli("check", cwd=root), f"{root / name}: invalid TOML: not UTF-8 text (byte 0xe9 on line 2)")
 
 
+@pytest.mark.parametrize("name", ["pyproject.toml", ".airflow-etiquette.toml"])
+@pytest.mark.parametrize("kind", ["folder", "named pipe", "link to nothing"])
+def test_a_configuration_that_is_no_file_is_said_not_passed_over(tmp_path: Path, run_cli, name: str, kind: str) -> None:
+    """A folder, a pipe or a dangling link in the settings' place was skipped without a word, and
+    the run judged by the defaults (a pipe is never opened: reading it would wait forever)."""
+    root = class_repo(tmp_path / "r")
+    if kind == "folder":
+        (root / name).mkdir()
+    elif kind == "named pipe":
+        os.mkfifo(root / name)
+    else:
+        (root / name).symlink_to("nowhere.toml")
+    one_error_line(
+        run_cli("check", cwd=root),
+        f"{root / name}: is not a file (a folder, a named pipe, or a link to nothing); not read",
+    )
+
+
 # -- 4. --config pyproject.toml ------------------------------------------------------------
 
 
