@@ -537,6 +537,16 @@ def _bundle_repo(tmp_path: Path, members: dict[str, str], limit_mb: int) -> Path
     return make_repo(tmp_path / "r", files, config=f"max-file-size-mb = {limit_mb}\n")
 
 
+def test_a_zip_bundle_s_members_count_as_the_files_checked(tmp_path: Path) -> None:
+    """The summary said "3,025 errors in 3,014 files (12 files checked)": the findings name a
+    bundle's members, so the count of files checked counts them too."""
+    members = {f"m{number}.py": "x = 1\n" for number in range(3)}
+    root = _bundle_repo(tmp_path, {**members, "bad.py": MARIA_BAD.replace("maria", "lasse")}, limit_mb=5)
+    result = run_installed("check", "--no-cache", cwd=root)
+    assert result.exit_code == 1, result.err
+    assert result.out.splitlines()[-1] == "Found 4 errors in 2 files (5 files checked)."
+
+
 def test_a_zip_bundle_that_expands_past_the_file_limit_is_one_finding(tmp_path: Path) -> None:
     """A 4.7 MB zip of 9,000 members of 5 MB each expanded in memory all at once (45 GB): the run
     died with every file's findings. A bundle's Python counts as one file's."""

@@ -17,7 +17,7 @@ from airflow_etiquette.config import CONFIG_FILE, PYPROJECT, Config, Configure, 
 from airflow_etiquette.engine.analyze import Settings
 from airflow_etiquette.engine.cache import open_cache
 from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
-from airflow_etiquette.engine.schedule import analyze_files
+from airflow_etiquette.engine.schedule import analyze_files, files_analysed
 from airflow_etiquette.findings import Finding, Severity
 from airflow_etiquette.people.authors import Author
 from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS, Ownership
@@ -272,7 +272,7 @@ def run_audit(
     report = AuditReport(
         root=config.root,
         owners=[],
-        files_checked=len(files),
+        files_checked=files_analysed(results),
         missing_directories=[],
         unlisted_directories=[],
         notes=[note for note in (note, _uncommitted(config)) if note],

@@ -20,7 +20,7 @@ from airflow_etiquette.config import CONFIG_FILE, DEFAULTS, PYPROJECT, Config, C
 from airflow_etiquette.engine.analyze import FileResult, Settings
 from airflow_etiquette.engine.cache import ResultCache, open_cache
 from airflow_etiquette.engine.repository import change_findings, repository_findings, repository_rules, tree_findings
-from airflow_etiquette.engine.schedule import analyze_files
+from airflow_etiquette.engine.schedule import analyze_files, files_analysed
 from airflow_etiquette.findings import Finding
 from airflow_etiquette.people.authors import Author, identify_author
 from airflow_etiquette.people.ownership import CODEOWNERS_LOCATIONS, Ownership, new_owner_folders
@@ -177,7 +177,9 @@ def run_check(
                 f"or roster e-mail), so {codes} was not checked; the pull request's check decides it."
             )
     findings += change_findings(change, who, ownership, new_folders)
-    return CheckResult(sorted(findings), len(files), 0, change, who, sorted(silenced), notes, config, checked)
+    return CheckResult(
+        sorted(findings), files_analysed(results), 0, change, who, sorted(silenced), notes, config, checked
+    )
 
 
 def judged_by(
@@ -269,7 +271,7 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: boo
     findings += [AnalysisFailed.for_file(path, why) for path, why in found.given_up]
     return CheckResult(
         sorted(findings),
-        len(found.files),
+        files_analysed(results),
         len(found.outside) if not found.files else 0,
         None,
         None,

@@ -40,6 +40,13 @@ def analyze_files(
     return ordered
 
 
+def files_analysed(results: Sequence[tuple[SourceFile, FileResult]]) -> int:
+    """How many files ``results`` are of, as findings name them: each member of a zip bundle (a
+    run's summary must not count 3,000 members' findings in "12 files checked"), and an archive
+    that could not be read whole as one more."""
+    return len({file.relpath for file, _ in results})
+
+
 def _analyze(
     files: Sequence[SourceFile], settings: Settings, jobs: int, cache: ResultCache | None
 ) -> list[tuple[SourceFile, FileResult]]:
