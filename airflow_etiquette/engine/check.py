@@ -392,11 +392,11 @@ def _compared_with_the_rest(
         tracked.update(index_blobs(config.root, Path(os.path.relpath(folder, config.root)).as_posix(), change.head))
     others = [file for file in source_files(tracked, config, ignore) if file.relpath not in changed]
     # Only the files some rule says may matter to the changed ones are parsed (a raw-bytes screen).
-    checked = {rule.code: [r.collected[rule.code] for _, r in results if rule.code in r.collected] for rule in rules}
+    screens = [rule.screen([r.collected[rule.code] for _, r in results if rule.code in r.collected]) for rule in rules]
     others = [
         file
         for file in _with_contents(others, tracked, config)
-        if any(rule.may_concern(checked[rule.code], file.relpath, file.content or b"") for rule in rules)
+        if any(screen(file.relpath, file.content or b"") for screen in screens)
     ]
     quiet = settings._replace(run_rules=False)
     compared = analyze_files(others, quiet, jobs, caches.get(quiet) if caches and others else None)

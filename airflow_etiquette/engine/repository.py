@@ -90,11 +90,12 @@ def compared_on_disk(
 
     config = settings.config
     others = []
+    screens = [rule.screen(checked[rule.code]) for rule in rules]
     for other in discover([], config).files if config.dags_path.is_dir() else ():
         if other.relpath == skip:
             continue
         data, _ = read_source(other, config)
-        if data is not None and any(rule.may_concern(checked[rule.code], other.relpath, data) for rule in rules):
+        if data is not None and any(screen(other.relpath, data) for screen in screens):
             others.append(other._replace(content=data))
     return analyze_files(others, settings._replace(run_rules=False), jobs) if others else []
 

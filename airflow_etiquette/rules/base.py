@@ -157,12 +157,17 @@ class RepositoryRule(Rule):
         return iter(())
 
     @classmethod
-    def may_concern(cls, checked: Sequence[Any], relpath: str, data: bytes) -> bool:
-        """Whether a file that a change leaves alone could matter to what this rule says about
-        the changed files (``checked``: their collected facts), judged from its raw bytes and
-        path before anything parses it. Only the files for which some rule says yes are parsed
-        to be compared with; the default says yes to every file."""
-        return True
+    def screen(cls, checked: Sequence[Any]) -> Callable[[str, bytes], bool]:
+        """Whether a file that a change leaves alone (its path and raw bytes) could matter to what
+        this rule says about the changed files (``checked``: their collected facts), judged before
+        anything parses it; built once per change, asked of every other file. Only the files for
+        which some rule's screen says yes are parsed to be compared with; the default says yes to
+        every file."""
+        return _every_file
+
+
+def _every_file(relpath: str, data: bytes) -> bool:
+    return True
 
 
 @dataclass(frozen=True)

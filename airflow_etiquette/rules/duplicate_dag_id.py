@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from airflow_etiquette.analysis.context import FileContext
@@ -84,7 +84,7 @@ class DuplicateDagId(RepositoryRule):
         return tuple(ids), tuple(arms)
 
     @classmethod
-    def may_concern(cls, checked: Sequence[Any], relpath: str, data: bytes) -> bool:
+    def screen(cls, checked: Sequence[Any]) -> Callable[[str, bytes], bool]:
         """A file can define one of the changed files' dag_ids only if every word of that id (its
         runs of letters and digits that hold a letter: ``maria``, ``taxi`` and ``v2`` in
         ``maria_taxi_v2``) stands as a whole word in its text or its path, in any letter case
@@ -94,27 +94,19 @@ class DuplicateDagId(RepositoryRule):
         whose owner's name merely contains them (``lasse`` in ``lassem``). An id of digits only,
         an archive or another encoding is always compared. (Words assembled inside a word from
         smaller pieces, ``f"dai{'ly'}"`` or escapes, pass unseen.)"""
-        wanted = [_words(dag_id) for ids, _ in checked for dag_ids in ids for dag_id in dag_ids]
+        wanted = sorted({_words(dag_id) for ids, _ in checked for dag_ids in ids for dag_id in dag_ids})
         if not wanted:
-            return False
-        if not all(wanted) or relpath.endswith(".zip"):
-            return True
-        joined = f"{relpath}\n".encode() + data.replace(b"\\\n", b"")
-        if joined.isascii():
-            # ASCII folds as it lowers: a plain substring test rules most files out before a
-            # whole-word search, which is slower by two orders of magnitude
-            lowered = joined.lower()
-            return any(
-                all(word.encode() in lowered for word in words)
-                and all(_whole_word_bytes(word).search(lowered) for word in words)
-                for words in wanted
-            )
-        try:
-            text = joined.decode("utf-8")
-        except UnicodeDecodeError:
-            return True  # another encoding: parse it rather than guess
-        haystack = text.casefold()
-        return any(all(_whole_word(word).search(haystack) for word in words) for words in wanted)
+            return _no_file
+        if not all(wanted):
+            return _any_file
+        if len(wanted) > _FEW_IDS:
+            # A search per id costs ids x bytes of every file: with a generated file's thousands
+            # of ids, each file's words are listed once and looked up instead.
+            by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+            for words in wanted:
+                by_first[words[0]].append(words)
+            return functools.partial(_shares_the_words_of_one, by_first)
+        return functools.partial(_holds_the_words_of_one, wanted)
 
     def check(self, repository: RepositoryView) -> Iterator[Finding]:
         """Every place of a duplicated id, each naming the others; with ``report_in`` only the
@@ -154,6 +146,52 @@ class DuplicateDagId(RepositoryRule):
                 finding = repository.report(type(self), file, ordinal, message)
                 if finding is not None:
                     yield finding
+
+
+_FEW_IDS = 16  # ids a file is searched for one by one; above, its words are listed once
+
+
+def _no_file(relpath: str, data: bytes) -> bool:
+    return False
+
+
+def _any_file(relpath: str, data: bytes) -> bool:
+    return True
+
+
+def _joined(relpath: str, data: bytes) -> bytes:
+    return f"{relpath}\n".encode() + data.replace(b"\\\n", b"")
+
+
+def _holds_the_words_of_one(wanted: Sequence[tuple[str, ...]], relpath: str, data: bytes) -> bool:
+    if relpath.endswith(".zip"):
+        return True
+    joined = _joined(relpath, data)
+    if joined.isascii():
+        # ASCII folds as it lowers: a plain substring test rules most files out before a
+        # whole-word search, which is slower by two orders of magnitude
+        lowered = joined.lower()
+        return any(
+            all(word.encode() in lowered for word in words)
+            and all(_whole_word_bytes(word).search(lowered) for word in words)
+            for words in wanted
+        )
+    try:
+        text = joined.decode("utf-8")
+    except UnicodeDecodeError:
+        return True  # another encoding: parse it rather than guess
+    haystack = text.casefold()
+    return any(all(_whole_word(word).search(haystack) for word in words) for words in wanted)
+
+
+def _shares_the_words_of_one(by_first: Mapping[str, Sequence[tuple[str, ...]]], relpath: str, data: bytes) -> bool:
+    if relpath.endswith(".zip"):
+        return True
+    try:
+        present = set(re.findall(r"[^\W_]+", _joined(relpath, data).decode("utf-8").casefold()))
+    except UnicodeDecodeError:
+        return True
+    return any(present.issuperset(words) for first in present & by_first.keys() for words in by_first[first])
 
 
 def _words(dag_id: str) -> tuple[str, ...]:

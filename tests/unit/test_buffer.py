@@ -80,7 +80,7 @@ def test_the_buffer_is_checked_not_the_disk_with_check_s_findings(tmp_path: Path
     assert [f.code for f in edited.findings] == ["ETQ102"]
     broken = check_buffer(config, "dags/lasse/taxi.py", "def taxi(:\n    pass\n")
     assert [(f.code, f.line) for f in broken.findings] == [("ETQ001", 1)]
-    assert check_buffer(config, "scripts/taxi.py", TAXI) == ([], [])
+    assert check_buffer(config, "scripts/taxi.py", TAXI) == ([], [], ())
 
 
 @pytest.mark.slow

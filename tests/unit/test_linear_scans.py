@@ -135,6 +135,16 @@ def _editor_token(text: str) -> object:
     return _token_end(text, 0)
 
 
+def _screened(text: str) -> object:
+    """The ETQ104 screen of a file that another change's many dag_ids share a word with (one id
+    per 100 bytes): a search per id was ids x bytes."""
+    from airflow_etiquette.rules.duplicate_dag_id import DuplicateDagId
+
+    ids = frozenset(f"maria_t{number}x" for number in range(len(text) // 100))
+    assert not DuplicateDagId.screen([((ids,), ())])("dags/ahmed/f.py", text.encode())
+    return None
+
+
 # Scans outside the SQL pass, each once quadratic or worse on its input (found by a hunt for them).
 OTHER_SCANS: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "a .sql file's unclosed jinja comments": (_sql_file, lambda n: "{#" * (n // 2)),
@@ -147,6 +157,7 @@ OTHER_SCANS: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "a CODEOWNERS of GitLab sections": (_gitlab_sections, lambda n: "".join(f"[s{i}] @t\n" for i in range(n // 10))),
     "an id's separators, for the ETQ101 fix": (_fixed_id, lambda n: "_" * n + "x"),
     "a string's escaped quotes, in the editor": (_editor_token, lambda n: '"' + '\\"' * (n // 2)),
+    "a change's dag_ids looked for in another file": (_screened, lambda n: "maria t x " * (n // 10)),
 }
 
 
@@ -197,3 +208,35 @@ def test_the_percent_scan_reads_what_python_reads(template: str, expected: tuple
     else:
         assert isinstance(value, Text)
         assert tuple("{}" if isinstance(part, Hole) else part for part in value.parts) == expected
+
+
+def test_the_screen_for_many_ids_lets_through_what_the_one_for_few_does() -> None:
+    """Above a few ids the ETQ104 screen lists a file's words once instead of searching for each
+    id: on random files and ids (words of any case, joined by any separator, split by a backslash
+    line continuation, in the path, non-ASCII), both say yes to the same files."""
+    import random
+
+    from airflow_etiquette.rules.duplicate_dag_id import (
+        _FEW_IDS,
+        _holds_the_words_of_one,
+        _shares_the_words_of_one,
+        _words,
+    )
+
+    rng = random.Random(12)
+    vocabulary = ["taxi", "Taxi", "maria", "v2", "2024", "zoné", "ZONÉ", "lasse", "lassem", "daily", "ßtraße", "load"]
+    vocabulary += ["weather", "report"]
+    separators = ["_", "-", ".", " ", "", "\\\n", '"', "/"]
+    said_yes = 0
+    for _ in range(2000):
+        ids = {"_".join(rng.sample(vocabulary, rng.randint(2, 4))) for _ in range(_FEW_IDS + rng.randint(1, 5))}
+        wanted = sorted({_words(dag_id) for dag_id in ids} - {()})
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for words in wanted:
+            by_first.setdefault(words[0], []).append(words)
+        text = "".join(rng.choice(vocabulary) + rng.choice(separators) for _ in range(rng.randint(0, 6)))
+        path = f"dags/{rng.choice(vocabulary)}/f.py"
+        few = _holds_the_words_of_one(wanted, path, text.encode())
+        assert _shares_the_words_of_one(by_first, path, text.encode()) == few, (ids, path, text)
+        said_yes += few
+    assert 500 < said_yes < 1500  # (both answers, many times)
