@@ -210,8 +210,19 @@ class _Wildcards:
         self.patterns = patterns
         self.where = where
         self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        # (each path's answer: a rule asks per rule code, and the limit costs ten times the match)
+        self.answers: dict[str, bool] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "answers": {}}
 
     def __call__(self, path: str) -> bool:
+        answer = self.answers.get(path)
+        if answer is None:
+            answer = self.answers[path] = self._match(path)
+        return answer
+
+    def _match(self, path: str) -> bool:
         try:
             return within(functools.partial(self.spec.match_file, path), tries=2)
         except TooSlow:

@@ -261,7 +261,9 @@ def _check(path: Path | None, text: str) -> tuple[Config | None, list[Finding], 
 def _in_loop_thread(loop: asyncio.AbstractEventLoop) -> limits.Runner:
     """A runner for ``limits.within`` that calls the work in ``loop``'s thread and waits for it (a
     pattern's match: microseconds, and a second at most where one backtracks). Once the loop has
-    stopped (the server is ending), the work runs where it was asked for, without a limit."""
+    stopped, the server is ending and nothing waits for the answer: the work is not done at all
+    (``TooSlow``), since a pattern that backtracks would keep the check thread, and the process
+    that waits for it to exit, running for hours."""
 
     def run(work: Callable[[], T]) -> T:
         done: concurrent.futures.Future[T] = concurrent.futures.Future()
@@ -276,13 +278,13 @@ def _in_loop_thread(loop: asyncio.AbstractEventLoop) -> limits.Runner:
         try:
             loop.call_soon_threadsafe(call)
         except RuntimeError:  # the loop is closed
-            return work()
+            raise limits.TooSlow from None
         while True:
             try:
                 return done.result(timeout=1.0)
             except concurrent.futures.TimeoutError:
                 if not loop.is_running() and done.cancel():
-                    return work()
+                    raise limits.TooSlow from None
 
     return run
 
