@@ -220,16 +220,29 @@ def write(repo: Path, files: Mapping[str, str]) -> None:
 
 
 def open_pull_request(
-    repo: Path, tmp_path: Path, login: str, branch: str, files: Mapping[str, str], flavour: str, number: int = 4
+    repo: Path,
+    tmp_path: Path,
+    login: str,
+    branch: str,
+    files: Mapping[str, str],
+    flavour: str,
+    number: int = 4,
+    main_moves: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], str]:
-    """Commit ``files`` on ``branch`` off main and set the repository up as the runner of a
-    ``flavour`` job for that pull request. Returns the job's environment and the base sha."""
-    base = git(repo, "rev-parse", "main").strip()
+    """Commit ``files`` on ``branch`` off main (then, while the pull request is open, commit
+    ``main_moves`` on main) and set the repository up as the runner of a ``flavour`` job for that
+    pull request. Returns the job's environment and the base sha."""
     git(repo, "checkout", "-q", "-b", branch, "main")
     write(repo, files)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", f"{branch}: changes")
     head = git(repo, "rev-parse", "HEAD").strip()
+    if main_moves:
+        git(repo, "checkout", "-q", "main")
+        write(repo, main_moves)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "main moves on")
+    base = git(repo, "rev-parse", "main").strip()
     if flavour == "pull_request":  # actions/checkout checks out refs/pull/N/merge
         git(repo, "checkout", "-q", "--detach", "main")
         git(repo, "merge", "-q", "--no-ff", "--no-edit", head)
@@ -293,13 +306,50 @@ def test_a_new_students_first_pull_request_passes(class_repo: Path, tmp_path: Pa
     assert result.exit_code == 0, result.out + result.err
     assert result.lines == [
         (
-            f"::notice title=airflow-etiquette::Checked changes since {base[:12]} (merge base {base[:7]}) by @maria-gh "
+            f"::notice title=airflow-etiquette::Checked what merging into {base[:12]} would change by @maria-gh "
             "(not mapped to a folder yet) (identified by the pull request author @maria-gh, not mapped to a folder in "
             ".github/CODEOWNERS)."
         ),
         "All good: no findings (2 changed paths, 1 file checked).",
     ]
     assert result.err == ""
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_first_pull_request_passes_after_main_s_codeowners_moved_on(
+    class_repo: Path, tmp_path: Path, flavour: str
+) -> None:
+    """While thirty first pull requests are open, the teacher edits CODEOWNERS on main: the pull
+    request that adds only its own line was judged against main's new file, as if it had removed
+    the teacher's edit, and failed. What counts is what merging it would change."""
+    moved = CODEOWNERS.replace("/tests/                        @lassebenni", "/tests/  @lassebenni @ta-gh")
+    env, base = open_pull_request(
+        class_repo, tmp_path, "maria-gh", "maria/first-dag", FIRST_PR, flavour, main_moves={".github/CODEOWNERS": moved}
+    )
+    result = check(class_repo, env)
+    assert (result.exit_code, result.lines[1:]) == (0, ["All good: no findings (2 changed paths, 1 file checked)."])
+    assert f"Checked what merging into {base[:12]} would change by @maria-gh" in result.lines[0]
+
+
+def test_a_dag_id_merged_while_the_pull_request_was_open_is_a_duplicate(class_repo: Path, tmp_path: Path) -> None:
+    """maria's second pull request defines the id her first one, merged after she branched, has:
+    the pull request that makes the clash must fail, not main after it."""
+    merge_first_pull_request(class_repo)
+    green = TAXI_PIPELINE.replace('dag_id=f"{STUDENT}_taxi_pipeline"', 'dag_id=f"{STUDENT}_green_taxi"')
+    assert green != TAXI_PIPELINE
+    env, _ = open_pull_request(
+        class_repo,
+        tmp_path,
+        "maria-gh",
+        "maria/green-v2",
+        {"dags/maria/green_v2.py": green},
+        "pull_request_target",
+        number=7,
+        main_moves={"dags/maria/green.py": green},
+    )
+    result = check(class_repo, env, "--format", "json")
+    assert [(path, code) for path, _, code, _ in found(result)] == [("dags/maria/green_v2.py", "ETQ104")]
+    assert "is also defined in dags/maria/green.py" in found(result)[0][3]
 
 
 # -- b. the same pull request also edits a classmate's DAG -------------------------------------

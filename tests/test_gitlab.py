@@ -148,7 +148,7 @@ def test_a_merge_request_is_judged_by_the_target_branchs_policy_and_the_pipeline
     ]
     text = run_mr(repo, "maria-gl", "maria/grab", base)
     assert text.lines[0] == (
-        f"Checked changes since {base[:12]} (merge base {base[:7]}) by maria-gl (maria) "
+        f"Checked what merging into {base[:12]} would change by maria-gl (maria) "
         "(identified by the merge request pipeline's user @maria-gl (.gitlab/CODEOWNERS))."
     )
     # The same change run by the teacher (GitLab's user of a pipeline they ran): an admin's change.
@@ -164,7 +164,7 @@ def test_the_roster_maps_the_login_and_the_target_branch_name_is_the_fallback_ba
     env = gitlab_env("sofia-gl", "sofia/schedule", None)
     ok = run_installed("check", "--no-cache", cwd=repo, env=env)
     assert ok.exit_code == 0, ok.out + ok.err
-    assert ok.lines[0].startswith("Checked changes since origin/main (merge base ")
+    assert ok.lines[0].startswith("Checked what merging into origin/main would change (origin/main at ")
     assert "by sofia-gl (sofia) (identified by the merge request pipeline's user @sofia-gl (roster))." in ok.lines[0]
     assert ok.lines[-1] == "All good: no findings (1 changed path, 1 file checked)."
     other = run_installed(

@@ -122,8 +122,8 @@ def test_a_branch_that_edits_other_peoples_files(class_repo: Path) -> None:
     ]
     text = run_installed("check", "--base", "main", cwd=class_repo)
     assert text.lines[0] == (
-        "Checked changes since main (merge base "
-        + git(class_repo, "merge-base", "main", "HEAD")[:7]
+        "Checked what merging into main would change (main at "
+        + git(class_repo, "rev-parse", "main")[:7]
         + ") by maria-gh (maria) (identified by the branch name maria/fix-schema)."
     )
     assert text.lines[-1] == "Found 6 errors in 5 files (7 changed paths, 4 files checked)."
@@ -224,7 +224,7 @@ def test_a_pull_request_in_github_actions(class_repo: Path, tmp_path: Path) -> N
     result = run_installed("check", "--sarif-output", str(sarif), cwd=class_repo, env=env)
     assert result.exit_code == 1
     assert result.lines == [
-        "::notice title=airflow-etiquette::Checked changes since " + base[:12] + " (merge base " + base[:7] + ") by "
+        "::notice title=airflow-etiquette::Checked what merging into " + base[:12] + " would change by "
         "maria-gh (maria) (identified by the pull request author @maria-gh (roster)).",
         # on the line the change touches, where the pull request's diff shows it
         "::error file=dags/lasse/taxi_pipeline.py,line=15,col=1,title=ETQ201 outside-own-directory::"

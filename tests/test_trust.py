@@ -420,7 +420,7 @@ def test_airflow_student_in_the_job_environment_does_not_change_the_author(class
     base = git(class_repo, "rev-parse", "main").strip()
     assert result.lines == [
         (
-            f"::notice title=airflow-etiquette::Checked changes since {base[:12]} (merge base {base[:7]}) by maria-gh "
+            f"::notice title=airflow-etiquette::Checked what merging into {base[:12]} would change by maria-gh "
             "(maria) (identified by the pull request author @maria-gh (.github/CODEOWNERS))."
         ),
         (

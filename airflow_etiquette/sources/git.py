@@ -165,9 +165,13 @@ def base_commit(root: Path, base: str) -> str:
 
 
 def branch_changes(root: Path, base: str, head: str | None = None) -> ChangeSet:
-    """What HEAD and the staged index (or the commit ``head``) change since the merge base of
-    ``base`` and it, judged by the policy of ``base`` itself: the branch everyone merges into
-    says who owns what, never the change."""
+    """What merging HEAD (or the commit ``head``) into ``base`` would change there, judged by the
+    policy of ``base`` itself: the branch everyone merges into says who owns what, never the
+    change. That is what lands, as GitHub's merge commit has it: neither what ``base`` gained
+    since the branch started (a classmate's merged work, the teacher's new CODEOWNERS line) nor
+    a criss-cross history's older merge base shows as the change's. Where git cannot merge the
+    two cleanly (a conflict, git older than 2.38), or the staged index holds more than HEAD, it is
+    what they change since their merge base."""
     policy = base_commit(root, base)
     if head is not None and _resolve(root, head) is None:
         raise GitError(
@@ -175,6 +179,13 @@ def branch_changes(root: Path, base: str, head: str | None = None) -> ChangeSet:
             "(git fetch origin +refs/pull/<number>/head), without checking it out"
         )
     tip = head or "HEAD"
+    shown = base[:12] if re.fullmatch(r"[0-9a-f]{40}", base) else base
+    merged = _merged_tree(root, policy, tip) if head is not None or _index_is_head(root) else None
+    if merged is not None:
+        changes = diff_changes(root, policy, merged)
+        at = "" if shown == base[:12] and base.startswith(policy[:12]) else f" ({shown} at {policy[:7]})"
+        described = f"what merging into {shown} would change{at}"
+        return ChangeSet(changes, described, policy, merged, policy)
     try:
         merge_base = git(root, "merge-base", base, tip).strip()
     except GitError:
@@ -185,8 +196,27 @@ def branch_changes(root: Path, base: str, head: str | None = None) -> ChangeSet:
             ) from None
         raise GitError(f"{base} and {tip} have no common history") from None
     changes = diff_changes(root, merge_base, head) if head else diff_changes(root, "--cached", merge_base)
-    shown = base[:12] if re.fullmatch(r"[0-9a-f]{40}", base) else base
     return ChangeSet(changes, f"changes since {shown} (merge base {merge_base[:7]})", merge_base, head, policy)
+
+
+def _merged_tree(root: Path, base: str, tip: str) -> str | None:
+    """The tree that merging ``tip`` into ``base`` makes (written to the object store, as a merge
+    would; nothing is checked out); None where they do not merge cleanly, or git cannot say."""
+    try:
+        output = git(root, "merge-tree", "--write-tree", "--no-messages", base, tip)
+    except GitError:  # a conflict (exit 1), unrelated histories, a shallow clone, git before 2.38
+        return None
+    tree = output.split("\n", 1)[0].strip()
+    return tree if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", tree) else None
+
+
+def _index_is_head(root: Path) -> bool:
+    """Whether the staged index holds exactly HEAD's files (always so in CI)."""
+    try:
+        git(root, "diff", "--cached", "--quiet", "HEAD", "--")
+    except GitError:
+        return False
+    return True
 
 
 AUTO_BASES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
