@@ -352,6 +352,39 @@ def test_a_dag_id_merged_while_the_pull_request_was_open_is_a_duplicate(class_re
     assert "is also defined in dags/maria/green.py" in found(result)[0][3]
 
 
+@pytest.mark.parametrize(
+    ("login", "folder", "passes"),
+    [
+        ("yusuf-gh", "ahmed", True),
+        ("ahmed-gh", "ahmed", True),
+        ("lasse-gh", "lasse", True),
+        ("yusuf-gh", "lasse", False),
+    ],
+)
+def test_a_folder_line_with_two_logins_is_each_one_s(
+    class_repo: Path, tmp_path: Path, login: str, folder: str, passes: bool
+) -> None:
+    """A pair's folder (`/dags/ahmed/ @ahmed-gh @yusuf-gh`) or the teacher beside a student
+    (`/dags/lasse/ @lasse-gh @lassebenni`) mapped nobody: each of them was told to get a
+    CODEOWNERS line that was already there."""
+    lines = "/dags/lasse/  @lasse-gh @lassebenni\n/dags/ahmed/  @ahmed-gh @yusuf-gh\n"
+    write(class_repo, {".github/CODEOWNERS": CODEOWNERS + lines, "dags/lasse/taxi_pipeline.py": TAXI_PIPELINE})
+    write(class_repo, {"dags/ahmed/taxi_pipeline.py": TAXI_PIPELINE})
+    git(class_repo, "add", "-A")
+    git(class_repo, "commit", "-q", "-m", "the class so far")
+    edited = {f"dags/{folder}/taxi_pipeline.py": TAXI_PIPELINE.replace('"@monthly"', '"@weekly"')}
+    env, _ = open_pull_request(class_repo, tmp_path, login, "weekly", edited, "pull_request_target")
+    result = check(class_repo, env)
+    assert result.exit_code == (0 if passes else 1), result.out + result.err
+    if passes:
+        owner = "ahmed" if login != "lasse-gh" else "lasse"
+        assert f"by {login} ({owner}) (identified by the pull request author @{login}" in result.lines[0]
+    else:
+        assert "dags/lasse/taxi_pipeline.py is owned by @lasse-gh, @lassebenni; yusuf-gh (ahmed) may only change" in (
+            result.out
+        )
+
+
 # -- b. the same pull request also edits a classmate's DAG -------------------------------------
 
 

@@ -193,20 +193,31 @@ class Ownership:
         return re.compile(rf"^/?{folder}/(?P<owner>[^/*?\[\]]+)(?P<dir>/(?:\*\*?)?)?$")
 
     def _logins(self) -> tuple[dict[str, str], dict[str, str]]:
-        """GitHub logins of owners: the roster first, then CODEOWNERS lines like ``/dags/alice/ @alicegh``."""
+        """GitHub logins of owners: the roster first, then CODEOWNERS lines like ``/dags/alice/ @alicegh``.
+        A line may name several logins (a pair's folder, ``/dags/ahmed/ @ahmed-gh @yusuf-gh``, or
+        the teacher beside the student): each login that one folder's line alone names is that
+        folder's; the folder's own login is the one its line names alone, if any."""
         to_owner: dict[str, str] = {}
         to_login: dict[str, str] = {}
+        folders_of: dict[str, set[str]] = {}
+        lines: list[tuple[str, list[str]]] = []
         owner_pattern = self._owner_line()
         if self._codeowners is not None:
-            for _, pattern, owners, _, _ in reversed(self._codeowners.paths):
+            for _, pattern, owners, _, _ in reversed(self._codeowners.paths):  # (the last line decides)
                 match = owner_pattern.match(pattern)
                 # /dags/alice/ names a directory; /dags/alice only when there is such a directory
                 if not match or not (match.group("dir") or match.group("owner") in self.known_owners):
                     continue
                 logins = [name.lstrip("@") for kind, name in owners if kind == "USERNAME"]
-                if len(logins) == 1:
-                    to_owner.setdefault(logins[0].lower(), match.group("owner"))
-                    to_login.setdefault(match.group("owner"), logins[0])
+                lines.append((match.group("owner"), logins))
+                for login in logins:
+                    folders_of.setdefault(login.lower(), set()).add(match.group("owner"))
+        for owner, logins in lines:
+            for login in logins:
+                if len(folders_of[login.lower()]) == 1:
+                    to_owner.setdefault(login.lower(), owner)
+            if len(logins) == 1:
+                to_login.setdefault(owner, logins[0])
         for entry in self.config.roster:
             if entry.github:
                 to_owner[entry.github.lower()] = entry.owner
@@ -321,10 +332,11 @@ class Ownership:
             return True
         if author.owner and owner_of(path, self.config) == author.owner:
             return True
-        if author.newcomer:
-            return False
-        login = author.login or self.login_of(author.owner)
-        return bool(login) and login.lower() in self._logins_of(path)  # type: ignore[union-attr]
+        # (CODEOWNERS of the base names the login for the path: a co-owner, mapped or not)
+        login = author.login or (self.login_of(author.owner) if author.owner else None)
+        if login and login.lower() in self._logins_of(path):
+            return True
+        return False
 
     def describe_owner(self, path: str) -> str:
         owners = self.codeowners_of(path)
