@@ -84,6 +84,23 @@ def findings(result) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-d
     return [(f["path"], f["code"], f["message"]) for f in json.loads(result.out)]
 
 
+def test_a_mode_change_to_another_owner_s_file_says_it_is_one(class_repo: Path) -> None:
+    """`chmod +x` on a classmate's file is a change to it, but reading "is owned by" alone, the
+    student looked for an edit that is not there."""
+    git(class_repo, "checkout", "-q", "-b", "maria/scripts")
+    (class_repo / "dags/lasse/legacy.py").chmod(0o755)
+    commit(class_repo, "chmod", email="maria@student.example")
+    result = run_installed("check", "--base", "main", "--format", "json", cwd=class_repo)
+    assert findings(result) == [
+        (
+            "dags/lasse/legacy.py",
+            "ETQ201",
+            "dags/lasse/legacy.py (its mode changed, not its content) is owned by @lasse-gh; maria-gh (maria) may "
+            "only change dags/maria/",
+        )
+    ]
+
+
 def test_a_branch_that_edits_other_peoples_files(class_repo: Path) -> None:
     git(class_repo, "checkout", "-q", "-b", "maria/fix-schema")
     (class_repo / "dags/maria/taxi_pipeline.py").write_text(dag_file("taxi_pipeline") + "# tweak\n")

@@ -126,7 +126,7 @@ def test_ownership_hook_and_all_files_only_judge_the_authors_change(tmp_path: Pa
     blocked = pre_commit(repo, "run", "--all-files")
     assert blocked.returncode == 1
     assert (
-        "requirements.txt:2:1: ETQ201 requirements.txt is shared (no CODEOWNERS entry); maria may only "
+        "requirements.txt:2:1: ETQ201 requirements.txt has no owner in CODEOWNERS (only the teacher, an admin, may change it); maria may only "
         "change dags/maria/"
     ) in blocked.stdout
     assert "identified by the branch name maria/weather" in blocked.stdout
@@ -135,7 +135,10 @@ def test_ownership_hook_and_all_files_only_judge_the_authors_change(tmp_path: Pa
     git(repo, "commit", "-q", "--no-verify", "-m", "maria: weather and deps")
     pushed = pre_commit(repo, "run", "--hook-stage", "pre-push", "--all-files")
     assert pushed.returncode == 1
-    assert "ETQ201 requirements.txt is shared (no CODEOWNERS entry)" in pushed.stdout
+    assert (
+        "ETQ201 requirements.txt has no owner in CODEOWNERS (only the teacher, an admin, may change it)"
+        in pushed.stdout
+    )
 
 
 def test_a_passing_commit_shows_its_warnings_and_a_staged_script_is_checked(tmp_path: Path, hook_source: Path) -> None:

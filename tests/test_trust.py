@@ -281,7 +281,7 @@ OWN_EVERYTHING_FINDINGS = [
         "pyproject.toml",
         len(PYPROJECT.splitlines()) + 1,
         "ETQ201",
-        f"pyproject.toml is shared (no CODEOWNERS entry); {MARIA}",
+        f"pyproject.toml has no owner in CODEOWNERS (only the teacher, an admin, may change it); {MARIA}",
     ),
     ("requirements.txt", 3, "ETQ201", f"requirements.txt is owned by @lassebenni; {MARIA}"),
 ]
@@ -361,7 +361,12 @@ def test_a_configuration_file_the_base_does_not_have_is_just_another_path(class_
     result = run_pr(class_repo, tmp_path, "maria-gh", "maria/toml", "pull_request", "--format", "json")
     assert result.exit_code == 1, result.out + result.err
     assert found(result) == [
-        (".airflow-etiquette.toml", 1, "ETQ201", f".airflow-etiquette.toml is shared (no CODEOWNERS entry); {MARIA}"),
+        (
+            ".airflow-etiquette.toml",
+            1,
+            "ETQ201",
+            f".airflow-etiquette.toml has no owner in CODEOWNERS (only the teacher, an admin, may change it); {MARIA}",
+        ),
         (
             "dags/lasse/taxi_pipeline.py",
             len(STUDENT_DAG.splitlines()) + 1,
@@ -520,7 +525,7 @@ def test_noqa_in_a_pull_request_silences_only_what_the_base_allows(class_repo: P
             "pyproject.toml",
             len(PYPROJECT.splitlines()) + 1,
             "ETQ201",
-            f"pyproject.toml is shared (no CODEOWNERS entry); {MARIA}",
+            f"pyproject.toml has no owner in CODEOWNERS (only the teacher, an admin, may change it); {MARIA}",
         ),
     ]
 
@@ -712,7 +717,7 @@ def test_a_file_turned_into_a_symlink_and_links_at_the_top_of_dags(class_repo: P
             "dags/newkid",
             1,
             "ETQ201",
-            "dags/newkid is shared (no CODEOWNERS entry); lasse-gh (lasse) may only change dags/lasse/",
+            "dags/newkid has no owner in CODEOWNERS (only the teacher, an admin, may change it); lasse-gh (lasse) may only change dags/lasse/",
         ),
         ("dags/newkid", 1, "ETQ202", second_name),
     ]

@@ -345,7 +345,7 @@ class Ownership:
         directory_owner = owner_of(path, self.config)
         if directory_owner:
             return f"belongs to {directory_owner}"
-        return "is shared (no CODEOWNERS entry)"
+        return "has no owner in CODEOWNERS (only the teacher, an admin, may change it)"
 
     def registers_only(self, new_text: str, author: Author, new_folders: Collection[str]) -> bool:
         """Whether a CODEOWNERS edit only adds the line mapping the author's own new folder to

@@ -92,6 +92,7 @@ class OutsideOwnDirectory(ChangeRule):
                 if ownership.may_change(author, path) or self._registers_itself(change, changed.status, path):
                     continue
                 action = {"D": " (deleted)", "R": " (renamed)"}.get(changed.status, "")
+                action = " (its mode changed, not its content)" if changed.mode_only else action
                 if author.newcomer and not author.owner:
                     allowed = (
                         f"@{author.login} is not mapped to a folder yet: a first pull request may add one new "

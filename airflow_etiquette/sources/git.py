@@ -36,6 +36,7 @@ class Change:
     symlink: bool = False  # the new side is a symbolic link
     blob: str | None = None  # the new side's object id (for a symlink: its target)
     gitlink: bool = False  # the new side is a submodule commit (another repository's content)
+    mode_only: bool = False  # the content is the same; only the file's mode changed (chmod +x)
 
     @property
     def touched(self) -> tuple[str, ...]:
@@ -254,7 +255,7 @@ def diff_changes(root: Path, *args: str) -> tuple[Change, ...]:
         if not meta.startswith(":"):
             position += 1
             continue
-        _, new_mode, _, new_blob, status = meta[1:].split(" ")[:5]
+        old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ")[:5]
         letter = status[0]
         if letter in "RC":
             old, new = fields[position + 1], fields[position + 2]
@@ -262,7 +263,10 @@ def diff_changes(root: Path, *args: str) -> tuple[Change, ...]:
         else:
             old, new = None, fields[position + 1]
             position += 2
-        changes.append(Change(letter, new, old, new_mode == SYMLINK_MODE, new_blob, new_mode == GITLINK_MODE))
+        mode_only = letter == "M" and old_blob == new_blob and old_mode != new_mode
+        changes.append(
+            Change(letter, new, old, new_mode == SYMLINK_MODE, new_blob, new_mode == GITLINK_MODE, mode_only)
+        )
     return tuple(changes)
 
 
@@ -323,11 +327,12 @@ def git_email(root: Path, staged: bool) -> str | None:
 
 def changed_checked_files(change_set: ChangeSet) -> dict[str, str]:
     """The new side of every changed file the checks read (Python, zip bundles, shell scripts;
-    not a symlink or submodule, not deleted): path -> object id."""
+    not a symlink or submodule, not deleted, not only made executable: the content is not the
+    change's): path -> object id."""
     return {
         c.path: c.blob or ""
         for c in change_set.changes
-        if c.status != "D" and c.path.endswith(CHECKED_SUFFIXES) and not c.symlink and not c.gitlink
+        if c.status != "D" and c.path.endswith(CHECKED_SUFFIXES) and not (c.symlink or c.gitlink or c.mode_only)
     }
 
 
