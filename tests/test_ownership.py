@@ -525,3 +525,20 @@ def test_git_dir_and_work_tree_from_the_environment_name_the_repository(class_re
     env = {"GIT_DIR": str(class_repo / ".git"), "GIT_WORK_TREE": str(class_repo), "AIRFLOW_STUDENT": ""}
     result = run_installed("check", "--base", "main", "--format", "json", cwd=elsewhere, env=env)
     assert [(p, c) for p, c, _ in findings(result)] == [("dags/maria/taxi_pipeline.py", "ETQ201")], result.err
+
+
+def test_an_admins_entry_that_names_no_owner_is_said(class_repo: Path) -> None:
+    """`admins = ["lassebenni"]`, the teacher's login where an owner name belongs, made nobody an
+    admin without a word: the teacher's own pull request failed as an unknown student's."""
+    pyproject = (class_repo / "pyproject.toml").read_text()
+    (class_repo / "pyproject.toml").write_text(pyproject.replace('admins = ["teacher"]', 'admins = ["lassebenni"]'))
+    commit(class_repo, "admins by login")
+    git(class_repo, "checkout", "-q", "-b", "teacher/weekly")
+    (class_repo / "dags/lasse/taxi_pipeline.py").write_text(dag_file("taxi_pipeline") + "# weekly now\n")
+    commit(class_repo, "weekly")
+    result = run_installed("check", "--base", "main", "--author", "maria-gh", cwd=class_repo)
+    assert result.err.splitlines()[0] == (
+        "airflow-etiquette: 'admins' names 'lassebenni', which is no owner here (no dags/lassebenni/ folder, "
+        "roster entry or CODEOWNERS folder line), so it makes nobody an admin; 'admins' lists owner names: for a "
+        'GitHub login, add a roster entry, [tool.airflow-etiquette.owners] lassebenni = { github = "lassebenni" }'
+    )

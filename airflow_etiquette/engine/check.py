@@ -170,6 +170,7 @@ def run_check(
         for path in c.touched
     ):
         who = identify_author(author, environ, pull_request, ownership, config.root, staged, new_folders)
+        notes += _admins_nobody_is(config, ownership)
         if who is None:
             codes = ", ".join(rule.code for rule in CHANGE_RULES if rule.needs_author)
             notes.append(
@@ -219,6 +220,19 @@ def _configuration_notes(config: Config) -> list[str]:
         f"{rule.code} is not run by check: it looks at the whole repository, so `audit` and the pytest plugin run it"
         for rule in REPOSITORY_RULES
         if not rule.in_check and rule.code in config.select and config.selects(rule.code)
+    ]
+
+
+def _admins_nobody_is(config: Config, ownership: Ownership) -> list[str]:
+    """``admins`` entries that name no owner: ``admins`` lists owner names, and a GitHub login
+    written there (the teacher's, most often) makes nobody an admin, silently."""
+    known = ownership.known_owners | ownership.listed_owners
+    return [
+        f"'admins' names {name!r}, which is no owner here (no {config.dags_folder}/{name}/ folder, roster entry "
+        f"or CODEOWNERS folder line), so it makes nobody an admin; 'admins' lists owner names: for a GitHub "
+        f'login, add a roster entry, [tool.airflow-etiquette.owners] {name} = {{ github = "{name}" }}'
+        for name in sorted(config.admins)
+        if name not in known
     ]
 
 
