@@ -228,8 +228,8 @@ class _Wildcards:
         except TooSlow:
             slow = next((p for p in self.patterns if _slow_alone(p, path)), None)
             which = f"{slow!r} takes" if slow is not None else "its patterns take"
-            raise ConfigError(
-                f"{self.where}: {which} over {PATTERN_SECONDS:g} s to match {path} (its wildcards backtrack); "
+            raise ConfigError(  # (the path as Python writes it: a newline in a file name stays in the one line)
+                f"{self.where}: {which} over {PATTERN_SECONDS:g} s to match {path!r} (its wildcards backtrack); "
                 "write it with fewer * (one ** matches any depth)"
             ) from None
 
@@ -277,9 +277,13 @@ def read_work_tree(path: Path) -> bytes | None:
     file) would come back in an error message or in ``--show-settings``."""
     try:
         if not path.is_file():
-            if os.path.lexists(path) and path.name in (PYPROJECT, CONFIG_FILE):
-                # (said, not silently passed over: the run would judge by the defaults)
-                raise ConfigError(f"{path}: is not a file (a folder, a named pipe, or a link to nothing); not read")
+            if os.path.lexists(path) and path.name in (PYPROJECT, CONFIG_FILE) and _repository_of(path.parent):
+                # (said, not silently passed over: the run would judge by the defaults; outside any
+                # repository the search for settings climbs to /, past folders that are not the project)
+                raise ConfigError(
+                    f"{path}: is not a file (a folder, a named pipe, or a link to nothing); not read: remove it, "
+                    "or make it the settings file"
+                )
             return None
         repository = _repository_of(path.parent)
         if repository is not None and not _real(path).is_relative_to(_real(repository)):

@@ -116,7 +116,8 @@ def test_a_configuration_that_is_no_file_is_said_not_passed_over(tmp_path: Path,
         (root / name).symlink_to("nowhere.toml")
     one_error_line(
         run_cli("check", cwd=root),
-        f"{root / name}: is not a file (a folder, a named pipe, or a link to nothing); not read",
+        f"{root / name}: is not a file (a folder, a named pipe, or a link to nothing); not read: remove it, or make it "
+        "the settings file",
     )
 
 

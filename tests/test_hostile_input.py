@@ -496,7 +496,7 @@ def test_an_exclude_or_per_file_ignores_pattern_that_backtracks_is_a_configurati
     assert result.exit_code == 2, (result.out, result.err)
     assert result.err.startswith(
         f"airflow-etiquette: error: pyproject.toml: '{key}': '{BACKTRACKING_WILDCARDS}' takes over 0.5 s to match "
-        f"{long_name} (its wildcards backtrack)"
+        f"'{long_name}' (its wildcards backtrack)"
     )
     assert len(result.err.splitlines()) == 1
 
@@ -545,6 +545,11 @@ def test_a_zip_bundle_s_members_count_as_the_files_checked(tmp_path: Path) -> No
     result = run_installed("check", "--no-cache", cwd=root)
     assert result.exit_code == 1, result.err
     assert result.out.splitlines()[-1] == "Found 4 errors in 2 files (5 files checked)."
+    # A bundle with no Python in it is still one file checked, as --show-files lists it.
+    (root / "dags/lasse/bundle.zip").unlink()
+    _bundle_repo(tmp_path, {"README.txt": "data\n"}, limit_mb=5)
+    result = run_installed("check", "--no-cache", cwd=root)
+    assert result.out.splitlines()[-1] == "Found 1 error in 1 file (2 files checked).", result.out
 
 
 def test_a_zip_bundle_that_expands_past_the_file_limit_is_one_finding(tmp_path: Path) -> None:

@@ -272,7 +272,7 @@ def run_audit(
     report = AuditReport(
         root=config.root,
         owners=[],
-        files_checked=files_analysed(results),
+        files_checked=files_analysed(files, results),
         missing_directories=[],
         unlisted_directories=[],
         notes=[note for note in (note, _uncommitted(config)) if note],

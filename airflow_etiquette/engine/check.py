@@ -179,7 +179,7 @@ def run_check(
             )
     findings += change_findings(change, who, ownership, new_folders)
     return CheckResult(
-        sorted(findings), files_analysed(results), 0, change, who, sorted(silenced), notes, config, checked
+        sorted(findings), files_analysed(files, results), 0, change, who, sorted(silenced), notes, config, checked
     )
 
 
@@ -285,7 +285,7 @@ def _check_tree(config: Config, paths: Sequence[Path], jobs: int, use_cache: boo
     findings += [AnalysisFailed.for_file(path, why) for path, why in found.given_up]
     return CheckResult(
         sorted(findings),
-        files_analysed(results),
+        files_analysed(found.files, results),
         len(found.outside) if not found.files else 0,
         None,
         None,

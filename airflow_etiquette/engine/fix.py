@@ -356,8 +356,9 @@ def fix_files(
         if real != os.path.join(real_dags, *below):
             # A symlink, or a file in a linked folder (dags/sofia -> maria), is not rewritten: its
             # target is another file, another owner's, or outside the repository.
-            target = os.path.relpath(real, os.path.realpath(config.root))
-            shown = target if not target.startswith("..") else "a file outside the repository"
+            real_root = Path(os.path.realpath(config.root))
+            inside = Path(real).is_relative_to(real_root)
+            shown = Path(real).relative_to(real_root).as_posix() if inside else "a file outside the repository"
             why = f"{file.relpath}: not fixed: it is {shown} through a symbolic link; fix that file, or the link"
             linked.append(FixResult(file.relpath, b"", b"", 0, (), refused=(why,)))
             continue

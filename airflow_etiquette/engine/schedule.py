@@ -40,11 +40,13 @@ def analyze_files(
     return ordered
 
 
-def files_analysed(results: Sequence[tuple[SourceFile, FileResult]]) -> int:
-    """How many files ``results`` are of, as findings name them: each member of a zip bundle (a
-    run's summary must not count 3,000 members' findings in "12 files checked"), and an archive
-    that could not be read whole as one more."""
-    return len({file.relpath for file, _ in results})
+def files_analysed(files: Sequence[SourceFile], results: Sequence[tuple[SourceFile, FileResult]]) -> int:
+    """How many files were checked, as findings name them: each member of a zip bundle (a run's
+    summary must not count 3,000 members' findings in "12 files checked"), an archive that could
+    not be read whole as one more, and one with no Python in it as one."""
+    seen = {file.relpath for file, _ in results}
+    opened = {path.partition(BUNDLE_SUFFIX + "/")[0] + BUNDLE_SUFFIX for path in seen if BUNDLE_SUFFIX + "/" in path}
+    return len(seen) + sum(1 for f in files if f.relpath not in seen and f.relpath not in opened)
 
 
 def _analyze(

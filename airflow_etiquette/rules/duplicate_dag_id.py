@@ -160,7 +160,7 @@ def _any_file(relpath: str, data: bytes) -> bool:
 
 
 def _joined(relpath: str, data: bytes) -> bytes:
-    return f"{relpath}\n".encode() + data.replace(b"\\\n", b"")
+    return f"{relpath}\n".encode("utf-8", "surrogateescape") + data.replace(b"\\\n", b"")  # (a name not UTF-8)
 
 
 def _holds_the_words_of_one(wanted: Sequence[tuple[str, ...]], relpath: str, data: bytes) -> bool:
