@@ -211,7 +211,7 @@ class _Wildcards:
         self.where = where
         self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
         # (each path's answer: a rule asks per rule code, and the limit costs ten times the match)
-        self.answers: dict[str, bool] = {}
+        self.answers: dict[str, bool | ConfigError] = {}
 
     def __getstate__(self) -> dict[str, object]:
         return {**self.__dict__, "answers": {}}
@@ -220,18 +220,20 @@ class _Wildcards:
         answer = self.answers.get(path)
         if answer is None:
             answer = self.answers[path] = self._match(path)
+        if isinstance(answer, ConfigError):  # (a long-running program asks again: not waited for twice)
+            raise ConfigError(str(answer))
         return answer
 
-    def _match(self, path: str) -> bool:
+    def _match(self, path: str) -> bool | ConfigError:
         try:
             return within(functools.partial(self.spec.match_file, path), tries=2)
         except TooSlow:
             slow = next((p for p in self.patterns if _slow_alone(p, path)), None)
             which = f"{slow!r} takes" if slow is not None else "its patterns take"
-            raise ConfigError(  # (the path as Python writes it: a newline in a file name stays in the one line)
+            return ConfigError(  # (the path as Python writes it: a newline in a file name stays in the one line)
                 f"{self.where}: {which} over {PATTERN_SECONDS:g} s to match {path!r} (its wildcards backtrack); "
                 "write it with fewer * (one ** matches any depth)"
-            ) from None
+            )
 
 
 def _slow_alone(pattern: str, path: str) -> bool:

@@ -4,6 +4,7 @@ subprocess, spoken to over stdio by pygls's LSP client, on DAG files in real git
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 import textwrap
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ from pygls.lsp.client import LanguageClient
 from pygls.workspace.position_codec import PositionCodec
 
 from airflow_etiquette.findings import Finding, Severity
-from airflow_etiquette.server.convert import diagnostic, text_edits
+from airflow_etiquette.server.convert import diagnostic, lines_of, text_edits
 
 WAIT = 90.0  # seconds: a generous ceiling on each answer, never a measure of speed
 T = TypeVar("T")
@@ -406,11 +407,15 @@ def test_a_bad_configuration_is_shown_once_and_the_server_keeps_serving(tmp_path
         (repo / "pyproject.toml").write_text("[tool.airflow-etiquette]\nselect = ['ETQ102']\n")
         editor.save(first)
         seen["fixed"] = await editor.diagnostics(first, after=1)
+        # Broken the same way again: said again, not taken for a clean file.
+        (repo / "pyproject.toml").write_text("[tool.airflow-etiquette]\nselect = [\n")
+        editor.save(first)
+        seen["again"] = await editor.diagnostics(first, after=2)
 
     editor = in_editor(repo, session)
 
-    assert seen["first"] == [] and seen["second"] == []
-    assert len(editor.shown) == 1
+    assert seen["first"] == [] and seen["second"] == [] and seen["again"] == []
+    assert len(editor.shown) == 2 and editor.shown[0] == editor.shown[1]
     assert editor.shown[0].startswith("airflow-etiquette: ") and "pyproject.toml: invalid TOML" in editor.shown[0]
     assert [d.code for d in seen["fixed"]] == ["ETQ102"]
     assert editor.exit_code == 0
@@ -447,6 +452,24 @@ def test_an_airflowignore_that_backtracks_neither_hangs_the_server_nor_passes_un
 
 
 @pytest.mark.slow
+def test_a_path_with_a_space_and_an_accent_gets_its_diagnostics(tmp_path: Path) -> None:
+    """Editors send file:///My%20Projects/.../jos%C3%A9/taxi.py; pygls keeps the document under the
+    decoded URI, and the server looked it up by the one sent: no diagnostics, no fixes, ever."""
+    repo = make_repo(tmp_path / "My Projects" / "class", {"dags/josé/taxi.py": TAXI})
+    seen: dict[str, Any] = {}
+
+    async def session(editor: Editor) -> None:
+        uri = editor.open(repo / "dags/josé/taxi.py")
+        assert "%20" in uri and "%C3%A9" in uri
+        seen["diagnostics"] = await editor.diagnostics(uri)
+        seen["actions"] = [a.title for a in await editor.actions(uri, seen["diagnostics"])]
+
+    in_editor(repo, session)
+    assert sorted(d.code for d in seen["diagnostics"]) == ["ETQ101", "ETQ102"]
+    assert "Fix all airflow-etiquette safe fixes" in seen["actions"]
+
+
+@pytest.mark.slow
 def test_the_server_never_runs_the_file_it_checks(tmp_path: Path) -> None:
     marker = tmp_path / "executed"
     payload = textwrap.dedent(
@@ -480,6 +503,13 @@ def test_the_server_never_runs_the_file_it_checks(tmp_path: Path) -> None:
     assert editor.exit_code == 0
 
 
+def test_a_diagnostic_after_a_form_feed_is_on_its_own_line() -> None:
+    text = 'X = "\x0c"\ndag = DAG("taxi")\n'
+    finding = Finding("dags/maria/x.py", 2, 11, "ETQ101", "dag-id-prefix", Severity.ERROR, "prefix")
+    found = diagnostic(finding, lines_of(text), PositionCodec())
+    assert (found.range.start.line, found.range.start.character, found.range.end.character) == (1, 10, 16)
+
+
 def test_a_range_counts_utf16_units_and_ends_with_the_token() -> None:
     lines = ['SCHEMA = "😋"; X = "airflow_lasse"  # a comment\n']
     finding = Finding("dags/lasse/x.py", 1, 19, "ETQ301", "hard-coded-schema", Severity.WARNING, "hard-coded")
@@ -498,6 +528,11 @@ def test_a_range_counts_utf16_units_and_ends_with_the_token() -> None:
         ("a\nb", "a\nb\nc"),  # no final line end
         ("import os\nx = 1\n", "import os\nfrom pathlib import Path\n\nx = 2\n"),
         ("", "x = 1\n"),
+        # a form feed, U+2028 or U+0085 inside a line is no line end to an editor (nor to Python):
+        # edits counted by str.splitlines landed a line too low and broke the file
+        ('x = 1  # \x0c\nwith DAG("taxi"):\n    pass\n', 'x = 1  # \x0c\nwith DAG("maria_taxi"):\n    pass\n'),
+        ('s = "\u2028\x85"\r\nDAG("taxi")\r\n', 's = "\u2028\x85"\r\nDAG("maria_taxi")\r\n'),
+        ("a\rb\rc", "a\rB\rc"),
     ],
 )
 def test_the_edits_turn_the_text_into_the_fixed_text(before: str, after: str) -> None:
@@ -507,7 +542,8 @@ def test_the_edits_turn_the_text_into_the_fixed_text(before: str, after: str) ->
 
 
 def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
-    lines = text.splitlines(keepends=True)
+    """The text with the edits applied as an editor does: its lines end at \\n, \\r\\n or \\r only."""
+    lines = io.StringIO(text, newline="").readlines()
 
     def offset(position: types.Position) -> int:
         return sum(len(line) for line in lines[: position.line]) + position.character

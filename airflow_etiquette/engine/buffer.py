@@ -26,6 +26,7 @@ from airflow_etiquette.findings import Finding
 from airflow_etiquette.people.ownership import Ownership
 from airflow_etiquette.rules.unresolved import Unresolved
 from airflow_etiquette.sources import airflowignore
+from airflow_etiquette.sources.airflowignore import AirflowIgnore
 from airflow_etiquette.sources.files import (
     CHECKED_SUFFIXES,
     SourceFile,
@@ -55,35 +56,34 @@ def buffer_file(config: Config, path: Path | str, text: str | bytes | None = Non
     """The file ``check`` would see at ``path`` (absolute, or relative to the root) holding
     ``text``; None when ``check`` would not check such a file (outside the dags folder, excluded,
     a type it does not read, an archive, a link that leads out of the repository)."""
-    return _buffer_file(config, path, text)[0]
+    ignore = airflowignore.on_disk(config) if config.dags_path.is_dir() else None
+    return _buffer_file(config, path, text, ignore)
 
 
 def _buffer_file(
-    config: Config, path: Path | str, text: str | bytes | None = None
-) -> tuple[SourceFile | None, tuple[str, ...]]:
-    """``buffer_file``, and the notes on the .airflowignore files given up on its way."""
+    config: Config, path: Path | str, text: str | bytes | None, ignore: AirflowIgnore | None
+) -> SourceFile | None:
     absolute = Path(path) if Path(path).is_absolute() else config.root / path
     relpath = relative_to_root(absolute, config.root)
     if relpath is None or not in_dags_folder(relpath, config) or config.is_excluded(relpath):
-        return None, ()
+        return None
     if not relpath.endswith(CHECKED_SUFFIXES) or relpath.endswith(BUNDLE_SUFFIX):
-        return None, ()  # a zip bundle is no text an editor holds
+        return None  # a zip bundle is no text an editor holds
     if os.path.lexists(absolute) and relative_to_root(absolute.resolve(), config.root) is None:
-        return None, ()  # check reads not a byte through such a link (ETQ202 reports the link itself)
-    content = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
-    ignore = airflowignore.on_disk(config) if config.dags_path.is_dir() else None
+        return None  # check reads not a byte through such a link (ETQ202 reports the link itself)
+    content = _encoded(text) if isinstance(text, str) else text
     dag_file = not (ignore is not None and ignore.ignored(relpath))
-    notes = tuple(f"{where}: {why}" for where, why in ignore.given_up.items()) if ignore is not None else ()
-    return SourceFile(str(absolute), relpath, owner_of(relpath, config), content, dag_file), notes
+    return SourceFile(str(absolute), relpath, owner_of(relpath, config), content, dag_file)
 
 
 def check_buffer(config: Config, path: Path | str, text: str | bytes, jobs: int = 1) -> BufferCheck:
     """The findings ``check`` would report for the file at ``path`` if it held ``text`` (the
     ownership rules aside); nothing for a file ``check`` does not check. Never raises for any
     text: what goes wrong in the analysis is the file's ETQ001 or ETQ002."""
-    file, notes = _buffer_file(config, path, text)
+    ignore = airflowignore.on_disk(config) if config.dags_path.is_dir() else None
+    file = _buffer_file(config, path, text, ignore)
     if file is None:
-        return BufferCheck([], [], notes)
+        return BufferCheck([], [], _given_up(ignore))
     settings = _settings(config, file)
     rules = [rule for rule in repository_rules(config, in_check=True) if not rule.code.startswith(CHANGE_GROUP)]
     settings = settings._replace(collect=tuple(rule.code for rule in rules))
@@ -94,7 +94,7 @@ def check_buffer(config: Config, path: Path | str, text: str | bytes, jobs: int 
     if any(checked.values()):
         # The rest of the dags folder as it is on disk; only the files a rule says may matter
         # (a raw-bytes screen) are parsed, to be compared with.
-        compared = compared_on_disk(settings, checked, rules, jobs, skip=file.relpath)
+        compared = compared_on_disk(settings, checked, rules, jobs, skip=file.relpath, ignore=ignore)
         ownership = Ownership(config, settings.known_owners)
         found, waived = repository_findings(
             [*results, *compared], settings, lambda: ownership, rules, report_in={file.relpath}
@@ -102,7 +102,21 @@ def check_buffer(config: Config, path: Path | str, text: str | bytes, jobs: int 
         findings += found
         silenced += waived
     findings = [f for f in findings if not f.code.startswith(CHANGE_GROUP)]
-    return BufferCheck(sorted(findings), sorted(silenced), notes)
+    return BufferCheck(sorted(findings), sorted(silenced), _given_up(ignore))
+
+
+def _encoded(text: str) -> bytes:
+    """An editor's text as the file's bytes: a byte that was not UTF-8 goes back as it was read; a
+    lone UTF-16 surrogate (pasted, or sent by an editor) becomes bytes that are not UTF-8 either,
+    which the check reports as ETQ001, as Python would refuse them."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
+def _given_up(ignore: AirflowIgnore | None) -> tuple[str, ...]:
+    return tuple(f"{where}: {why}" for where, why in ignore.given_up.items()) if ignore is not None else ()
 
 
 def fix_buffer(config: Config, path: Path | str, text: str | bytes, code: str | None = None) -> BufferFix | None:

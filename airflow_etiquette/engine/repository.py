@@ -7,7 +7,7 @@ Placing a repository finding costs a second parse, but only of the files that ha
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_etiquette.config import Config, ConfigError
 from airflow_etiquette.engine import noqa
@@ -20,6 +20,9 @@ from airflow_etiquette.rules.analysis_failed import AnalysisFailed
 from airflow_etiquette.rules.base import ChangeView, RepositoryRule, RepositoryView, Rule, TreeView
 from airflow_etiquette.sources.files import SourceFile
 from airflow_etiquette.sources.git import ChangeSet
+
+if TYPE_CHECKING:
+    from airflow_etiquette.sources.airflowignore import AirflowIgnore
 
 Results = Sequence[tuple[SourceFile, FileResult]]
 
@@ -80,8 +83,10 @@ def compared_on_disk(
     rules: Sequence[type[RepositoryRule]],
     jobs: int,
     skip: str | None = None,
+    ignore: AirflowIgnore | None = None,
 ) -> list[tuple[SourceFile, FileResult]]:
-    """The files of the dags folder as they are on disk (but ``skip``) that one of ``rules``, by
+    """The files of the dags folder as they are on disk (but ``skip``; ``ignore``: its
+    ``.airflowignore`` files, read already, which learn what they give up) that one of ``rules``, by
     its raw-bytes screen, says may matter to what the checked files gave it (``checked``: a rule's
     code -> their facts); analysed in workers to be compared with: facts, no findings."""
     from airflow_etiquette.engine.read import read_source
@@ -91,7 +96,7 @@ def compared_on_disk(
     config = settings.config
     others = []
     screens = [rule.screen(checked[rule.code]) for rule in rules]
-    for other in discover([], config).files if config.dags_path.is_dir() else ():
+    for other in discover([], config, ignore).files if config.dags_path.is_dir() else ():
         if other.relpath == skip:
             continue
         data, _ = read_source(other, config)

@@ -91,10 +91,21 @@ def _escaped(text: str, at: int) -> bool:
     return (at - position) % 2 == 1
 
 
+_LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+
+
+def lines_of(text: str) -> list[str]:
+    """``text``'s lines with their ends, as LSP and Python count them: a line ends at ``\n``,
+    ``\r\n`` or ``\r`` only (``str.splitlines`` also splits at a form feed, U+2028 and others,
+    which put every position after one a line off)."""
+    lines = _LINE_ENDS.split(text)
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
 def text_edits(before: str, after: str, codec: PositionCodec) -> list[types.TextEdit]:
     """Edits that turn ``before`` into ``after``: one per run of changed lines."""
-    old = before.splitlines(keepends=True)
-    new = after.splitlines(keepends=True)
+    old = lines_of(before)
+    new = lines_of(after)
     edits = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

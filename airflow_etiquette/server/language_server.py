@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -29,7 +30,7 @@ from airflow_etiquette.config import Config, ConfigError, configure_from, read_w
 from airflow_etiquette.engine.buffer import BufferFix, check_buffer, fix_buffer
 from airflow_etiquette.engine.fix import fixable_codes
 from airflow_etiquette.findings import Finding
-from airflow_etiquette.server.convert import SOURCE, diagnostic, text_edits
+from airflow_etiquette.server.convert import SOURCE, diagnostic, lines_of, text_edits
 
 NAME = "airflow-etiquette"
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{NAME}"
@@ -52,13 +53,24 @@ class Checked(NamedTuple):
 
 class EtiquetteServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__(NAME, __version__)
+        # Whole texts, not edits: pygls applies an edit by str.splitlines' lines, which are not the
+        # editor's where a line holds a form feed or U+2028, and the copies would drift apart.
+        super().__init__(NAME, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self.checked: dict[str, Checked] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
-        self.shown_errors: set[str] = set()  # configuration errors and notes already shown to the user
+        # what was shown to the user: configuration errors since the configuration last worked (a
+        # file broken again after a fix is said again), and notes (an .airflowignore given up)
+        self.shown_errors: set[str] = set()
+        self.shown_notes: set[str] = set()
         self.shut_down = False
         # One check at a time: a check is quick, and the machine is the user's.
         self.checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="airflow-etiquette-check")
+
+    def _document(self, uri: str) -> TextDocument | None:
+        """The open document at ``uri`` as the client wrote it: pygls keeps documents under the
+        URI with its %-escapes decoded (a space, an accent in a folder name)."""
+        document: TextDocument | None = self.workspace.text_documents.get(unquote(uri))
+        return document
 
     # -- checking ---------------------------------------------------------------------------------
     def schedule(self, uri: str, delay: float = 0.0, fresh: bool = False) -> None:
@@ -76,10 +88,10 @@ class EtiquetteServer(LanguageServer):
         checked = await self.check(uri, fresh)
         if checked is None:
             return
-        document = self.workspace.text_documents.get(uri)
+        document = self._document(uri)
         if document is None or document.version != checked.version:
             return  # closed, or changed since: the next check publishes
-        lines = checked.text.splitlines(keepends=True)
+        lines = lines_of(checked.text)
         codec = document.position_codec
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
@@ -91,7 +103,7 @@ class EtiquetteServer(LanguageServer):
 
     async def check(self, uri: str, fresh: bool = False) -> Checked | None:
         """The findings of the document as it is now; None when the check failed (logged)."""
-        document = self.workspace.text_documents.get(uri)
+        document = self._document(uri)
         if document is None:
             return None
         cached = self.checked.get(uri)
@@ -105,20 +117,22 @@ class EtiquetteServer(LanguageServer):
         try:
             config, findings, notes = await loop.run_in_executor(self.checks, _check, path, text)
         except ConfigError as exc:
-            self._show_once(str(exc))
+            self._show_once(str(exc), types.MessageType.Error, self.shown_errors)
             config, findings, notes = None, [], ()
         except Exception as exc:  # a bug in one check must not end the server
             self._log(f"checking {path or uri} failed: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
             return None
+        if config is not None:
+            self.shown_errors.clear()
         for note in notes:
-            self._show_once(note, types.MessageType.Warning)
+            self._show_once(note, types.MessageType.Warning, self.shown_notes)
         checked = Checked(version, text, config, tuple(findings))
         self.checked[uri] = checked
         return checked
 
-    def _show_once(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
-        if message not in self.shown_errors:
-            self.shown_errors.add(message)
+    def _show_once(self, message: str, kind: types.MessageType, shown: set[str]) -> None:
+        if message not in shown:
+            shown.add(message)
             self.window_show_message(types.ShowMessageParams(type=kind, message=f"{NAME}: {message}"))
 
     def _log(self, message: str) -> None:
@@ -135,7 +149,7 @@ class EtiquetteServer(LanguageServer):
     async def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
         checked = await self.check(uri)
-        document = self.workspace.text_documents.get(uri)
+        document = self._document(uri)
         if checked is None or checked.config is None or document is None:
             return []
         if any(f.code == "ETQ002" for f in checked.findings):
@@ -202,6 +216,9 @@ class EtiquetteServer(LanguageServer):
             outcome = await fixed(None)
             if outcome is not None and outcome.safe.after != outcome.safe.before:
                 actions.append(self._action(FIX_ALL_TITLE, FIX_ALL, document, checked, outcome.safe.after, []))
+        current = self._document(uri)
+        if current is None or current.version != checked.version:
+            return []  # the text changed while its fixes were worked out: they would break the new one
         return actions
 
     def _shows_disabled_actions(self) -> bool:

@@ -35,18 +35,29 @@ SEARCH_SECONDS = 4 * PATTERN_SECONDS  # CPU time spent looking for the one slow 
 READ_LIMIT = 1_000_000  # bytes of an .airflowignore, and of a DAG file looked through for airflow.sdk
 
 
+# The files given up in this process, by (folder, syntax, content), and why: a program that runs
+# on (the language server) reads them again for every check, and is not made to wait again.
+_GIVEN_UP: dict[tuple[str, str, bytes], str] = {}
+
+
 class AirflowIgnore:
     """The ``.airflowignore`` files of a dags folder, by the folder (relative to the root) each
     sits in, and whether a path is ignored under them."""
 
     def __init__(self, files: Mapping[str, bytes], syntax: str) -> None:
         self.syntax = syntax
+        self._files = files
         self._lines = {folder: _lines(data.decode("utf-8", "replace")) for folder, data in files.items()}
         self._rules: dict[str, Callable[[str], bool]] = {
             folder: _compile(lines, syntax) for folder, lines in self._lines.items()
         }
         # (the .airflowignore, why its patterns are not applied): one per file, in the order found
         self.given_up: dict[str, str] = {}
+        for folder, data in files.items():
+            why = _GIVEN_UP.get((folder, syntax, data))
+            if why is not None:  # (given up before in this process: not waited for again)
+                self._rules.pop(folder, None)
+                self.given_up[f"{folder}/{IGNORE_FILE}"] = why
 
     def __bool__(self) -> bool:
         return bool(self._rules)
@@ -83,10 +94,14 @@ class AirflowIgnore:
 
     def _drop(self, folder: str, why: str) -> None:
         self._rules.pop(folder, None)
-        self.given_up[f"{folder}/{IGNORE_FILE}"] = (
+        said = (
             f"its patterns are not applied: {why} (a pattern that backtracks, like (a+)+$); the scheduler "
             "stalls on it the same way when it lists the dags folder"
         )
+        self.given_up[f"{folder}/{IGNORE_FILE}"] = said
+        if len(_GIVEN_UP) >= 64:
+            _GIVEN_UP.clear()
+        _GIVEN_UP[(folder, self.syntax, self._files[folder])] = said
 
     def _ignored(self, relpath: str) -> bool:
         for folder, below in _candidates(relpath):

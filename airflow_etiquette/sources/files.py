@@ -81,8 +81,9 @@ def relative_to_root(path: Path, root: Path) -> str | None:
         return None
 
 
-def discover(paths: Sequence[Path], config: Config) -> Discovery:
-    """The files to check under ``paths`` (the dags folder when empty), sorted.
+def discover(paths: Sequence[Path], config: Config, ignore: AirflowIgnore | None = None) -> Discovery:
+    """The files to check under ``paths`` (the dags folder when empty), sorted; which of them are
+    DAG files, by the dags folder's ``.airflowignore`` files (``ignore``: read already).
 
     Directories are walked without following directory symlinks, so a symlink
     loop cannot trap the walk. Only files inside the dags folder are checked:
@@ -103,7 +104,8 @@ def discover(paths: Sequence[Path], config: Config) -> Discovery:
     excluded: list[str] = []
     from airflow_etiquette.sources import airflowignore
 
-    ignore = airflowignore.on_disk(config) if config.dags_path.is_dir() else None
+    if ignore is None:
+        ignore = airflowignore.on_disk(config) if config.dags_path.is_dir() else None
     for given in paths:
         try:
             os.lstat(given)

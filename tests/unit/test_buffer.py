@@ -136,3 +136,11 @@ def test_renaming_a_committed_dag_id_is_only_the_unsafe_fix(tmp_path: Path) -> N
     assert fixed.safe.unsafe == ("ETQ101",)
     assert b'dag_id="taxi_pipeline"' in fixed.safe.after and b"student:lasse" in fixed.safe.after
     assert b'dag_id="lasse_taxi_pipeline"' in fixed.unsafe.after and b"student:lasse" in fixed.unsafe.after
+
+
+def test_a_lone_surrogate_in_the_buffer_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    """An editor may send a lone UTF-16 surrogate (pasted text): encoding it raised, the check
+    failed, and the editor kept the previous version's diagnostics."""
+    root = make_repo(tmp_path / "class", {"dags/lasse/taxi.py": TAXI})
+    found = check_buffer(config_of(root), "dags/lasse/taxi.py", TAXI + "# pasted: \ud800\n").findings
+    assert [(f.code, f.line) for f in found] == [("ETQ002", 1)]
