@@ -542,3 +542,23 @@ def test_an_admins_entry_that_names_no_owner_is_said(class_repo: Path) -> None:
         "roster entry or CODEOWNERS folder line), so it makes nobody an admin; 'admins' lists owner names: for a "
         'GitHub login, add a roster entry, [tool.airflow-etiquette.owners] lassebenni = { github = "lassebenni" }'
     )
+
+
+def test_a_base_branch_behind_its_upstream_is_said(class_repo: Path, tmp_path: Path) -> None:
+    """`check --base main` with a main not pulled since a classmate's work was merged blamed the
+    student for it, with nothing to say that main was stale."""
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(class_repo), str(clone))
+    (class_repo / "dags/sofia/weather.py").write_text(dag_file("weather") + "# merged meanwhile\n")
+    commit(class_repo, "sofia's pull request")
+    git(clone, "checkout", "-q", "-b", "maria/tweak")
+    (clone / "dags/maria/taxi_pipeline.py").write_text(dag_file("taxi_pipeline") + "# tweak\n")
+    commit(clone, "tweak", email="maria@student.example")
+    git(clone, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+    result = run_installed("check", "--base", "main", "--author", "maria-gh", cwd=clone)
+    assert result.err.splitlines()[0] == (
+        "airflow-etiquette: main is 1 commit(s) behind origin/main: what was merged there since shows as this "
+        "change's; check with --base origin/main, or bring main up to date"
+    )
+    fresh = run_installed("check", "--base", "origin/main", "--author", "maria-gh", cwd=clone)
+    assert (fresh.exit_code, fresh.err) == (0, ""), fresh.out

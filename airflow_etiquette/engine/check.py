@@ -42,6 +42,7 @@ from airflow_etiquette.sources.git import (
     ChangeSet,
     GitError,
     base_commit,
+    behind_upstream,
     blob_contents,
     branch_changes,
     changed_checked_files,
@@ -139,6 +140,12 @@ def run_check(
     if list_only:
         return CheckResult([], len(files), 0, change, None, config=config, checked=checked)
     notes = _configuration_notes(config)
+    stale = behind_upstream(config.root, ref) if not staged and not pushed and pull_request is None else None
+    if stale is not None:
+        notes.append(
+            f"{ref} is {stale[1]} commit(s) behind {stale[0]}: what was merged there since shows as this change's; "
+            f"check with --base {stale[0]}, or bring {ref} up to date"
+        )
     touched = [path for c in change.changes for path in c.touched]
     if staged and not touched and _in_a_pull_request(environ):
         notes.append(

@@ -220,6 +220,19 @@ def _index_is_head(root: Path) -> bool:
     return True
 
 
+def behind_upstream(root: Path, base: str) -> tuple[str, int] | None:
+    """(its upstream, how many commits it lacks) when ``base`` is a local branch behind the
+    branch it tracks (a ``main`` not pulled since classmates' work was merged); else None."""
+    if _resolve(root, f"refs/heads/{base}") is None:
+        return None
+    try:
+        upstream = git(root, "rev-parse", "--abbrev-ref", f"{base}@{{upstream}}").strip()
+        behind = int(git(root, "rev-list", "--count", f"{base}..{base}@{{upstream}}").strip() or 0)
+    except (GitError, ValueError):
+        return None
+    return (upstream, behind) if upstream and behind else None
+
+
 AUTO_BASES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
 
 
