@@ -562,3 +562,25 @@ def test_a_base_branch_behind_its_upstream_is_said(class_repo: Path, tmp_path: P
     )
     fresh = run_installed("check", "--base", "origin/main", "--author", "maria-gh", cwd=clone)
     assert (fresh.exit_code, fresh.err) == (0, ""), fresh.out
+
+
+def test_logins_map_to_folders_alone_first_then_from_shared_lines(tmp_path: Path) -> None:
+    """A login on a line of its own keeps its folder even where it also owns a second one (the
+    mapping of lines with several logins must not take that away); a pair's logins map to their
+    folder; the teacher beside several students maps to none of them."""
+    from airflow_etiquette.config import Config
+    from airflow_etiquette.people.ownership import Ownership
+
+    lines = [
+        "/dags/lasse/ @lasse-gh",
+        "/dags/lasse_old/ @lasse-gh",
+        "/dags/ahmed/ @ahmed-gh @yusuf-gh",
+        "/dags/maria/ @maria-gh @lassebenni",
+        "/dags/sofia/ @sofia-gh @lassebenni",
+    ]
+    root = make_repo(tmp_path / "r", {".github/CODEOWNERS": "\n".join(lines) + "\n"})
+    owners = ["lasse", "lasse_old", "ahmed", "maria", "sofia"]
+    ownership = Ownership(Config(root=root), owners)
+    mapped = {login: ownership.owner_of_login(login) for login in ("lasse-gh", "yusuf-gh", "ahmed-gh", "lassebenni")}
+    assert mapped["lasse-gh"] in ("lasse", "lasse_old")
+    assert (mapped["yusuf-gh"], mapped["ahmed-gh"], mapped["lassebenni"]) == ("ahmed", "ahmed", None)

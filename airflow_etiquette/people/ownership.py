@@ -195,8 +195,9 @@ class Ownership:
     def _logins(self) -> tuple[dict[str, str], dict[str, str]]:
         """GitHub logins of owners: the roster first, then CODEOWNERS lines like ``/dags/alice/ @alicegh``.
         A line may name several logins (a pair's folder, ``/dags/ahmed/ @ahmed-gh @yusuf-gh``, or
-        the teacher beside the student): each login that one folder's line alone names is that
-        folder's; the folder's own login is the one its line names alone, if any."""
+        the teacher beside the student): a login such a line names is that folder's when no line
+        names it alone and no other folder's line names it; the folder's own login is the one its
+        line names alone, if any."""
         to_owner: dict[str, str] = {}
         to_login: dict[str, str] = {}
         folders_of: dict[str, set[str]] = {}
@@ -213,11 +214,13 @@ class Ownership:
                 for login in logins:
                     folders_of.setdefault(login.lower(), set()).add(match.group("owner"))
         for owner, logins in lines:
-            for login in logins:
+            if len(logins) == 1:
+                to_owner.setdefault(logins[0].lower(), owner)
+                to_login.setdefault(owner, logins[0])
+        for owner, logins in lines:  # (after: a line of its own decides first)
+            for login in logins if len(logins) > 1 else ():
                 if len(folders_of[login.lower()]) == 1:
                     to_owner.setdefault(login.lower(), owner)
-            if len(logins) == 1:
-                to_login.setdefault(owner, logins[0])
         for entry in self.config.roster:
             if entry.github:
                 to_owner[entry.github.lower()] = entry.owner
