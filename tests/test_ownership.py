@@ -584,3 +584,30 @@ def test_logins_map_to_folders_alone_first_then_from_shared_lines(tmp_path: Path
     mapped = {login: ownership.owner_of_login(login) for login in ("lasse-gh", "yusuf-gh", "ahmed-gh", "lassebenni")}
     assert mapped["lasse-gh"] in ("lasse", "lasse_old")
     assert (mapped["yusuf-gh"], mapped["ahmed-gh"], mapped["lassebenni"]) == ("ahmed", "ahmed", None)
+
+
+def test_a_project_in_a_subfolder_says_what_the_change_alters_outside_it(tmp_path: Path) -> None:
+    """With the project in airflow/ (the action's working-directory), a change that also edited
+    the repository's CI workflow or CODEOWNERS passed without a word: the change is listed from
+    the project folder only. Until those paths are judged, the check says they were not."""
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            "airflow/pyproject.toml": "[tool.airflow-etiquette]\n",  # (the project's root)
+            "airflow/dags/maria/taxi.py": dag_file("taxi"),
+            ".github/workflows/ci.yml": "on: pull_request\n",
+        },
+    )
+    commit(repo, "class")
+    git(repo, "checkout", "-q", "-b", "maria/tweak")
+    (repo / "airflow/dags/maria/taxi.py").write_text(dag_file("taxi") + "# tweak\n")
+    (repo / ".github/workflows/ci.yml").write_text("on: push\n")
+    commit(repo, "tweak")
+    result = run_installed("check", "--base", "main", "--author", "maria", cwd=repo / "airflow")
+    assert result.err.splitlines()[0] == (
+        "airflow-etiquette: this project is airflow/ in its repository, and the change also alters "
+        ".github/workflows/ci.yml outside it, which this check does not judge (nor the repository's CODEOWNERS): "
+        "review those paths by hand"
+    )
+    at_top = run_installed("check", "--base", "main", "--author", "maria", cwd=repo / "airflow" / "dags")
+    assert "outside it" in at_top.err

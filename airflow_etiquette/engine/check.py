@@ -48,6 +48,7 @@ from airflow_etiquette.sources.git import (
     changed_checked_files,
     default_base,
     index_blobs,
+    outside_project,
     require_repository,
     revision_reader,
     staged_changes,
@@ -145,6 +146,13 @@ def run_check(
         notes.append(
             f"{ref} is {stale[1]} commit(s) behind {stale[0]}: what was merged there since shows as this change's; "
             f"check with --base {stale[0]}, or bring {ref} up to date"
+        )
+    prefix, elsewhere = outside_project(config.root, change)
+    if elsewhere:
+        shown = ", ".join(elsewhere[:3]) + (f" and {len(elsewhere) - 3} more" if len(elsewhere) > 3 else "")
+        notes.append(
+            f"this project is {prefix} in its repository, and the change also alters {shown} outside it, which "
+            "this check does not judge (nor the repository's CODEOWNERS): review those paths by hand"
         )
     touched = [path for c in change.changes for path in c.touched]
     if staged and not touched and _in_a_pull_request(environ):

@@ -220,6 +220,18 @@ def _index_is_head(root: Path) -> bool:
     return True
 
 
+def outside_project(root: Path, change: ChangeSet) -> tuple[str, list[str]]:
+    """Where ``root`` sits in its repository ("airflow/"), and the paths the change alters outside
+    it (from the repository's top), which a project in a subfolder does not judge; ("", [])
+    for a project at the top."""
+    prefix = work_tree_prefix(root)
+    if not prefix:
+        return "", []
+    top = toplevel(root)
+    output = git(top, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", *change.diff_args())
+    return prefix, [path for path in output.split("\0") if path and not path.startswith(prefix)]
+
+
 def behind_upstream(root: Path, base: str) -> tuple[str, int] | None:
     """(its upstream, how many commits it lacks) when ``base`` is a local branch behind the
     branch it tracks (a ``main`` not pulled since classmates' work was merged); else None."""
