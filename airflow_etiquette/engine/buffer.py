@@ -26,7 +26,6 @@ from airflow_etiquette.findings import Finding
 from airflow_etiquette.people.ownership import Ownership
 from airflow_etiquette.rules.unresolved import Unresolved
 from airflow_etiquette.sources import airflowignore
-from airflow_etiquette.sources.airflowignore import AirflowIgnore
 from airflow_etiquette.sources.files import (
     CHECKED_SUFFIXES,
     SourceFile,
@@ -61,7 +60,7 @@ def buffer_file(config: Config, path: Path | str, text: str | bytes | None = Non
 
 
 def _buffer_file(
-    config: Config, path: Path | str, text: str | bytes | None, ignore: AirflowIgnore | None
+    config: Config, path: Path | str, text: str | bytes | None, ignore: airflowignore.AirflowIgnore | None
 ) -> SourceFile | None:
     absolute = Path(path) if Path(path).is_absolute() else config.root / path
     relpath = relative_to_root(absolute, config.root)
@@ -108,14 +107,15 @@ def check_buffer(config: Config, path: Path | str, text: str | bytes, jobs: int 
 def _encoded(text: str) -> bytes:
     """An editor's text as the file's bytes: a byte that was not UTF-8 goes back as it was read; a
     lone UTF-16 surrogate (pasted, or sent by an editor) becomes bytes that are not UTF-8 either,
-    which the check reports as ETQ001, as Python would refuse them."""
+    which the check reports as a finding (ETQ001 where Python refuses them; in a comment Python
+    accepts them, and the ETQ002 says libcst does not), never a failed check."""
     try:
         return text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         return text.encode("utf-8", "surrogatepass")
 
 
-def _given_up(ignore: AirflowIgnore | None) -> tuple[str, ...]:
+def _given_up(ignore: airflowignore.AirflowIgnore | None) -> tuple[str, ...]:
     return tuple(f"{where}: {why}" for where, why in ignore.given_up.items()) if ignore is not None else ()
 
 
